@@ -1,0 +1,25 @@
+"""Shared fixtures: the sample workbooks (the oracle) and a private database per test."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT.parent / "shared" / "samples"
+
+
+@pytest.fixture
+def samples_dir() -> Path:
+    path = SAMPLES / "workbooks"
+    if not path.is_dir():
+        pytest.fail(f"sample workbooks not found at {path}")
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path, monkeypatch) -> Path:
+    """A database of the test's own (never data/pilot.duckdb); PILOT_DB points at it."""
+    path = tmp_path / "pilot.duckdb"
+    monkeypatch.setenv("PILOT_DB", str(path))
+    return path
