@@ -1,0 +1,111 @@
+"""Number formatting rules of the monthly report, in one place.
+
+Values are rounded for display only here. Changes and distances are computed from the
+*displayed* (rounded) values, so that the sentences add up for a reader
+(96.2% + 3.8 个百分点 = 100%) and match last month's printed report.
+"""
+from __future__ import annotations
+
+import math
+
+# Decimals shown per unit; a unit not listed gets DEFAULT_DECIMALS.
+DECIMALS: dict[str, int] = {"%": 1, "所": 0, "分钟": 1, "系数": 2}
+DEFAULT_DECIMALS = 1
+# Unit word written after a change of this unit ("个百分点" for rates).
+CHANGE_UNIT: dict[str, str] = {"%": "个百分点", "系数": ""}
+# Verbs for a rise / fall, per unit (rates 提高/下降, counts 增加/减少).
+CHANGE_WORDS: dict[str, tuple[str, str]] = {
+    "%": ("提高", "下降"), "所": ("增加", "减少"), "分钟": ("增加", "减少"), "系数": ("上升", "下降"),
+}
+DEFAULT_CHANGE_WORDS = ("提高", "下降")
+# Units whose county values are sums (not comparable with the zone's total).
+EXTENSIVE_UNITS = frozenset({"所"})
+
+
+def is_missing(value) -> bool:
+    """True for None and NaN (a null indicator, shown as 无数据)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def decimals(unit: str | None) -> int:
+    """Decimals shown for a value of this unit."""
+    return DECIMALS.get(unit or "", DEFAULT_DECIMALS)
+
+
+def rounded(value, unit: str | None) -> float | None:
+    """The value as displayed (rounded half away from zero), or None when missing."""
+    if is_missing(value):
+        return None
+    d = decimals(unit)
+    scaled = abs(float(value)) * 10 ** d
+    # half away from zero, robust to binary representation (96.25 -> 96.3)
+    out = math.floor(scaled + 0.5 + 1e-9) / 10 ** d
+    return math.copysign(out, float(value)) if out else 0.0
+
+
+def number_text(value, unit: str | None) -> str:
+    """The number alone as displayed ('96.2', '42', '0.35'); '无数据' when missing."""
+    r = rounded(value, unit)
+    if r is None:
+        return "无数据"
+    return f"{r:.{decimals(unit)}f}"
+
+
+def value_text(value, unit: str | None) -> str:
+    """Number with its unit ('96.2%', '42所', '63.5分钟', '0.35'); '无数据' when missing."""
+    text = number_text(value, unit)
+    if text == "无数据":
+        return text
+    return text + _unit_suffix(unit)
+
+
+def target_text(target, unit: str | None) -> str:
+    """A target as written in a sentence: no trailing '.0' ('100%', '97%', '0.5')."""
+    if is_missing(target):
+        return ""
+    t = float(target)
+    text = f"{t:g}" if t == round(t, 4) else number_text(t, unit)
+    return text + _unit_suffix(unit)
+
+
+def difference(a, b, unit: str | None) -> float | None:
+    """a − b computed on displayed values, rounded to the unit's decimals."""
+    ra, rb = rounded(a, unit), rounded(b, unit)
+    if ra is None or rb is None:
+        return None
+    return rounded(ra - rb, unit)
+
+
+def change_text(value, prev, unit: str | None) -> str | None:
+    """'较上月提高1.3个百分点' / '较上月持平'; None when last month has no value."""
+    delta = difference(value, prev, unit)
+    if delta is None:
+        return None
+    if delta == 0:
+        return "较上月持平"
+    up, down = CHANGE_WORDS.get(unit or "", DEFAULT_CHANGE_WORDS)
+    word = up if delta > 0 else down
+    return f"较上月{word}{number_text(abs(delta), unit)}{_change_unit(unit)}"
+
+
+def amount_text(amount, unit: str | None) -> str:
+    """A distance in the unit's change wording ('3.8个百分点', '2所', '0.05')."""
+    return f"{number_text(abs(amount), unit)}{_change_unit(unit)}"
+
+
+def month_label(period: str) -> str:
+    """'2026-10' -> '10月'."""
+    return f"{int(period[5:7])}月"
+
+
+def period_label(period: str) -> str:
+    """'2026-10' -> '2026年10月'."""
+    return f"{int(period[:4])}年{int(period[5:7])}月"
+
+
+def _unit_suffix(unit: str | None) -> str:
+    return "" if unit in (None, "", "系数") else unit
+
+
+def _change_unit(unit: str | None) -> str:
+    return CHANGE_UNIT.get(unit or "", _unit_suffix(unit))
