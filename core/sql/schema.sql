@@ -100,7 +100,7 @@ CREATE TABLE IF NOT EXISTS quality (
 CREATE SEQUENCE IF NOT EXISTS audit_seq START 1;
 CREATE TABLE IF NOT EXISTS audit_log (
     id            INTEGER PRIMARY KEY DEFAULT nextval('audit_seq'),
-    at            TIMESTAMP NOT NULL,
+    "at"          TIMESTAMP NOT NULL,  -- quoted: `at` is a keyword in DuckDB 2.0
     actor         VARCHAR NOT NULL,
     action        VARCHAR NOT NULL,
     submission_id INTEGER,
@@ -114,7 +114,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
 CREATE TABLE IF NOT EXISTS reopened (
     county        VARCHAR NOT NULL,
     period        VARCHAR NOT NULL,
-    at            TIMESTAMP NOT NULL,
+    "at"          TIMESTAMP NOT NULL,  -- quoted: `at` is a keyword in DuckDB 2.0
     actor         VARCHAR NOT NULL,
     PRIMARY KEY (county, period)
 );

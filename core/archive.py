@@ -1,0 +1,45 @@
+"""Raw-file archive: every received workbook kept unchanged, content-addressed by SHA-256."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from core.paths import archive_dir
+
+
+def sha256_of(data: bytes) -> str:
+    """Hex SHA-256 of the file's bytes (the identity used for duplicate detection)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def archive_bytes(data: bytes, file_name: str, db_path: Path) -> str:
+    """Write the raw bytes into the archive beside db_path; return the path relative to it.
+
+    Written to a temporary file then os.replace'd, so a crash leaves either the
+    whole file or none (at worst an orphan that no submission row points to).
+    """
+    sha = sha256_of(data)
+    suffix = Path(file_name).suffix.lower()[:8]
+    rel = Path(sha[:2]) / f"{sha}{suffix}"
+    target = archive_dir(Path(db_path)) / rel
+    if target.exists() and target.stat().st_size == len(data):
+        return rel.as_posix()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return rel.as_posix()
+
+
+def archived_file(rel_path: str, db_path: Path) -> Path:
+    """Absolute path of an archived raw file (submission.archive_path is relative)."""
+    return archive_dir(Path(db_path)) / rel_path

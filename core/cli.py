@@ -1,0 +1,100 @@
+"""The command line: argparse over a list of command modules in core/commands/."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from core.paths import default_db_path
+
+# (module in core/commands, help line). Modules are imported only when needed,
+# so a command whose module does not exist yet just says so.
+COMMANDS: list[tuple[str, str]] = [
+    ("ingest", "载入县区报送的工作簿(文件或文件夹)"),
+    ("submissions", "各县区各月报送情况(按时/逾期/未报送/已驳回)"),
+    ("template", "生成县区填报模板"),
+    ("indicators", "计算监测指标"),
+    ("demo", "生成演示数据"),
+    ("report", "生成月报"),
+]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with the error line in Chinese; exits 2 on a usage error."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"参数错误:{message}\n")
+
+
+def _load(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(f"core.commands.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"core.commands.{name}":
+            return None
+        raise
+
+
+def _not_implemented(args: argparse.Namespace) -> int:
+    print(f"「{args.command}」该命令尚未实现", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def build_parser(selected: str | None = None) -> ArgumentParser:
+    """The full parser; only the selected command's module is imported (all of them when None)."""
+    parser = ArgumentParser(prog="python -m core", description="实验区监测看板 命令行工具")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    for name, help_text in COMMANDS:
+        module = _load(name) if selected in (None, name) else None
+        if module is not None:
+            module.add_parser(sub)
+            cmd = sub.choices[name]
+            cmd.set_defaults(_run=module.run)
+        else:
+            cmd = sub.add_parser(name, help=help_text, description=help_text)
+            cmd.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+            cmd.set_defaults(_run=_not_implemented)
+        if not any(a.dest == "db" for a in cmd._actions):
+            cmd.add_argument("--db", type=Path, default=None,
+                             help="数据库文件(默认:环境变量 PILOT_DB,否则 data/pilot.duckdb)")
+    return parser
+
+
+def _selected(argv: list[str]) -> str | None:
+    names = {n for n, _ in COMMANDS}
+    for token in argv:
+        if not token.startswith("-"):
+            return token if token in names else None
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse argv, run the command, return the exit code; never a traceback for bad input."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    try:
+        args = build_parser(_selected(argv)).parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
+    if getattr(args, "db", None) is None:
+        args.db = default_db_path()
+    from core.store import DatabaseBusy
+    from core.zone import ZoneConfigError
+    try:
+        return int(args._run(args))
+    except (DatabaseBusy, ZoneConfigError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one Chinese line, never a traceback
+        print(f"程序内部错误:{type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED

@@ -1,0 +1,83 @@
+"""`python -m core submissions [--period YYYY-MM] [--json]`: who sent what, when."""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+
+import pandas as pd
+
+from core.store import open_db
+from core.submissions import submission_history, submission_matrix
+
+
+def period_arg(text: str) -> str:
+    """Parse a YYYY-MM month argument."""
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise argparse.ArgumentTypeError(f"「{text}」不是有效的月份,应写成 YYYY-MM")
+    return f"{m.group(1)}-{int(m.group(2)):02d}"
+
+
+def add_parser(subparsers) -> None:
+    """Register the submissions command."""
+    p = subparsers.add_parser("submissions", help="各县区各月报送情况(按时/逾期/未报送/已驳回)",
+                              description="各县区×月份:报送状态、现行版本、收到时间、问题数量及历史版本。")
+    p.add_argument("--period", type=period_arg, default=None, metavar="YYYY-MM", help="只看某个月")
+    p.add_argument("--json", action="store_true", help="以JSON输出")
+
+
+def _ts(value) -> str | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _int(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the status matrix; exit 1 when there is nothing to show."""
+    with open_db(args.db) as con:
+        matrix = submission_matrix(con, args.period)
+        histories = {(r.county, r.period): submission_history(con, r.county, r.period)
+                     for r in matrix.itertuples()}
+    if args.json:
+        out = [_json_row(r, histories[(r.county, r.period)]) for r in matrix.itertuples()]
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+    else:
+        _print_table(matrix, histories)
+    return 0 if len(matrix) else 1
+
+
+def _json_row(r, history: pd.DataFrame) -> dict:
+    return {
+        "county": r.county, "period": r.period, "status": r.status, "due_date": r.due_date,
+        "submission_id": _int(r.submission_id), "file": r.file_name, "received_at": _ts(r.received_at),
+        "first_accepted_at": _ts(r.first_accepted_at), "errors": int(r.n_errors),
+        "warnings": int(r.n_warnings),
+        "history": [{"submission_id": int(h.submission_id), "file": h.file_name, "status": h.status,
+                     "in_force": bool(h.in_force), "received_at": _ts(h.received_at),
+                     "ingested_at": _ts(h.ingested_at), "replaces": _int(h.replaces),
+                     "errors": int(h.n_errors), "warnings": int(h.n_warnings), "sha256": h.sha256,
+                     "submitted_by": h.submitted_by} for h in history.itertuples()],
+    }
+
+
+def _print_table(matrix: pd.DataFrame, histories: dict) -> None:
+    if matrix.empty:
+        print("暂无报送记录")
+        return
+    for period, group in matrix.groupby("period", sort=True):
+        due = group["due_date"].iloc[0]
+        print(f"{period}(截止 {due})")
+        for r in group.itertuples():
+            line = f"  {r.county}  {r.status}"
+            if r.submission_id is not None and not pd.isna(r.submission_id):
+                line += f"  现行第{int(r.submission_id)}号「{r.file_name}」 收到 {_ts(r.received_at)}"
+            elif r.file_name:
+                line += f"  「{r.file_name}」 收到 {_ts(r.received_at)}"
+            line += f"  错误{int(r.n_errors)} 提示{int(r.n_warnings)}"
+            earlier = len(histories[(r.county, r.period)]) - (1 if r.file_name else 0)
+            if earlier > 0:
+                line += f"  另有{earlier}个历史版本"
+            print(line)
