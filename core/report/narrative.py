@@ -1,13 +1,13 @@
 """Chinese sentences of the monthly report, generated from the indicator values.
 
 Every number in a sentence comes from the indicator frames (compute_indicators'
-output), formatted by core.report.numbers; nothing is typed by hand.
+output), formatted by core.report.numformat; nothing is typed by hand.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from core.report import numbers as n
+from core.report import numformat as n
 from core.report.topics import Topic
 
 MAX_NAMED_COUNTIES = 4

@@ -1,15 +1,16 @@
 """Number formatting rules of the monthly report, in one place.
 
-Values are rounded for display only here. Changes and distances are computed from the
-*displayed* (rounded) values, so that the sentences add up for a reader
-(96.2% + 3.8 个百分点 = 100%) and match last month's printed report.
+Values are rounded for display only here, the same way as the charts' labels
+(core.palette.format_value: Python's fixed-point formatting, 1 decimal for %, 3 for 系数).
+Changes and distances are computed from the *displayed* (rounded) values, so that the
+sentences add up for a reader (96.2% + 3.8 个百分点 = 100%) and match last month's report.
 """
 from __future__ import annotations
 
 import math
 
 # Decimals shown per unit; a unit not listed gets DEFAULT_DECIMALS.
-DECIMALS: dict[str, int] = {"%": 1, "所": 0, "分钟": 1, "系数": 2}
+DECIMALS: dict[str, int] = {"%": 1, "所": 0, "分钟": 1, "系数": 3}
 DEFAULT_DECIMALS = 1
 # Unit word written after a change of this unit ("个百分点" for rates).
 CHANGE_UNIT: dict[str, str] = {"%": "个百分点", "系数": ""}
@@ -23,8 +24,13 @@ EXTENSIVE_UNITS = frozenset({"所"})
 
 
 def is_missing(value) -> bool:
-    """True for None and NaN (a null indicator, shown as 无数据)."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """True for None, NaN and pd.NA (a null indicator, shown as 无数据)."""
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def decimals(unit: str | None) -> int:
@@ -33,14 +39,11 @@ def decimals(unit: str | None) -> int:
 
 
 def rounded(value, unit: str | None) -> float | None:
-    """The value as displayed (rounded half away from zero), or None when missing."""
+    """The value as displayed (fixed-point formatting, as on the charts), or None when missing."""
     if is_missing(value):
         return None
-    d = decimals(unit)
-    scaled = abs(float(value)) * 10 ** d
-    # half away from zero, robust to binary representation (96.25 -> 96.3)
-    out = math.floor(scaled + 0.5 + 1e-9) / 10 ** d
-    return math.copysign(out, float(value)) if out else 0.0
+    out = float(f"{float(value):.{decimals(unit)}f}")
+    return out if out else 0.0  # no '-0.0'
 
 
 def number_text(value, unit: str | None) -> str:
