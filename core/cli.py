@@ -18,6 +18,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("indicators", "计算监测指标"),
     ("demo", "生成演示数据"),
     ("report", "生成月报"),
+    ("users", "管理看板账号"),
+    ("backup", "备份数据库和原始文件"),
+    ("restore", "从备份恢复数据库和原始文件"),
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,48 @@
+"""The audit log: who did what, when, to which submission (with the file's SHA-256)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+# Action codes written to audit_log.action, with the label the administrator sees.
+ACTION_LABELS: dict[str, str] = {
+    "ingest": "报送",
+    "restore": "恢复历史版本",
+    "approve": "审核通过",
+    "return": "退回",
+    "reopen": "重新开放",
+    "relock": "重新锁定",
+    "refused": "拒绝报送",
+}
+AUDIT_COLUMNS = ["id", "at", "actor", "action", "action_label", "submission_id", "county", "period",
+                 "sha256", "detail"]
+
+
+def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, *, submission_id: int | None = None,
+           county: str | None = None, period: str | None = None, sha256: str | None = None,
+           detail: dict | None = None) -> None:
+    """Append one entry to the audit log (call inside the action's own transaction)."""
+    if action not in ACTION_LABELS:
+        raise KeyError(f"unknown audit action {action!r}")
+    con.execute("INSERT INTO audit_log (\"at\", actor, action, submission_id, county, period, sha256, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [datetime.now(), actor, action, submission_id, county, period, sha256,
+                 json.dumps(detail or {}, ensure_ascii=False, default=str)])
+
+
+def list_audit(con: duckdb.DuckDBPyConnection, *, county: str | None = None, period: str | None = None,
+               actor: str | None = None, action: str | None = None, limit: int = 1000) -> pd.DataFrame:
+    """The newest audit entries first, optionally filtered; columns AUDIT_COLUMNS."""
+    where, params = [], []
+    for col, val in (("county", county), ("period", period), ("actor", actor), ("action", action)):
+        if val is not None:
+            where.append(f"{col} = ?")
+            params.append(val)
+    sql = ("SELECT id, \"at\", actor, action, submission_id, county, period, sha256, detail FROM audit_log"
+           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT ?")
+    df = con.execute(sql, [*params, int(limit)]).df()
+    df.insert(4, "action_label", df["action"].map(lambda a: ACTION_LABELS.get(a, a)).astype(str))
+    return df[AUDIT_COLUMNS]

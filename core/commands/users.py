@@ -1,0 +1,68 @@
+"""`python -m core users add|list|remove`: the administrator manages dashboard accounts."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from core.auth import ROLE_LABELS, AuthError, add_user, list_users, remove_user, users_path
+
+
+def add_parser(subparsers) -> None:
+    """Register the users command and its add / list / remove actions."""
+    p = subparsers.add_parser("users", help="管理看板账号(添加、列出、删除)",
+                              description="管理看板账号。账号保存在 data/users.toml(或环境变量 PILOT_USERS 指定的文件),"
+                                          "密码以加盐的 scrypt 哈希保存。")
+    p.add_argument("--users", type=Path, default=None, metavar="FILE",
+                   help="账号文件(默认:环境变量 PILOT_USERS,否则 data/users.toml)")
+    sub = p.add_subparsers(dest="users_action", required=True, metavar="操作")
+    add = sub.add_parser("add", help="添加账号或重设密码")
+    add.add_argument("name", help="登录名(英文字母、数字、下划线)")
+    add.add_argument("--role", required=True, choices=list(ROLE_LABELS),
+                     help="admin=实验区管理员, clerk=县区填报员, viewer=查看")
+    add.add_argument("--county", default=None, help="县区填报员所属县区,如 松溪县")
+    add.add_argument("--display", default="", help="显示名称,如 张三")
+    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码(一行),用于脚本")
+    add.add_argument("--replace", action="store_true", help="账号已存在时重设其角色和密码")
+    sub.add_parser("list", help="列出所有账号")
+    rm = sub.add_parser("remove", help="删除账号")
+    rm.add_argument("name")
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码(至少8个字符):")
+    if getpass.getpass("再次输入密码:") != first:
+        print("两次输入的密码不一致,未做任何修改", file=sys.stderr)
+        return None
+    return first
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen account action; exit 1 when it is refused."""
+    path = args.users or users_path()
+    try:
+        if args.users_action == "list":
+            users = list_users(path)
+            if not users:
+                print(f"账号文件 {path} 中没有账号(看板以演示模式运行)")
+            for u in users:
+                print(f"{u.username}\t{u.role_label}\t{u.county or ''}\t{u.display}")
+            return 0
+        if args.users_action == "remove":
+            if not remove_user(args.name, path):
+                print(f"账号「{args.name}」不存在", file=sys.stderr)
+                return 1
+            print(f"已删除账号「{args.name}」")
+            return 0
+        password = _read_password(args.password_stdin)
+        if password is None:
+            return 1
+        user = add_user(args.name, password, args.role, args.county, args.display, path, replace=args.replace)
+    except AuthError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"已保存账号「{user.username}」:{user.label},账号文件 {path}")
+    return 0
