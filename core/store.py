@@ -14,6 +14,7 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 
+from core.audit import record
 from core.parsed import SHEET_NAMES, ParsedSubmission
 from core.paths import default_db_path
 
@@ -110,8 +111,8 @@ def store_submission(con: duckdb.DuckDBPyConnection, parsed: ParsedSubmission, *
             if replaces is not None:
                 con.execute("UPDATE submission SET replaces = ? WHERE id = ?", [replaces, sub_id])
         _pause_for_crash_test()
-        _audit(con, actor, "ingest", sub_id, parsed.county, parsed.period, sha256,
-               {"file": file_name, "status": "accepted" if accepted else "rejected",
+        record(con, actor, "ingest", submission_id=sub_id, county=parsed.county, period=parsed.period,
+               sha256=sha256, detail={"file": file_name, "status": "accepted" if accepted else "rejected",
                 "replaces": replaces, "received_at": received_at.isoformat()})
     return sub_id, replaces
 
@@ -132,7 +133,8 @@ def restore_submission(con: duckdb.DuckDBPyConnection, submission_id: int, actor
         con.execute("UPDATE submission SET in_force = FALSE WHERE county = ? AND period = ? AND in_force",
                     [county, period])
         con.execute("UPDATE submission SET in_force = TRUE WHERE id = ?", [submission_id])
-        _audit(con, actor, "restore", submission_id, county, period, sha, {"replaces": previous})
+        record(con, actor, "restore", submission_id=submission_id, county=county, period=period,
+               sha256=sha, detail={"replaces": previous})
     return previous
 
 
@@ -200,14 +202,6 @@ def _insert_frame(con, table: str, frame: pd.DataFrame) -> None:
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}")
     finally:
         con.unregister(view)
-
-
-def _audit(con, actor: str, action: str, sub_id: int | None, county: str | None, period: str | None,
-           sha256: str | None, detail: dict) -> None:
-    con.execute("INSERT INTO audit_log (\"at\", actor, action, submission_id, county, period, sha256, detail)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [datetime.now(), actor, action, sub_id, county, period, sha256,
-                 json.dumps(detail, ensure_ascii=False, default=str)])
 
 
 def _pause_for_crash_test() -> None:
