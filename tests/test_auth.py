@@ -1,0 +1,122 @@
+"""Accounts: salted scrypt hashes, verify, roles → permissions, the users file and its command."""
+from __future__ import annotations
+
+import io
+import stat
+import tomllib
+
+import pytest
+
+from core import auth
+from core.auth import AuthError, User, add_user, can, can_see_county, demo_mode, list_users, verify
+from core.cli import main
+
+
+@pytest.fixture
+def users_file(tmp_path, monkeypatch):
+    path = tmp_path / "users.toml"
+    monkeypatch.setenv(auth.USERS_ENV, str(path))
+    monkeypatch.delenv(auth.DEMO_ENV, raising=False)
+    return path
+
+
+def test_verify_accepts_only_the_right_password(users_file):
+    add_user("songxi", "correct horse", "clerk", county="松溪县", display="张三")
+    user = verify("songxi", "correct horse")
+    assert user == User(username="songxi", role="clerk", county="松溪县", display="张三")
+    assert verify("songxi", "correct horsE") is None
+    assert verify("nobody", "correct horse") is None
+    assert verify("songxi", "") is None
+
+
+def test_hashes_are_salted_and_password_never_stored(users_file):
+    add_user("a1", "same password", "viewer")
+    add_user("a2", "same password", "viewer")
+    text = users_file.read_text(encoding="utf-8")
+    assert "same password" not in text
+    recs = tomllib.loads(text)["users"]
+    assert recs["a1"]["salt"] != recs["a2"]["salt"]
+    assert recs["a1"]["hash"] != recs["a2"]["hash"]
+    assert len(bytes.fromhex(recs["a1"]["salt"])) == 16
+    assert stat.S_IMODE(users_file.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"username": "x1", "password": "longenough", "role": "clerk"}, "必须指定所属县区"),
+    ({"username": "x2", "password": "longenough", "role": "boss"}, "角色「boss」无效"),
+    ({"username": "x3", "password": "short", "role": "viewer"}, "至少需要8个字符"),
+    ({"username": "张三", "password": "longenough", "role": "viewer"}, "账号名「张三」无效"),
+])
+def test_add_user_refuses_bad_accounts(users_file, kwargs, fragment):
+    with pytest.raises(AuthError, match=fragment):
+        add_user(**kwargs)
+    assert not users_file.exists()
+
+
+def test_duplicate_account_needs_replace(users_file):
+    add_user("admin", "first-password", "admin")
+    with pytest.raises(AuthError, match="已存在"):
+        add_user("admin", "second-password", "admin")
+    add_user("admin", "second-password", "admin", replace=True)
+    assert verify("admin", "first-password") is None
+    assert verify("admin", "second-password").role == "admin"
+
+
+ADMIN = User(username="a", role="admin")
+CLERK = User(username="c", role="clerk", county="松溪县")
+VIEWER = User(username="v", role="viewer")
+
+
+@pytest.mark.parametrize("user, action, allowed", [
+    (ADMIN, "upload_any", True), (ADMIN, "review", True), (ADMIN, "edit_targets", True),
+    (ADMIN, "view_audit", True),
+    (CLERK, "upload_own", True), (CLERK, "upload_any", False), (CLERK, "review", False),
+    (CLERK, "view_zone", True), (CLERK, "view_all_submissions", False), (CLERK, "edit_targets", False),
+    (VIEWER, "view_zone", True), (VIEWER, "upload_own", False), (VIEWER, "view_own_submissions", False),
+    (None, "view_zone", False),
+])
+def test_permissions_by_role(user, action, allowed):
+    assert can(user, action) is allowed
+
+
+def test_unknown_action_is_a_programming_error():
+    with pytest.raises(KeyError):
+        can(ADMIN, "fly")
+
+
+def test_clerk_sees_only_own_county():
+    assert can_see_county(CLERK, "松溪县")
+    assert not can_see_county(CLERK, "白石县")
+    assert can_see_county(ADMIN, "白石县")
+    assert not can_see_county(VIEWER, "松溪县")
+
+
+def test_demo_mode_without_users_file(users_file, monkeypatch):
+    assert demo_mode()
+    add_user("admin", "first-password", "admin")
+    assert not demo_mode()
+    monkeypatch.setenv(auth.DEMO_ENV, "1")
+    assert demo_mode()
+    assert "演示管理员" in auth.DEMO_USER.label
+
+
+def test_users_command_adds_lists_and_removes(users_file, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
+    code = main(["users", "add", "baishi", "--role", "clerk", "--county", "白石县", "--password-stdin"])
+    assert code == 0, capsys.readouterr().err
+    assert verify("baishi", "s3cret-pass").county == "白石县"
+    assert main(["users", "list"]) == 0
+    assert "baishi\t县区填报员\t白石县" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
+    assert main(["users", "add", "x", "--role", "clerk", "--password-stdin"]) == 1
+    assert "必须指定所属县区" in capsys.readouterr().err
+    assert main(["users", "remove", "baishi"]) == 0
+    assert list_users() == []
+    assert main(["users", "remove", "baishi"]) == 1
+
+
+def test_malformed_users_file_is_a_chinese_error(users_file):
+    users_file.write_text('[users.x]\nrole = "king"\n', encoding="utf-8")
+    with pytest.raises(AuthError, match="角色「king」无效"):
+        list_users()
+    assert verify("x", "whatever1") is None
