@@ -4,6 +4,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import threading
+import warnings
 
 import plotly.graph_objects as go
 
@@ -32,7 +33,10 @@ def figure_png(fig: go.Figure, width: int, height: int, scale: float = 1) -> byt
                                "请运行 bash scripts/setup_system.sh 安装 chromium 和中文字体")
     _ensure_server()
     try:
-        return fig.to_image(format="png", width=width, height=height, scale=scale)
+        with warnings.catch_warnings():
+            # plotly passes browser options a running server ignores; harmless
+            warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+            return fig.to_image(format="png", width=width, height=height, scale=scale)
     except Exception as exc:  # noqa: BLE001 - kaleido raises many types; one Chinese message
         raise ChartExportError(f"图表图片导出失败:{type(exc).__name__}: {exc}") from exc
 
