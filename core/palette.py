@@ -1,0 +1,125 @@
+"""Display definitions (colours, status labels, fonts) from data/ui.toml, and value formatting."""
+from __future__ import annotations
+
+import math
+import tomllib
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+from core.paths import DATA_DIR
+
+STATUSES = ("green", "amber", "red", "none")
+
+
+class StatusStyle(BaseModel):
+    """How one status (green/amber/red/none) is shown."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    label: str
+    color: str
+    text_color: str
+
+
+class Palette(BaseModel):
+    """Everything visual that is data: fonts, status colours, county colours, lines."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    font_family: str
+    export_scale: int
+    status: dict[str, StatusStyle]
+    counties: dict[str, list[str] | str]
+    levels: dict[str, str]
+    lines: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def load_palette() -> Palette:
+    """The palette defined in data/ui.toml."""
+    with open(DATA_DIR / "ui.toml", "rb") as fh:
+        return Palette.model_validate(tomllib.load(fh))
+
+
+def status_style(status: str | None) -> StatusStyle:
+    """Style of a status key; unknown or missing statuses are shown as 无数据."""
+    styles = load_palette().status
+    return styles.get(status or "none", styles["none"])
+
+
+def status_label(status: str | None, has_value: bool = False) -> str:
+    """Chinese label of a status; a value without a target reads 无目标, not 无数据."""
+    if (status or "none") == "none" and has_value:
+        return "无目标"
+    return status_style(status).label
+
+
+def county_colors(counties) -> dict[str, str]:
+    """One stable colour per county: the palette in order of the sorted county names."""
+    palette = list(load_palette().counties["palette"])
+    names = sorted({c for c in counties if c})
+    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+
+
+def zone_color() -> str:
+    """Colour of the zone (实验区) series."""
+    return str(load_palette().counties["zone_color"])
+
+
+def is_missing(value) -> bool:
+    """True for None/NaN/NA."""
+    if value is None:
+        return True
+    try:
+        return bool(math.isnan(float(value)))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_value(value, unit: str | None = None, with_unit: bool = True) -> str:
+    """A value rounded for display with its unit: 93.4%, 12所, 48.2分钟, 0.35; 无数据 when null."""
+    if is_missing(value):
+        return "无数据"
+    v = float(value)
+    unit = unit or ""
+    if unit == "%":
+        text = f"{v:.1f}"
+    elif unit == "所" or unit == "校" or (v.is_integer() and unit not in ("系数",)):
+        text = f"{v:.0f}"
+    elif unit == "系数":
+        text = f"{v:.3f}"
+    else:
+        text = f"{v:.1f}"
+    if not with_unit or unit in ("", "系数"):
+        return text
+    return f"{text}{unit}"
+
+
+def format_target(target, direction: str | None, unit: str | None) -> str:
+    """Target as a phrase: 目标 ≥100%, 目标 ≤0.45; 无目标 when there is none."""
+    if is_missing(target):
+        return "无目标"
+    sign = {">=": "≥", "<=": "≤"}.get(direction or "", "")
+    t = float(target)
+    text = f"{t:.0f}{unit or ''}" if t.is_integer() and unit != "系数" else format_value(t, unit)
+    return f"目标 {sign}{text}"
+
+
+def format_change(change, unit: str | None) -> str:
+    """Change vs last month with an arrow: ▲2.1个百分点, ▼3所, — when unknown."""
+    if is_missing(change):
+        return "较上月 —"
+    v = float(change)
+    arrow = "▲" if v > 0 else ("▼" if v < 0 else "持平")
+    if v == 0:
+        return "较上月 持平"
+    unit_text = "个百分点" if unit == "%" else (unit or "")
+    if unit_text == "系数":
+        unit_text = ""
+    return f"较上月 {arrow}{format_value(abs(v), None, with_unit=False)}{unit_text}"
+
+
+def period_label(period: str | None) -> str:
+    """'2026-10' -> '2026年10月'."""
+    if not period or len(period) < 7:
+        return period or ""
+    return f"{period[:4]}年{int(period[5:7])}月"
