@@ -82,16 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
-    try:
-        args = build_parser(_selected(argv)).parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
-    if getattr(args, "db", None) is None:
-        args.db = default_db_path()
     from core.store import DatabaseBusy
     from core.zone import ZoneConfigError
     try:
-        return int(args._run(args))
+        return _main(argv)
     except (DatabaseBusy, ZoneConfigError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_FAILED
@@ -101,3 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one Chinese line, never a traceback
         print(f"程序内部错误:{type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _main(argv: list[str]) -> int:
+    selected = _selected(argv)
+    if selected is not None and _load(selected) is None:
+        return _not_implemented(argparse.Namespace(command=selected))
+    try:
+        args = build_parser(selected).parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if getattr(args, "db", None) is None:
+        args.db = default_db_path()
+    return int(args._run(args))

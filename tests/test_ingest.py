@@ -1,0 +1,110 @@
+"""Ingest in-process: duplicates, re-submission, back-loading, bad files, archive, folders."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from core.archive import archived_file, sha256_of
+from core.ingest import collect_files, ingest_file, ingest_paths
+from core.store import open_db
+from core.submissions import submission_history
+
+SAMPLE = "松溪县_2026-03.xlsx"
+
+
+def _count(db_path, sql, params=()):
+    with open_db(db_path) as con:
+        return con.execute(sql, list(params)).fetchone()[0]
+
+
+def test_sample_is_accepted_archived_and_counted(db_path, samples_dir):
+    path = samples_dir / SAMPLE
+    r = ingest_file(path, db_path=db_path, received_at=datetime(2026, 4, 3, 9, 30))
+    assert (r.status, r.county, r.period, r.submission_id, r.replaces) == ("accepted", "松溪县", "2026-03", 1, None)
+    assert r.rows["学校名册"] == _count(db_path, "SELECT count(*) FROM school") > 0
+    with open_db(db_path) as con:
+        rel, received = con.execute("SELECT archive_path, received_at FROM submission").fetchone()
+    assert received == datetime(2026, 4, 3, 9, 30)
+    assert archived_file(rel, db_path).read_bytes() == path.read_bytes()  # unchanged
+
+
+def test_identical_file_is_a_duplicate_and_not_stored_twice(db_path, samples_dir):
+    path = samples_dir / SAMPLE
+    first = ingest_file(path, db_path=db_path)
+    again = ingest_file(path.read_bytes(), file_name="改了名字.xlsx", db_path=db_path)
+    assert again.status == "duplicate" and again.submission_id == first.submission_id
+    assert f"第{first.submission_id}号报送" in again.issues[0].message
+    assert _count(db_path, "SELECT count(*) FROM submission") == 1
+
+
+def test_resubmission_replaces_and_backloaded_older_does_not(db_path, samples_dir, tmp_path):
+    data = (samples_dir / SAMPLE).read_bytes()
+    # Same content, different bytes: an appended zip comment keeps the workbook readable.
+    v2, v3 = data[:-2] + b"\x02\x00v2", data[:-2] + b"\x02\x00v3"
+    a = ingest_file(data, file_name="a.xlsx", db_path=db_path, received_at=datetime(2026, 4, 3))
+    b = ingest_file(v2, file_name="b.xlsx", db_path=db_path, received_at=datetime(2026, 4, 8))
+    assert b.status == "accepted" and b.replaces == a.submission_id, b.issues
+    old = ingest_file(v3, file_name="old.xlsx", db_path=db_path, received_at=datetime(2026, 4, 1))
+    assert old.status == "accepted" and old.replaces is None
+    with open_db(db_path) as con:
+        hist = submission_history(con, "松溪县", "2026-03")
+    assert list(hist["file_name"]) == ["b.xlsx", "a.xlsx", "old.xlsx"]
+    assert list(hist["in_force"]) == [True, False, False]
+
+
+def test_bad_files_are_rejected_logged_and_archived_without_data(db_path, tmp_path):
+    cases = {"空文件.xlsx": b"", "名单.xlsx": "学校标识码,学校名称\n1,一小\n".encode("utf-8"),
+             "坏压缩包.xlsx": b"PK\x03\x04garbage"}
+    for name, data in cases.items():
+        r = ingest_file(data, file_name=name, db_path=db_path)
+        assert r.status == "rejected" and r.submission_id is None
+        assert any(i.severity == "error" for i in r.issues)
+        assert all(v == 0 for v in r.rows.values())
+    with open_db(db_path) as con:
+        rows = con.execute("SELECT status, county, period, archive_path FROM submission ORDER BY id").fetchall()
+        assert [r[:3] for r in rows] == [("rejected", None, None)] * 3
+        assert con.execute("SELECT count(*) FROM school").fetchone()[0] == 0
+    for (_, _, _, rel), data in zip(rows, cases.values()):
+        assert archived_file(rel, db_path).read_bytes() == data
+
+
+def test_unreadable_path_is_rejected_without_storing(db_path, tmp_path):
+    r = ingest_file(tmp_path / "不存在.xlsx", db_path=db_path)
+    assert r.status == "rejected" and r.issues[0].message.startswith("无法读取文件")
+    assert _count(db_path, "SELECT count(*) FROM submission") == 0
+
+
+def test_validator_crash_becomes_an_issue(db_path, monkeypatch):
+    import core.validate
+
+    def boom(data, name):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(core.validate, "validate_workbook", boom)
+    r = ingest_file(b"whatever", file_name="x.xlsx", db_path=db_path)
+    assert r.status == "rejected" and "内部错误" in r.issues[0].message
+
+
+def test_folders_are_read_recursively_in_name_order_skipping_lock_and_other_files(tmp_path, samples_dir):
+    folder = tmp_path / "收件箱"
+    (folder / "十月").mkdir(parents=True)
+    data = (samples_dir / SAMPLE).read_bytes()
+    for rel in ("b.xlsx", "十月/a.xlsx", "~$b.xlsx", "说明.docx", "a.XLS"):
+        (folder / rel).write_bytes(data)
+    files, skipped, missing = collect_files([folder, tmp_path / "无"])
+    assert [f.relative_to(folder).as_posix() for f in files] == ["a.XLS", "b.xlsx", "十月/a.xlsx"]
+    assert sorted(Path(s.file).name for s in skipped) == ["~$b.xlsx", "说明.docx"]
+    assert missing == [str(tmp_path / "无")]
+
+
+def test_ingest_paths_reports_progress_and_duplicates(db_path, samples_dir, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in (SAMPLE, "松溪县_2026-07.xlsx"):
+        (folder / name).write_bytes((samples_dir / name).read_bytes())
+    (folder / "copy.xlsx").write_bytes((samples_dir / SAMPLE).read_bytes())
+    seen = []
+    batch = ingest_paths([folder], db_path=db_path, progress=lambda n, total, r: seen.append((n, total, r.status)))
+    assert seen == [(1, 3, "accepted"), (2, 3, "duplicate"), (3, 3, "accepted")]
+    assert not batch.any_rejected
+    assert sha256_of((samples_dir / SAMPLE).read_bytes()) == _count(db_path, "SELECT sha256 FROM submission WHERE id=1")
