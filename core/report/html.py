@@ -1,0 +1,126 @@
+"""The monthly report as one self-contained, print-ready A4 HTML page (charts inlined as PNG)."""
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from core.palette import format_target, status_label, status_style
+from core.report import numformat as n
+from core.report.data import ReportData
+from core.report.figures import chart_figure
+from core.report.images import figure_png
+from core.report.tables import section_table
+
+# Chart pictures in the PDF: drawn at this size, printed at the text width (~180 mm).
+IMG_WIDTH, IMG_HEIGHT, IMG_SCALE, IMG_FONT_SIZE = 1000, 560, 2, 16
+SECTION_NUMBERS = "一二三四五六七八九十"
+
+CSS = """
+@page { size: A4; margin: 15mm 14mm 16mm 14mm;
+  @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #666; } }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif;
+  font-size: 10.5pt; color: #1a1a1a; line-height: 1.6; margin: 0; }
+h1 { font-size: 22pt; margin: 0 0 4mm; }
+h2 { font-size: 15pt; border-bottom: 2px solid #1f4e99; padding-bottom: 1mm; margin: 0 0 3mm; }
+h3 { font-size: 12pt; margin: 5mm 0 2mm; }
+.cover { border: 1px solid #ccc; padding: 8mm 10mm; margin-bottom: 6mm; }
+.cover .zone { font-size: 13pt; color: #1f4e99; font-weight: bold; }
+.cover .month { font-size: 16pt; margin-bottom: 3mm; }
+.meta td { padding: 0.5mm 4mm 0.5mm 0; border: none; text-align: left; }
+.topic { break-before: page; }
+p.narr { margin: 0 0 2mm; text-indent: 2em; text-align: justify; }
+table.data { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 2mm 0 4mm; }
+table.data th { background: #1f4e99; color: #fff; font-weight: bold; padding: 1.2mm; border: 1px solid #bbb; }
+table.data td { padding: 1mm 1.2mm; border: 1px solid #bbb; text-align: center; }
+table.data td.label { text-align: left; white-space: nowrap; }
+table.data tr.zone td { font-weight: bold; }
+table.data tr { break-inside: avoid; }
+.note { font-size: 8pt; color: #555; margin: 0 0 3mm; }
+figure { margin: 0 0 4mm; break-inside: avoid; }
+figure img { width: 100%; display: block; border: 1px solid #e0e0e0; }
+"""
+
+
+def render_html(data: ReportData, images: bool = True) -> str:
+    """The whole report as HTML; `images=False` leaves charts out (fast, for previews and tests)."""
+    parts = [_cover(data)]
+    for i, topic in enumerate(data.topics):
+        parts.append(_topic(data, topic, SECTION_NUMBERS[i % len(SECTION_NUMBERS)], images))
+    title = escape(f"{data.zone_name}监测月报 {n.period_label(data.period)}")
+    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>'
+            f"<style>{CSS}</style></head><body>{''.join(parts)}</body></html>")
+
+
+def _cover(data: ReportData) -> str:
+    meta = [("报告月份", n.period_label(data.period)), ("数据截至", data.as_of),
+            ("数据来源", data.source), ("生成时间", data.generated_at)]
+    rows = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in meta)
+    summary = "".join(
+        f"<h3>{escape(t.title)}</h3>" + "".join(f'<p class="narr">{escape(s)}</p>'
+                                               for s in data.narrative.get(t.key, []))
+        for t in data.topics)
+    return (f'<section class="cover"><div class="zone">{escape(data.zone_name)}</div>'
+            f"<h1>基础教育综合改革实验区监测月报</h1>"
+            f'<div class="month">{escape(n.period_label(data.period))}</div>'
+            f'<table class="meta">{rows}</table></section>'
+            f"<h2>本月概览</h2>{_overview(data)}<h2>摘要</h2>{summary}")
+
+
+def _overview(data: ReportData) -> str:
+    """Zone value, change, target and status of every narrative indicator."""
+    head = "".join(f"<th>{h}</th>" for h in ("专题", "指标", "全区", "较上月", "目标", "状态"))
+    body = []
+    for topic in data.topics:
+        for ind in topic.narrative:
+            rows = data.zone[(data.zone["indicator"] == ind) & data.zone["stage"].isna()]
+            if rows.empty:
+                continue
+            r = rows.iloc[0]
+            change = n.change_text(r["value"], r.get("prev_value"), r["unit"]) or "—"
+            status = r["status"] if isinstance(r["status"], str) else "none"
+            style = status_style(status)
+            body.append(
+                f"<tr><td>{escape(topic.title)}</td><td class='label'>{escape(r['name'])}</td>"
+                f"<td>{escape(n.value_text(r['value'], r['unit']))}</td>"
+                f"<td>{escape(change.removeprefix('较上月'))}</td>"
+                f"<td>{escape(format_target(r['target'], r['direction'], r['unit']).removeprefix('目标 '))}</td>"
+                f"<td style='background:{style.color};color:{style.text_color}'>"
+                f"{escape(status_label(status, not n.is_missing(r['value'])))}</td></tr>")
+    return f'<table class="data"><tr>{head}</tr>{"".join(body)}</table>'
+
+
+def _topic(data: ReportData, topic, number: str, images: bool) -> str:
+    narr = "".join(f'<p class="narr">{escape(s)}</p>' for s in data.narrative.get(topic.key, []))
+    figs = "".join(_figure(data, spec) for spec in topic.charts) if images else ""
+    return (f'<section class="topic"><h2>{number}、{escape(topic.title)}</h2>{narr}'
+            f"{_table(data, topic)}{figs}</section>")
+
+
+def _table(data: ReportData, topic) -> str:
+    table = section_table(data, topic)
+    head = "<th>县区</th>" + "".join(f"<th>{escape(c.header)}</th>" for c in table.columns)
+    body = []
+    for label in table.rows:
+        cells = []
+        for j, col in enumerate(table.columns):
+            status = table.statuses[(label, j)]
+            style = status_style(status)
+            text = n.value_text(table.values[(label, j)], col.unit)
+            cells.append(f"<td style='background:{style.color};color:{style.text_color}'>{escape(text)}</td>")
+        cls = " class='zone'" if label == data.zone_name else ""
+        body.append(f"<tr{cls}><td class='label'>{escape(label)}</td>{''.join(cells)}</tr>")
+    targets = "".join(f"<td>{escape(format_target(c.target, c.direction, c.unit).removeprefix('目标 '))}</td>"
+                      for c in table.columns)
+    legend = " ".join(f"<span style='background:{status_style(s).color};color:{status_style(s).text_color};"
+                      f"padding:0 1.5mm'>{status_style(s).label}</span>"
+                      for s in ("green", "amber", "red", "none"))
+    return (f'<table class="data"><tr>{head}</tr>{"".join(body)}<tr><td class="label">目标</td>{targets}</tr>'
+            f'</table><p class="note">底色:{legend}。数据来源:{escape(data.source)};数据截至 {escape(data.as_of)}。</p>')
+
+
+def _figure(data: ReportData, spec) -> str:
+    fig = chart_figure(data, spec, base_size=IMG_FONT_SIZE, height=IMG_HEIGHT)
+    png = figure_png(fig, IMG_WIDTH, IMG_HEIGHT, scale=IMG_SCALE)
+    src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return f'<figure><img src="{src}" alt="{escape(spec.key)}"></figure>'
