@@ -177,7 +177,7 @@ def table_to_csv(df: pd.DataFrame) -> bytes:
             frame[col] = series.map(lambda v: ("是" if v else "否") if isinstance(v, bool) else v)
         elif not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series)):
             frame[col] = series.map(lambda v: neutralise(v) if isinstance(v, str) else v)
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")  # CRLF: fields with CR get quoted
 
 
 def _safe_sheet_name(name: str) -> str:

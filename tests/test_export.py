@@ -1,0 +1,129 @@
+"""Downloaded tables: Excel layout, number formats, and formula-injection neutralisation (issue 7 item 3)."""
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from core.export import display_width, neutralise, table_to_csv, table_to_xlsx
+
+DANGEROUS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "\t=1", "\r=1", '=HYPERLINK("http://x","点击")']
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "县区": ["松溪县", *DANGEROUS],
+        "达标率": [93.456] + [None] * len(DANGEROUS),
+        "学校数": list(range(1, len(DANGEROUS) + 2)),
+    })
+
+
+def _sheet(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data)).active
+
+
+@pytest.mark.parametrize("text", DANGEROUS)
+def test_neutralise_prefixes_formula_triggers_with_a_quote(text):
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["松溪县", "1+1", "a=b", "", 12, -3.5, None])
+def test_neutralise_leaves_harmless_values_alone(value):
+    assert neutralise(value) == value
+
+
+def test_xlsx_dangerous_text_is_reread_as_plain_string_not_formula():
+    ws = _sheet(table_to_xlsx(_frame(), "2026年10月 测试表", note="口径:测试"))
+    cells = [ws.cell(row=4 + k, column=1) for k in range(1, len(DANGEROUS) + 1)]
+    for cell, text in zip(cells, DANGEROUS):
+        assert cell.data_type == "s"
+        # XML stores a carriage return as a line feed; what matters is the leading quote
+        assert cell.value == "'" + text.replace("\r", "\n")
+        assert not str(cell.value).startswith(("=", "+", "-", "@"))
+
+
+def test_xlsx_never_contains_a_formula_element():
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(table_to_xlsx(_frame(), "=title", sheet_name="数据"))) as z:
+        sheet_xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
+
+
+def test_xlsx_title_note_header_and_frozen_panes():
+    ws = _sheet(table_to_xlsx(_frame(), "2026年10月 各县区达标率", sheet_name="达标率", note="口径:示例"))
+    assert ws.title == "达标率"
+    assert ws["A1"].value == "2026年10月 各县区达标率"
+    assert ws["A2"].value == "口径:示例"
+    assert [c.value for c in ws[3]] == ["县区", "达标率", "学校数"]
+    assert all(c.font.bold for c in ws[3])
+    assert ws["A3"].fill.fgColor.rgb.endswith("DCE6F1")
+    assert ws.freeze_panes == "A4"
+    assert ws["A4"].value == "松溪县"
+
+
+def test_xlsx_without_note_puts_header_in_row_two():
+    ws = _sheet(table_to_xlsx(pd.DataFrame({"学校名称": ["甲"], "人数": [3]}), "标题"))
+    assert [c.value for c in ws[2]] == ["学校名称", "人数"]
+    assert ws.freeze_panes == "A3"
+
+
+def test_xlsx_number_formats_percent_one_decimal_and_integers():
+    ws = _sheet(table_to_xlsx(_frame(), "t", note="n"))
+    assert ws["B4"].value == pytest.approx(93.456)  # the value is kept, only the display is rounded
+    assert ws["B4"].number_format == "0.0"
+    assert ws["C4"].number_format == "#,##0"
+
+
+def test_xlsx_blanks_booleans_and_dates():
+    df = pd.DataFrame({"是否达标": [True, False], "值": [float("nan"), 2.5],
+                       "接收时间": pd.to_datetime(["2026-11-03 09:30", None])})
+    ws = _sheet(table_to_xlsx(df, "t"))
+    assert [ws["A3"].value, ws["A4"].value] == ["是", "否"]
+    assert ws["B3"].value is None and ws["B4"].value == 2.5
+    assert ws["C3"].value.strftime("%Y-%m-%d %H:%M") == "2026-11-03 09:30"
+    assert ws["C4"].value is None
+
+
+def test_xlsx_column_width_counts_cjk_double():
+    long_cjk = "很长的学校名称" * 3  # 21 characters, 42 units wide
+    ws = _sheet(table_to_xlsx(pd.DataFrame({"学校名称": [long_cjk], "x": ["abc"]}), "t"))
+    assert ws.column_dimensions["A"].width >= display_width(long_cjk)
+    assert ws.column_dimensions["B"].width < ws.column_dimensions["A"].width
+
+
+def test_display_width():
+    assert display_width("ab") == 2
+    assert display_width("学校") == 4
+    assert display_width("（１）") == 6
+
+
+def test_xlsx_sheet_name_is_made_legal():
+    ws = _sheet(table_to_xlsx(pd.DataFrame({"a": [1]}), "t", sheet_name="2026/10 [县区]*明细表很长很长很长很长很长很长很长"))
+    assert len(ws.title) <= 31 and "/" not in ws.title and "[" not in ws.title
+
+
+def test_xlsx_index_and_multiindex_columns_are_flattened():
+    df = pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("体育", "达标"), ("体育", "未达标")]),
+                      index=pd.Index(["松溪县"], name="县区"))
+    ws = _sheet(table_to_xlsx(df, "t"))
+    assert [c.value for c in ws[2]] == ["县区", "体育 达标", "体育 未达标"]
+    assert [c.value for c in ws[3]] == ["松溪县", 1, 2]
+
+
+def test_csv_has_bom_and_neutralised_cells():
+    data = table_to_csv(_frame())
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["县区", "达标率", "学校数"]
+    assert rows[1][0] == "松溪县"
+    assert [r[0] for r in rows[1:]] == ["松溪县"] + ["'" + t for t in DANGEROUS]
+    assert rows[1][2] == "1"
+
+
+def test_csv_neutralises_headers_and_keeps_negative_numbers():
+    data = table_to_csv(pd.DataFrame({"=危险": ["-1"], "变化": [-1.5]}))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows == [["'=危险", "变化"], ["'-1", "-1.5"]]
