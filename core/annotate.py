@@ -13,7 +13,7 @@ from pathlib import PurePath
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -25,6 +25,7 @@ AUTHOR = "实验区监测看板"
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 FILLS = {"error": PatternFill("solid", fgColor="FF9999"), "warning": PatternFill("solid", fgColor="FFEB84")}
 LINK_FONT = Font(color="0563C1", underline="single")
+WRAP = Alignment(wrap_text=True, vertical="top")
 EDITABLE_SUFFIXES = (".xlsx", ".xlsm")
 HEADER_SEARCH_ROWS = 50  # a header row lies within the first rows of a sheet
 _BRACKETS = str.maketrans({"[": "(", "【": "(", "]": ")", "】": ")"})
@@ -161,8 +162,7 @@ def _add_list_sheet(wb: Workbook, file_name: str, issues: list[Issue], located: 
             cell.font = LINK_FONT
     ws.column_dimensions["G"].width = 60
     for n in range(1, len(frame) + 1):
-        ws.cell(row=header_row + n, column=frame.columns.get_loc("说明") + 1).alignment = \
-            ws.cell(row=header_row + n, column=1).alignment.copy(wrap_text=True, vertical="top")
+        ws.cell(row=header_row + n, column=frame.columns.get_loc("说明") + 1).alignment = WRAP
     for other in wb.worksheets:
         other.sheet_view.tabSelected = other is ws  # else Excel opens with the sheets grouped
     wb.active = 0
