@@ -1,0 +1,62 @@
+"""月报: choose a month, read the generated sentences, download Excel / PDF / PNG pack."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.indicators import available_periods
+from core.report.build import report_bytes
+from core.report.data import ReportError, collect_report_data
+from core.report.images import chromium_path
+from core.report.numformat import period_label
+from core.store import DatabaseBusy, open_db
+from core.submissions import data_version
+
+DOWNLOADS = [  # (label, suffix, mime, needs chromium)
+    ("下载 Excel 月报", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False),
+    ("下载 PDF 月报(A4)", ".pdf", "application/pdf", True),
+    ("下载图表截图包(PNG)", ".zip", "application/zip", True),
+]
+
+
+@st.cache_data(show_spinner="正在计算本月指标…", max_entries=8)
+def _report_data(period: str, version: int):
+    with open_db() as con:
+        return collect_report_data(con, period)
+
+
+st.title("月报")
+try:
+    with open_db() as con:
+        periods, version = available_periods(con), data_version(con)
+except DatabaseBusy as exc:
+    st.error(str(exc))
+    st.stop()
+if not periods:
+    st.info("尚无通过校验的报送数据,暂不能生成月报。请先在「数据报送」页上传县区报送表。")
+    st.stop()
+
+period = st.selectbox("报告月份", list(reversed(periods)), format_func=period_label, key="report_period")
+try:
+    data = _report_data(period, version)
+except (ReportError, DatabaseBusy) as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.caption(f"{data.zone_name} · 数据截至 {data.as_of} · 数据来源:{data.source}")
+has_browser = chromium_path() is not None
+cols = st.columns(len(DOWNLOADS))
+for col, (label, suffix, mime, needs_browser) in zip(cols, DOWNLOADS):
+    with col:
+        st.download_button(label, data=lambda s=suffix: report_bytes(data, s),
+                           file_name=f"{data.zone_name}月报_{period}{suffix}", mime=mime,
+                           key=f"report_dl{suffix}", disabled=needs_browser and not has_browser,
+                           on_click="ignore", width="stretch")
+if not has_browser:
+    st.warning("服务器未安装 chromium 或中文字体,PDF 和图表截图包暂不可用;"
+               "请运行 bash scripts/setup_system.sh。Excel 月报不受影响。")
+
+st.subheader("月报文字(由数据自动生成)")
+for topic in data.topics:
+    st.markdown(f"**{topic.title}**")
+    for sentence in data.narrative.get(topic.key, []):
+        st.write(sentence)
