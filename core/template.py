@@ -129,8 +129,9 @@ def _data_sheet(ws: Worksheet, cols: list[Col], rows: list[dict]) -> None:
         head.fill = HEADER_FILL
         head.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[letter].width = max(12, min(30, len(c.header) * 2 + 2))
-        if c.kind == "code":
-            for r in range(2, last + 1):
+        if c.kind == "code":  # text format, so Excel keeps leading zeros and all 10 digits
+            ws.column_dimensions[letter].number_format = "@"
+            for r in range(2, len(rows) + 2):
                 ws.cell(row=r, column=i).number_format = "@"
         dv = _validation(c)
         if dv is not None:
