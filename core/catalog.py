@@ -1,0 +1,181 @@
+"""Indicator metadata, school scope and thresholds, loaded from data/indicators.toml."""
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from core.paths import DATA_DIR
+
+CATALOG_FILE = DATA_DIR / "indicators.toml"
+LEVELS = ("zone", "county", "school")
+Band = Literal["g12", "g36", "g79", "g1012"]
+Stage = Literal["primary", "junior"]
+
+
+class CatalogError(ValueError):
+    """data/indicators.toml (or data/targets.toml) is malformed; the message names file and entry."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Indicator(_Frozen):
+    """One indicator's metadata: what it is called, how it is measured, why it matters."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    unit: str = Field(min_length=1)
+    topic: Literal["quality", "pe", "homework", "submission"]
+    kind: Literal["count", "rate", "mean", "cv"]
+    direction: Literal[">=", "<="]
+    headline: bool = False
+    levels: tuple[Literal["zone", "county", "school"], ...]
+    definition: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+
+class Scope(_Frozen):
+    """Which schools an indicator counts: grade bands, stage groups, quality levels."""
+
+    bands: dict[str, tuple[Band, ...]]
+    stage_group: dict[str, Stage]
+    afterschool_types: tuple[str, ...]
+    quality_levels: tuple[str, ...]
+    provincial_level: str
+    fitness_window_months: int = Field(ge=1, le=36)
+
+
+class Thresholds(_Frozen):
+    """Policy thresholds with their source text."""
+
+    pe_lessons: dict[Band, float]
+    pe_lessons_source: str
+    activity_minutes: float
+    activity_source: str
+    hw_g36_max_minutes: float
+    hw_g79_max_minutes: float
+    homework_source: str
+    resource_min_items: int = Field(ge=1, le=7)
+    resource_floor: float = Field(gt=0, le=1)
+    resource_source: str
+    cv_max: dict[Stage, float]
+
+
+class ResourceItem(_Frozen):
+    """One of the 7 优质均衡 resource items: column × scale / 在校生数 against a threshold."""
+
+    id: str
+    code: str
+    name: str
+    column: Literal["higher_degree_teachers", "backbone_teachers", "pe_art_teachers", "teaching_area",
+                    "sports_area", "equipment_value", "multimedia_rooms"]
+    scale: float = Field(gt=0)
+    unit: str
+    threshold: dict[Stage, float]
+
+
+class Rating(_Frozen):
+    """Status × change grid: change classes and the 1–5 rating with labels and colours."""
+
+    pct_small: float
+    pct_large: float
+    rel_small: float
+    rel_large: float
+    grid: dict[Literal["green", "amber", "red"], tuple[int, int, int, int, int]]
+    labels: tuple[str, str, str, str, str]
+    colours: tuple[str, str, str, str, str]
+
+
+class DataQuality(_Frozen):
+    """Limits of the data-quality checks (outliers and month-over-month jumps)."""
+
+    z_limit: float = Field(gt=0)
+    min_schools: int = Field(ge=3)
+    activity_jump_minutes: float = Field(gt=0)
+    homework_jump_minutes: float = Field(gt=0)
+    jump_ratio: float = Field(gt=1)
+    students_jump_share: float = Field(gt=0)
+
+
+class Catalog(_Frozen):
+    """The whole of data/indicators.toml."""
+
+    scope: Scope
+    thresholds: Thresholds
+    resource_item: tuple[ResourceItem, ...] = Field(min_length=7, max_length=7)
+    rating: Rating
+    data_quality: DataQuality
+    indicator: tuple[Indicator, ...]
+
+    def get(self, indicator_id: str) -> Indicator:
+        """The indicator with this id; KeyError with a Chinese message if unknown."""
+        for ind in self.indicator:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(f"未知指标「{indicator_id}」")
+
+    @property
+    def ids(self) -> list[str]:
+        """Indicator ids in catalogue order."""
+        return [ind.id for ind in self.indicator]
+
+
+def load_catalog(path: Path | str | None = None) -> Catalog:
+    """Read and check data/indicators.toml (cached); raise CatalogError naming file and entry."""
+    return _load(Path(path or CATALOG_FILE).resolve())
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> Catalog:
+    raw = read_toml(path)
+    try:
+        catalog = Catalog.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogError(describe_errors(path, exc, raw)) from None
+    ids = catalog.ids
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise CatalogError(f"配置文件 {path} 有误:指标 {'、'.join(dupes)} 重复定义")
+    return catalog
+
+
+def read_toml(path: Path) -> dict:
+    """Parse a TOML file; CatalogError (Chinese) if it is missing or not valid TOML."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"配置文件 {path} 不存在") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"配置文件 {path} 格式有误:{exc}") from None
+
+
+def describe_errors(path: Path, exc: ValidationError, raw: dict) -> str:
+    """Pydantic errors as one Chinese message: file, entry (with its id when known) and what must hold."""
+    parts = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        where = ".".join(str(p) for p in loc) or "(整个文件)"
+        if len(loc) >= 2 and isinstance(loc[1], int):
+            entry = raw.get(loc[0], [])
+            if isinstance(entry, list) and loc[1] < len(entry) and isinstance(entry[loc[1]], dict):
+                ident = entry[loc[1]].get("id") or entry[loc[1]].get("indicator")
+                if ident:
+                    where = f"{loc[0]}「{ident}」" + "".join(f".{p}" for p in loc[2:])
+        parts.append(f"「{where}」{_explain(err)}")
+    return f"配置文件 {path} 有误:" + ";".join(parts)
+
+
+def _explain(err: dict) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "缺少此项"
+    if kind == "extra_forbidden":
+        return "是未知的配置项"
+    if kind == "literal_error":
+        return f"取值「{err.get('input')}」不在允许范围内({err.get('ctx', {}).get('expected', '')})"
+    return f"取值「{err.get('input')}」不正确({err.get('msg')})"

@@ -1,0 +1,163 @@
+"""Per-school facts for a set of months, in DuckDB SQL: scope, carried-forward values, yes/no flags.
+
+Everything the indicators count is a column of the `facts` CTE built here, one row per
+roster school of each county's in-force accepted submission for month M. The 优质学校
+values are carried forward (newest in-force submission for a month ≤ M that has the
+school in its 优质学校 sheet); the 体质健康 values come from the newest month within
+M−11 … M in which the three columns were filled (indicators.md, Conventions).
+"""
+from __future__ import annotations
+
+import duckdb
+
+from core.catalog import Catalog, load_catalog
+from core.submissions import zone_county_list
+
+BANDS = ("g12", "g36", "g79", "g1012")
+RESOURCE_COLUMNS = ("higher_degree_teachers", "backbone_teachers", "pe_art_teachers", "teaching_area",
+                    "sports_area", "equipment_value", "multimedia_rooms")
+
+
+def month_add(period: str, months: int) -> str:
+    """'YYYY-MM' shifted by a number of months."""
+    y, m = (int(p) for p in period.split("-"))
+    idx = y * 12 + (m - 1) + months
+    return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
+
+
+def months_between(first: str, last: str) -> int:
+    """Whole months from first to last ('2026-01' → '2026-03' is 2)."""
+    y1, m1 = (int(p) for p in first.split("-"))
+    y2, m2 = (int(p) for p in last.split("-"))
+    return (y2 - y1) * 12 + (m2 - m1)
+
+
+def lit(value) -> str:
+    """A SQL literal for a number or string from the catalogue (never user input)."""
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return repr(float(value))
+
+
+def in_list(values) -> str:
+    """A SQL IN-list of string literals."""
+    return "(" + ", ".join(lit(v) for v in values) + ")" if values else "(NULL)"
+
+
+def _types_covering(cat: Catalog, band: str) -> list[str]:
+    return [t for t, bands in cat.scope.bands.items() if band in bands]
+
+
+def facts_cte(periods: list[str], cat: Catalog | None = None) -> str:
+    """SQL text `WITH …, facts AS (…)`: one row per roster school per month in `periods`."""
+    cat = cat or load_catalog()
+    th = cat.thresholds
+    window = cat.scope.fitness_window_months
+    values = ", ".join(f"({lit(p)}, {lit(month_add(p, 1 - window))})" for p in periods) or "(NULL, NULL)"
+    covers = ",\n        ".join(
+        f"r.school_type IN {in_list(_types_covering(cat, b))} AS covers_{b}" for b in BANDS)
+    lesson_ok = " AND ".join(
+        f"(NOT r.school_type IN {in_list(_types_covering(cat, b))}"
+        f" OR coalesce(e.lessons_{b} >= {lit(th.pe_lessons[b])}, FALSE))" for b in BANDS)
+    stage_case = " ".join(f"WHEN {lit(t)} THEN {lit(g)}" for t, g in cat.scope.stage_group.items())
+    items = []
+    for it in cat.resource_item:
+        items.append(f"CASE WHEN q.school_id IS NOT NULL AND r.students > 0 THEN "
+                     f"q.{it.column} * {lit(it.scale)} / r.students END AS {it.id}")
+    item_ok, item_floor = [], []
+    for it in cat.resource_item:
+        thr = (f"CASE stage_group WHEN 'primary' THEN {lit(it.threshold['primary'])}"
+               f" ELSE {lit(it.threshold['junior'])} END")
+        item_ok.append(f"CASE WHEN {it.id} >= {thr} THEN 1 ELSE 0 END")
+        item_floor.append(f"{it.id} >= {lit(th.resource_floor)} * {thr}")
+    return f"""
+WITH p(period, fit_lo) AS (VALUES {values}),
+sub AS (
+    SELECT id, county, period FROM submission
+    WHERE status = 'accepted' AND in_force AND county IS NOT NULL AND period IS NOT NULL
+),
+roster AS (
+    SELECT p.period, s.county, s.id AS submission_id, sc.school_id, sc.name AS school_name,
+           sc.school_type, sc.locale, sc.students, sc.classes, sc.teachers,
+           CASE sc.school_type {stage_case} END AS stage_group
+    FROM p JOIN sub s ON s.period = p.period JOIN school sc ON sc.submission_id = s.id
+),
+qcf AS (
+    SELECT r.period, r.school_id, s2.period AS quality_period, q.level, q.year,
+           {', '.join(f'q.{c}' for c in RESOURCE_COLUMNS)}
+    FROM roster r
+    JOIN quality q ON q.school_id = r.school_id
+    JOIN sub s2 ON s2.id = q.submission_id AND s2.period <= r.period
+    QUALIFY row_number() OVER (PARTITION BY r.period, r.school_id ORDER BY s2.period DESC, s2.id DESC) = 1
+),
+fcf AS (
+    SELECT r.period, r.school_id, s2.period AS fitness_period,
+           e.fitness_tested, e.fitness_passed, e.fitness_good
+    FROM roster r
+    JOIN p ON p.period = r.period
+    JOIN pe e ON e.school_id = r.school_id AND e.fitness_tested IS NOT NULL
+             AND e.fitness_passed IS NOT NULL AND e.fitness_good IS NOT NULL
+    JOIN sub s2 ON s2.id = e.submission_id AND s2.period BETWEEN p.fit_lo AND r.period
+    QUALIFY row_number() OVER (PARTITION BY r.period, r.school_id ORDER BY s2.period DESC, s2.id DESC) = 1
+),
+base AS (
+    SELECT r.period, r.county, r.submission_id, r.school_id, r.school_name, r.school_type, r.locale,
+        CAST(r.students AS DOUBLE) AS students, r.classes, r.teachers, r.stage_group,
+        r.stage_group IS NOT NULL AS compulsory,
+        {covers},
+        r.school_type IN {in_list(cat.scope.afterschool_types)} AS afterschool_type,
+        e.school_id IS NOT NULL AS has_pe, h.school_id IS NOT NULL AS has_hw,
+        e.lessons_g12, e.lessons_g36, e.lessons_g79, e.lessons_g1012,
+        CASE WHEN e.school_id IS NOT NULL THEN {lesson_ok} END AS lessons_ok,
+        e.activity_minutes,
+        e.activity_minutes >= {lit(th.activity_minutes)} AS activity_ok,
+        f.fitness_period, CAST(f.fitness_tested AS DOUBLE) AS fitness_tested,
+        CAST(f.fitness_passed AS DOUBLE) AS fitness_passed, CAST(f.fitness_good AS DOUBLE) AS fitness_good,
+        h.g12_written, h.g36_minutes, h.g79_minutes, h.publicity, CAST(h.afterschool AS DOUBLE) AS afterschool,
+        h.g36_minutes <= {lit(th.hw_g36_max_minutes)} AS hw_g36_ok,
+        h.g79_minutes <= {lit(th.hw_g79_max_minutes)} AS hw_g79_ok,
+        q.school_id IS NOT NULL AS has_resource, q.quality_period, q.level AS quality_level,
+        q.year AS quality_year,
+        coalesce(q.level IN {in_list(cat.scope.quality_levels)}, FALSE) AS is_quality,
+        coalesce(q.level = {lit(cat.scope.provincial_level)}, FALSE) AS is_provincial,
+        {', '.join(f'q.{c}' for c in RESOURCE_COLUMNS)},
+        {', '.join(items)}
+    FROM roster r
+    LEFT JOIN pe e ON e.submission_id = r.submission_id AND e.school_id = r.school_id
+    LEFT JOIN homework h ON h.submission_id = r.submission_id AND h.school_id = r.school_id
+    LEFT JOIN qcf q ON q.period = r.period AND q.school_id = r.school_id
+    LEFT JOIN fcf f ON f.period = r.period AND f.school_id = r.school_id
+),
+facts AS (
+    SELECT *,
+        CASE WHEN has_resource AND compulsory THEN {' + '.join(item_ok)} END AS resource_items_ok,
+        CASE WHEN has_resource AND compulsory THEN
+            ({' + '.join(item_ok)}) >= {th.resource_min_items} AND {' AND '.join(item_floor)}
+        END AS meets_rule
+    FROM base
+)"""
+
+
+def available_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Months with any accepted data in force, ascending."""
+    rows = con.execute("SELECT DISTINCT period FROM submission WHERE status = 'accepted' AND in_force"
+                       " AND period IS NOT NULL ORDER BY period").fetchall()
+    return [r[0] for r in rows]
+
+
+def zone_counties(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The zone's counties: data/zone.toml's list, else every county ever accepted."""
+    return zone_county_list(con)
+
+
+def counties_with_data(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
+    """Counties whose accepted workbook is in force for `period`."""
+    rows = con.execute("SELECT DISTINCT county FROM submission WHERE status = 'accepted' AND in_force"
+                       " AND period = ? AND county IS NOT NULL ORDER BY county", [period]).fetchall()
+    return [r[0] for r in rows]
+
+
+def missing_counties(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
+    """Zone counties without data for `period` (left out of the zone figures, never filled in)."""
+    have = set(counties_with_data(con, period))
+    return [c for c in zone_counties(con) if c not in have]

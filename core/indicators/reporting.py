@@ -1,0 +1,46 @@
+"""Submission (报送) indicators: school coverage (per school) and the on-time rate (per county).
+
+school_coverage decision: the denominator is every school of the in-force roster; a school
+counts when it has a row in both 体育 and 作业 (the rule-checker may accept a workbook where
+a roster school lacks one of them, with a warning). Counties without a workbook for M are
+not in the zone figure (they are listed as missing), as for every other indicator.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import duckdb
+
+from core.indicators.base import in_list
+from core.zone import load_zone
+
+MEASURES: dict[str, tuple[str, str]] = {
+    "school_coverage": ("CASE WHEN has_pe AND has_hw THEN 1 ELSE 0 END", "1"),
+}
+
+
+def on_time_rows(con: duckdb.DuckDBPyConnection, periods: list[str], counties: list[str]) -> list[dict]:
+    """submission_on_time_rate rows (zone + one per zone county) for each month in `periods`."""
+    zone = load_zone()
+    first = con.execute(
+        f"SELECT county, period, min(received_at) FROM submission WHERE status = 'accepted'"
+        f" AND period IN {in_list(periods)} AND county IS NOT NULL GROUP BY county, period").fetchall()
+    first_at = {(c, p): at for c, p, at in first}
+    rows = []
+    for period in periods:
+        # Due "by the 5th": anything received on the due day itself is on time.
+        deadline = datetime.combine(zone.due_date(period) + timedelta(days=1), time.min)
+        on_time = 0
+        for county in counties:
+            at = first_at.get((county, period))
+            ok = at is not None and at < deadline
+            on_time += ok
+            rows.append(_row(period, "county", county, 1.0 if ok else 0.0, 1.0))
+        rows.append(_row(period, "zone", None, float(on_time), float(len(counties))))
+    return rows
+
+
+def _row(period: str, level: str, county: str | None, num: float, den: float) -> dict:
+    return {"indicator": "submission_on_time_rate", "period": period, "level": level, "county": county,
+            "school_id": None, "school_name": None, "stage": None,
+            "value": 100.0 * num / den if den else None, "numerator": num, "denominator": den}

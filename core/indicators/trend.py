@@ -1,0 +1,77 @@
+"""Indicator values over months, and the linear projection toward a target month."""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from core.catalog import load_catalog
+from core.indicators.aggregate import raw_rows
+from core.indicators.base import available_periods, month_add, months_between
+from core.targets import judge, load_targets
+
+PROJECTION_MONTHS = 12
+TREND_COLUMNS = ["indicator", "name", "period", "level", "county", "school_id", "school_name", "stage", "value",
+                 "numerator", "denominator", "unit", "target", "direction", "expected", "status"]
+
+
+def project(points: list[tuple[str, float]], target_month: str) -> float | None:
+    """Least-squares line over the last up to 12 (month, value) points, read at target_month."""
+    pts = [(p, v) for p, v in sorted(points) if v is not None and v == v][-PROJECTION_MONTHS:]
+    if len(pts) < 2:
+        return None
+    origin = pts[0][0]
+    xs = [months_between(origin, p) for p, _ in pts]
+    ys = [v for _, v in pts]
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx == 0:
+        return None
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    return my + slope * (months_between(origin, target_month) - mx)
+
+
+def history_periods(end: str, months: int) -> list[str]:
+    """The `months` calendar months ending at `end`, ascending."""
+    return [month_add(end, -k) for k in range(months - 1, -1, -1)]
+
+
+def indicator_trend(con: duckdb.DuckDBPyConnection, indicator: str, level: str = "zone",
+                    county: str | None = None, end: str | None = None, months: int = 24) -> pd.DataFrame:
+    """One indicator month by month (up to `months` months ending at `end`), with target and status."""
+    cat = load_catalog()
+    ind = cat.get(indicator)
+    if end is None:
+        periods = available_periods(con)
+        if not periods:
+            return pd.DataFrame(columns=TREND_COLUMNS)
+        end = periods[-1]
+    if level == "zone" and county is not None:
+        level = "county"
+    raw = raw_rows(con, history_periods(end, months), levels=[level], county=county, indicators=[indicator],
+                   cat=cat)
+    targets = load_targets()
+    rows = []
+    for r in raw.to_dict("records"):
+        t = targets.find(indicator, r["level"], r["county"], r["stage"])
+        j = judge(r["value"], t, r["period"], ind.unit)
+        rows.append({**r, "name": ind.name, "unit": ind.unit, "target": t.value if t else None,
+                     "direction": t.direction if t else ind.direction, "expected": j.expected,
+                     "status": j.status})
+    return pd.DataFrame(rows, columns=TREND_COLUMNS)
+
+
+def projections(con: duckdb.DuckDBPyConnection, period: str, keys: dict[tuple, str], level: str,
+                county: str | None) -> dict[tuple, float | None]:
+    """Projection to each key's target month; keys map (indicator, level, county, school_id, stage) → month."""
+    if not keys:
+        return {}
+    inds = sorted({k[0] for k in keys})
+    raw = raw_rows(con, history_periods(period, PROJECTION_MONTHS), levels=[level], county=county,
+                   indicators=inds)
+    series: dict[tuple, list[tuple[str, float]]] = {}
+    for r in raw.itertuples(index=False):
+        key = (r.indicator, r.level, r.county, r.school_id, r.stage)
+        if key in keys and r.value is not None:
+            series.setdefault(key, []).append((r.period, float(r.value)))
+    return {key: project(series.get(key, []), month) for key, month in keys.items()}
