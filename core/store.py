@@ -22,7 +22,6 @@ SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 
 # Streamlit runs sessions in threads of one process: serialise writes there.
 WRITE_LOCK = threading.RLock()
-_schema_ready: set[str] = set()
 
 # Test hook (tests/test_crash.py): seconds to sleep inside the store transaction.
 PAUSE_ENV = "PILOT_STORE_PAUSE"
@@ -47,11 +46,8 @@ def open_db(path: Path | str | None = None, *, timeout: float = 10.0) -> Iterato
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, timeout)
     try:
-        key = str(path.resolve())
-        if key not in _schema_ready:
-            with WRITE_LOCK:
-                con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-                _schema_ready.add(key)
+        with WRITE_LOCK:  # idempotent (IF NOT EXISTS), ~4 ms; survives the file being replaced
+            con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
         yield con
     finally:
         con.close()
