@@ -11,7 +11,7 @@ from core.archive import archive_bytes, sha256_of
 from core.issues import Issue
 from core.parsed import SHEET_NAMES, ParsedSubmission
 from core.paths import default_db_path
-from core.store import find_by_sha, open_db, store_submission
+from core.store import WRITE_LOCK, find_by_sha, open_db, store_submission
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 STATUS_LABELS = {"accepted": "已接收", "rejected": "已驳回", "duplicate": "重复文件"}
@@ -79,7 +79,8 @@ def ingest_file(source: Path | str | bytes, *, file_name: str | None = None, db_
 
     rel = archive_bytes(data, name, db)
     parsed = _validate(data, name)
-    with open_db(db) as con:
+    # Check and store under the write lock: two sessions sending the same file at once store it once.
+    with open_db(db) as con, WRITE_LOCK:
         dup = find_by_sha(con, sha)  # another session may have stored it meanwhile
         if dup is not None:
             return _duplicate(name, dup)
