@@ -159,3 +159,22 @@ def test_busy_database_raises_chinese_error(db_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_concurrent_sessions_in_threads_store_everything(db_path):
+    """Streamlit sessions are threads of one process: each opens its own short-lived connection."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(n):
+        with open_db(db_path) as con:
+            return store(con, parsed(period=f"2026-{n % 3 + 8:02d}"), datetime(2026, 11, 1, n), sha=str(n))
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ids = [sub_id for sub_id, _ in pool.map(work, range(12))]
+    assert sorted(ids) == list(range(1, 13))
+    with open_db(db_path) as con:
+        assert con.execute("SELECT count(*) FROM school").fetchone()[0] == 24
+        assert con.execute("SELECT count(*) FROM submission WHERE in_force").fetchone()[0] == 3
+        # The newest received per month is the one in force, whatever order the threads ran in.
+        assert con.execute("SELECT list(hour(received_at) ORDER BY period) FROM submission WHERE in_force"
+                           ).fetchone()[0] == [9, 10, 11]
