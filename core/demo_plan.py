@@ -1,0 +1,112 @@
+"""How each demo county behaves, and when it sends what (missing month, late, correction).
+
+County i behaves like BEHAVIOURS[i % 8]: the embedded 8-county demo has one county of
+each kind, the benchmark scale repeats them. Trend attributes are (start, end) pairs,
+interpolated linearly over the generated months.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+LAYOUTS = ("template", "titled", "retyped", "filename")
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """A county's profile: trends of its monthly figures, its workbook layout and fitness-test month."""
+
+    kind: str
+    layout: str
+    fitness_month: int = 10
+    pe_short: tuple[float, float] = (0.10, 0.07)  # share of schools one PE lesson short in one band
+    activity_shift: tuple[float, float] = (0.0, 2.0)  # minutes added to the school's base
+    fitness_shift: tuple[float, float] = (0.0, 0.005)
+    g12_written: tuple[float, float] = (0.04, 0.02)  # share of schools giving grade 1–2 written homework
+    hw_shift: tuple[float, float] = (0.0, -1.0)  # homework minutes added (3–6; ×1.4 for 7–9)
+    no_publicity: tuple[float, float] = (0.05, 0.03)
+    afterschool: tuple[float, float] = (0.88, 0.90)  # share of students in after-school service
+    resources: tuple[float, float] = (1.0, 1.03)  # multiplier of resource levels
+    upgrade_rate: float = 0.05  # share of schools moving up one 优质学校 level per certification round
+    instructions_sheet: bool = True  # filename layout: a 填报说明 sheet with instructions only
+
+
+BEHAVIOURS: tuple[Behaviour, ...] = (
+    Behaviour("good", "template", pe_short=(0.04, 0.02), activity_shift=(4, 6), fitness_shift=(0.01, 0.015),
+              g12_written=(0.0, 0.0), hw_shift=(-5, -6), no_publicity=(0.0, 0.0), afterschool=(0.93, 0.95),
+              resources=(1.1, 1.12), upgrade_rate=0.06),
+    Behaviour("homework_lag", "titled", g12_written=(0.22, 0.2), hw_shift=(15, 13), no_publicity=(0.2, 0.18),
+              afterschool=(0.74, 0.76), resources=(0.95, 0.97)),
+    Behaviour("pe_lag", "retyped", pe_short=(0.38, 0.35), activity_shift=(-14, -12),
+              fitness_shift=(-0.035, -0.03), resources=(0.88, 0.9), upgrade_rate=0.03),
+    Behaviour("improves", "filename", pe_short=(0.45, 0.05), activity_shift=(-12, 3),
+              fitness_shift=(-0.04, 0.0), g12_written=(0.3, 0.02), hw_shift=(14, -3), no_publicity=(0.3, 0.02),
+              afterschool=(0.62, 0.9), resources=(0.85, 1.0), upgrade_rate=0.09, instructions_sheet=False),
+    Behaviour("missing_month", "template"),
+    Behaviour("late", "titled"),
+    Behaviour("december_fitness", "retyped", fitness_month=12),
+    Behaviour("homework_mild_lag", "filename", fitness_month=12, g12_written=(0.08, 0.07), hw_shift=(6, 5),
+              no_publicity=(0.08, 0.06)),
+)
+
+
+def behaviour_for(i: int) -> Behaviour:
+    """The profile of county number i (0-based)."""
+    return BEHAVIOURS[i % len(BEHAVIOURS)]
+
+
+def latest_complete_month(today: date) -> str:
+    """'YYYY-MM' of the month before today's month."""
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def periods_ending(end: str, months: int) -> list[str]:
+    """The `months` consecutive periods ending with `end`, ascending."""
+    year, month = (int(x) for x in end.split("-"))
+    total = year * 12 + month - 1
+    return [f"{(m // 12):04d}-{m % 12 + 1:02d}" for m in range(total - months + 1, total + 1)]
+
+
+def next_month(period: str) -> tuple[int, int]:
+    """(year, month) of the month after period."""
+    year, month = (int(x) for x in period.split("-"))
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def missing_period(periods: list[str]) -> str:
+    """The month the 'missing_month' county never sends: the last February (春节) not at either end."""
+    inner = [p for p in periods[1:-1] if p.endswith("-02")]
+    return inner[-1] if inner else periods[len(periods) // 2]
+
+
+def plan_submissions(names: list[str], behaviours: list[Behaviour], periods: list[str],
+                     rng: np.random.Generator) -> pd.DataFrame:
+    """Every workbook to send: county, period, version (only/first/correction), received_at.
+
+    Mostly received on day 1–5 of M+1; the 'late' county sends its last month on the 9th;
+    the 'good' county sends its second-to-last month twice (a correction on the 12th);
+    the 'missing_month' county skips one month.
+    """
+    rows = []
+    for ci, (county, beh) in enumerate(zip(names, behaviours)):
+        for k, period in enumerate(periods):
+            if beh.kind == "missing_month" and period == missing_period(periods):
+                continue
+            year, month = next_month(period)
+            day = int(rng.integers(1, 6)) if beh.kind != "late" else int(rng.integers(2, 6))
+            hour, minute = int(rng.integers(8, 18)), int(rng.integers(0, 60))
+            received = datetime(year, month, day, hour, minute)
+            if beh.kind == "late" and k == len(periods) - 1:
+                received = datetime(year, month, 9, 10, 20)
+            if beh.kind == "good" and len(periods) > 1 and k == len(periods) - 2:
+                rows.append((ci, county, period, "first", datetime(year, month, min(day, 3), hour, minute)))
+                rows.append((ci, county, period, "correction", datetime(year, month, 12, 15, 40)))
+                continue
+            rows.append((ci, county, period, "only", received))
+    frame = pd.DataFrame(rows, columns=["county_idx", "county", "period", "version", "received_at"])
+    frame["layout"] = [behaviours[i].layout for i in frame["county_idx"]]
+    return frame.sort_values(["received_at", "county_idx"], kind="stable").reset_index(drop=True)
