@@ -76,7 +76,7 @@ def _target_clause(row: pd.Series) -> str | None:
         over = n.difference(value, target, unit)
         if over <= 0:
             return f"已达到目标(不高于{n.target_text(target, unit)})"
-        return f"超出目标上限{n.target_text(target, unit)}{n.amount_text(over, unit)}"
+        return f"比目标上限{n.target_text(target, unit)}高{n.amount_text(over, unit)}"
     gap = n.difference(target, value, unit)
     if gap <= 0:
         return f"已达到目标{n.target_text(target, unit)}"

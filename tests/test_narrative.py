@@ -1,0 +1,219 @@
+"""The report's sentences: formatting rules, the issue's example, and every number vs the core."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from core.report import numformat as n
+from core.report.narrative import submission_sentence, topic_sentences
+from core.report.topics import Topic, load_topics
+
+
+@pytest.mark.parametrize("value, unit, text", [
+    (96.24, "%", "96.2%"), (96.26, "%", "96.3%"), (100.0, "%", "100.0%"), (0.0, "%", "0.0%"),
+    (42, "所", "42所"), (63.45, "分钟", "63.5分钟"), (0.41234, "系数", "0.412"),
+    (None, "%", "无数据"), (float("nan"), "%", "无数据"),
+])
+def test_value_text(value, unit, text):
+    assert n.value_text(value, unit) == text
+
+
+@pytest.mark.parametrize("value, prev, unit, text", [
+    (96.24, 94.9, "%", "较上月提高1.3个百分点"),
+    (90.0, 92.5, "%", "较上月下降2.5个百分点"),
+    (90.04, 89.96, "%", "较上月持平"),  # both display as 90.0
+    (42, 40, "所", "较上月增加2所"),
+    (55.0, 57.25, "分钟", "较上月减少2.2分钟"),
+    (0.40, 0.45, "系数", "较上月下降0.050"),
+    (90.0, None, "%", None),
+])
+def test_change_text(value, prev, unit, text):
+    assert n.change_text(value, prev, unit) == text
+
+
+@pytest.mark.parametrize("target, unit, text", [(100.0, "%", "100%"), (97, "%", "97%"),
+                                                (0.5, "系数", "0.5"), (60, "所", "60所")])
+def test_target_text(target, unit, text):
+    assert n.target_text(target, unit) == text
+
+
+def _row(ind, name, county, value, prev=None, unit="%", target=100.0, direction=">=", expected=None,
+         stage=None):
+    return dict(indicator=ind, name=name, period="2026-10", level="county" if county else "zone",
+                county=county, school_id=None, stage=stage, value=value, numerator=None, denominator=None,
+                unit=unit, target=target, direction=direction, expected=expected, status="red",
+                prev_value=prev)
+
+
+PE = Topic(key="pe", title="体育", narrative=("activity_hour_compliance", "fitness_pass_rate"),
+           table=("activity_hour_compliance",))
+
+
+def test_issue_example_sentence():
+    zone = pd.DataFrame([_row("activity_hour_compliance", "校内体育活动1小时达标率", None, 96.24, 94.9),
+                         _row("fitness_pass_rate", "体质健康达标率", None, 97.5, 96.0, target=97.0)])
+    counties = pd.DataFrame([_row("activity_hour_compliance", "校内体育活动1小时达标率", c, v)
+                             for c, v in (("松溪县", 99.0), ("石门县", 90.5), ("白石县", 88.0))])
+    assert topic_sentences(PE, zone, counties, "2026-10") == [
+        "10月,全区校内体育活动1小时达标率为96.2%,较上月提高1.3个百分点,距目标100%差3.8个百分点;"
+        "白石县(88.0%)、石门县(90.5%)低于全区水平。",
+        "全区体质健康达标率为97.5%,较上月提高1.5个百分点,已达到目标97%。",
+    ]
+
+
+def test_lower_is_better_and_trajectory():
+    topic = Topic(key="q", title="优质学校", narrative=("quality_schools", "resource_cv_max"), table=("x",))
+    zone = pd.DataFrame([
+        _row("quality_schools", "优质学校数", None, 42, 40, unit="所", target=60, expected=44.26),
+        _row("resource_cv_max", "资源配置校际差异系数(最大)", None, 0.5234, 0.51, unit="系数", target=0.45,
+             direction="<="),
+    ])
+    sentences = topic_sentences(topic, zone, zone.iloc[0:0], "2026-03")
+    assert check_numbers(sentences, "2026-03", zone, zone.iloc[0:0], zone.iloc[0:0]) >= 8
+    assert sentences == [
+        "3月,全区优质学校数为42所,较上月增加2所,按目标进度本月应达到44.3所,落后进度2.3所,"
+        "距最终目标60所还差18所。",
+        "全区资源配置校际差异系数(最大)为0.523,较上月上升0.013,比目标上限0.45高0.073。",
+    ]
+
+
+def test_null_indicators_are_left_out():
+    zone = pd.DataFrame([_row("activity_hour_compliance", "校内体育活动1小时达标率", None, None)])
+    assert topic_sentences(PE, zone, zone.iloc[0:0], "2026-10") == ["10月,本部分指标暂无数据。"]
+
+
+def test_submission_sentence():
+    statuses = pd.DataFrame({"county": ["白石县", "石门县", "松溪县", "望江区"],
+                             "status": ["逾期", "未报送", "按时", "按时"]})
+    assert submission_sentence("2026-10", statuses) == "10月应报送4个县区,按时报送2个;白石县逾期报送,石门县未报送。"
+    all_ok = statuses.assign(status="按时")
+    assert submission_sentence("2026-10", all_ok) == "10月应报送4个县区,按时报送4个,全部按时报送。"
+
+
+# ---------------------------------------------------------------- every number vs the core
+
+def _fmt(value, decimals: int) -> float:
+    return float(f"{float(value):.{decimals}f}")
+
+
+DECIMALS = {"%": 1, "所": 0, "分钟": 1, "系数": 3}
+NUM = r"(\d+(?:\.\d+)?)"
+
+
+def check_numbers(sentences: list[str], period: str, zone: pd.DataFrame, counties: pd.DataFrame,
+                  statuses: pd.DataFrame) -> int:
+    """Assert every number in `sentences` equals the core's value; return how many were checked."""
+    zone = zone[zone["stage"].isna()]
+    checked = 0
+    for sentence in sentences:
+        rest = sentence
+        current = None  # the zone row the clause is about
+        for clause in re.split(r"[,;。]", sentence):
+            if m := re.fullmatch(rf"(?:\d+月,)?全区(.+?)为{NUM}(%|所|分钟)?", clause):
+                row = zone[zone["name"] == m.group(1)]
+                assert len(row) == 1, clause
+                current = row.iloc[0]
+                d = DECIMALS[current["unit"]]
+                assert float(m.group(2)) == _fmt(current["value"], d), clause
+            elif m := re.fullmatch(rf"较上月(提高|下降|增加|减少|上升){NUM}.*", clause):
+                d = DECIMALS[current["unit"]]
+                delta = _fmt(_fmt(current["value"], d) - _fmt(current["prev_value"], d), d)
+                sign = 1 if m.group(1) in ("提高", "增加", "上升") else -1
+                assert sign * float(m.group(2)) == delta, clause
+            elif clause == "较上月持平":
+                d = DECIMALS[current["unit"]]
+                assert _fmt(current["value"], d) == _fmt(current["prev_value"], d), clause
+            elif m := re.fullmatch(rf"距目标{NUM}(?:%|所)?差{NUM}.*", clause):
+                d = DECIMALS[current["unit"]]
+                assert float(m.group(1)) == float(current["target"]), clause
+                assert float(m.group(2)) == _fmt(float(current["target"]) - _fmt(current["value"], d), d)
+            elif m := re.fullmatch(rf"比目标上限{NUM}高{NUM}", clause):
+                d = DECIMALS[current["unit"]]
+                assert float(m.group(1)) == float(current["target"]), clause
+                assert float(m.group(2)) == _fmt(_fmt(current["value"], d) - float(current["target"]), d)
+            elif m := re.fullmatch(rf"已达到目标\(不高于{NUM}.*\)", clause):
+                assert float(m.group(1)) == float(current["target"]), clause
+                assert _fmt(current["value"], DECIMALS[current["unit"]]) <= float(current["target"])
+            elif m := re.fullmatch(rf"已达到目标{NUM}.*", clause):
+                assert float(m.group(1)) == float(current["target"]), clause
+                assert _fmt(current["value"], DECIMALS[current["unit"]]) >= float(current["target"])
+            elif m := re.fullmatch(rf"按目标进度本月应达到{NUM}.*", clause):
+                assert float(m.group(1)) == _fmt(current["expected"], 1), clause
+            elif m := re.fullmatch(rf"落后进度{NUM}.*", clause):
+                assert float(m.group(1)) == _fmt(_fmt(current["expected"], 1)
+                                                 - _fmt(current["value"], 1), 1), clause
+            elif m := re.fullmatch(rf"距最终目标{NUM}所还差{NUM}所", clause):
+                assert float(m.group(1)) == float(current["target"]), clause
+                assert float(m.group(2)) == float(current["target"]) - _fmt(current["value"], 0)
+            elif re.search(r"\(\d", clause):  # counties named with their values
+                d = DECIMALS[current["unit"]]
+                for county, num in re.findall(rf"([^、(]+)\({NUM}%?\)", clause):
+                    row = counties[(counties["indicator"] == current["indicator"])
+                                   & counties["stage"].isna() & (counties["county"] == county)]
+                    assert len(row) == 1, (county, clause)
+                    assert float(num) == _fmt(row.iloc[0]["value"], d), clause
+                    assert float(num) < _fmt(current["value"], d) or current["direction"] == "<="
+                    checked += 1
+            elif m := re.fullmatch(r"(\d+)月应报送(\d+)个县区", clause):
+                assert int(m.group(1)) == int(period[5:7])
+                assert int(m.group(2)) == len(statuses), clause
+            elif m := re.fullmatch(r"按时报送(\d+)个", clause):
+                assert int(m.group(1)) == int((statuses["status"] == "按时").sum()), clause
+            elif m := re.fullmatch(r"\d+月", clause):
+                pass
+            else:
+                assert not re.search(r"\d", clause), f"unchecked number in: {clause}"
+                continue
+            checked += len(re.findall(NUM, clause))
+            rest = rest.replace(clause, "", 1)
+        assert not re.search(r"\d", re.sub(r"^\d+月", "", rest)), f"numbers left unchecked: {rest}"
+    return checked
+
+
+def test_checker_catches_a_wrong_number():
+    zone = pd.DataFrame([_row("activity_hour_compliance", "校内体育活动1小时达标率", None, 96.24, 94.9)])
+    counties = zone.iloc[0:0]
+    good = topic_sentences(PE, zone, counties, "2026-10")
+    assert check_numbers(good, "2026-10", zone, counties, pd.DataFrame(columns=["county", "status"])) >= 3
+    bad = [good[0].replace("96.2%", "96.3%")]
+    with pytest.raises(AssertionError):
+        check_numbers(bad, "2026-10", zone, counties, pd.DataFrame(columns=["county", "status"]))
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    from core.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path)
+    return path
+
+
+def test_demo_narrative_numbers_match_the_core(demo_db):
+    from core.indicators import available_periods, compute_indicators
+    from core.report.data import collect_report_data
+    from core.store import open_db
+    from core.submissions import submission_matrix
+
+    with open_db(demo_db) as con:
+        period = available_periods(con)[-1]
+        data = collect_report_data(con)  # default: the latest month
+        zone = compute_indicators(con, period=period, level="zone")
+        counties = compute_indicators(con, period=period, level="county")
+        statuses = submission_matrix(con, period=period)
+    assert data.period == period
+    assert [t.key for t in load_topics()] == list(data.narrative)
+    total = 0
+    for topic in load_topics():
+        sentences = data.narrative[topic.key]
+        assert 2 <= len(sentences) <= 4, sentences
+        total += check_numbers(sentences, period, zone, counties, statuses)
+    assert total >= 20
+    # late and missing counties are named exactly
+    text = "".join(data.narrative["submission"])
+    for status, wording in (("逾期", "逾期报送"), ("未报送", "未报送")):
+        names = sorted(statuses.loc[statuses["status"] == status, "county"])
+        if names:
+            assert f"{'、'.join(names)}{wording}" in text
