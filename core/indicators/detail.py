@@ -1,0 +1,52 @@
+"""Per-school drill-down: raw values and yes/no compliance flags, for one month or over months."""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from core.catalog import load_catalog
+from core.indicators.base import available_periods, facts_cte, lit
+
+# Columns of school_detail / school_history (school_history adds `period` first).
+DETAIL_COLUMNS = [
+    "county", "school_id", "school_name", "school_type", "locale", "stage_group", "students", "classes",
+    "teachers", "has_pe", "has_hw",
+    "lessons_g12", "lessons_g36", "lessons_g79", "lessons_g1012", "lessons_ok",
+    "activity_minutes", "activity_ok",
+    "fitness_period", "fitness_tested", "fitness_passed", "fitness_good", "fitness_pass_rate", "fitness_good_rate",
+    "g12_written", "hw_g12_ok", "g36_minutes", "hw_g36_ok", "g79_minutes", "hw_g79_ok", "publicity",
+    "afterschool", "afterschool_rate",
+    "quality_level", "quality_year", "quality_period", "is_quality", "is_provincial", "has_resource",
+    "r1", "r2", "r3", "r4", "r5", "r6", "r7", "resource_items_ok", "meets_rule",
+]
+_DERIVED = """
+    CASE WHEN covers_g12 AND g12_written IS NOT NULL THEN NOT g12_written END AS hw_g12_ok,
+    CASE WHEN covers_g36 THEN hw_g36_ok END AS hw_g36_ok_scoped,
+    CASE WHEN covers_g79 THEN hw_g79_ok END AS hw_g79_ok_scoped,
+    CASE WHEN fitness_tested > 0 THEN 100.0 * fitness_passed / fitness_tested END AS fitness_pass_rate,
+    CASE WHEN fitness_tested > 0 THEN 100.0 * fitness_good / fitness_tested END AS fitness_good_rate,
+    CASE WHEN afterschool_type AND afterschool IS NOT NULL AND students > 0
+         THEN 100.0 * afterschool / students END AS afterschool_rate"""
+
+
+def _query(con: duckdb.DuckDBPyConnection, periods: list[str], where: str) -> pd.DataFrame:
+    sql = facts_cte(periods, load_catalog()) + f"""
+SELECT period, * EXCLUDE (period, hw_g36_ok, hw_g79_ok)
+    RENAME (hw_g36_ok_scoped AS hw_g36_ok, hw_g79_ok_scoped AS hw_g79_ok)
+FROM (SELECT *, {_DERIVED} FROM facts) WHERE {where}
+ORDER BY period, county, school_id"""
+    df = con.execute(sql).df()
+    out = df[["period"] + DETAIL_COLUMNS]
+    return out.astype(object).where(out.notna(), None)
+
+
+def school_detail(con: duckdb.DuckDBPyConnection, period: str, county: str | None = None) -> pd.DataFrame:
+    """One row per school of `period` (optionally one county): raw values and per-school yes/no flags."""
+    where = f"county = {lit(county)}" if county is not None else "TRUE"
+    return _query(con, [period], where).drop(columns=["period"]).reset_index(drop=True)
+
+
+def school_history(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:
+    """One school's values month by month (every month with data), `period` first."""
+    periods = available_periods(con)
+    return _query(con, periods, f"school_id = {lit(str(school_id))}").reset_index(drop=True)
