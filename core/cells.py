@@ -1,0 +1,132 @@
+"""Cell normalisation: numbers sent as text, full-width digits, unit words, yes/no words, codes.
+
+Each function is cheap and never raises. A value that cannot be normalised is returned
+as its trimmed text so that the row model rejects it with the matching pydantic error
+type (float_parsing, int_from_float, bool_parsing, literal_error, string_pattern_mismatch).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+
+from core.schema import Col
+
+EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!"})
+TRUE_WORDS = frozenset({"是", "有", "y", "yes", "√", "✓", "✔", "1", "true", "t", "对"})
+FALSE_WORDS = frozenset({"否", "无", "没有", "n", "no", "×", "✗", "✘", "x", "0", "false", "f"})
+
+_SPACES = re.compile(r"\s+")
+_BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")"})
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def fold(text: object) -> str:
+    """Text folded for comparing names: NFKC (full-width), no whitespace, one bracket style, lower case."""
+    s = unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS)
+    return _SPACES.sub("", s).lower()
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell ('' or only spaces, or None)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def display(value: object) -> str:
+    """The value as the officer would read it in the cell (45.0 -> '45')."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value).strip() if isinstance(value, str) else str(value)
+
+
+def excel_error(value: object) -> str | None:
+    """The Excel error literal when the cell holds one (as text, e.g. from .ods), else None."""
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        return value.strip().upper()
+    return None
+
+
+def to_number(value: object, units: tuple[str, ...] = ()) -> object:
+    """'45分钟', '４５', '1,234', ' 60 ' -> float; other text is returned trimmed (rejected later)."""
+    if isinstance(value, bool):
+        return display(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (datetime, date, time, timedelta)):
+        return str(value)
+    raw = str(value).strip()
+    s = _SPACES.sub("", unicodedata.normalize("NFKC", raw)).replace(",", "")
+    for unit in units:
+        if s.endswith(unit):
+            s = s[: -len(unit)]
+            break
+    if _NUMBER.fullmatch(s):
+        return float(s)
+    return raw
+
+
+def to_int(value: object, units: tuple[str, ...] = ()) -> object:
+    """Like to_number, but a whole float becomes int (3.5 stays float and is rejected as not whole)."""
+    v = to_number(value, units)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def to_bool(value: object) -> object:
+    """是/否, 有/无, Y/N, √/×, 1/0, TRUE/FALSE -> bool; anything else returned as text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    key = fold(value)
+    if key in TRUE_WORDS:
+        return True
+    if key in FALSE_WORDS:
+        return False
+    return display(value) + "\u200b"  # never a word pydantic's lax bool parser accepts
+
+
+def to_code(value: object) -> object:
+    """School code from 2110000001.0, '2110000001', "'2110000001", '2110000001.0' -> '2110000001'."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, int):
+        return str(value)
+    s = _SPACES.sub("", unicodedata.normalize("NFKC", str(value))).lstrip("'‘’`")
+    if s.endswith(".0") and s[:-2].isdigit():
+        s = s[:-2]
+    return s
+
+
+def to_text(value: object) -> str:
+    """Trimmed text; a whole number typed into a text cell loses its '.0'."""
+    return display(value)
+
+
+def to_enum(value: object, choices: tuple[str, ...]) -> str:
+    """The listed choice that the cell matches after folding; else the trimmed text (rejected later)."""
+    key = fold(value)
+    for choice in choices:
+        if fold(choice) == key:
+            return choice
+    return display(value)
+
+
+def normalise(value: object, column: Col) -> object:
+    """The cell value ready for the row model (blank cells are handled by the caller)."""
+    kind = column.kind
+    if kind == "num":
+        return to_number(value, column.units)
+    if kind == "int":
+        return to_int(value, column.units)
+    if kind == "bool":
+        return to_bool(value)
+    if kind == "code":
+        return to_code(value)
+    if kind == "enum":
+        return to_enum(value, column.enum)
+    return to_text(value)

@@ -1,0 +1,176 @@
+"""Validate one county workbook: file check → raw sheets → header/cells → row models → rules.
+
+`validate_workbook` never raises for bad input; every problem becomes an Issue.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+from pydantic import TypeAdapter, ValidationError
+
+from core.bands import covers, is_compulsory
+from core.cells import display, excel_error, fold, is_blank, normalise
+from core.filecheck import check_file, suffix_issue
+from core.header import HEADER_SCAN_ROWS, SheetTable, missing_columns, read_table
+from core.issues import Issue, has_errors
+from core.messages import cell_message, rule_issue, where
+from core.parsed import ParsedSubmission
+from core.rules import Context, ParsedSheet, Record, determine_county_period, run_rules
+from core.schema import INSTRUCTIONS_SHEET, SHEETS, Col, Row, Sheet, columns, db_columns
+from core.workbook import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
+
+DTYPES = {"code": "str", "text": "str", "enum": "str", "int": "Int64", "num": "Float64", "bool": "boolean"}
+
+
+def validate_workbook(data: bytes, file_name: str) -> ParsedSubmission:
+    """Read and check a county workbook; the result carries county, period, tables and issues."""
+    result = ParsedSubmission(file_name=file_name)
+    try:
+        _validate(data, file_name, result)
+    except Exception as exc:  # never a traceback for the county officer
+        result.issues.append(Issue(severity="error", message=(
+            f"读取文件「{file_name}」时发生意外错误({type(exc).__name__}),请联系管理员并附上此文件")))
+    return result
+
+
+def _validate(data: bytes, file_name: str, result: ParsedSubmission) -> None:
+    result.issues += check_file(data, file_name)
+    if has_errors(result.issues):
+        return
+    result.issues += suffix_issue(file_name)
+    try:
+        book = read_workbook(data, file_name)
+    except UnreadableWorkbook as exc:
+        result.issues.append(Issue(severity="error", message=str(exc)))
+        return
+    found, instructions, issues = find_sheets(book)
+    result.issues += issues
+    sheets: dict[str, ParsedSheet] = {}
+    for key, raw in found.items():
+        parsed, issues = parse_sheet(raw, SHEETS[key])
+        result.issues += issues
+        if parsed is not None:
+            sheets[key] = parsed
+    ctx = Context(file_name=file_name, sheets=sheets)
+    result.issues += determine_county_period(ctx, instructions.rows if instructions else None)
+    result.county, result.period = ctx.county, ctx.period
+    result.issues += run_rules(ctx)
+    result.tables = {key: to_frame(sheet) for key, sheet in sheets.items()}
+
+
+def find_sheets(book: RawWorkbook) -> tuple[dict[str, RawSheet], RawSheet | None, list[Issue]]:
+    """Data sheets by key and the 填报说明 sheet, matched on folded names; issues for missing/extra sheets."""
+    names = {fold(s.name): s for s in book.sheets}
+    found: dict[str, RawSheet] = {}
+    issues: list[Issue] = []
+    for key, spec in SHEETS.items():
+        sheet = next((names[fold(n)] for n in (spec.name, *spec.aliases) if fold(n) in names), None)
+        if sheet is not None:
+            found[key] = sheet
+        elif spec.required:
+            issues.append(rule_issue("missing_sheet", sheet=spec.name, found="、".join(book.names) or "无"))
+    instructions = names.get(fold(INSTRUCTIONS_SHEET))
+    used = {id(s) for s in found.values()} | {id(instructions)}
+    for s in book.sheets:
+        if id(s) not in used and any(not is_blank(v) for row in s.rows for v in row):
+            issues.append(rule_issue("extra_sheet", "warning", sheet=s.name))
+    return found, instructions, issues
+
+
+@lru_cache(maxsize=None)
+def _adapter(model: type[Row]) -> TypeAdapter:
+    return TypeAdapter(list[model])
+
+
+def parse_sheet(raw: RawSheet, spec: Sheet) -> tuple[ParsedSheet | None, list[Issue]]:
+    """Header matching, cell normalisation and row-model validation of one sheet."""
+    label = raw.name.strip()
+    table = read_table(raw.name, raw.rows, spec.model, label)
+    if table is None:
+        expected = "、".join(c.header for c in columns(spec.model) if c.req != "no")
+        return None, [rule_issue("no_header", sheet=label, n=HEADER_SCAN_ROWS, expected=expected)]
+    issues = list(table.issues)
+    missing = missing_columns(table, spec.model)
+    if missing:
+        found = "、".join(w for _, _, w in table.columns) or "无"
+        found_all = "、".join(display(v) for v in raw.rows[table.header_row - 1] if not is_blank(v)) or found
+        issues += [rule_issue("missing_column", sheet=label, row=table.header_row, column=c.header,
+                              found=found_all) for c in missing]
+        return None, issues
+    records, cell_issues = _validate_rows(raw, table, spec.model, label)
+    if not records:
+        cell_issues.append(rule_issue("no_rows", sheet=label))
+    headers = {c.name: w for _, c, w in table.columns}
+    cols = {c.name: c for c in columns(spec.model)}
+    return ParsedSheet(spec.key, label, headers, records, cols), issues + cell_issues
+
+
+def _validate_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str
+                   ) -> tuple[list[Record], list[Issue]]:
+    issues: list[Issue] = []
+    dicts: list[dict] = []
+    raws: list[dict] = []
+    bad_cells: set[tuple[int, str]] = set()
+    for n, (excel_row, cells) in enumerate(table.rows):
+        values: dict[str, object] = {}
+        shown: dict[str, object] = {}
+        for j, c, written in table.columns:
+            cell = cells[j] if j < len(cells) else ""
+            err = raw.errors.get((excel_row - 1, j)) or excel_error(cell)
+            if err:
+                bad_cells.add((n, c.name))
+                issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=err,
+                                    message=cell_message("excel_error", where=where(label, excel_row, written),
+                                                         value=err, expected=c.expected)))
+                continue
+            if is_blank(cell):
+                continue
+            values[c.name] = normalise(cell, c)
+            shown[c.name] = display(cell)
+        dicts.append(values)
+        raws.append(shown)
+    models: list[Row | None] = [None] * len(dicts)
+    try:
+        models = list(_adapter(model).validate_python(dicts))
+    except ValidationError as exc:
+        failed = set()
+        headers = {c.name: (w, c) for _, c, w in table.columns}
+        for e in exc.errors():
+            n, name = e["loc"][0], e["loc"][1] if len(e["loc"]) > 1 else None
+            failed.add(n)
+            if (n, name) in bad_cells or name not in headers:
+                continue
+            excel_row = table.rows[n][0]
+            written, c = headers[name]
+            value = raws[n].get(name, "")
+            ctx = e.get("ctx") or {}
+            issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=value or None,
+                                message=cell_message(e["type"], where=where(label, excel_row, written), value=value,
+                                                     expected=c.expected, ge=display(ctx.get("ge", "")),
+                                                     le=display(ctx.get("le", "")))))
+        good = [n for n in range(len(dicts)) if n not in failed and not any(b[0] == n for b in bad_cells)]
+        for n, m in zip(good, _adapter(model).validate_python([dicts[n] for n in good])):
+            models[n] = m
+    for n, _ in {b for b in bad_cells}:
+        models[n] = None
+    records = [Record(excel_row, dicts[n], models[n]) for n, (excel_row, _) in enumerate(table.rows)]
+    return records, issues
+
+
+def _applies(col: Col, school_type: str | None) -> bool:
+    if col.req == "band":
+        return covers(school_type, col.band or "")
+    if col.req == "compulsory":
+        return is_compulsory(school_type)
+    return True
+
+
+def to_frame(sheet: ParsedSheet, roster: dict | None = None) -> pd.DataFrame:
+    """The sheet's valid rows as a DataFrame with exactly the DB table's columns, typed, None for blanks."""
+    spec = SHEETS[sheet.key]
+    names = db_columns(spec.model)
+    cols = {c.name: c for c in columns(spec.model)}
+    rows = [r.model for r in sheet.valid()]
+    data = {n: pd.array([getattr(m, n) for m in rows], dtype=DTYPES[cols[n].kind]) for n in names}
+    return pd.DataFrame(data, columns=names)
