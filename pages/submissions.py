@@ -1,0 +1,102 @@
+"""报送情况: county × month status matrix, one submission's issues and data-quality warnings, versions."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.auth import can, can_see_county
+from core.export import table_to_xlsx
+from core.palette import period_label
+from core.store import DatabaseBusy, open_db
+from core.submission_view import (
+    history_table, issues_frame, matrix_table, quality_table, status_counts, status_css, status_pivot,
+    version_label,
+)
+from core.submissions import submission_history, submission_issues, unassigned_submissions
+from ui import data, filters
+
+try:
+    from ui.auth import current_user
+except ImportError:  # no login UI yet: the demo administrator when there is no users file
+    from core.auth import DEMO_USER, demo_mode
+
+    def current_user():
+        return DEMO_USER if demo_mode() else None
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(df, title: str, name: str, key: str) -> None:
+    """An Excel download of a table, built only when clicked."""
+    st.download_button("下载 Excel", key=key, mime=XLSX_MIME, on_click="ignore", file_name=f"{name}.xlsx",
+                       data=lambda: table_to_xlsx(df, title, note=f"数据来源:{data.db_path()}"))
+
+
+st.title("报送情况")
+user = current_user()
+matrix = data.load("submission_matrix")
+if not can(user, "view_all_submissions"):
+    matrix = matrix[matrix["county"].map(lambda c: can_see_county(user, c))]
+if matrix.empty:
+    st.info("尚无任何报送记录。请在「数据报送」页上传县区报送表。")
+    st.stop()
+
+periods = sorted(matrix["period"].unique(), reverse=True)
+month = filters.month() if filters.month() in periods else periods[0]
+counts = status_counts(matrix[matrix["period"] == month])
+st.caption(f"{period_label(month)}:" + ",".join(f"{k} {v}个县区" for k, v in counts.items())
+           + "。报送截止日为次月5日(可在 data/zone.toml 中修改)。")
+
+st.subheader("各县区逐月报送状态")
+texts, statuses = status_pivot(matrix)
+st.dataframe(texts.style.apply(lambda _: statuses.map(status_css), axis=None), width="stretch")
+download(matrix_table(matrix), "各县区逐月报送情况", "报送情况", "dl_matrix")
+
+st.subheader("单个报送:问题与版本")
+counties = list(dict.fromkeys(matrix["county"]))
+c1, c2 = st.columns(2)
+county = c1.selectbox("县区", counties, key="sub_county",
+                      index=counties.index(filters.county()) if filters.county() in counties else 0)
+period = c2.selectbox("报送月份", periods, index=periods.index(month), format_func=period_label, key="sub_period")
+try:
+    with open_db(data.db_path()) as con:
+        history = submission_history(con, county, period)
+        versions = history.to_dict("records")
+        choice = st.selectbox("版本", range(len(versions)), key="sub_version",
+                              format_func=lambda i: version_label(history.iloc[i])) if versions else None
+        issues = submission_issues(con, int(versions[choice]["submission_id"])) if versions else None
+        unassigned = unassigned_submissions(con) if can(user, "view_all_submissions") else None
+except DatabaseBusy as exc:
+    st.error(str(exc))
+    st.stop()
+
+where = f"{county}{period_label(period)}"
+if not versions:
+    st.info(f"{where}尚未收到任何报送。")
+else:
+    chosen = versions[choice]
+    if chosen.get("review_comment"):
+        st.warning(f"审核意见:{chosen['review_comment']}")
+    st.markdown(f"**校验问题**(第{chosen['submission_id']}号报送)")
+    if issues.empty:
+        st.success("该报送没有任何校验问题。")
+    else:
+        table = issues_frame(issues)
+        st.dataframe(table, hide_index=True, width="stretch")
+        download(table, f"{where} 第{chosen['submission_id']}号报送 校验问题", f"{where}_校验问题", "dl_issues")
+
+st.markdown(f"**数据质量提示**(异常值、与上月相比的突变;{where}当前生效的数据)")
+warnings = quality_table(data.load("data_quality_warnings", period, county=county))
+if warnings.empty:
+    st.success("未发现异常值或月度突变。")
+else:
+    st.dataframe(warnings, hide_index=True, width="stretch")
+    download(warnings, f"{where} 数据质量提示", f"{where}_数据质量提示", "dl_quality")
+
+if versions:
+    st.markdown(f"**版本历史**({where},最新在前;当前生效的版本标为「是」)")
+    st.dataframe(history_table(history), hide_index=True, width="stretch")
+    download(history_table(history), f"{where} 报送版本历史", f"{where}_版本历史", "dl_history")
+
+if unassigned is not None and not unassigned.empty:
+    with st.expander(f"无法确定县区或月份的驳回文件({len(unassigned)}个)"):
+        st.dataframe(unassigned, hide_index=True, width="stretch")

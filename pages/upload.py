@@ -1,0 +1,102 @@
+"""数据报送: upload county workbooks (validated, stored or rejected), annotated copies, blank templates."""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from core.annotate import annotate_workbook, annotated_file_name
+from core.export import table_to_xlsx
+from core.ingest import STATUS_LABELS, WORKBOOK_SUFFIXES
+from core.palette import period_label
+from core.review import submit_workbook
+from core.store import DatabaseBusy, open_db
+from core.submission_view import issues_frame
+from core.submissions import month_range, zone_county_list
+from core.template import template_bytes
+from ui.data import db_path
+
+try:
+    from ui.auth import current_user
+except ImportError:  # no login UI yet: the demo administrator when there is no users file
+    from core.auth import DEMO_USER, demo_mode
+
+    def current_user():
+        return DEMO_USER if demo_mode() else None
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHOW = {"accepted": st.success, "rejected": st.error, "duplicate": st.info}
+RESULTS_KEY = "upload_results"  # file_id -> (IngestResult, bytes): a rerun never ingests a file twice
+
+st.title("数据报送")
+user = current_user()
+st.caption("每个县区每月报送一个工作簿;可一次选择多个文件。系统逐个校验:无错误的文件入库,"
+           "有错误的文件被驳回,可下载标注了问题单元格的工作簿,修改后重新上传。")
+
+files = st.file_uploader("上传县区月度报送工作簿(.xlsx / .xlsm / .xls / .ods,可多选,可拖放到下框)",
+                         type=[s.lstrip(".") for s in WORKBOOK_SUFFIXES], accept_multiple_files=True,
+                         key="upload_files")
+done: dict = st.session_state.setdefault(RESULTS_KEY, {})
+new = [f for f in files or [] if f.file_id not in done]
+if new:
+    bar = st.progress(0.0, text="正在校验…")
+    for n, f in enumerate(new, start=1):
+        bar.progress((n - 1) / len(new), text=f"正在校验第{n}/{len(new)}个文件:{f.name}")
+        data = f.getvalue()
+        try:
+            done[f.file_id] = (submit_workbook(user, data, f.name, db_path=db_path()), data)
+        except DatabaseBusy as exc:
+            st.error(f"「{f.name}」:{exc}")
+    bar.progress(1.0, text=f"已处理{len(new)}个文件")
+    if any(done[f.file_id][0].status == "accepted" for f in new if f.file_id in done):
+        st.cache_data.clear()  # figures are cached on the data version; make every page recompute now
+
+for f in files or []:
+    if f.file_id not in done:
+        continue
+    result, data = done[f.file_id]
+    where = " ".join(p for p in (result.county, period_label(result.period)) if p)
+    rows = "、".join(f"{k}{v}行" for k, v in result.rows.items() if v)
+    detail = {"accepted": f"已入库({rows})" + (f",替换第{result.replaces}号报送" if result.replaces else ""),
+              "rejected": "有错误,未入库;请按下表修改后重新上传",
+              "duplicate": "与已载入的文件完全相同,未重复保存"}[result.status]
+    SHOW[result.status](f"**{STATUS_LABELS[result.status]}** · {f.name} {where} — {detail}")
+    if not result.issues:
+        continue
+    table = issues_frame(result.issues)
+    n_err = int((table["严重程度"] == "错误").sum())
+    with st.expander(f"问题 {len(table)} 条(错误{n_err}条,警告{len(table) - n_err}条)",
+                     expanded=result.status == "rejected"):
+        st.dataframe(table, hide_index=True, width="stretch")
+        c1, c2 = st.columns(2)
+        if result.status == "rejected":
+            c1.download_button("下载标注问题的工作簿", key=f"annot_{f.file_id}", mime=XLSX_MIME,
+                               data=lambda d=data, n=f.name, i=result.issues: annotate_workbook(d, n, i),
+                               file_name=annotated_file_name(f.name), on_click="ignore")
+        c2.download_button("下载问题清单(Excel)", key=f"issues_{f.file_id}", mime=XLSX_MIME,
+                           data=lambda t=table, n=f.name: table_to_xlsx(t, f"「{n}」校验问题清单", "问题清单"),
+                           file_name=f"{f.name.rsplit('.', 1)[0]}_问题清单.xlsx", on_click="ignore")
+
+st.divider()
+st.subheader("下载空白报送模板")
+try:
+    with open_db(db_path()) as con:
+        counties = zone_county_list(con)
+except DatabaseBusy as exc:
+    st.error(str(exc))
+    st.stop()
+if user is not None and user.county:
+    counties = [user.county]
+today = date.today()
+months = month_range(f"{today.year - 1}-01", f"{today.year + 1}-12")
+last_month = f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
+c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
+county = c1.selectbox("县区", counties, key="tpl_county") if counties else None
+period = c2.selectbox("报送月份", months, index=months.index(last_month), format_func=period_label,
+                      key="tpl_period")
+if county:
+    c3.download_button("下载模板(已预填学校名册)", key="tpl_download", mime=XLSX_MIME, on_click="ignore",
+                       data=lambda: template_bytes(county, period, db_path()),
+                       file_name=f"{county}_{period}.xlsx")
+else:
+    c3.info("尚未配置县区名单,也没有已入库的报送,无法生成模板。")
