@@ -37,7 +37,7 @@ def raw_rows(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone",
     if any(i.kind == "cv" for i in wanted) and set(levels) & {"zone", "county"}:
         frames.append(pd.DataFrame(cv_rows(item_stats(con, periods, county, cat)), columns=RAW_COLUMNS))
     if any(i.id == "submission_on_time_rate" for i in wanted) and set(levels) & {"zone", "county"}:
-        counties = [county] if county is not None else zone_counties(con)
+        counties = [c for c in zone_counties(con) if county is None or c == county]
         frames.append(pd.DataFrame(reporting.on_time_rows(con, periods, counties), columns=RAW_COLUMNS))
     frames = [f for f in frames if not f.empty]
     if not frames:

@@ -1,0 +1,141 @@
+"""`python -m core indicators [--period] [--level] [--county] [--indicator] [--format]`: the monthly figures."""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import re
+import sys
+
+from core.catalog import load_catalog
+from core.indicators import compute_indicators, missing_counties
+from core.indicators.compute import COLUMNS
+from core.store import open_db
+from core.targets import STATUS_LABELS
+
+LEVEL_NAMES = {"zone": "实验区", "county": "县区", "school": "学校"}
+STAGE_NAMES = {"primary": "小学", "junior": "初中", None: ""}
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _period(text: str) -> str:
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise argparse.ArgumentTypeError(f"「{text}」不是有效的月份,应写成 YYYY-MM")
+    return f"{m.group(1)}-{int(m.group(2)):02d}"
+
+
+def add_parser(subparsers) -> None:
+    """Register the indicators command."""
+    p = subparsers.add_parser("indicators", help="计算监测指标",
+                              description="计算某月的监测指标(实验区/县区/学校),含目标与达标状态。")
+    p.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="月份(默认:最近有数据的月份)")
+    p.add_argument("--level", choices=["zone", "county", "school"], default="zone",
+                   help="层级:zone 实验区(默认)、county 县区、school 学校")
+    p.add_argument("--county", default=None, metavar="县区", help="只看某个县区")
+    p.add_argument("--indicator", default=None, metavar="指标ID", help="只看某个指标,如 activity_hour_compliance")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="输出格式(默认 table)")
+
+
+def _plain(value):
+    """JSON/CSV value: None for null/NaN, int for whole-number counts, else as is."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    return value
+
+
+def _count(value):
+    value = _plain(value)
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def records(df) -> list[dict]:
+    """Rows as JSON-ready dicts: the cli.md contract keys first, then the extras."""
+    out = []
+    for r in df.to_dict("records"):
+        row = {c: _plain(r[c]) for c in COLUMNS}
+        row["numerator"], row["denominator"] = _count(r["numerator"]), _count(r["denominator"])
+        if row["rating"] is not None:
+            row["rating"] = int(row["rating"])
+        out.append(row)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute and print the indicators; exit 1 when there is no data, 2 for an unknown indicator."""
+    if args.indicator is not None and args.indicator not in load_catalog().ids:
+        print(f"参数错误:未知指标「{args.indicator}」,可用的指标:{'、'.join(load_catalog().ids)}", file=sys.stderr)
+        return EXIT_USAGE
+    with open_db(args.db) as con:
+        df = compute_indicators(con, args.period, args.level, args.county, args.indicator)
+        period = df["period"].iloc[0] if len(df) else args.period
+        missing = missing_counties(con, period) if period and args.county is None else []
+    rows = records(df)
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif args.format == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        _print_table(rows, args, period, missing)
+    if not rows:
+        where = f"「{args.county}」" if args.county else ""
+        print(f"{where}{period or ''} 没有可计算的指标数据", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "无数据"
+    if unit == "%":
+        return f"{value:.1f}%"
+    if unit == "系数":
+        return f"{value:.3f}"
+    if unit in ("所",):
+        return f"{value:.0f}{unit}"
+    return f"{value:.1f}{unit}"
+
+
+def _target(r: dict) -> str:
+    if r["target"] is None:
+        return "—"
+    text = f"{r['direction'].replace('>=', '≥').replace('<=', '≤')}{_fmt(r['target'], r['unit'])}"
+    if r["expected"] is not None:
+        text += f"(本月应达{_fmt(r['expected'], r['unit'])})"
+    return text
+
+
+def _print_table(rows: list[dict], args, period, missing: list[str]) -> None:
+    if not rows:
+        return
+    print(f"{period} 监测指标 · {LEVEL_NAMES[rows[0]['level']]}")
+    if missing:
+        print(f"未报送县区(未计入实验区数据):{'、'.join(missing)}")
+    header = ["指标", "对象", "数值", "分子/分母", "目标", "状态", "较上月"]
+    table = [header]
+    for r in rows:
+        who = r["county"] or "实验区"
+        if r["level"] == "school":
+            who = f"{r['county']} {r['school_name'] or r['school_id']}"
+        if r["stage"]:
+            who += f"({STAGE_NAMES[r['stage']]})"
+        frac = f"{r['numerator']}/{r['denominator']}" if r["denominator"] is not None else ""
+        status = "无数据" if r["value"] is None and r["target"] is not None else STATUS_LABELS[r["status"]]
+        delta = "" if r["change"] is None else f"{r['change']:+.1f}" if r["unit"] != "系数" else f"{r['change']:+.3f}"
+        table.append([r["name"], who, _fmt(r["value"], r["unit"]), frac, _target(r), status, delta])
+    widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip())
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
