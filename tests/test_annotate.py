@@ -146,3 +146,27 @@ def test_issue_on_a_missing_sheet_or_column_is_listed_not_lost():
                                             ("c.ods", "c_问题标注.xlsx")])
 def test_annotated_file_name(name, expected):
     assert annotated_file_name(name) == expected
+
+
+def test_real_validator_issue_is_annotated_on_the_cell_that_was_spoiled(samples_dir):
+    """A sample with a merged title, retyped headers and shuffled columns: spoil one cell, validate, annotate."""
+    from core.validate import validate_workbook
+
+    name = "望江区-202603报送.xlsx"
+    wb = openpyxl.load_workbook(samples_dir / name)
+    ws = wb["体育"]
+    header_row = next(r for r in range(1, 10) if ws.cell(row=r, column=1).value in ("学校代码", "学校标识码"))
+    col = next(c.column for c in ws[header_row] if c.value and "体育活动" in str(c.value))
+    target = ws.cell(row=header_row + 2, column=col)
+    target.value = "约一小时"
+    buf = io.BytesIO()
+    wb.save(buf)
+    parsed = validate_workbook(buf.getvalue(), name)
+    spoiled = [i for i in parsed.issues if i.value == "约一小时"]
+    assert spoiled and spoiled[0].is_error
+
+    annotated = _open(annotate_workbook(buf.getvalue(), name, parsed.issues))
+    cell = annotated["体育"][target.coordinate]
+    assert spoiled[0].message in cell.comment.text
+    assert cell.fill.fgColor.rgb.endswith("FF9999")
+    assert spoiled[0].message in [r["说明"] for r in _list_rows(annotated)]
