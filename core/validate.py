@@ -56,7 +56,8 @@ def _validate(data: bytes, file_name: str, result: ParsedSubmission) -> None:
     result.issues += determine_county_period(ctx, instructions.rows if instructions else None)
     result.county, result.period = ctx.county, ctx.period
     result.issues += run_rules(ctx)
-    result.tables = {key: to_frame(sheet) for key, sheet in sheets.items()}
+    types = {code: m.school_type for code, m in ctx.roster().items()}
+    result.tables = {key: to_frame(sheet, types) for key, sheet in sheets.items()}
 
 
 def find_sheets(book: RawWorkbook) -> tuple[dict[str, RawSheet], RawSheet | None, list[Issue]]:
@@ -155,7 +156,7 @@ def _validate_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: st
     for n, _ in {b for b in bad_cells}:
         models[n] = None
     records = [Record(excel_row, dicts[n], models[n]) for n, (excel_row, _) in enumerate(table.rows)]
-    return records, issues
+    return records, sorted(issues, key=lambda i: i.row or 0)
 
 
 def _applies(col: Col, school_type: str | None) -> bool:
@@ -166,11 +167,20 @@ def _applies(col: Col, school_type: str | None) -> bool:
     return True
 
 
-def to_frame(sheet: ParsedSheet, roster: dict | None = None) -> pd.DataFrame:
-    """The sheet's valid rows as a DataFrame with exactly the DB table's columns, typed, None for blanks."""
+def to_frame(sheet: ParsedSheet, school_types: dict[str, str]) -> pd.DataFrame:
+    """The sheet's valid rows as a DataFrame with exactly the DB table's columns, typed, None for blanks.
+
+    A value in a column that does not apply to the school (a 0 the rules warned about) is stored as blank.
+    """
     spec = SHEETS[sheet.key]
     names = db_columns(spec.model)
     cols = {c.name: c for c in columns(spec.model)}
     rows = [r.model for r in sheet.valid()]
-    data = {n: pd.array([getattr(m, n) for m in rows], dtype=DTYPES[cols[n].kind]) for n in names}
+    data = {}
+    for n in names:
+        values = [getattr(m, n) for m in rows]
+        if cols[n].req in ("band", "compulsory"):
+            values = [v if _applies(cols[n], school_types.get(m.school_id)) else None
+                      for v, m in zip(values, rows)]
+        data[n] = pd.array(values, dtype=DTYPES[cols[n].kind])
     return pd.DataFrame(data, columns=names)

@@ -1,0 +1,73 @@
+"""Build test workbooks from readable Python dicts: {sheet name: [row, row, ...]} -> .xlsx bytes.
+
+Row 1 of a sheet is the first list; a string such as '#DIV/0!' becomes a real Excel
+error cell (openpyxl writes it with t="e").
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+
+# One school per type, cycling, so a small workbook exercises every grade band.
+TYPES = ("小学", "初级中学", "九年一贯制学校", "完全中学", "高级中学", "十二年一贯制学校")
+LESSONS = {"1-2": 4, "3-6": 3, "7-9": 3, "10-12": 2}
+BANDS = {"小学": ("1-2", "3-6"), "初级中学": ("7-9",), "九年一贯制学校": ("1-2", "3-6", "7-9"),
+         "完全中学": ("7-9", "10-12"), "高级中学": ("10-12",),
+         "十二年一贯制学校": ("1-2", "3-6", "7-9", "10-12")}
+
+ROSTER_HEADER = ["学校标识码", "学校名称", "所属县区", "学段类型", "城乡类型", "在校生数", "教学班数", "专任教师数"]
+PE_HEADER = ["学校标识码", "学校名称", "体育课周课时(1-2年级)", "体育课周课时(3-6年级)", "体育课周课时(初中)",
+             "体育课周课时(高中)", "日均校内体育活动时间(分钟)", "体质健康测试人数", "体质健康及格人数",
+             "体质健康优良人数"]
+HW_HEADER = ["学校标识码", "学校名称", "一二年级布置书面家庭作业", "三至六年级日均书面作业时长(分钟)",
+             "初中日均书面作业时长(分钟)", "作业公示制度", "课后服务参与学生数"]
+QUALITY_HEADER = ["学校标识码", "优质学校认定等级", "认定年份", "高于规定学历教师数", "县级及以上骨干教师数",
+                  "体育艺术专任教师数", "教学及辅助用房面积(平方米)", "体育运动场馆面积(平方米)",
+                  "教学仪器设备值(万元)", "网络多媒体教室数"]
+
+
+def build_workbook(sheets: dict[str, list[list]], path: Path | str | None = None) -> bytes:
+    """An .xlsx with one sheet per dict entry (in order); also written to `path` when given."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def school_code(i: int) -> str:
+    """The i-th test school's 10-digit code (i from 1)."""
+    return f"21900{i:05d}"
+
+
+def valid_submission_sheets(county: str = "云岭县", period: str = "2026-10", n_schools: int = 6,
+                            quality: bool = True) -> dict[str, list[list]]:
+    """A small valid workbook as a dict: 填报说明, 学校名册, 体育, 作业 (and 优质学校), header in row 1."""
+    roster, pe, hw, qual = [ROSTER_HEADER], [PE_HEADER], [HW_HEADER], [QUALITY_HEADER]
+    for i in range(1, n_schools + 1):
+        stype = TYPES[(i - 1) % len(TYPES)]
+        bands = BANDS[stype]
+        code, name = school_code(i), f"{county}第{i}学校"
+        students, classes, teachers = 400 + 10 * i, 10, 40
+        roster.append([code, name, county, stype, ("城区", "镇区", "乡村")[i % 3], students, classes, teachers])
+        lessons = [LESSONS[b] if b in bands else None for b in ("1-2", "3-6", "7-9", "10-12")]
+        pe.append([code, name, *lessons, 60 + i, None, None, None])
+        compulsory = stype != "高级中学"
+        hw.append([code, name, "否" if "1-2" in bands else None, 50 if "3-6" in bands else None,
+                   80 if "7-9" in bands else None, "是", 300 if compulsory else None])
+        qual.append([code, "市级" if i % 2 else "无", 2020 if i % 2 else None, 30, 8, 6,
+                     5000.5, 8000, 250.25, 20])
+    sheets = {"填报说明": [["县区", county], ["报送月份", period], [], ["请按表头填写,不要修改表头。"]],
+              "学校名册": roster, "体育": pe, "作业": hw}
+    if quality:
+        sheets["优质学校"] = qual
+    return sheets
