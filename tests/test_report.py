@@ -7,6 +7,7 @@ import struct
 import subprocess
 import zipfile
 from datetime import datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -22,6 +23,8 @@ from core.report.topics import load_topics
 from core.store import open_db
 
 PERIOD = "2026-10"
+# Same folder as conftest's samples_dir fixture (module-scoped here: ingest once for all tests).
+SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples" / "workbooks"
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +32,8 @@ def sample_db(tmp_path_factory):
     """The sample zone (3 counties, 2026-03 … 2026-10) loaded through the real ingest path."""
     from core.ingest import ingest_paths
 
-    from tests.conftest import SAMPLES
-
     path = tmp_path_factory.mktemp("report") / "pilot.duckdb"
-    batch = ingest_paths([SAMPLES / "workbooks"], db_path=path, received_at=datetime(2026, 11, 3, 9, 0))
+    batch = ingest_paths([SAMPLES], db_path=path, received_at=datetime(2026, 11, 3, 9, 0))
     rejected = [r.file for r in batch.results if r.status == "rejected"]
     assert not rejected, rejected
     return path
@@ -104,7 +105,7 @@ def test_full_pdf_is_a4_with_chinese_text(sample_db, tmp_path):
     out = write_report(sample_db, PERIOD, tmp_path / "月报.pdf")
     assert out.read_bytes()[:5] == b"%PDF-"
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
-    assert "595.2" in info and "841.9" in info  # A4 in points
+    assert "(A4)" in info  # page size as poppler names it (595.96 x 841.92 pts)
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert pages >= 1 + len(load_topics())
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
