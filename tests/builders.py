@@ -52,7 +52,7 @@ def school_code(i: int) -> str:
 def valid_submission_sheets(county: str = "云岭县", period: str = "2026-10", n_schools: int = 6,
                             quality: bool = True) -> dict[str, list[list]]:
     """A small valid workbook as a dict: 填报说明, 学校名册, 体育, 作业 (and 优质学校), header in row 1."""
-    roster, pe, hw, qual = [ROSTER_HEADER], [PE_HEADER], [HW_HEADER], [QUALITY_HEADER]
+    roster, pe, hw, qual = [list(ROSTER_HEADER)], [list(PE_HEADER)], [list(HW_HEADER)], [list(QUALITY_HEADER)]
     for i in range(1, n_schools + 1):
         stype = TYPES[(i - 1) % len(TYPES)]
         bands = BANDS[stype]

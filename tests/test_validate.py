@@ -1,0 +1,173 @@
+"""validate_workbook end to end: the sample workbooks, layouts, cell normalisation and cell errors."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from builders import build_workbook, school_code, valid_submission_sheets
+from core.schema import SHEETS, db_columns
+from core.validate import validate_workbook
+from conftest import SAMPLES
+
+SAMPLE_FILES = sorted((SAMPLES / "workbooks").glob("*.xlsx"))
+
+
+def errors(result):
+    return [i for i in result.issues if i.severity == "error"]
+
+
+def validate(sheets, file_name="云岭县_2026-10.xlsx"):
+    return validate_workbook(build_workbook(sheets), file_name)
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
+def test_samples_are_accepted(path):
+    result = validate_workbook(path.read_bytes(), path.name)
+    assert errors(result) == []
+    assert result.county == re.match(r"(..县|..区)", path.name).group(1)
+    m = re.search(r"(2026)\D?(\d{1,2})", path.name)
+    assert result.period == f"{m.group(1)}-{int(m.group(2)):02d}"
+    rows = result.rows
+    assert rows["学校名册"] == rows["体育"] == rows["作业"] > 0
+    assert rows["优质学校"] in (0, rows["学校名册"])
+    for key, df in result.tables.items():
+        assert list(df.columns) == db_columns(SHEETS[key].model)
+
+
+def test_sample_count():
+    assert len(SAMPLE_FILES) == 24
+
+
+def test_sample_layouts_read_identically(samples_dir):
+    """The template layout and the retyped-header layout of the same county give the same kind of data."""
+    a = validate_workbook((samples_dir / "松溪县-202605报送.xlsx").read_bytes(), "松溪县-202605报送.xlsx")
+    school = a.tables["school"].set_index("school_id")
+    assert school.loc["2110000001", "students"] == 1144  # sent as full-width '１１４４'
+    hw = a.tables["homework"].set_index("school_id")
+    assert hw.loc["2110000001", "g36_minutes"] == 59  # sent as '59分钟'
+    assert hw.loc["2110000001", "publicity"] is True or hw.loc["2110000001", "publicity"] == True  # '有'
+    assert "2110000015" in school.index  # sent as the number 2110000015.0
+
+
+def test_valid_builder_workbook_has_no_issues():
+    result = validate(valid_submission_sheets(n_schools=6))
+    assert result.issues == [] and result.county == "云岭县" and result.period == "2026-10"
+    pe = result.tables["pe"].set_index("school_id")
+    # 高级中学 (school 5) has no grade 1–2: blank, never 0
+    assert pe.loc[school_code(5), "lessons_g12"] is None or str(pe.loc[school_code(5), "lessons_g12"]) == "<NA>"
+    assert str(result.tables["pe"]["lessons_g12"].dtype) == "Float64"
+    assert str(result.tables["homework"]["publicity"].dtype) == "boolean"
+
+
+def test_pinned_not_a_number_message():
+    s = valid_submission_sheets()
+    s["体育"][1][6] = "约一小时"
+    (issue,) = errors(validate(s))
+    assert issue.message == "体育 第2行「日均校内体育活动时间(分钟)」:值「约一小时」不是数字,应填写0–300之间的分钟数"
+    assert (issue.sheet, issue.row, issue.column, issue.value) == ("体育", 2, "日均校内体育活动时间(分钟)", "约一小时")
+
+
+def test_row_numbers_count_title_rows_and_skip_totals_and_footers():
+    s = valid_submission_sheets()
+    s["体育"] = [["云岭县2026年10月体育工作统计表"], ["填报单位:云岭县教育局"], *s["体育"],
+                ["合计", None, 20, 20, 20, 20, 400], [], ["填报人:张三", None, "联系电话:123"]]
+    s["体育"][4][6] = "abc"  # the second school, Excel row 5
+    (issue,) = errors(validate(s))
+    assert (issue.sheet, issue.row) == ("体育", 5)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("45分钟", 45.0), ("４５", 45.0), (" 60 ", 60.0), ("1,234", None), (45, 45.0), ("60.5", 60.5)])
+def test_numbers_sent_as_text(raw, expected):
+    s = valid_submission_sheets()
+    s["体育"][1][6] = raw
+    result = validate(s)
+    if expected is None:  # 1234 minutes is read as a number, then out of range
+        (issue,) = errors(result)
+        assert issue.message == "体育 第2行「日均校内体育活动时间(分钟)」:值「1,234」大于300,应填写0–300之间的分钟数"
+    else:
+        assert errors(result) == []
+        assert result.tables["pe"]["activity_minutes"][0] == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("是", True), ("否", False), ("有", True), ("无", False), ("Y", True), ("n", False),
+    ("√", True), ("×", False), (1, True), (0, False), ("TRUE", True), ("FALSE", False), (True, True)])
+def test_yes_no_words(raw, expected):
+    s = valid_submission_sheets()
+    s["作业"][1][5] = raw
+    result = validate(s)
+    assert errors(result) == []
+    assert bool(result.tables["homework"]["publicity"][0]) is expected
+
+
+@pytest.mark.parametrize("raw", [2190000001, 2190000001.0, "2190000001.0", "'2190000001", " 2190000001 "])
+def test_codes_normalised(raw):
+    s = valid_submission_sheets()
+    s["学校名册"][1][0] = raw
+    result = validate(s)
+    assert errors(result) == []
+    assert result.tables["school"]["school_id"][0] == "2190000001"
+
+
+def test_excel_error_value_is_an_error():
+    s = valid_submission_sheets()
+    s["学校名册"][3][5] = "#DIV/0!"
+    (issue,) = errors(validate(s))
+    assert issue.message == "学校名册 第4行「在校生数」:值「#DIV/0!」是Excel错误值(公式出错),应填写1–10000之间的整数"
+
+
+def test_blank_required_and_not_whole():
+    s = valid_submission_sheets()
+    s["学校名册"][2][7] = None
+    s["学校名册"][3][6] = 10.5
+    msgs = [i.message for i in errors(validate(s))]
+    assert msgs == ["学校名册 第3行「专任教师数」:未填写,应填写1–1000之间的整数",
+                    "学校名册 第4行「教学班数」:值「10.5」不是整数,应填写1–300之间的整数"]
+
+
+def test_header_variants_and_unknown_column():
+    s = valid_submission_sheets()
+    header = s["体育"][0]
+    header[2] = "体育课周课时（1-2年级）"
+    header[6] = "日均校内体育活动时间\n(分钟)"
+    header[3] = "三至六年级体育课时"
+    for row in s["体育"]:
+        row.append("备用" if row is header else 1)
+    result = validate(s)
+    assert errors(result) == []
+    (warning,) = result.issues
+    assert warning.message == "体育 第1行「备用」:不是本表的列,已忽略"
+
+
+def test_missing_required_column_lists_headers_found():
+    s = valid_submission_sheets()
+    for row in s["作业"]:
+        del row[5]
+    (issue,) = errors(validate(s))
+    assert issue.message.startswith("作业 第1行:缺少必填列「作业公示制度」,找到的表头:学校标识码、学校名称、")
+    assert issue.column == "作业公示制度"
+
+
+def test_missing_sheet_and_extra_sheet():
+    s = valid_submission_sheets()
+    del s["作业"]
+    s["草稿"] = [["随便写的"]]
+    result = validate(s)
+    (err,) = errors(result)
+    assert err.message == "缺少工作表「作业」(找到的工作表:填报说明、学校名册、体育、优质学校、草稿),请使用报送模板填写"
+    assert any(i.severity == "warning" and i.sheet == "草稿" for i in result.issues)
+
+
+def test_sheet_names_folded():
+    s = valid_submission_sheets()
+    s = {(" 体 育 " if k == "体育" else k): v for k, v in s.items()}
+    result = validate(s)
+    assert errors(result) == [] and result.rows["体育"] == 6
+
+
+def test_garbage_never_raises():
+    for data in (b"\x00" * 100, b"PK\x03\x04garbage", "中文".encode()):
+        result = validate_workbook(data, "x.xlsx")
+        assert not result.ok and result.issues[0].message
