@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from core.audit import record
 from core.auth import User, can
@@ -162,3 +163,26 @@ def _county_period(data: bytes, file_name: str) -> tuple[str | None, str | None]
     except Exception:  # noqa: BLE001 - ingest reports the validator's failure itself
         return None, None
     return parsed.county, parsed.period
+
+
+QUEUE_COLUMNS = ["submission_id", "county", "period", "file_name", "received_at", "submitted_by",
+                 "n_warnings", "review_status", "review_label", "review_comment", "reopened"]
+
+
+def review_queue(con: duckdb.DuckDBPyConnection, period: str | None = None,
+                 county: str | None = None) -> pd.DataFrame:
+    """Submissions in force (newest month first) with their review state and whether the month is reopened."""
+    where, params = ["s.in_force"], []
+    if period is not None:
+        where.append("s.period = ?")
+        params.append(period)
+    if county is not None:
+        where.append("s.county = ?")
+        params.append(county)
+    df = con.execute(
+        "SELECT s.id AS submission_id, s.county, s.period, s.file_name, s.received_at, s.submitted_by,"
+        " s.n_warnings, s.review_status, s.review_comment, r.county IS NOT NULL AS reopened"
+        " FROM submission s LEFT JOIN reopened r ON r.county = s.county AND r.period = s.period"
+        f" WHERE {' AND '.join(where)} ORDER BY s.period DESC, s.county", params).df()
+    df["review_label"] = [REVIEW_LABELS.get(None if v is None or v != v else v, v) for v in df["review_status"]]
+    return df[QUEUE_COLUMNS]
