@@ -31,6 +31,7 @@ class Palette(BaseModel):
     counties: dict[str, list[str] | str]
     levels: dict[str, str]
     lines: dict[str, str]
+    overview: dict[str, list[str] | dict[str, str]]
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +39,16 @@ def load_palette() -> Palette:
     """The palette defined in data/ui.toml."""
     with open(DATA_DIR / "ui.toml", "rb") as fh:
         return Palette.model_validate(tomllib.load(fh))
+
+
+def headline_ids() -> list[str]:
+    """Indicator ids of the overview tiles, matrix columns and slideshow screens, in order."""
+    return list(load_palette().overview["tiles"])
+
+
+def short_name(indicator_id: str, name: str) -> str:
+    """The short display name of an indicator (tiles, matrix columns), else its catalogue name."""
+    return dict(load_palette().overview.get("short_names", {})).get(indicator_id, name)
 
 
 def status_style(status: str | None) -> StatusStyle:

@@ -1,0 +1,60 @@
+"""实验区监测看板: page config, projector switch, global filters, the list of pages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from core.zone import load_zone
+from ui import data
+from ui.filters import global_filters
+from ui.projector import projector_requested, projector_switch
+
+HERE = Path(__file__).resolve().parent
+
+# The navigation as data: (section, file, title, icon). Optional pages appear when their file exists.
+PAGES = [
+    ("监测", "pages/overview.py", "总览", ":material/dashboard:"),
+    ("监测", "pages/quality.py", "优质学校", ":material/school:"),
+    ("监测", "pages/pe.py", "体育", ":material/sports_soccer:"),
+    ("监测", "pages/homework.py", "作业", ":material/menu_book:"),
+    ("监测", "pages/compare.py", "县区对比 / 学校明细", ":material/bar_chart:"),
+    ("会议", "pages/slideshow.py", "投影放映", ":material/slideshow:"),
+    ("会议", "pages/report.py", "月报", ":material/description:"),
+    ("报送", "pages/upload.py", "数据报送", ":material/upload_file:"),
+    ("报送", "pages/submissions.py", "报送情况", ":material/fact_check:"),
+]
+
+st.set_page_config(page_title=f"{load_zone().name}监测看板", page_icon=":material/monitoring:",
+                   layout="wide",
+                   initial_sidebar_state="collapsed" if projector_requested() else "auto")
+
+
+def ensure_data() -> None:
+    """First start: build the embedded demo zone into an empty database, with a progress bar."""
+    if data.data_version()[0] > 0:
+        return
+    from core.demo import build_demo
+
+    bar = st.progress(0.0, text="首次启动:正在生成演示数据…")
+
+    def progress(done, total=None, text: str | None = None):
+        fraction = done / total if total else float(done)
+        bar.progress(min(max(fraction, 0.0), 1.0), text=text or "正在生成演示数据…")
+
+    build_demo(Path(data.db_path()), progress=progress)
+    st.cache_data.clear()
+    bar.empty()
+
+
+sections: dict[str, list] = {}
+for section, file, title, icon in PAGES:
+    if (HERE / file).exists():
+        sections.setdefault(section, []).append(
+            st.Page(str(HERE / file), title=title, icon=icon, default=file == PAGES[0][1]))
+page = st.navigation(sections)
+
+projector_switch()
+ensure_data()
+global_filters(data.load("available_periods"), data.load("zone_counties"))
+page.run()

@@ -1,0 +1,61 @@
+"""作业: homework minutes against the 60/90 limits, compliance by county, schools over the limit."""
+import pandas as pd
+import streamlit as st
+
+from core import charts
+from core.catalog import load_catalog
+from core.palette import period_label
+from ui import data, filters
+from ui.projector import chart_font
+from ui.render import (
+    caption_for, county_bars, download_table, page_header, show_chart, source_caption,
+    trend_chart,
+)
+
+period, county = filters.month(), filters.county()
+if not period:
+    st.info("暂无数据,请先在「数据报送」页上传。")
+    st.stop()
+page_header("作业管理(双减)", period, county)
+month, size, cat = period_label(period), chart_font(), load_catalog()
+th = cat.thresholds
+detail = data.load("school_detail", period, county=county)
+source = caption_for("hw_g36_compliance", period).source
+
+# (band label, minutes column, limit, compliance indicator, mean indicator)
+BANDS = [("三至六年级", "g36_minutes", th.hw_g36_max_minutes, "hw_g36_compliance", "hw_g36_minutes_mean"),
+         ("初中", "g79_minutes", th.hw_g79_max_minutes, "hw_g79_compliance", "hw_g79_minutes_mean")]
+
+for band, column, limit, compliance, mean in BANDS:
+    st.subheader(f"{band}:日均书面作业时长不超过{limit:.0f}分钟")
+    left, mid, right = st.columns(3)
+    with left:
+        fig = charts.distribution_chart(
+            detail[column], limit, "<=", f"{month} {county or '实验区'}{band}各校日均作业时长分布",
+            "分钟", caption=charts.Caption(f"各校填报的{band}日均书面作业时长;{th.homework_source}",
+                                          f"上限 ≤{limit:.0f}分钟", source, data.as_of(period)),
+            limit_label=f"上限 {limit:.0f}分钟", base_size=size)
+        show_chart(fig, f"hw_dist_{column}", f"{band}作业时长分布_{period}")
+    with mid:
+        show_chart(trend_chart(mean, period, size, county=county, limit=limit), f"hw_trend_{mean}",
+                   f"{band}作业时长趋势_{period}")
+    with right:
+        show_chart(county_bars(compliance, period, size, highlight=county), f"hw_bar_{compliance}",
+                   f"{band}作业达标率_{period}")
+
+st.subheader("一二年级不布置书面家庭作业")
+show_chart(county_bars("hw_g12_none_rate", period, size, highlight=county), "hw_bar_g12",
+           f"一二年级书面作业_{period}")
+
+st.subheader(f"{month} 作业时长超标或一二年级布置书面作业的学校")
+over = detail[(detail["hw_g36_ok"] == False) | (detail["hw_g79_ok"] == False)  # noqa: E712
+              | (detail["hw_g12_ok"] == False)]  # noqa: E712
+over = over.assign(g12=over["g12_written"].map({True: "是", False: "否"}))
+table = over[["county", "school_name", "school_id", "school_type", "g12", "g36_minutes",
+              "g79_minutes"]].rename(columns={
+    "county": "县区", "school_name": "学校名称", "school_id": "学校标识码", "school_type": "学段类型",
+    "g12": "一二年级布置书面作业", "g36_minutes": "三至六年级日均作业时长(分钟)",
+    "g79_minutes": "初中日均作业时长(分钟)"})
+st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+source_caption(period, th.homework_source)
+download_table(table, f"{month}作业超标学校", key="dl_hw")

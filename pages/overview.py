@@ -1,0 +1,51 @@
+"""总览: headline tiles and the county × indicator status matrix — what the leadership reads first."""
+import pandas as pd
+import streamlit as st
+
+from core.catalog import load_catalog
+from core.palette import headline_ids, period_label, short_name
+from core.zone import load_zone
+from ui import data, filters
+from ui.projector import is_projector
+from ui.render import chinese_table, download_table, page_header
+from ui.tiles import inject_css, matrix_html, tiles
+
+period, county = filters.month(), filters.county()
+if not period:
+    st.info("数据库中还没有任何已接收的报送数据,请先在「数据报送」页上传。")
+    st.stop()
+
+catalog, zone_name = load_catalog(), load_zone().name
+ids = headline_ids()
+names = {i: short_name(i, catalog.get(i).name) for i in ids}
+own = data.indicators(period, level="county" if county else "zone", county=county)
+own = own[own["indicator"].isin(ids) & own["stage"].isna()]
+by_county = data.indicators(period, level="county")
+zone = data.indicators(period, level="zone")
+
+
+def row_of(frame: pd.DataFrame, indicator: str) -> pd.Series:
+    """The indicator's row, or an empty 无数据 row."""
+    hit = frame[frame["indicator"] == indicator]
+    if len(hit):
+        return hit.iloc[0]
+    return pd.Series({"indicator": indicator, "unit": catalog.get(indicator).unit, "status": "none"})
+
+
+inject_css(is_projector())
+page_header("监测总览", period, county)
+tiles([(names[i], row_of(own, i)) for i in ids])
+
+matrix = pd.concat([zone.assign(county=zone_name), by_county])
+matrix = matrix[matrix["indicator"].isin(ids) & matrix["stage"].isna()]
+cells = matrix.assign(row=matrix["county"], col=matrix["indicator"].map(names))
+rows = [zone_name, *sorted(by_county["county"].dropna().unique())]
+st.markdown(f"**{period_label(period)} 各县区主要指标达标情况**(格内为数值,颜色为状态)")
+missing = data.load("missing_counties", period)
+note = f"未报送县区:{'、'.join(missing)}(实验区数值不含这些县区)。" if missing else ""
+footer = f"{note}数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}"
+st.html(matrix_html(cells, rows, [names[i] for i in ids], footer=footer))
+if not is_projector():
+    table = chinese_table(matrix, ["name", "county", "value", "unit", "target", "expected",
+                                   "status_label", "change"])
+    download_table(table, f"{period_label(period)}主要指标达标情况", key="dl_overview")

@@ -1,0 +1,58 @@
+"""体育: 1-hour activity and PE lesson compliance by county and month, minutes distribution, fitness."""
+import streamlit as st
+
+from core import charts
+from core.catalog import load_catalog
+from core.palette import period_label
+from ui import data, filters
+from ui.projector import chart_font
+from ui.render import (
+    caption_for, county_bars, download_table, page_header, show_chart, source_caption,
+    trend_chart,
+)
+
+period, county = filters.month(), filters.county()
+if not period:
+    st.info("暂无数据,请先在「数据报送」页上传。")
+    st.stop()
+page_header("体育与体质健康", period, county)
+month, size, cat = period_label(period), chart_font(), load_catalog()
+
+for indicator in ("activity_hour_compliance", "pe_lessons_compliance"):
+    left, right = st.columns(2)
+    with left:
+        show_chart(county_bars(indicator, period, size, highlight=county), f"pe_bar_{indicator}",
+                   f"{indicator}_{period}")
+    with right:
+        show_chart(trend_chart(indicator, period, size, county=county), f"pe_trend_{indicator}",
+                   f"{indicator}_trend_{period}")
+
+detail = data.load("school_detail", period, county=county)
+limit = cat.thresholds.activity_minutes
+fig = charts.distribution_chart(
+    detail["activity_minutes"], limit, ">=",
+    f"{month} {county or '实验区'}各校日均校内体育活动时间分布", "分钟",
+    caption=charts.Caption(f"各校填报的日均校内体育活动时间;{cat.thresholds.activity_source}",
+                           f"标准 ≥{limit:.0f}分钟", caption_for("activity_hour_compliance",
+                                                                 period).source,
+                           data.as_of(period)),
+    limit_label=f"{limit:.0f}分钟", base_size=size)
+show_chart(fig, "pe_dist", f"体育活动时间分布_{period}")
+
+left, right = st.columns(2)
+for col, indicator in zip((left, right), ("fitness_pass_rate", "fitness_good_rate")):
+    with col:
+        show_chart(county_bars(indicator, period, size, highlight=county), f"pe_fit_{indicator}",
+                   f"{indicator}_{period}")
+
+st.subheader(f"{month} 校内体育活动不足{limit:.0f}分钟或体育课未开足的学校")
+short = detail[(detail["activity_ok"] == False) | (detail["lessons_ok"] == False)]  # noqa: E712
+short = short[["county", "school_name", "school_id", "school_type", "activity_minutes",
+               "lessons_g12", "lessons_g36", "lessons_g79", "lessons_g1012"]].rename(columns={
+    "county": "县区", "school_name": "学校名称", "school_id": "学校标识码", "school_type": "学段类型",
+    "activity_minutes": "日均校内体育活动时间(分钟)", "lessons_g12": "体育课周课时(1-2年级)",
+    "lessons_g36": "体育课周课时(3-6年级)", "lessons_g79": "体育课周课时(初中)",
+    "lessons_g1012": "体育课周课时(高中)"})
+st.dataframe(short, hide_index=True, width="stretch")
+source_caption(period, cat.thresholds.pe_lessons_source)
+download_table(short, f"{month}体育未达标学校", key="dl_pe")

@@ -1,0 +1,90 @@
+"""优质学校: trajectory to the target month, counts by county and level, 优质均衡 resource table."""
+import pandas as pd
+import streamlit as st
+
+from core import charts
+from core.catalog import load_catalog
+from core.palette import period_label
+from core.targets import load_targets
+from ui import data, filters
+from ui.projector import chart_font
+from ui.render import caption_for, download_table, page_header, show_chart, source_caption
+
+period, county = filters.month(), filters.county()
+if not period:
+    st.info("暂无数据,请先在「数据报送」页上传。")
+    st.stop()
+page_header("优质学校", period, county)
+month, size, cat = period_label(period), chart_font(), load_catalog()
+
+level = "county" if county else "zone"
+now = data.indicators(period, level=level, county=county, indicator="quality_schools")
+row = now.iloc[0] if len(now) else None
+target = load_targets().find("quality_schools", level, county)
+months = 24
+trend = data.load("indicator_trend", "quality_schools", level=level, county=county, end=period,
+                  months=months)
+plan, projection = [], None
+if target is not None and target.is_trajectory:
+    plan = [(target.baseline_month, target.baseline_value), (target.target_month, target.value)]
+    if row is not None and pd.notna(row.get("projection")) and pd.notna(row.get("value")):
+        projection = [(period, float(row["value"])), (target.target_month, float(row["projection"]))]
+fig = charts.trajectory_chart(trend[trend["value"].notna()], plan,
+                              f"{county or '实验区'}优质学校数:实际与计划进度(截至{month})", "所",
+                              caption=caption_for("quality_schools", period, row),
+                              projection=projection, base_size=size)
+show_chart(fig, "q_traj", f"优质学校数进度_{period}")
+
+detail = data.load("school_detail", period, county=county)
+left, right = st.columns(2)
+with left:
+    counts = (detail.assign(level=detail["quality_level"].fillna("无"))
+              .groupby(["county", "level"]).size().reset_index(name="count"))
+    fig = charts.stacked_counts(counts, "county", "level", f"{month} 各县区学校优质认定等级",
+                                caption=charts.Caption("学校数按优质学校认定等级(沿用最近一次报送)",
+                                                       "", caption_for("quality_schools", period).source,
+                                                       data.as_of(period)),
+                                stack_order=["省级", "市级", "县级", "无"], base_size=size)
+    show_chart(fig, "q_levels", f"优质认定等级_{period}")
+
+table = data.load("resource_table", period, county=county)
+with right:
+    if table.empty:
+        st.info("本月没有优质均衡资源配置数据。")
+    else:
+        groups = table[["county", "stage_name"]].drop_duplicates().apply(" · ".join, axis=1).tolist()
+        pick = st.selectbox("县区 · 学段", groups, key="q_group")
+        part = table[(table["county"] + " · " + table["stage_name"]) == pick]
+        limit = float(part["cv_limit"].iloc[0])
+        fig = charts.cv_bars(part.assign(item=part["code"], value=part["cv"]),
+                             f"{month} {pick} 资源配置校际差异系数", limit,
+                             caption=caption_for("resource_cv_max", period), base_size=size)
+        show_chart(fig, "q_cv", f"差异系数_{period}")
+
+if not table.empty:
+    st.subheader(f"{month} 优质均衡资源配置指标(平均值 / 标准差 / 差异系数)")
+    shown = table.rename(columns={"county": "县区", "stage_name": "学段", "code": "指标",
+                                  "name": "名称", "unit": "单位", "n_schools": "学校数",
+                                  "mean": "平均值", "std": "标准差", "cv": "差异系数",
+                                  "cv_limit": "差异系数标准", "standard": "校级标准值",
+                                  "n_meeting": "达标学校数"})
+    shown["差异系数达标"] = table["cv_ok"].map({True: "是", False: "否(超标)"}).fillna("无数据")
+    shown = shown[["县区", "学段", "指标", "名称", "单位", "学校数", "平均值", "标准差", "差异系数",
+                   "差异系数标准", "差异系数达标", "校级标准值", "达标学校数"]]
+    st.dataframe(shown.style.apply(lambda r: ["background-color:#f8d7da" if r["差异系数达标"]
+                                              .startswith("否") else "" for _ in r], axis=1)
+                 .format(precision=3, na_rep="—"), hide_index=True, width="stretch")
+    source_caption(period, cat.get("resource_cv_composite").definition)
+    download_table(shown, f"{month}优质均衡资源配置指标", key="dl_resource")
+
+st.subheader(f"{month} 未达到资源配置“7项指标”要求的学校")
+failing = detail[(detail["has_resource"] == True) & (detail["meets_rule"] == False)]  # noqa: E712
+items = {it.id: f"{it.code} {it.name}" for it in cat.resource_item}
+failing = failing[["county", "school_name", "school_id", "school_type", "students",
+                   "resource_items_ok", *items]].rename(
+    columns={"county": "县区", "school_name": "学校名称", "school_id": "学校标识码",
+             "school_type": "学段类型", "students": "在校生数", "resource_items_ok": "达标项数",
+             **items})
+st.dataframe(failing, hide_index=True, width="stretch")
+source_caption(period, cat.thresholds.resource_source)
+download_table(failing, f"{month}资源配置未达标学校", key="dl_failing")

@@ -1,0 +1,1 @@
+"""Streamlit-only helpers shared by the pages: data access, filters, projector mode, rendering."""

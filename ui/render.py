@@ -1,0 +1,117 @@
+"""Rendering helpers: page headers, chart captions, plotly charts, Excel downloads."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.catalog import load_catalog
+from core.charts import Caption, plotly_config
+from core.palette import format_target, period_label, status_label
+from core.zone import load_zone
+from ui import data
+from ui.projector import is_projector
+
+# Chinese headers of compute_indicators columns in downloads and tables.
+COLUMN_LABELS = {
+    "name": "指标", "period": "月份", "county": "县区", "school_id": "学校标识码",
+    "school_name": "学校名称", "stage_name": "学段", "value": "数值", "numerator": "分子",
+    "denominator": "分母", "unit": "单位", "target": "目标值", "expected": "应达值",
+    "status_label": "状态", "change": "较上月变化",
+}
+
+
+def page_header(title: str, period: str | None, county: str | None = None) -> None:
+    """Page title with month and scope; in projector mode a single compact line."""
+    scope = county or load_zone().name
+    text = f"{period_label(period)} {scope} · {title}" if period else title
+    if is_projector():
+        st.markdown(f"## {text}")
+    else:
+        st.title(text)
+
+
+def caption_for(indicator: str, period: str, row: pd.Series | None = None) -> Caption:
+    """口径, target, data source and as-of date of an indicator for a chart subtitle."""
+    ind = load_catalog().get(indicator)
+    target = ""
+    if row is not None:
+        target = format_target(row.get("target"), row.get("direction"), row.get("unit"))
+    return Caption(definition=ind.definition, target=target, source=load_zone().source,
+                   as_of=data.as_of(period))
+
+
+def source_caption(period: str, definition: str = "") -> None:
+    """The 口径/source/as-of line under a table (tables have no figure subtitle)."""
+    parts = [f"口径:{definition}" if definition else "",
+             f"数据来源:{load_zone().source}", f"数据截至 {data.as_of(period) or '—'}"]
+    st.caption(" · ".join(p for p in parts if p))
+
+
+def show_chart(fig, key: str, filename: str, select: bool = False):
+    """Render a figure with the camera-button config; returns the selection event if `select`."""
+    kwargs = {"on_select": "rerun", "selection_mode": "points"} if select else {}
+    return st.plotly_chart(fig, key=key, config=plotly_config(filename), theme=None,
+                           width="stretch", **kwargs)
+
+
+def chinese_table(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Indicator rows as a table with Chinese headers (status as 达标/接近/未达标/无数据)."""
+    out = df.copy()
+    if "status" in out:
+        out["status_label"] = [status_label(s, pd.notna(v)) for s, v in
+                               zip(out["status"], out["value"])]
+    cols = [c for c in columns if c in out]
+    return out[cols].rename(columns=COLUMN_LABELS)
+
+
+def download_table(df: pd.DataFrame, title: str, key: str, note: str = "") -> None:
+    """An Excel download of a table with Chinese headers (built only on click)."""
+    from core.export import table_to_xlsx
+
+    st.download_button("下载 Excel", data=lambda: table_to_xlsx(df, title, note=note or None),
+                       file_name=f"{title}.xlsx", key=key,
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _zone_row(indicator: str, period: str) -> pd.Series | None:
+    rows = data.indicators(period, level="zone", indicator=indicator)
+    rows = rows[rows["stage"].isna()]
+    return rows.iloc[0] if len(rows) else None
+
+
+def county_bars(indicator: str, period: str, size: int, highlight: str | None = None):
+    """Bar per county for one indicator, status colours, target and zone lines (a figure)."""
+    from core import charts
+
+    ind = load_catalog().get(indicator)
+    rows = data.indicators(period, level="county", indicator=indicator)
+    rows = rows[rows["stage"].isna()]
+    zone = _zone_row(indicator, period)
+    ref = zone if zone is not None else (rows.iloc[0] if len(rows) else None)
+    target = ref.get("target") if ref is not None else None
+    direction = ref.get("direction") if ref is not None else ind.direction
+    label = rows.assign(label=[f"▶ {c}" if c == highlight else c for c in rows["county"]])
+    return charts.bar_by_status(
+        label, "label", f"{period_label(period)} 各县区{ind.name}", ind.unit,
+        caption=caption_for(indicator, period, ref), target=target, direction=direction,
+        zone_value=zone.get("value") if zone is not None else None, key_col="county",
+        base_size=size)
+
+
+def trend_chart(indicator: str, period: str, size: int, county: str | None = None,
+                months: int = 12, limit: float | None = None):
+    """Monthly lines per county (or one county) with the zone line and target (a figure)."""
+    from core import charts
+
+    ind = load_catalog().get(indicator)
+    trend = data.load("indicator_trend", indicator, level="county", county=county, end=period,
+                      months=months)
+    zone = data.load("indicator_trend", indicator, level="zone", end=period, months=months)
+    trend, zone = trend[trend["stage"].isna()], zone[zone["stage"].isna()]
+    last = zone.iloc[-1] if len(zone) else None
+    return charts.trend_lines(
+        trend, f"{ind.name}月度趋势({'、'.join([county]) if county else '各县区'},截至"
+               f"{period_label(period)})", ind.unit,
+        caption=caption_for(indicator, period, last),
+        target=limit if limit is not None else (last.get("target") if last is not None else None),
+        direction=ind.direction, zone=zone, base_size=size)
