@@ -120,3 +120,42 @@ def test_malformed_users_file_is_a_chinese_error(users_file):
     with pytest.raises(AuthError, match="角色「king」无效"):
         list_users()
     assert verify("x", "whatever1") is None
+
+
+def _login_app():
+    import streamlit as st
+
+    from ui.auth import login_gate, require
+
+    user = login_gate()
+    st.write(f"已登录:{user.username}")
+    require("review")
+    st.write("可以审核")
+
+
+def test_login_form_logs_in_and_gates_by_role(users_file):
+    from streamlit.testing.v1 import AppTest
+
+    add_user("office", "office-pass", "admin")
+    add_user("sx", "clerk-pass1", "clerk", county="松溪县")
+    at = AppTest.from_function(_login_app, default_timeout=30).run()
+    assert not at.exception
+    assert "已登录" not in " ".join(m.value for m in at.markdown)
+    at.text_input(key="login_name").set_value("sx")
+    at.text_input(key="login_password").set_value("wrong-pass")
+    at.button[0].click().run()
+    assert "账号或密码不正确" in [e.value for e in at.error]
+    at.text_input(key="login_password").set_value("clerk-pass1")
+    at.button[0].click().run()
+    texts = " ".join(m.value for m in at.markdown)
+    assert "已登录:sx" in texts and "可以审核" not in texts
+    assert any("无权审核" in e.value for e in at.error)
+
+
+def test_demo_mode_shows_the_demo_banner(users_file):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_login_app, default_timeout=30).run()
+    assert not at.exception
+    assert any("演示模式:已以 演示管理员 身份登录" in i.value for i in at.sidebar.info)
+    assert "可以审核" in " ".join(m.value for m in at.markdown)

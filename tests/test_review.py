@@ -143,3 +143,28 @@ def test_rejected_or_unknown_submissions_cannot_be_reviewed(db_path):
             approve(con, sid, "office")
         with pytest.raises(StoreError, match="找不到"):
             review_state(con, 999)
+
+
+def test_review_page_approves_returns_and_shows_the_log(db_path, sample, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PILOT_USERS", str(tmp_path / "no-users.toml"))  # demo mode: demo administrator
+    res = submit_workbook(WANGJIANG, sample.read_bytes(), SAMPLE, db_path=db_path, now=ON_TIME)
+    page = Path(__file__).resolve().parent.parent / "pages" / "review.py"
+    at = AppTest.from_file(str(page), default_timeout=30).run()
+    assert not at.exception
+    at.button(key="btn_approve").click().run()
+    assert not at.exception
+    with open_db(db_path) as con:
+        assert review_state(con, res.submission_id)["label"] == "审核通过"
+    at.button(key="btn_return").click().run()  # no comment: refused with a message
+    assert any("必须填写退回意见" in e.value for e in at.error)
+    at.text_area(key="review_comment").set_value("请核对在校生数")
+    at.button(key="btn_return").click().run()
+    at.button(key="btn_reopen").click().run()
+    with open_db(db_path) as con:
+        assert review_state(con, res.submission_id)["comment"] == "请核对在校生数"
+        assert list(list_audit(con)["actor"][:3]) == ["demo", "demo", "demo"]
+    assert not at.exception
