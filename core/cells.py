@@ -42,7 +42,7 @@ def display(value: object) -> str:
 
 def excel_error(value: object) -> str | None:
     """The Excel error literal when the cell holds one (as text, e.g. from .ods), else None."""
-    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+    if isinstance(value, str) and "#" in value and value.strip().upper() in EXCEL_ERRORS:
         return value.strip().upper()
     return None
 

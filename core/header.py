@@ -65,13 +65,13 @@ def find_header(rows: list[list], model: type[Row]) -> int | None:
 
 def _is_skipped(cells: list, code_col: int | None) -> bool:
     """Empty, 合计 and footer rows are not schools."""
+    if code_col is not None and code_col < len(cells) and not is_blank(cells[code_col]):
+        code = to_code(cells[code_col])
+        if isinstance(code, str) and code.isdigit():
+            return False  # fast path: a school row
     texts = [fold(v) for v in cells if not is_blank(v)]
     if not texts:
         return True
-    if code_col is not None and code_col < len(cells):
-        code = to_code(cells[code_col])
-        if isinstance(code, str) and code.isdigit():
-            return False
     if texts[0].startswith(TOTAL_WORDS):
         return True
     footers = tuple(fold(w) for w in FOOTER_WORDS)

@@ -54,14 +54,16 @@ class Context:
 
     file_name: str
     sheets: dict[str, ParsedSheet]
-    labels: dict[str, str] = field(default_factory=dict)  # instruction label -> value cell
     county: str | None = None
     period: str | None = None
+    _roster: dict[str, Row] | None = field(default=None, repr=False)
 
     def roster(self) -> dict[str, Row]:
-        """School code -> valid 学校名册 row."""
-        sheet = self.sheets.get("school")
-        return {r.model.school_id: r.model for r in sheet.valid()} if sheet else {}
+        """School code -> valid 学校名册 row (computed once)."""
+        if self._roster is None:
+            sheet = self.sheets.get("school")
+            self._roster = {r.model.school_id: r.model for r in sheet.valid()} if sheet else {}
+        return self._roster
 
 
 # ---- county and month -------------------------------------------------------------------

@@ -100,7 +100,7 @@ def parse_sheet(raw: RawSheet, spec: Sheet) -> tuple[ParsedSheet | None, list[Is
                               found=found_all) for c in missing]
         return None, issues
     records, cell_issues = _validate_rows(raw, table, spec.model, label)
-    if not records:
+    if not records and spec.required:  # an optional sheet left empty (template's 优质学校) = not sent
         cell_issues.append(rule_issue("no_rows", sheet=label))
     headers = {c.name: w for _, c, w in table.columns}
     cols = {c.name: c for c in columns(spec.model)}
@@ -150,7 +150,8 @@ def _validate_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: st
                                 message=cell_message(e["type"], where=where(label, excel_row, written), value=value,
                                                      expected=c.expected, ge=display(ctx.get("ge", "")),
                                                      le=display(ctx.get("le", "")))))
-        good = [n for n in range(len(dicts)) if n not in failed and not any(b[0] == n for b in bad_cells)]
+        bad_rows = failed | {n for n, _ in bad_cells}
+        good = [n for n in range(len(dicts)) if n not in bad_rows]
         for n, m in zip(good, _adapter(model).validate_python([dicts[n] for n in good])):
             models[n] = m
     for n, _ in {b for b in bad_cells}:

@@ -57,10 +57,10 @@ def valid_submission_sheets(county: str = "云岭县", period: str = "2026-10", 
         stype = TYPES[(i - 1) % len(TYPES)]
         bands = BANDS[stype]
         code, name = school_code(i), f"{county}第{i}学校"
-        students, classes, teachers = 400 + 10 * i, 10, 40
+        students, classes, teachers = 400 + 10 * i, 10 + i // 4, 40
         roster.append([code, name, county, stype, ("城区", "镇区", "乡村")[i % 3], students, classes, teachers])
         lessons = [LESSONS[b] if b in bands else None for b in ("1-2", "3-6", "7-9", "10-12")]
-        pe.append([code, name, *lessons, 60 + i, None, None, None])
+        pe.append([code, name, *lessons, 60 + i % 60, None, None, None])
         compulsory = stype != "高级中学"
         hw.append([code, name, "否" if "1-2" in bands else None, 50 if "3-6" in bands else None,
                    80 if "7-9" in bands else None, "是", 300 if compulsory else None])
