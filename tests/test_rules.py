@@ -183,3 +183,18 @@ def test_crashing_rule_becomes_an_issue(monkeypatch):
     monkeypatch.setattr(rules, "RULES", (broken,))
     issue = one(run(valid_submission_sheets()))
     assert "broken" in issue.message
+
+
+def test_month_cell_typed_as_a_date_by_excel():
+    from datetime import datetime
+    s = valid_submission_sheets()
+    s["填报说明"][1][1] = datetime(2026, 10, 1)
+    result = run(s, "云岭县报送.xlsx")
+    assert find(result) == [] and result.period == "2026-10"
+
+
+def test_sheet_without_header_row():
+    s = valid_submission_sheets()
+    s["作业"] = [["随便"], ["一些", "内容"]]
+    issue = one(run(s))
+    assert issue.sheet == "作业" and issue.message.startswith("作业:找不到表头行")
