@@ -5,8 +5,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from core.auth import can
 from core.zone import load_zone
 from ui import data
+from ui.auth import login_gate
 from ui.filters import global_filters
 from ui.projector import projector_requested, projector_switch
 
@@ -23,7 +25,10 @@ PAGES = [
     ("会议", "pages/report.py", "月报", ":material/description:"),
     ("报送", "pages/upload.py", "数据报送", ":material/upload_file:"),
     ("报送", "pages/submissions.py", "报送情况", ":material/fact_check:"),
+    ("管理", "pages/review.py", "审核与审计日志", ":material/verified:"),
 ]
+# Pages shown only to roles allowed this action (core/auth.py PERMISSIONS); the rest need view_zone.
+PAGE_ACTIONS = {"pages/upload.py": "upload_own", "pages/review.py": "review"}
 
 st.set_page_config(page_title=f"{load_zone().name}监测看板", page_icon=":material/monitoring:",
                    layout="wide",
@@ -47,9 +52,10 @@ def ensure_data() -> None:
     bar.empty()
 
 
+user = login_gate()  # login form until someone logs in; demo administrator without data/users.toml
 sections: dict[str, list] = {}
 for section, file, title, icon in PAGES:
-    if (HERE / file).exists():
+    if (HERE / file).exists() and can(user, PAGE_ACTIONS.get(file, "view_zone")):
         sections.setdefault(section, []).append(
             st.Page(str(HERE / file), title=title, icon=icon, default=file == PAGES[0][1]))
 page = st.navigation(sections)

@@ -23,3 +23,10 @@ def db_path(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "pilot.duckdb"
     monkeypatch.setenv("PILOT_DB", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_real_accounts(tmp_path_factory, monkeypatch):
+    """Tests never read the deployment's data/users.toml: without a users file the app is in demo mode."""
+    monkeypatch.setenv("PILOT_USERS", str(tmp_path_factory.mktemp("accounts") / "users.toml"))
+    monkeypatch.delenv("PILOT_DEMO", raising=False)
