@@ -8,8 +8,13 @@ from core.indicators.compute import COLUMNS, compute_indicators
 from core.indicators.detail import school_detail, school_history
 from core.indicators.resource import resource_table
 from core.indicators.trend import indicator_trend
-from core.dataquality import data_quality_warnings
 
 __all__ = ["COLUMNS", "available_periods", "compute_indicators", "data_quality_warnings", "indicator_trend",
            "missing_counties", "rating_key", "resource_table", "school_detail", "school_history",
            "zone_counties"]
+
+
+def data_quality_warnings(con, period: str, county: str | None = None):
+    """Outlier schools and implausible monthly jumps (see core/dataquality.py; imported late: it uses base)."""
+    from core.dataquality import data_quality_warnings as warnings
+    return warnings(con, period, county)

@@ -1,0 +1,68 @@
+"""The indicator catalogue (data/indicators.toml) against the contract in shared/spec/indicators.md."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from core.catalog import CatalogError, load_catalog
+
+SPEC = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "indicators.md"
+ROW = re.compile(r"^\| ([a-z][a-z0-9_]*) \| ([^|]+?) \| [^|]+ \| ([^|]+?) \|$", re.M)
+ITEM = re.compile(r"^\| (r\d) [^|]+ \| [^|]+ \| ([\d.]+) \| ([\d.]+) \|$", re.M)
+
+
+def spec_indicators() -> list[tuple[str, str, str]]:
+    """(id, 名称, unit) of every indicator table row in indicators.md."""
+    return [r for r in ROW.findall(SPEC.read_text(encoding="utf-8")) if r[0] not in ("id", "item")]
+
+
+def test_spec_is_parsed():
+    assert len(spec_indicators()) == 20
+
+
+@pytest.mark.parametrize("ind_id, name, unit", spec_indicators())
+def test_every_spec_indicator_is_in_the_catalogue(ind_id, name, unit):
+    ind = load_catalog().get(ind_id)
+    assert (ind.name, ind.unit) == (name, unit)
+    assert ind.direction in (">=", "<=") and ind.source and ind.definition
+
+
+def test_catalogue_has_nothing_outside_the_spec():
+    assert sorted(load_catalog().ids) == sorted(i for i, _, _ in spec_indicators())
+
+
+def test_resource_thresholds_match_the_spec():
+    spec = {i: (float(p), float(j)) for i, p, j in ITEM.findall(SPEC.read_text(encoding="utf-8"))}
+    cat = {it.id: (it.threshold["primary"], it.threshold["junior"]) for it in load_catalog().resource_item}
+    assert len(spec) == 7 and cat == spec
+
+
+def test_policy_thresholds():
+    th = load_catalog().thresholds
+    assert th.pe_lessons == {"g12": 4, "g36": 3, "g79": 3, "g1012": 2}
+    assert (th.activity_minutes, th.hw_g36_max_minutes, th.hw_g79_max_minutes) == (60, 60, 90)
+    assert th.cv_max == {"primary": 0.50, "junior": 0.45}
+    assert (th.resource_min_items, th.resource_floor) == (6, 0.85)
+
+
+def test_cv_indicators_have_no_school_level():
+    cat = load_catalog()
+    assert "school" not in cat.get("resource_cv_max").levels
+    assert "school" not in cat.get("submission_on_time_rate").levels
+
+
+def test_bad_catalogue_names_file_and_entry(tmp_path):
+    text = (Path(__file__).resolve().parent.parent / "data" / "indicators.toml").read_text(encoding="utf-8")
+    path = tmp_path / "indicators.toml"
+    path.write_text(text.replace('unit = "分钟"\ntopic = "pe"', 'unit = "分钟"\ntopic = "sport"', 1),
+                    encoding="utf-8")
+    with pytest.raises(CatalogError) as exc:
+        load_catalog(path)
+    assert str(path) in str(exc.value) and "activity_minutes_mean" in str(exc.value) and "topic" in str(exc.value)
+
+
+def test_unknown_indicator_message():
+    with pytest.raises(KeyError, match="未知指标"):
+        load_catalog().get("nope")
