@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 
 from core import cli
-from core.bands import covers
+from core.bands import covers, is_compulsory
 from core.ingest import ingest_file
 from core.schema import SHEETS, columns
 from core.store import open_db
@@ -92,13 +92,14 @@ def _fill(path, roster: pd.DataFrame) -> None:
         pe.cell(r, 3).value = 4 if covers(t, "1-2") else None
         pe.cell(r, 4).value = 3 if covers(t, "3-6") else None
         pe.cell(r, 5).value = 3 if covers(t, "7-9") else None
+        pe.cell(r, 6).value = 2 if covers(t, "10-12") else None
         pe.cell(r, 7).value = 65
         t = types[hw.cell(r, 1).value]
         hw.cell(r, 3).value = "否" if covers(t, "1-2") else None
         hw.cell(r, 4).value = 55 if covers(t, "3-6") else None
         hw.cell(r, 5).value = 80 if covers(t, "7-9") else None
         hw.cell(r, 6).value = "是"
-        hw.cell(r, 7).value = 100
+        hw.cell(r, 7).value = 100 if is_compulsory(t) else None
     wb.save(path)
 
 
