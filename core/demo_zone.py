@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from core.bands import SCHOOL_TYPES, STAGE_GROUPS, covers
+from core.bands import STAGE_GROUPS, covers
 from core.demo_names import county_names, school_names
 from core.demo_plan import Behaviour, behaviour_for, periods_ending, plan_submissions
 from core.demo_quality import quality_sheets
