@@ -53,10 +53,13 @@ def _empty_rows() -> dict[str, int]:
 
 
 def ingest_file(source: Path | str | bytes, *, file_name: str | None = None, db_path: Path | str | None = None,
-                received_at: datetime | None = None, actor: str = "cli") -> IngestResult:
+                received_at: datetime | None = None, actor: str = "cli",
+                known_sha: set[str] | None = None) -> IngestResult:
     """Ingest one workbook (a path or its bytes) into the database; never raises for bad input.
 
     Raises core.store.DatabaseBusy when another process holds the database.
+    `known_sha` (from ingest_paths) is the set of hashes already stored: a file not
+    in it skips the early duplicate check (it is re-checked under the write lock).
     """
     db = Path(db_path) if db_path is not None else default_db_path()
     if isinstance(source, (bytes, bytearray)):
@@ -72,10 +75,11 @@ def ingest_file(source: Path | str | bytes, *, file_name: str | None = None, db_
     received = received_at or datetime.now().replace(microsecond=0)
     sha = sha256_of(data)
 
-    with open_db(db) as con:
-        dup = find_by_sha(con, sha)
-    if dup is not None:
-        return _duplicate(name, dup)
+    if known_sha is None or sha in known_sha:  # a batch skips this open for files it knows are new
+        with open_db(db) as con:
+            dup = find_by_sha(con, sha)
+        if dup is not None:
+            return _duplicate(name, dup)
 
     rel = archive_bytes(data, name, db)
     parsed = _validate(data, name)
@@ -151,8 +155,12 @@ def ingest_paths(paths: list[Path | str], *, db_path: Path | str | None = None,
     files, skipped, missing = collect_files(paths)
     skipped += [SkippedFile(file=m, reason="路径不存在或无法读取") for m in missing]
     batch = IngestBatch(skipped=skipped)
+    if not files:
+        return batch
+    with open_db(db_path) as con:  # one look-up of known hashes saves an open per new file
+        known = {r[0] for r in con.execute("SELECT DISTINCT sha256 FROM submission").fetchall()}
     for n, path in enumerate(files, start=1):
-        result = ingest_file(path, db_path=db_path, received_at=received_at, actor=actor)
+        result = ingest_file(path, db_path=db_path, received_at=received_at, actor=actor, known_sha=known)
         batch.results.append(result)
         if progress is not None:
             progress(n, len(files), result)
