@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -89,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     except (DatabaseBusy, ZoneConfigError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # output piped into `head` etc.: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
