@@ -8,7 +8,6 @@ a zero denominator gives a null value.
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from core.catalog import Catalog, load_catalog
@@ -27,34 +26,35 @@ _LEVEL_OF_GROUPING = {3: "zone", 1: "county", 0: "school"}
 def raw_rows(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone", "county", "school"),
              county: str | None = None, indicators=None, cat: Catalog | None = None) -> pd.DataFrame:
     """Unrated indicator rows (RAW_COLUMNS) for every month in `periods` at the given levels."""
+    recs = raw_records(con, periods, levels, county, indicators, cat)
+    return pd.DataFrame({c: [r[c] for r in recs] for c in RAW_COLUMNS}, columns=RAW_COLUMNS, dtype=object)
+
+
+def raw_records(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone", "county", "school"),
+                county: str | None = None, indicators=None, cat: Catalog | None = None) -> list[dict]:
+    """raw_rows as plain dicts (no pandas on the hot path), sorted by month, catalogue order, level."""
     cat = cat or load_catalog()
     wanted = [i for i in cat.indicator if indicators is None or i.id in indicators]
     levels = [lv for lv in levels if not (county is not None and lv == "zone")]
-    frames = []
+    recs: list[dict] = []
     summed = [i for i in wanted if i.id in MEASURES and set(i.levels) & set(levels)]
     if summed and periods:
-        frames.append(_summed(con, periods, levels, county, summed, cat))
+        recs += _summed(con, periods, levels, county, summed, cat)
     if any(i.kind == "cv" for i in wanted) and set(levels) & {"zone", "county"}:
-        frames.append(pd.DataFrame(cv_rows(item_stats(con, periods, county, cat)), columns=RAW_COLUMNS))
+        recs += cv_rows(item_stats(con, periods, county, cat))
     if any(i.id == "submission_on_time_rate" for i in wanted) and set(levels) & {"zone", "county"}:
         counties = [c for c in zone_counties(con) if county is None or c == county]
-        frames.append(pd.DataFrame(reporting.on_time_rows(con, periods, counties), columns=RAW_COLUMNS))
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame(columns=RAW_COLUMNS)
-    out = pd.concat(frames, ignore_index=True)
+        recs += reporting.on_time_rows(con, periods, counties)
     allowed = {(i.id, lv) for i in wanted for lv in i.levels if lv in levels}
-    keep = [(ind, lv) in allowed for ind, lv in zip(out["indicator"], out["level"])]
-    out = out[keep]
     order = {ind_id: n for n, ind_id in enumerate(cat.ids)}
     level_order = {"zone": 0, "county": 1, "school": 2}
-    out = out.assign(_o=out["indicator"].map(order), _l=out["level"].map(level_order))
-    out = out.sort_values(["period", "_o", "_l", "county", "stage", "school_id"], na_position="first",
-                          kind="stable")
-    return out.drop(columns=["_o", "_l"]).reset_index(drop=True)[RAW_COLUMNS]
+    recs = [r for r in recs if (r["indicator"], r["level"]) in allowed]
+    recs.sort(key=lambda r: (r["period"], order[r["indicator"]], level_order[r["level"]], r["county"] or "",
+                             r["stage"] or "", r["school_id"] or ""))
+    return recs
 
 
-def _summed(con, periods, levels, county, inds, cat) -> pd.DataFrame:
+def _summed(con, periods, levels, county, inds, cat) -> list[dict]:
     sets = ", ".join(_GROUPING[lv] for lv in levels)
     # GROUPING() only accepts columns that are grouped in some set.
     by_county, by_school = bool(set(levels) & {"county", "school"}), "school" in levels
@@ -63,8 +63,7 @@ def _summed(con, periods, levels, county, inds, cat) -> pd.DataFrame:
     cols = f"{'county' if by_county else 'NULL::VARCHAR AS county'}, " \
            f"{'school_id' if by_school else 'NULL::VARCHAR AS school_id'}"
     sums = ",\n    ".join(
-        f"CAST(SUM({MEASURES[i.id][0]}) AS DOUBLE) AS \"n__{i.id}\", "
-        f"CAST(SUM({MEASURES[i.id][1]}) AS DOUBLE) AS \"d__{i.id}\"" for i in inds)
+        f"CAST(SUM({MEASURES[i.id][0]}) AS DOUBLE), CAST(SUM({MEASURES[i.id][1]}) AS DOUBLE)" for i in inds)
     where = f"WHERE county = {lit(county)}" if county is not None else ""
     sql = facts_cte(periods, cat) + f"""
 SELECT period, {cols}, any_value(school_name) AS school_name,
@@ -72,30 +71,26 @@ SELECT period, {cols}, any_value(school_name) AS school_name,
     {sums}
 FROM facts {where}
 GROUP BY GROUPING SETS ({sets})"""
-    wide = con.execute(sql).df()
-    level = wide["g"].map(_LEVEL_OF_GROUPING)
-    frames = []
-    for ind in inds:
-        num = wide[f"n__{ind.id}"].to_numpy(dtype=float)
-        den = wide[f"d__{ind.id}"].to_numpy(dtype=float)
-        has = den > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if ind.kind == "rate":
-                value = np.where(has, 100.0 * num / den, np.nan)
+    out = []
+    for row in con.execute(sql).fetchall():
+        period, cty, school_id, school_name, g = row[:5]
+        level = _LEVEL_OF_GROUPING[g]
+        if level != "school":
+            school_name = None
+        for k, ind in enumerate(inds):
+            num, den = row[5 + 2 * k] or 0.0, row[6 + 2 * k] or 0.0
+            if den <= 0:
+                if level == "school":
+                    continue  # outside the indicator's scope (e.g. a 小学 for 初中作业): no school row
+                val = None
+            elif ind.kind == "rate":
+                val = 100.0 * num / den
             elif ind.kind == "mean":
-                value = np.where(has, num / den, np.nan)
+                val = num / den
             else:  # count
-                value = np.where(has, num, np.nan)
-        ratio = ind.kind == "rate"
-        frame = pd.DataFrame({
-            "indicator": ind.id, "period": wide["period"], "level": level,
-            "county": wide["county"], "school_id": wide["school_id"], "school_name": wide["school_name"],
-            "stage": None, "value": value,
-            "numerator": num if ratio else np.nan, "denominator": den if ratio else np.nan})
-        # A school outside an indicator's scope (e.g. a 小学 for 初中作业) has no row at school level.
-        frame = frame[(frame["level"] != "school") | has]
-        frames.append(frame)
-    out = pd.concat(frames, ignore_index=True)
-    out["school_name"] = out["school_name"].where(out["level"] == "school", None)
-    return out.astype({"value": object, "numerator": object, "denominator": object}).where(
-        out.notna(), None)
+                val = num
+            ratio = ind.kind == "rate"
+            out.append({"indicator": ind.id, "period": period, "level": level, "county": cty,
+                        "school_id": school_id, "school_name": school_name, "stage": None, "value": val,
+                        "numerator": num if ratio else None, "denominator": den if ratio else None})
+    return out

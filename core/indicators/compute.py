@@ -6,7 +6,7 @@ import pandas as pd
 
 from core.catalog import load_catalog
 from core.indicators import change as chg
-from core.indicators.aggregate import raw_rows
+from core.indicators.aggregate import raw_records
 from core.indicators.base import available_periods, month_add
 from core.indicators.trend import projections
 from core.targets import judge, load_targets
@@ -42,9 +42,8 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None
     if level == "zone" and county is not None:
         level = "county"
     prev_period = month_add(period, -1)
-    raw = raw_rows(con, [prev_period, period], levels=[level], county=county,
-                   indicators=[indicator] if indicator else None, cat=cat)
-    records = raw.to_dict("records")
+    records = raw_records(con, [prev_period, period], levels=[level], county=county,
+                          indicators=[indicator] if indicator else None, cat=cat)
     prev = {_key(r): r["value"] for r in records if r["period"] == prev_period}
     current = [r for r in records if r["period"] == period]
     targets = load_targets()
@@ -72,5 +71,4 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None
         for row in rows:
             if _key(row) in proj:
                 row["projection"] = proj[_key(row)]
-    out = pd.DataFrame(rows, columns=COLUMNS)
-    return out.astype(object).where(out.notna(), None)
+    return pd.DataFrame({c: [r[c] for r in rows] for c in COLUMNS}, columns=COLUMNS, dtype=object)

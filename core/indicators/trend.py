@@ -5,7 +5,7 @@ import duckdb
 import pandas as pd
 
 from core.catalog import load_catalog
-from core.indicators.aggregate import raw_rows
+from core.indicators.aggregate import raw_records
 from core.indicators.base import available_periods, month_add, months_between
 from core.targets import judge, load_targets
 
@@ -48,17 +48,17 @@ def indicator_trend(con: duckdb.DuckDBPyConnection, indicator: str, level: str =
         end = periods[-1]
     if level == "zone" and county is not None:
         level = "county"
-    raw = raw_rows(con, history_periods(end, months), levels=[level], county=county, indicators=[indicator],
-                   cat=cat)
+    raw = raw_records(con, history_periods(end, months), levels=[level], county=county,
+                      indicators=[indicator], cat=cat)
     targets = load_targets()
     rows = []
-    for r in raw.to_dict("records"):
+    for r in raw:
         t = targets.find(indicator, r["level"], r["county"], r["stage"])
         j = judge(r["value"], t, r["period"], ind.unit)
         rows.append({**r, "name": ind.name, "unit": ind.unit, "target": t.value if t else None,
                      "direction": t.direction if t else ind.direction, "expected": j.expected,
                      "status": j.status})
-    return pd.DataFrame(rows, columns=TREND_COLUMNS)
+    return pd.DataFrame({c: [r[c] for r in rows] for c in TREND_COLUMNS}, columns=TREND_COLUMNS, dtype=object)
 
 
 def projections(con: duckdb.DuckDBPyConnection, period: str, keys: dict[tuple, str], level: str,
@@ -67,11 +67,11 @@ def projections(con: duckdb.DuckDBPyConnection, period: str, keys: dict[tuple, s
     if not keys:
         return {}
     inds = sorted({k[0] for k in keys})
-    raw = raw_rows(con, history_periods(period, PROJECTION_MONTHS), levels=[level], county=county,
-                   indicators=inds)
+    raw = raw_records(con, history_periods(period, PROJECTION_MONTHS), levels=[level], county=county,
+                      indicators=inds)
     series: dict[tuple, list[tuple[str, float]]] = {}
-    for r in raw.itertuples(index=False):
-        key = (r.indicator, r.level, r.county, r.school_id, r.stage)
-        if key in keys and r.value is not None:
-            series.setdefault(key, []).append((r.period, float(r.value)))
+    for r in raw:
+        key = (r["indicator"], r["level"], r["county"], r["school_id"], r["stage"])
+        if key in keys and r["value"] is not None:
+            series.setdefault(key, []).append((r["period"], float(r["value"])))
     return {key: project(series.get(key, []), month) for key, month in keys.items()}
