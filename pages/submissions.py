@@ -13,14 +13,8 @@ from core.submission_view import (
 )
 from core.submissions import submission_history, submission_issues, unassigned_submissions
 from ui import data, filters
+from ui.auth import current_user
 
-try:
-    from ui.auth import current_user
-except ImportError:  # no login UI yet: the demo administrator when there is no users file
-    from core.auth import DEMO_USER, demo_mode
-
-    def current_user():
-        return DEMO_USER if demo_mode() else None
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,6 +27,9 @@ def download(df, title: str, name: str, key: str) -> None:
 
 st.title("报送情况")
 user = current_user()
+if not (can(user, "view_all_submissions") or can(user, "view_own_submissions")):
+    st.info("当前账号只能查看指标,不能查看各县区的报送情况;如需查看,请联系实验区管理员。")
+    st.stop()
 matrix = data.load("submission_matrix")
 if not can(user, "view_all_submissions"):
     matrix = matrix[matrix["county"].map(lambda c: can_see_county(user, c))]

@@ -14,22 +14,16 @@ from core.store import DatabaseBusy, open_db
 from core.submission_view import issues_frame
 from core.submissions import month_range, zone_county_list
 from core.template import template_bytes
+from ui.auth import require
 from ui.data import db_path
 
-try:
-    from ui.auth import current_user
-except ImportError:  # no login UI yet: the demo administrator when there is no users file
-    from core.auth import DEMO_USER, demo_mode
-
-    def current_user():
-        return DEMO_USER if demo_mode() else None
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOW = {"accepted": st.success, "rejected": st.error, "duplicate": st.info}
 RESULTS_KEY = "upload_results"  # file_id -> (IngestResult, bytes): a rerun never ingests a file twice
 
 st.title("数据报送")
-user = current_user()
+user = require("upload_own")
 st.caption("每个县区每月报送一个工作簿;可一次选择多个文件。系统逐个校验:无错误的文件入库,"
            "有错误的文件被驳回,可下载标注了问题单元格的工作簿,修改后重新上传。")
 

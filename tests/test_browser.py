@@ -1,0 +1,210 @@
+"""What users see: `streamlit run` in a real Chromium (Playwright), screenshots into test-artifacts/.
+
+Loads the overview normally and in projector mode at 1920×1080 and 1280×720, uploads a
+good and a spoiled sample workbook on 数据报送, downloads the annotated workbook, opens
+报送情况; fails on any Streamlit exception box. Needs Debian chromium (scripts/setup_system.sh).
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+VIEWPORTS = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
+UPLOADED = "松溪县2026年10月报送表.xlsx"  # left out of the pre-built database, uploaded in the browser
+RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+EXCEPTION = '[data-testid="stException"]'
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="需要 /usr/bin/chromium(运行 bash scripts/setup_system.sh 安装)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A streamlit server on a private database holding every sample but one; yields its base URL."""
+    work = tmp_path_factory.mktemp("browser")
+    db = work / "pilot.duckdb"
+    books = work / "workbooks"
+    shutil.copytree(ROOT.parent / "shared" / "samples" / "workbooks", books)
+    (books / UPLOADED).rename(work / UPLOADED)
+    env = {**os.environ, "PILOT_DB": str(db), "PYTHONPATH": str(ROOT)}
+    env.pop("PILOT_USERS", None)
+    loaded = subprocess.run([sys.executable, "-m", "core", "ingest", str(books), "--db", str(db),
+                             "--received-at", "2026-11-03"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "streamlit-server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, proc)
+        yield {"url": base, "upload": work / UPLOADED, "work": work}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}; see test-artifacts/streamlit-server.log")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    pytest.fail("streamlit did not answer /_stcore/health within 60 s")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, url: str, size: tuple[int, int]):
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="zh-CN", accept_downloads=True)
+    page.goto(url)
+    _settle(page)
+    return page
+
+
+def _settle(page, timeout: float = 60_000) -> None:
+    """Wait until the script has finished and charts (if any) are drawn."""
+    page.wait_for_selector(RENDERED, timeout=timeout)
+    page.wait_for_timeout(300)  # a rerun may start right after the first run (query params written)
+    page.wait_for_selector(RENDERED, timeout=timeout)
+    if page.locator('[data-testid="stPlotlyChart"]').count():
+        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=timeout)
+    page.wait_for_timeout(500)
+
+
+def _assert_no_exception(page, what: str) -> None:
+    boxes = page.locator(EXCEPTION)
+    assert boxes.count() == 0, f"{what}: Streamlit exception on the page:\n" + "\n".join(boxes.all_inner_texts())
+
+
+def _shot(page, name: str, full: bool = False) -> Path:
+    path = ARTIFACTS / f"{name}.png"
+    if full:  # the scrolling element is stMain: grow the viewport to its height
+        height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0")
+        size = page.viewport_size
+        if height > size["height"]:
+            page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 8000)})
+            page.wait_for_timeout(500)
+    page.screenshot(path=str(path))
+    return path
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.mark.parametrize("mode", ["normal", "projector"])
+def test_overview_renders(server, browser, size, mode):
+    url = server["url"] + ("/?mode=projector" if mode == "projector" else "/")
+    page = _open(browser, url, VIEWPORTS[size])
+    try:
+        _assert_no_exception(page, f"总览 {mode} {size}")
+        # the newest month of the samples is shown by default (松溪县's October is only uploaded later)
+        assert "2026年10月" in page.locator('[data-testid="stMain"]').inner_text()
+        _shot(page, f"overview-{mode}-{size}")
+        if mode == "projector":
+            assert page.locator('[data-testid="stSidebar"][aria-expanded="true"]').count() == 0
+    finally:
+        page.close()
+
+
+def _navigate(page, title: str) -> None:
+    """Go to a page the way a user does: its link in the sidebar navigation."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.wait_for_function("t => document.querySelector('h1')?.innerText.includes(t)", arg=title, timeout=60_000)
+    _settle(page)
+
+
+def _upload(page, path: Path, name: str | None = None, data: bytes | None = None) -> None:
+    box = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    if data is None:
+        box.set_input_files(str(path))
+    else:
+        box.set_input_files(files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
+
+
+def _spoiled(path: Path) -> tuple[bytes, str]:
+    """The workbook with one 体育 activity-minutes cell made non-numeric; returns (bytes, that cell)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["体育"]
+    header = next(r for r in range(1, 10) if any(c.value and "学校" in str(c.value) for c in ws[r]))
+    col = next(c.column for c in ws[header] if c.value and "体育活动" in str(c.value))
+    cell = ws.cell(row=header + 1, column=col)
+    cell.value = "约一小时"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), cell.coordinate
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_upload_pages(server, browser, size):
+    page = _open(browser, server["url"] + "/", VIEWPORTS[size])
+    try:
+        _navigate(page, "数据报送")
+        _assert_no_exception(page, "数据报送")
+        _shot(page, f"upload-empty-{size}")
+        if size == "1920x1080":  # the good file is accepted once; the other size sees it as a duplicate
+            _upload(page, server["upload"])
+            page.get_by_text("已接收", exact=False).first.wait_for(timeout=60_000)
+            _settle(page)
+            _assert_no_exception(page, "数据报送 after upload")
+            outcome = page.locator('[data-testid="stMain"] [data-testid="stAlert"]', has_text="已接收").first
+            assert "松溪县 2026年10月" in outcome.inner_text()
+            _shot(page, f"upload-accepted-{size}", full=True)
+        else:
+            data, coord = _spoiled(server["upload"])
+            _upload(page, server["upload"], name="松溪县2026年10月_有错误.xlsx", data=data)
+            page.get_by_text("已驳回", exact=False).first.wait_for(timeout=60_000)
+            _settle(page)
+            _assert_no_exception(page, "数据报送 after rejected upload")
+            assert page.get_by_text("约一小时", exact=False).count() > 0
+            _shot(page, f"upload-rejected-{size}", full=True)
+            with page.expect_download() as dl:
+                page.get_by_role("button", name="下载标注问题的工作簿").first.click()
+            assert dl.value.suggested_filename.endswith("_问题标注.xlsx")
+            annotated = openpyxl.load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes()))
+            assert annotated.sheetnames[0] == "问题清单"
+            assert "约一小时" in annotated["体育"][coord].comment.text
+        _navigate(page, "报送情况")
+        _assert_no_exception(page, "报送情况")
+        assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+        _shot(page, f"submissions-{size}", full=True)
+    finally:
+        page.close()
