@@ -61,7 +61,7 @@ ORDER BY county, metric, abs(z) DESC"""
         out.append({"county": cty, "school_id": sid, "school_name": name, "kind": "outlier", "metric": metric,
                     "metric_name": label, "value": x, "reference": med, "score": z,
                     "reason": f"{label}{_fmt(x)}{unit},明显{side}本县区学校中位数{_fmt(med)}{unit}"
-                              f"(修正z分数{z:.1f},超过±{dq.z_limit:g}),请核实"})
+                              f"(修正z分数{z:.2f},超过±{dq.z_limit:g}),请核实"})
     return out
 
 
