@@ -109,13 +109,20 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
         review_status=history["review_status"].map(lambda s: REVIEW_LABELS.get(s, "待审核") if isinstance(s, str)
                                                      else "待审核"),
         in_force=history["in_force"].map(lambda v: "是" if v is True or v == 1 else "否"),
+        received_at=history["received_at"].map(_when), ingested_at=history["ingested_at"].map(_when),
+        replaces=history["replaces"].map(lambda v: "" if _blank(v) else f"第{int(v)}号"),
+        review_comment=history["review_comment"].map(_text), submitted_by=history["submitted_by"].map(_text),
     )
     return out.rename(columns=HISTORY_LABELS)[list(HISTORY_LABELS.values())]
 
 
+def _when(value: object) -> str:
+    return "" if _blank(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
 def version_label(row: pd.Series) -> str:
     """One version in a picker: 「第17号 · 2026-11-03 09:30 · 已接收(生效) · 文件名」."""
-    when = pd.Timestamp(row["received_at"]).strftime("%Y-%m-%d %H:%M") if not _blank(row["received_at"]) else ""
+    when = _when(row["received_at"])
     result = RESULT_LABELS.get(row["status"], row["status"])
     if row.get("in_force") is True or row.get("in_force") == 1:
         result += "(生效)"
