@@ -9,6 +9,7 @@ Headers, aliases and unit words come from core/schema.py. Output bytes are deter
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import datetime
 
@@ -159,5 +160,9 @@ def _fixed_zip_times(data: bytes, when: datetime) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps 'modified' with the current time
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:00Z").encode(),
+                              body)
+            dst.writestr(fixed, body)
     return out.getvalue()

@@ -77,8 +77,10 @@ def next_month(period: str) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def missing_period(periods: list[str]) -> str:
-    """The month the 'missing_month' county never sends: the last February (春节) not at either end."""
+def missing_period(periods: list[str]) -> str | None:
+    """The month the 'missing_month' county never sends: the last inner February (春节), else the middle."""
+    if len(periods) < 3:
+        return None
     inner = [p for p in periods[1:-1] if p.endswith("-02")]
     return inner[-1] if inner else periods[len(periods) // 2]
 

@@ -16,11 +16,11 @@ UPDATE_MONTH = 9  # annual resource update with the new school year
 # DB column, junior threshold per student unit, primary threshold, median multiple, spread.
 ITEMS = (
     ("higher_degree_teachers", 5.3 / 100, 4.2 / 100, 1.25, 0.14),
-    ("backbone_teachers", 1.0 / 100, 1.0 / 100, 1.9, 0.42),
-    ("pe_art_teachers", 0.9 / 100, 0.9 / 100, 1.7, 0.36),
-    ("teaching_area", 5.8, 4.5, 1.55, 0.34),
-    ("sports_area", 10.2, 7.5, 1.65, 0.40),
-    ("equipment_value", 2500 / 10000, 2000 / 10000, 1.7, 0.40),  # 万元 per student
+    ("backbone_teachers", 1.0 / 100, 1.0 / 100, 1.9, 0.36),
+    ("pe_art_teachers", 0.9 / 100, 0.9 / 100, 1.7, 0.32),
+    ("teaching_area", 5.8, 4.5, 1.55, 0.30),
+    ("sports_area", 10.2, 7.5, 1.65, 0.36),
+    ("equipment_value", 2500 / 10000, 2000 / 10000, 1.7, 0.36),  # 万元 per student
 )
 SPORTS_LOCALE = {"城区": -0.25, "镇区": 0.0, "乡村": 0.2}  # town-centre schools lack playground space
 INITIAL_SHARES = (0.55, 0.25, 0.15, 0.05)  # 无, 县级, 市级, 省级 at the start

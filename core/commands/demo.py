@@ -26,6 +26,10 @@ def add_parser(subparsers) -> None:
                    help="演示工作簿的存放文件夹(默认:data/demo-workbooks)")
     p.add_argument("--today", type=_date_arg, default=None, metavar="YYYY-MM-DD",
                    help="以该日期为「今天」:数据截至上一个完整月份(默认:今天)")
+    p.add_argument("--counties", type=int, default=8, metavar="N", help="县区数(默认8;压力测试可用更大规模)")
+    p.add_argument("--schools", type=int, default=None, metavar="N",
+                   help="每个县区的学校数(默认:各县40–120所不等)")
+    p.add_argument("--months", type=int, default=24, metavar="N", help="月份数(默认24)")
     p.add_argument("--json", action="store_true", help="以JSON输出摘要")
 
 
@@ -34,7 +38,13 @@ def run(args: argparse.Namespace) -> int:
     from core.demo import build_demo
 
     progress = None if args.json else _print_progress
-    summary = build_demo(args.db, workbook_dir=args.workbooks, today=args.today, progress=progress)
+    for name in ("counties", "schools", "months"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            print(f"参数错误:--{name} 应为正整数", file=sys.stderr)
+            return 2
+    summary = build_demo(args.db, workbook_dir=args.workbooks, today=args.today, progress=progress,
+                         n_counties=args.counties, schools_per_county=args.schools, months=args.months)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
