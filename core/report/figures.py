@@ -10,6 +10,7 @@ from core.palette import format_target
 from core.report import numformat as n
 from core.report.data import ReportData
 from core.report.topics import ChartSpec
+from core.targets import load_targets
 
 
 def chart_caption(data: ReportData, indicator: str, target=None, direction=None, unit=None) -> charts.Caption:
@@ -43,17 +44,29 @@ def chart_figure(data: ReportData, spec: ChartSpec, base_size: int = 14,
     if spec.kind == "county":
         rows = data.counties[(data.counties["indicator"] == spec.indicator) & data.counties["stage"].isna()]
         zone_value = zone_row["value"] if zone_row is not None else None
-        return charts.bar_by_status(rows, "county", title, unit, caption=caption, target=target,
-                                    direction=direction, zone_value=zone_value,
-                                    base_size=base_size, height=height)
+        fig = charts.bar_by_status(rows, "county", title, unit, caption=caption, target=target,
+                                   direction=direction, zone_value=zone_value,
+                                   base_size=base_size, height=height)
+        # bars are sorted high to low: the zone label reads best over the first (tallest) bar's body,
+        # not over the last bar's value label
+        for a in fig.layout.annotations:
+            if (a.text or "").startswith(charts.ZONE_LABEL):
+                a.update(x=0, xanchor="left")
+        return fig
     trend = data.trends.get(spec.indicator, pd.DataFrame(columns=["period", "county", "value"]))
     if "stage" in trend:
         trend = trend[trend["stage"].isna()]
     zone = trend[trend["county"].isna()]
     if spec.kind == "trajectory" and "expected" in zone and zone["expected"].notna().any():
         plan = [(p, float(e)) for p, e in zip(zone["period"], zone["expected"]) if pd.notna(e)]
-        return charts.trajectory_chart(zone, plan, title, unit, caption=caption,
-                                       base_size=base_size, height=height)
+        plan += _final_target(spec.indicator, plan)
+        fig = charts.trajectory_chart(zone, plan, title, unit, caption=caption,
+                                      base_size=base_size, height=height)
+        # the axis runs to the target month: label only the first and latest actual values
+        for trace in fig.data:
+            if trace.name == "实际" and trace.text is not None and len(trace.text) > 2:
+                trace.text = [t if i in (0, len(trace.text) - 1) else "" for i, t in enumerate(trace.text)]
+        return fig
     return charts.trend_lines(trend[trend["county"].notna()], title, unit, caption=caption,
                               target=target, direction=direction, zone=zone,
                               base_size=base_size, height=height)
@@ -62,6 +75,14 @@ def chart_figure(data: ReportData, spec: ChartSpec, base_size: int = 14,
 def report_charts(data: ReportData) -> list[tuple[str, ChartSpec]]:
     """Every chart of the report in order, with its topic key."""
     return [(topic.key, spec) for topic in data.topics for spec in topic.charts]
+
+
+def _final_target(indicator: str, plan: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The trajectory's end point (target month, target value), so the chart's 目标 label is the goal."""
+    target = load_targets().find(indicator, "zone")
+    if target is None or not target.is_trajectory or not plan or target.target_month <= plan[-1][0]:
+        return []
+    return [(target.target_month, float(target.value))]
 
 
 def _zone_row(zone: pd.DataFrame, indicator: str) -> pd.Series | None:

@@ -9,7 +9,7 @@ from core.report import numformat as n
 from core.report.data import ReportData
 from core.report.figures import chart_figure
 from core.report.images import figure_png
-from core.report.tables import section_table
+from core.report.tables import cell_colors, section_table
 
 # Chart pictures in the PDF: drawn at this size, printed at the text width (~180 mm).
 IMG_WIDTH, IMG_HEIGHT, IMG_SCALE, IMG_FONT_SIZE = 1000, 560, 2, 16
@@ -79,13 +79,12 @@ def _overview(data: ReportData) -> str:
             r = rows.iloc[0]
             change = n.change_text(r["value"], r.get("prev_value"), r["unit"]) or "—"
             status = r["status"] if isinstance(r["status"], str) else "none"
-            style = status_style(status)
             body.append(
                 f"<tr><td>{escape(topic.title)}</td><td class='label'>{escape(r['name'])}</td>"
                 f"<td>{escape(n.value_text(r['value'], r['unit']))}</td>"
                 f"<td>{escape(change.removeprefix('较上月'))}</td>"
                 f"<td>{escape(format_target(r['target'], r['direction'], r['unit']).removeprefix('目标 '))}</td>"
-                f"<td style='background:{style.color};color:{style.text_color}'>"
+                f"<td{_cell_style(status, r['value'])}>"
                 f"{escape(status_label(status, not n.is_missing(r['value'])))}</td></tr>")
     return f'<table class="data"><tr>{head}</tr>{"".join(body)}</table>'
 
@@ -104,19 +103,23 @@ def _table(data: ReportData, topic) -> str:
     for label in table.rows:
         cells = []
         for j, col in enumerate(table.columns):
-            status = table.statuses[(label, j)]
-            style = status_style(status)
-            text = n.value_text(table.values[(label, j)], col.unit)
-            cells.append(f"<td style='background:{style.color};color:{style.text_color}'>{escape(text)}</td>")
+            value = table.values[(label, j)]
+            text = n.value_text(value, col.unit)
+            cells.append(f"<td{_cell_style(table.statuses[(label, j)], value)}>{escape(text)}</td>")
         cls = " class='zone'" if label == data.zone_name else ""
         body.append(f"<tr{cls}><td class='label'>{escape(label)}</td>{''.join(cells)}</tr>")
     targets = "".join(f"<td>{escape(format_target(c.target, c.direction, c.unit).removeprefix('目标 '))}</td>"
                       for c in table.columns)
     legend = " ".join(f"<span style='background:{status_style(s).color};color:{status_style(s).text_color};"
                       f"padding:0 1.5mm'>{status_style(s).label}</span>"
-                      for s in ("green", "amber", "red", "none"))
+                      for s in ("green", "amber", "red", "none")) + " 无底色=无目标"
     return (f'<table class="data"><tr>{head}</tr>{"".join(body)}<tr><td class="label">目标</td>{targets}</tr>'
             f'</table><p class="note">底色:{legend}。数据来源:{escape(data.source)};数据截至 {escape(data.as_of)}。</p>')
+
+
+def _cell_style(status, value) -> str:
+    colors = cell_colors(status, None if n.is_missing(value) else value)
+    return "" if colors is None else f" style='background:{colors[0]};color:{colors[1]}'"
 
 
 def _figure(data: ReportData, spec) -> str:

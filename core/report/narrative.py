@@ -25,7 +25,7 @@ def topic_sentences(topic: Topic, zone: pd.DataFrame, counties: pd.DataFrame, pe
             continue
         headline = not sentences
         text = _indicator_sentence(row, period if headline else None)
-        if i == 0:
+        if i == 0 and topic.compare_counties:
             attention = _attention_clause(row, _county_rows(counties, indicator))
             if attention:
                 text += ";" + attention

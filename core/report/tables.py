@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core.palette import status_style
 from core.report.data import ReportData
 from core.report.topics import Topic
 
@@ -53,6 +54,14 @@ def section_table(data: ReportData, topic: Topic) -> SectionTable:
     return SectionTable(columns=columns, rows=rows, values=values, statuses=statuses)
 
 
+def cell_colors(status: str | None, value) -> tuple[str, str] | None:
+    """(background, text) colour of a value cell; None (no fill) for a value without a target."""
+    if (status or "none") == "none" and value is not None and not pd.isna(value):
+        return None  # 无目标: plain cell, grey is kept for 无数据
+    style = status_style(status)
+    return style.color, style.text_color
+
+
 def _columns(data: ReportData, topic: Topic) -> list[Column]:
     out = []
     for indicator in topic.table:
@@ -61,7 +70,9 @@ def _columns(data: ReportData, topic: Topic) -> list[Column]:
             rows = data.counties[data.counties["indicator"] == indicator]
         if rows.empty:
             continue
-        stages = [s for s in dict.fromkeys(rows["stage"]) if isinstance(s, str)] or [None]
+        present = {s for s in rows["stage"] if isinstance(s, str)}
+        stages = [s for s in data.config.stage_labels if s in present] + sorted(present - set(data.config.stage_labels))
+        stages = stages or [None]
         for stage in stages:
             r = rows[_stage_is(rows["stage"], stage)].iloc[0]
             name = r["name"] + (f"·{data.stage_label(stage)}" if stage else "")

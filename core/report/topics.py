@@ -39,6 +39,7 @@ class Topic(BaseModel):
     table: tuple[str, ...] = Field(min_length=1)
     charts: tuple[ChartSpec, ...] = ()
     submissions: bool = False
+    compare_counties: bool = True
 
     @field_validator("charts", mode="before")
     @classmethod

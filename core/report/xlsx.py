@@ -10,10 +10,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.catalog import load_catalog
-from core.palette import status_style
 from core.report import numformat as n
 from core.report.data import ReportData
-from core.report.tables import section_table
+from core.report.tables import cell_colors, section_table
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E99")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -75,7 +74,7 @@ def _topic_sheet(ws: Worksheet, data: ReportData, topic) -> None:
     catalog = load_catalog()
     ws["A1"] = f"{n.period_label(data.period)} {topic.title}监测指标(按县区)"
     ws["A1"].font = TITLE_FONT
-    ws["A2"] = (f"单元格底色为达标状态(绿:达标 黄:接近 红:未达标 灰:无数据/无目标)。"
+    ws["A2"] = (f"单元格底色为达标状态(绿:达标 黄:接近 红:未达标 灰:无数据 无底色:无目标)。"
                 f"数据来源:{data.source};数据截至 {data.as_of}")
     ws["A2"].font = NOTE_FONT
     head_row = 4
@@ -91,7 +90,7 @@ def _topic_sheet(ws: Worksheet, data: ReportData, topic) -> None:
             c.number_format = "0" if n.decimals(col.unit) == 0 else "0." + "0" * n.decimals(col.unit)
             c.alignment = CENTER
             c.border = BOX
-            _status_fill(c, table.statuses[(label, j)])
+            _status_fill(c, table.statuses[(label, j)], value)
     row = head_row + len(table.rows) + 1
     targets = ["目标", *(_target(c) for c in table.columns)]
     for j, v in enumerate(targets, 1):
@@ -158,7 +157,10 @@ def _header_row(ws: Worksheet, row: int, values: list[str]) -> None:
         c.fill, c.font, c.alignment, c.border = HEADER_FILL, HEADER_FONT, CENTER, BOX
 
 
-def _status_fill(cell, status: str) -> None:
-    style = status_style(status)
-    cell.fill = PatternFill("solid", fgColor=style.color.lstrip("#").upper())
-    cell.font = Font(color=style.text_color.lstrip("#").upper(), bold=status == "red")
+def _status_fill(cell, status: str, value) -> None:
+    colors = cell_colors(status, value)
+    if colors is None:
+        return
+    background, text = colors
+    cell.fill = PatternFill("solid", fgColor=background.lstrip("#").upper())
+    cell.font = Font(color=text.lstrip("#").upper(), bold=status == "red")
