@@ -35,7 +35,9 @@ def county_names(n: int) -> list[str]:
 
 
 def numeral(k: int) -> str:
-    """Chinese numeral for 1..99 (一, 十, 十二, 二十三)."""
+    """Chinese numeral for 1..99 (一, 十, 十二, 二十三); Arabic digits from 100 (province-scale benchmark)."""
+    if k >= 100:
+        return str(k)
     if k <= 10:
         return _NUMERALS[k - 1]
     tens, ones = divmod(k, 10)
