@@ -58,6 +58,36 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+DEFAULT_WIDTH = 1000  # px a figure is laid out for when nobody says otherwise
+
+
+def _title_block(title: str, caption: Caption | None, base_size: int,
+                 width_px: int) -> tuple[str, str, int]:
+    """Title and caption wrapped to a figure width, and the top margin they need."""
+    title_chars = max(10, int(width_px / (base_size * 1.45)) - 1)
+    cap_chars = max(16, int(width_px / (base_size * 0.9)) - 2)
+    title_lines = wrap(title, title_chars)
+    cap = caption.text(width=cap_chars) if caption else ""
+    n_cap = cap.count("<br>") + 1 if cap else 0
+    top = int(len(title_lines) * base_size * 1.45 * 1.3 + n_cap * base_size * 1.25
+              + base_size + 16)
+    return "<br>".join(title_lines), cap, top
+
+
+def fit_width(fig: go.Figure, width_px: int) -> go.Figure:
+    """Re-wrap a figure's title and caption for a narrower (or wider) container."""
+    meta = fig.layout.meta or {}
+    if not isinstance(meta, dict) or "title" not in meta:
+        return fig
+    caption = Caption(**meta["caption"]) if meta.get("caption") else None
+    title_html, cap, top = _title_block(meta["title"], caption, meta["base_size"], width_px)
+    extra = (fig.layout.margin.t or 0) - _title_block(meta["title"], caption,
+                                                      meta["base_size"], DEFAULT_WIDTH)[2]
+    fig.update_layout(title_text=title_html, title_subtitle_text=cap,
+                      margin_t=top + max(extra, 0))
+    return fig
+
+
 def plotly_config(filename: str = "chart") -> dict:
     """Config for st.plotly_chart / fig.show: camera button exports a PNG at presentation scale."""
     return {
@@ -72,11 +102,11 @@ def plotly_config(filename: str = "chart") -> dict:
 def _frame(fig: go.Figure, title: str, caption: Caption | None, base_size: int,
            height: int | None = None, legend: bool = True) -> go.Figure:
     """Apply title, caption, fonts and margins common to every figure."""
-    cap = caption.text(width=max(30, int(110 * 14 / base_size))) if caption else ""
-    n_lines = cap.count("<br>") + 1 if cap else 0
-    top = int(base_size * 2.4 + n_lines * base_size * 1.25 + 16)
+    fig.update_layout(meta={"title": title, "caption": caption.__dict__ if caption else None,
+                            "base_size": base_size})
+    title_html, cap, top = _title_block(title, caption, base_size, DEFAULT_WIDTH)
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top",
+        title={"text": title_html, "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top",
                "yref": "container", "font": {"size": int(base_size * 1.45)},
                "subtitle": {"text": cap, "font": {"size": int(base_size * 0.9),
                                                   "color": "#444"}}},
@@ -97,23 +127,28 @@ def _frame(fig: go.Figure, title: str, caption: Caption | None, base_size: int,
     return fig
 
 
+def _legend_line(fig: go.Figure, label: str, color: str, dash: str) -> None:
+    """A legend entry naming a reference line (labels on the plot would collide with bars)."""
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=label, hoverinfo="skip",
+                             line={"color": color, "dash": dash, "width": 2}))
+
+
 def _hline(fig: go.Figure, y, label: str, color: str, dash: str, base_size: int,
            position: str = "top right") -> None:
-    """A labelled horizontal reference line (target, limit, zone value)."""
+    """A horizontal reference line (target, limit, zone value), named in the legend."""
     if is_missing(y):
         return
-    fig.add_hline(y=float(y), line={"color": color, "dash": dash, "width": 2},
-                  annotation={"text": label, "font": {"color": color, "size": base_size},
-                              "bgcolor": "rgba(255,255,255,0.8)"},
-                  annotation_position=position)
+    fig.add_hline(y=float(y), line={"color": color, "dash": dash, "width": 2})
+    _legend_line(fig, label, color, dash)
 
 
-def _vline(fig: go.Figure, x, label: str, color: str, base_size: int) -> None:
-    """A labelled vertical reference line (a minutes limit on a distribution)."""
-    fig.add_vline(x=float(x), line={"color": color, "dash": "dash", "width": 2},
-                  annotation={"text": label, "font": {"color": color, "size": base_size},
-                              "bgcolor": "rgba(255,255,255,0.8)"},
-                  annotation_position="top right")
+def _vline(fig: go.Figure, x, label: str, color: str, base_size: int,
+           dash: str = "dash") -> None:
+    """A vertical reference line (a minutes limit, or a target on horizontal bars), in the legend."""
+    if is_missing(x):
+        return
+    fig.add_vline(x=float(x), line={"color": color, "dash": dash, "width": 2})
+    _legend_line(fig, label, color, dash)
 
 
 def _months(periods) -> list[str]:
@@ -128,8 +163,8 @@ def _month_axis(fig: go.Figure, periods=()) -> None:
     if ps:
         (y0, m0), (y1, m1) = (map(int, ps[0].split("-")), map(int, ps[-1].split("-")))
         span = (y1 - y0) * 12 + m1 - m0
-    dtick = "M1" if span <= 12 else ("M3" if span <= 36 else "M6")
-    fig.update_xaxes(type="date", tickformat="%Y-%m", dtick=dtick, title=None,
+    dtick = "M1" if span <= 6 else ("M2" if span <= 12 else ("M3" if span <= 36 else "M6"))
+    fig.update_xaxes(type="date", tickformat="%Y-%m", dtick=dtick, title=None, tickangle=0,
                      hoverformat="%Y-%m")
 
 
@@ -162,19 +197,11 @@ def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
                  cliponaxis=False, customdata=custom, hovertext=hover, hoverinfo="text",
                  textfont={"size": base_size}, name="", showlegend=False)
     fig = go.Figure(bar)
-    ref = fig.add_vline if horizontal else None
     if horizontal:
-        if not is_missing(target):
-            ref(x=float(target), line={"color": load_palette().lines["target"], "dash": "dash",
-                                       "width": 2},
-                annotation={"text": _target_label(target, direction, unit),
-                            "font": {"color": load_palette().lines["target"],
-                                     "size": base_size}},
-                annotation_position="bottom right")
-        if not is_missing(zone_value):
-            ref(x=float(zone_value), line={"color": zone_color(), "dash": "dot", "width": 2},
-                annotation={"text": f"{ZONE_LABEL} {format_value(zone_value, unit)}",
-                            "font": {"size": base_size}}, annotation_position="top left")
+        _vline(fig, target, _target_label(target, direction, unit),
+               load_palette().lines["target"], base_size)
+        _vline(fig, zone_value, f"{ZONE_LABEL} {format_value(zone_value, unit)}",
+               zone_color(), base_size, dash="dot")
         rows = max(len(data), 1)
         height = height or max(320, int(rows * base_size * 2.1) + 220)
     else:
@@ -411,7 +438,7 @@ def cv_bars(df: pd.DataFrame, title: str, threshold, caption: Caption | None = N
     _hline(fig, threshold, f"标准 ≤{threshold}", load_palette().lines["target"], "dash",
            base_size)
     fig.update_yaxes(title={"text": "差异系数"}, rangemode="tozero")
-    return _frame(fig, title, caption, base_size, height=height, legend=False)
+    return _frame(fig, title, caption, base_size, height=height)
 
 
 def tile_figure(value, unit: str, status: str | None, title: str,

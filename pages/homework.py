@@ -26,22 +26,22 @@ source = caption_for("hw_g36_compliance", period).source
 BANDS = [("三至六年级", "g36_minutes", th.hw_g36_max_minutes, "hw_g36_compliance", "hw_g36_minutes_mean"),
          ("初中", "g79_minutes", th.hw_g79_max_minutes, "hw_g79_compliance", "hw_g79_minutes_mean")]
 
-for band, column, limit, compliance, mean in BANDS:
-    st.subheader(f"{band}:日均书面作业时长不超过{limit:.0f}分钟")
-    left, mid, right = st.columns(3)
-    with left:
-        fig = charts.distribution_chart(
-            detail[column], limit, "<=", f"{month} {county or '实验区'}{band}各校日均作业时长分布",
-            "分钟", caption=charts.Caption(f"各校填报的{band}日均书面作业时长;{th.homework_source}",
-                                          f"上限 ≤{limit:.0f}分钟", source, data.as_of(period)),
-            limit_label=f"上限 {limit:.0f}分钟", base_size=size)
-        show_chart(fig, f"hw_dist_{column}", f"{band}作业时长分布_{period}")
-    with mid:
-        show_chart(trend_chart(mean, period, size, county=county, limit=limit), f"hw_trend_{mean}",
-                   f"{band}作业时长趋势_{period}")
-    with right:
-        show_chart(county_bars(compliance, period, size, highlight=county), f"hw_bar_{compliance}",
-                   f"{band}作业达标率_{period}")
+st.subheader("日均书面作业时长:三至六年级不超过60分钟,初中不超过90分钟")
+for kind in ("dist", "trend", "bars"):
+    for col, (band, column, limit, compliance, mean) in zip(st.columns(2), BANDS):
+        with col:
+            if kind == "dist":
+                fig = charts.distribution_chart(
+                    detail[column], limit, "<=",
+                    f"{month} {county or '实验区'}{band}各校日均作业时长分布", "分钟",
+                    caption=charts.Caption(f"各校填报的{band}日均书面作业时长;{th.homework_source}",
+                                           f"上限 ≤{limit:.0f}分钟", source, data.as_of(period)),
+                    limit_label=f"上限 {limit:.0f}分钟", base_size=size)
+            elif kind == "trend":
+                fig = trend_chart(mean, period, size, county=county, limit=limit)
+            else:
+                fig = county_bars(compliance, period, size, highlight=county)
+            show_chart(fig, f"hw_{kind}_{column}", f"{band}_{kind}_{period}", span=0.5)
 
 st.subheader("一二年级不布置书面家庭作业")
 show_chart(county_bars("hw_g12_none_rate", period, size, highlight=county), "hw_bar_g12",

@@ -22,10 +22,10 @@ for indicator in ("activity_hour_compliance", "pe_lessons_compliance"):
     left, right = st.columns(2)
     with left:
         show_chart(county_bars(indicator, period, size, highlight=county), f"pe_bar_{indicator}",
-                   f"{indicator}_{period}")
+                   f"{indicator}_{period}", span=0.5)
     with right:
         show_chart(trend_chart(indicator, period, size, county=county), f"pe_trend_{indicator}",
-                   f"{indicator}_trend_{period}")
+                   f"{indicator}_trend_{period}", span=0.5)
 
 detail = data.load("school_detail", period, county=county)
 limit = cat.thresholds.activity_minutes
@@ -43,7 +43,7 @@ left, right = st.columns(2)
 for col, indicator in zip((left, right), ("fitness_pass_rate", "fitness_good_rate")):
     with col:
         show_chart(county_bars(indicator, period, size, highlight=county), f"pe_fit_{indicator}",
-                   f"{indicator}_{period}")
+                   f"{indicator}_{period}", span=0.5)
 
 st.subheader(f"{month} 校内体育活动不足{limit:.0f}分钟或体育课未开足的学校")
 short = detail[(detail["activity_ok"] == False) | (detail["lessons_ok"] == False)]  # noqa: E712

@@ -45,7 +45,7 @@ with left:
                                                        "", caption_for("quality_schools", period).source,
                                                        data.as_of(period)),
                                 stack_order=["省级", "市级", "县级", "无"], base_size=size)
-    show_chart(fig, "q_levels", f"优质认定等级_{period}")
+    show_chart(fig, "q_levels", f"优质认定等级_{period}", span=0.5)
 
 table = data.load("resource_table", period, county=county)
 with right:
@@ -59,7 +59,7 @@ with right:
         fig = charts.cv_bars(part.assign(item=part["code"], value=part["cv"]),
                              f"{month} {pick} 资源配置校际差异系数", limit,
                              caption=caption_for("resource_cv_max", period), base_size=size)
-        show_chart(fig, "q_cv", f"差异系数_{period}")
+        show_chart(fig, "q_cv", f"差异系数_{period}", span=0.5)
 
 if not table.empty:
     st.subheader(f"{month} 优质均衡资源配置指标(平均值 / 标准差 / 差异系数)")

@@ -71,7 +71,7 @@ def slide() -> None:
         st.caption(f"口径:{ind.definition}")
     with right:
         show_chart(county_bars(indicator, period, chart_font(), highlight=county),
-                   f"slide_{indicator}", f"{indicator}_{period}")
+                   f"slide_{indicator}", f"{indicator}_{period}", span=0.7)
 
 
 slide()

@@ -55,6 +55,11 @@ def figures(at: AppTest) -> list[dict]:
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 
+def titles(at: AppTest) -> list[str]:
+    """Chart titles as built (before wrapping to the container width)."""
+    return [f["layout"]["meta"]["title"] for f in figures(at)]
+
+
 def html_bodies(at: AppTest) -> str:
     return "\n".join(el.proto.body for el in at.get("html"))
 
@@ -79,8 +84,8 @@ def check_overview(at, db, month, county):
 def check_pe(at, db, month, county):
     """The county bars carry the core's county values, in status colours, titled with the month."""
     figs = figures(at)
-    bars = next(f for f in figs if "各县区校内体育活动1小时达标率" in f["layout"]["title"]["text"])
-    assert period_label(month) in bars["layout"]["title"]["text"]
+    bars = next(f for f in figs if "各县区校内体育活动1小时达标率" in f["layout"]["meta"]["title"])
+    assert period_label(month) in bars["layout"]["meta"]["title"]
     rows = core_rows(db, month, "county")
     rows = rows[rows["indicator"] == "activity_hour_compliance"].set_index("county")["value"]
     shown = dict(zip(bars["data"][0]["customdata"], bars["data"][0]["y"]))
@@ -89,21 +94,21 @@ def check_pe(at, db, month, county):
 
 
 def check_quality(at, db, month, county):
-    titles = [f["layout"]["title"]["text"] for f in figures(at)]
-    assert any("实际与计划进度" in t for t in titles)
-    assert any("优质认定等级" in t for t in titles)
+    shown = titles(at)
+    assert any("实际与计划进度" in t for t in shown)
+    assert any("优质认定等级" in t for t in shown)
 
 
 def check_homework(at, db, month, county):
-    titles = [f["layout"]["title"]["text"] for f in figures(at)]
-    assert sum("作业时长分布" in t for t in titles) == 2
-    assert any(f"{county}三至六年级" in t for t in titles)
+    shown = titles(at)
+    assert sum("作业时长分布" in t for t in shown) == 2
+    assert any(f"{county}三至六年级" in t for t in shown)
 
 
 def check_compare(at, db, month, county):
     """The drill-down starts at the county of the filter and lists its schools."""
-    titles = [f["layout"]["title"]["text"] for f in figures(at)]
-    assert any(f"{county}各校" in t for t in titles)
+    shown = titles(at)
+    assert any(f"{county}各校" in t for t in shown)
     assert at.selectbox(key="cmp_drill").value == county
 
 

@@ -47,8 +47,18 @@ def source_caption(period: str, definition: str = "") -> None:
     st.caption(" · ".join(p for p in parts if p))
 
 
-def show_chart(fig, key: str, filename: str, select: bool = False):
-    """Render a figure with the camera-button config; returns the selection event if `select`."""
+# Content width (px) at the smallest supported screen (1280 wide): with / without the sidebar.
+CONTENT_WIDTH = {False: 900, True: 1230}
+
+
+def show_chart(fig, key: str, filename: str, select: bool = False, span: float = 1.0):
+    """Render a figure (titles wrapped for `span` of the page width) with the camera-button config.
+
+    Returns the selection event if `select`.
+    """
+    from core.charts import fit_width
+
+    fit_width(fig, int(CONTENT_WIDTH[is_projector()] * span) - 20)
     kwargs = {"on_select": "rerun", "selection_mode": "points"} if select else {}
     return st.plotly_chart(fig, key=key, config=plotly_config(filename), theme=None,
                            width="stretch", **kwargs)
