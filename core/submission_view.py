@@ -143,3 +143,8 @@ def quality_table(warnings: pd.DataFrame) -> pd.DataFrame:
     if "kind" in out:
         out["kind"] = out["kind"].map(lambda k: QUALITY_KINDS.get(k, k))
     return out.rename(columns=QUALITY_LABELS)
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as display text, blanks as '' (for st.table, which would print <NA>/None)."""
+    return frame.apply(lambda col: col.map(lambda v: "" if _blank(v) else str(v))).astype(object)

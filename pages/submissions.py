@@ -8,10 +8,11 @@ from core.export import table_to_xlsx
 from core.palette import period_label
 from core.store import DatabaseBusy, open_db
 from core.submission_view import (
-    history_table, issues_frame, matrix_table, quality_table, status_counts, status_css, status_pivot,
+    as_text, history_table, issues_frame, matrix_table, quality_table, status_counts, status_css, status_pivot,
     version_label,
 )
 from core.submissions import submission_history, submission_issues, unassigned_submissions
+from core.zone import load_zone
 from ui import data, filters
 from ui.auth import current_user
 
@@ -41,7 +42,7 @@ periods = sorted(matrix["period"].unique(), reverse=True)
 month = filters.month() if filters.month() in periods else periods[0]
 counts = status_counts(matrix[matrix["period"] == month])
 st.caption(f"{period_label(month)}:" + ",".join(f"{k} {v}个县区" for k, v in counts.items())
-           + "。报送截止日为次月5日(可在 data/zone.toml 中修改)。")
+           + f"。报送截止日为次月{load_zone().due_day}日(在 data/zone.toml 中设置)。")
 
 st.subheader("各县区逐月报送状态")
 texts, statuses = status_pivot(matrix)
@@ -78,7 +79,10 @@ else:
         st.success("该报送没有任何校验问题。")
     else:
         table = issues_frame(issues)
-        st.dataframe(table, hide_index=True, width="stretch")
+        if len(table) <= 30:  # a static table wraps the long messages so they can be read whole
+            st.table(as_text(table), hide_index=True)
+        else:
+            st.dataframe(table, hide_index=True, width="stretch")
         download(table, f"{where} 第{chosen['submission_id']}号报送 校验问题", f"{where}_校验问题", "dl_issues")
 
 st.markdown(f"**数据质量提示**(异常值、与上月相比的突变;{where}当前生效的数据)")

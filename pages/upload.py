@@ -11,15 +11,17 @@ from core.ingest import STATUS_LABELS, WORKBOOK_SUFFIXES
 from core.palette import period_label
 from core.review import submit_workbook
 from core.store import DatabaseBusy, open_db
-from core.submission_view import issues_frame
+from core.submission_view import as_text, issues_frame
 from core.submissions import month_range, zone_county_list
 from core.template import template_bytes
 from ui.auth import require
+from ui import filters
 from ui.data import db_path
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOW = {"accepted": st.success, "rejected": st.error, "duplicate": st.info}
+TABLE_ROWS = 30
 RESULTS_KEY = "upload_results"  # file_id -> (IngestResult, bytes): a rerun never ingests a file twice
 
 st.title("数据报送")
@@ -61,8 +63,11 @@ for f in files or []:
     n_err = int((table["严重程度"] == "错误").sum())
     with st.expander(f"问题 {len(table)} 条(错误{n_err}条,警告{len(table) - n_err}条)",
                      expanded=result.status == "rejected"):
-        st.dataframe(table, hide_index=True, width="stretch")
-        c1, c2 = st.columns(2)
+        if len(table) <= TABLE_ROWS:  # a static table wraps the long messages so they can be read whole
+            st.table(as_text(table), hide_index=True)
+        else:
+            st.dataframe(table, hide_index=True, width="stretch")
+        c1, c2, _ = st.columns([1, 1, 2])
         if result.status == "rejected":
             c1.download_button("下载标注问题的工作簿", key=f"annot_{f.file_id}", mime=XLSX_MIME,
                                data=lambda d=data, n=f.name, i=result.issues: annotate_workbook(d, n, i),
@@ -85,7 +90,9 @@ today = date.today()
 months = month_range(f"{today.year - 1}-01", f"{today.year + 1}-12")
 last_month = f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
 c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
-county = c1.selectbox("县区", counties, key="tpl_county") if counties else None
+county = c1.selectbox("县区", counties, key="tpl_county",
+                      index=counties.index(filters.county()) if filters.county() in counties else 0) \
+    if counties else None
 period = c2.selectbox("报送月份", months, index=months.index(last_month), format_func=period_label,
                       key="tpl_period")
 if county:
