@@ -1,10 +1,11 @@
 """报送情况: county × month status matrix, one submission's issues and data-quality warnings, versions."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import streamlit as st
 
 from core.auth import can, can_see_county
-from core.export import table_to_xlsx
 from core.palette import period_label
 from core.store import DatabaseBusy, open_db
 from core.submission_view import (
@@ -15,17 +16,12 @@ from core.submissions import submission_history, submission_issues, unassigned_s
 from core.zone import load_zone
 from ui import data, filters
 from ui.auth import current_user
+from ui.render import download_table
 
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download(df, title: str, name: str, key: str) -> None:
-    """An Excel download of a table, built only when clicked."""
-    st.download_button("下载 Excel", key=key, mime=XLSX_MIME, on_click="ignore", file_name=f"{name}.xlsx",
-                       data=lambda: table_to_xlsx(df, title, note=f"数据来源:{data.db_path()}"))
-
-
+SOURCE = f"数据来源:{load_zone().source} · 截至 {datetime.now():%Y-%m-%d %H:%M}"
 st.title("报送情况")
 user = current_user()
 if not (can(user, "view_all_submissions") or can(user, "view_own_submissions")):
@@ -47,7 +43,7 @@ st.caption(f"{period_label(month)}:" + ",".join(f"{k} {v}个县区" for k, v in 
 st.subheader("各县区逐月报送状态")
 texts, statuses = status_pivot(matrix)
 st.dataframe(texts.style.apply(lambda _: statuses.map(status_css), axis=None), width="stretch")
-download(matrix_table(matrix), "各县区逐月报送情况", "报送情况", "dl_matrix")
+download_table(matrix_table(matrix), "各县区逐月报送情况", "dl_matrix", SOURCE)
 
 st.subheader("单个报送:问题与版本")
 counties = list(dict.fromkeys(matrix["county"]))
@@ -83,7 +79,7 @@ else:
             st.table(as_text(table), hide_index=True)
         else:
             st.dataframe(table, hide_index=True, width="stretch")
-        download(table, f"{where} 第{chosen['submission_id']}号报送 校验问题", f"{where}_校验问题", "dl_issues")
+        download_table(table, f"{where} 第{chosen['submission_id']}号报送 校验问题", "dl_issues", SOURCE)
 
 st.markdown(f"**数据质量提示**(异常值、与上月相比的突变;{where}当前生效的数据)")
 warnings = quality_table(data.load("data_quality_warnings", period, county=county))
@@ -91,12 +87,12 @@ if warnings.empty:
     st.success("未发现异常值或月度突变。")
 else:
     st.dataframe(warnings, hide_index=True, width="stretch")
-    download(warnings, f"{where} 数据质量提示", f"{where}_数据质量提示", "dl_quality")
+    download_table(warnings, f"{where} 数据质量提示", "dl_quality", SOURCE)
 
 if versions:
     st.markdown(f"**版本历史**({where},最新在前;当前生效的版本标为「是」)")
     st.dataframe(history_table(history), hide_index=True, width="stretch")
-    download(history_table(history), f"{where} 报送版本历史", f"{where}_版本历史", "dl_history")
+    download_table(history_table(history), f"{where} 报送版本历史", "dl_history", SOURCE)
 
 if unassigned is not None and not unassigned.empty:
     with st.expander(f"无法确定县区或月份的驳回文件({len(unassigned)}个)"):
