@@ -19,6 +19,7 @@ VILLAGES: tuple[str, ...] = (
     "老街", "白果", "杉树", "大湾", "小河", "油坊", "石门", "龙井", "枫香", "马场", "桥头", "湾里",
 )
 _NUMERALS = "一二三四五六七八九十"
+TWELVE_YEAR = ("外国语学校", "育才学校", "启明学校", "博文学校", "英才学校", "新华学校")
 
 
 def county_names(n: int) -> list[str]:
@@ -79,8 +80,8 @@ def _candidate(stem: str, school_type: str, locale: str, town: str, village: str
         if locale == "城区":
             return nth(stem, "实验学校")
         return nth(place, "学校") if numbered else f"{place}九年一贯制学校"
-    if school_type == "完全中学":
+    if school_type in ("完全中学", "高级中学"):  # county towns number their 中学 in one series
         return nth(stem, "中学")
-    if school_type == "高级中学":
-        return nth(stem, "高级中学")
-    return nth(stem, "外国语学校") if numbered else f"{stem}外国语学校"
+    counters["twelve"] = counters.get("twelve", 0) + 1
+    k = counters["twelve"]
+    return f"{stem}{TWELVE_YEAR[k - 1]}" if k <= len(TWELVE_YEAR) else nth(stem, "实验学校")

@@ -60,5 +60,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_progress(n: int, total: int, label: str) -> None:
-    end = "\n" if n == total else ""
-    print(f"\r正在生成并载入演示工作簿 [{n}/{total}] {label}", end=end, flush=True)
+    line = f"正在生成并载入演示工作簿 [{n}/{total}] {label}"
+    if sys.stdout.isatty():
+        print(f"\r{line}", end="\n" if n == total else "", flush=True)
+    elif n == total or n % 24 == 0:  # a log file gets a line now and then, not one per workbook
+        print(line, flush=True)
