@@ -74,6 +74,11 @@ def _title_block(title: str, caption: Caption | None, base_size: int,
     return "<br>".join(title_lines), cap, top
 
 
+def _title_pad(title_html: str, base_size: int) -> int:
+    """Top pad of the title: plotly grows a multi-line title upwards from its first line."""
+    return 10 + int(title_html.count("<br>") * base_size * 1.45 * 1.3)
+
+
 def fit_width(fig: go.Figure, width_px: int) -> go.Figure:
     """Re-wrap a figure's title and caption for a narrower (or wider) container."""
     meta = fig.layout.meta or {}
@@ -84,6 +89,7 @@ def fit_width(fig: go.Figure, width_px: int) -> go.Figure:
     extra = (fig.layout.margin.t or 0) - _title_block(meta["title"], caption,
                                                       meta["base_size"], DEFAULT_WIDTH)[2]
     fig.update_layout(title_text=title_html, title_subtitle_text=cap,
+                      title_pad_t=_title_pad(title_html, meta["base_size"]),
                       margin_t=top + max(extra, 0))
     return fig
 
@@ -106,8 +112,8 @@ def _frame(fig: go.Figure, title: str, caption: Caption | None, base_size: int,
                             "base_size": base_size})
     title_html, cap, top = _title_block(title, caption, base_size, DEFAULT_WIDTH)
     fig.update_layout(
-        title={"text": title_html, "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top",
-               "yref": "container", "font": {"size": int(base_size * 1.45)},
+        title={"text": title_html, "x": 0.01, "xanchor": "left", "y": 1, "yanchor": "top",
+               "yref": "container", "pad": {"t": _title_pad(title_html, base_size)}, "font": {"size": int(base_size * 1.45)},
                "subtitle": {"text": cap, "font": {"size": int(base_size * 0.9),
                                                   "color": "#444"}}},
         font={"family": load_palette().font_family, "size": base_size, "color": "#1a1a1a"},
@@ -321,7 +327,7 @@ def distribution_chart(values: pd.Series, limit: float, direction: str, title: s
     fig.update_layout(barmode="overlay", bargap=0.05)
     _vline(fig, limit, limit_label or f"标准 {format_value(limit, unit)}",
            load_palette().lines["target"], base_size)
-    fig.update_xaxes(title={"text": unit})
+    fig.update_xaxes(ticksuffix=unit)
     fig.update_yaxes(title={"text": "学校数(所)"})
     return _frame(fig, title, caption, base_size, height=height)
 

@@ -9,7 +9,7 @@ from ui import data, filters
 from ui.projector import chart_font
 from ui.render import (
     caption_for, chinese_table, county_bars, download_table, page_header, show_chart,
-    source_caption,
+    source_caption, tidy,
 )
 
 period, county = filters.month(), filters.county()
@@ -94,5 +94,14 @@ else:
                              caption=charts.Caption("学校各月填报值", "", caption_for(
                                  indicator, period).source, data.as_of(period)), base_size=size)
     show_chart(fig, "cmp_history", f"{school}_history")
-    st.dataframe(history.drop(columns=["county"]), hide_index=True, width="stretch")
+    columns = {"period": "月份", "school_type": "学段类型", "students": "在校生数",
+               "activity_minutes": "日均校内体育活动时间(分钟)", "lessons_ok": "体育课开足",
+               "g12_written": "一二年级布置书面作业", "g36_minutes": "三至六年级作业时长(分钟)",
+               "g79_minutes": "初中作业时长(分钟)", "publicity": "作业公示制度",
+               "fitness_good_rate": "体质健康优良率(%)", "quality_level": "优质学校认定等级",
+               "meets_rule": "资源配置7项达标"}
+    shown = history[list(columns)].replace({True: "是", False: "否"}).rename(columns=columns)
+    shown = tidy(shown)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    download_table(shown, f"{label.get(school, school)}各月数据", key="dl_school")
     source_caption(period)

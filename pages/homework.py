@@ -9,7 +9,7 @@ from ui import data, filters
 from ui.projector import chart_font
 from ui.render import (
     caption_for, county_bars, download_table, page_header, show_chart, source_caption,
-    trend_chart,
+    tidy, trend_chart,
 )
 
 period, county = filters.month(), filters.county()
@@ -55,7 +55,7 @@ table = over[["county", "school_name", "school_id", "school_type", "g12", "g36_m
               "g79_minutes"]].rename(columns={
     "county": "县区", "school_name": "学校名称", "school_id": "学校标识码", "school_type": "学段类型",
     "g12": "一二年级布置书面作业", "g36_minutes": "三至六年级日均作业时长(分钟)",
-    "g79_minutes": "初中日均作业时长(分钟)"})
+    "g79_minutes": "初中日均作业时长(分钟)"}).pipe(tidy)
 st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
 source_caption(period, th.homework_source)
 download_table(table, f"{month}作业超标学校", key="dl_hw")

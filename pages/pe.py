@@ -8,7 +8,7 @@ from ui import data, filters
 from ui.projector import chart_font
 from ui.render import (
     caption_for, county_bars, download_table, page_header, show_chart, source_caption,
-    trend_chart,
+    tidy, trend_chart,
 )
 
 period, county = filters.month(), filters.county()
@@ -52,7 +52,7 @@ short = short[["county", "school_name", "school_id", "school_type", "activity_mi
     "county": "县区", "school_name": "学校名称", "school_id": "学校标识码", "school_type": "学段类型",
     "activity_minutes": "日均校内体育活动时间(分钟)", "lessons_g12": "体育课周课时(1-2年级)",
     "lessons_g36": "体育课周课时(3-6年级)", "lessons_g79": "体育课周课时(初中)",
-    "lessons_g1012": "体育课周课时(高中)"})
+    "lessons_g1012": "体育课周课时(高中)"}).pipe(tidy)
 st.dataframe(short, hide_index=True, width="stretch")
 source_caption(period, cat.thresholds.pe_lessons_source)
 download_table(short, f"{month}体育未达标学校", key="dl_pe")

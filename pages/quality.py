@@ -8,7 +8,7 @@ from core.palette import period_label
 from core.targets import load_targets
 from ui import data, filters
 from ui.projector import chart_font
-from ui.render import caption_for, download_table, page_header, show_chart, source_caption
+from ui.render import caption_for, download_table, page_header, show_chart, source_caption, tidy
 
 period, county = filters.month(), filters.county()
 if not period:
@@ -84,7 +84,7 @@ failing = failing[["county", "school_name", "school_id", "school_type", "student
                    "resource_items_ok", *items]].rename(
     columns={"county": "县区", "school_name": "学校名称", "school_id": "学校标识码",
              "school_type": "学段类型", "students": "在校生数", "resource_items_ok": "达标项数",
-             **items})
+             **items}).pipe(tidy)
 st.dataframe(failing, hide_index=True, width="stretch")
 source_caption(period, cat.thresholds.resource_source)
 download_table(failing, f"{month}资源配置未达标学校", key="dl_failing")

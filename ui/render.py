@@ -125,3 +125,16 @@ def trend_chart(indicator: str, period: str, size: int, county: str | None = Non
         caption=caption_for(indicator, period, last),
         target=limit if limit is not None else (last.get("target") if last is not None else None),
         direction=ind.direction, zone=zone, base_size=size)
+
+
+def tidy(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as numbers and blanks as empty cells (core frames carry None in object columns)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            converted = pd.to_numeric(out[col], errors="coerce")
+            if converted.notna().sum() == out[col].notna().sum():
+                out[col] = converted
+            else:
+                out[col] = out[col].where(out[col].notna(), "")
+    return out
