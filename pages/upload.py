@@ -43,9 +43,12 @@ if new:
             done[f.file_id] = (submit_workbook(user, data, f.name, db_path=db_path()), data)
         except DatabaseBusy as exc:
             st.error(f"「{f.name}」:{exc}")
+        except Exception as exc:  # noqa: BLE001 - one bad file must not take the page down
+            st.error(f"「{f.name}」处理时发生内部错误({type(exc).__name__}),未入库;请将此文件发给管理员。")
     bar.progress(1.0, text=f"已处理{len(new)}个文件")
     if any(done[f.file_id][0].status == "accepted" for f in new if f.file_id in done):
-        st.cache_data.clear()  # figures are cached on the data version; make every page recompute now
+        st.cache_data.clear()  # figures are cached on the data version: recompute them,
+        st.rerun()  # and rerun so the sidebar's month list includes the new month
 
 for f in files or []:
     if f.file_id not in done:
