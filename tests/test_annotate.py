@@ -170,3 +170,27 @@ def test_real_validator_issue_is_annotated_on_the_cell_that_was_spoiled(samples_
     assert spoiled[0].message in cell.comment.text
     assert cell.fill.fgColor.rgb.endswith("FF9999")
     assert spoiled[0].message in [r["说明"] for r in _list_rows(annotated)]
+
+
+def test_constructed_rejected_workbook_from_builders():
+    """A workbook built from dicts: a title row above the 体育 header, one bad cell, no 作业 sheet."""
+    from builders import build_workbook, valid_submission_sheets
+    from core.validate import validate_workbook
+
+    sheets = valid_submission_sheets(county="云岭县", period="2026-10", n_schools=4)
+    sheets["体育"] = [["云岭县2026年10月体育工作统计表"], *sheets["体育"]]
+    col = sheets["体育"][1].index("日均校内体育活动时间(分钟)")
+    sheets["体育"][3][col] = "约一小时"  # Excel row 4: title, header, school 1, school 2
+    del sheets["作业"]
+    data = build_workbook(sheets)
+    parsed = validate_workbook(data, "云岭县2026年10月.xlsx")
+    bad = next(i for i in parsed.issues if i.value == "约一小时")
+    assert bad.row == 4
+
+    wb = _open(annotate_workbook(data, "云岭县2026年10月.xlsx", parsed.issues))
+    cell = wb["体育"].cell(row=4, column=col + 1)
+    assert bad.message in cell.comment.text and cell.comment.author == AUTHOR
+    listed = [r["说明"] for r in _list_rows(wb)]
+    assert sorted(listed) == sorted(i.message for i in parsed.issues)
+    missing_sheet = [i for i in parsed.issues if i.row is None and "作业" in i.message]
+    assert missing_sheet and missing_sheet[0].message in listed
