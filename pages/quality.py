@@ -1,14 +1,14 @@
 """优质学校: trajectory to the target month, counts by county and level, 优质均衡 resource table."""
-import pandas as pd
 import streamlit as st
 
 from core import charts
 from core.catalog import load_catalog
 from core.palette import period_label
-from core.targets import load_targets
 from ui import data, filters
 from ui.projector import chart_font
-from ui.render import caption_for, download_table, page_header, show_chart, source_caption, tidy
+from ui.render import (
+    caption_for, download_table, page_header, show_chart, source_caption, tidy, trajectory_figure,
+)
 
 period, county = filters.month(), filters.county()
 if not period:
@@ -17,22 +17,7 @@ if not period:
 page_header("优质学校", period, county)
 month, size, cat = period_label(period), chart_font(), load_catalog()
 
-level = "county" if county else "zone"
-now = data.indicators(period, level=level, county=county, indicator="quality_schools")
-row = now.iloc[0] if len(now) else None
-target = load_targets().find("quality_schools", level, county)
-months = 24
-trend = data.load("indicator_trend", "quality_schools", level=level, county=county, end=period,
-                  months=months)
-plan, projection = [], None
-if target is not None and target.is_trajectory:
-    plan = [(target.baseline_month, target.baseline_value), (target.target_month, target.value)]
-    if row is not None and pd.notna(row.get("projection")) and pd.notna(row.get("value")):
-        projection = [(period, float(row["value"])), (target.target_month, float(row["projection"]))]
-fig = charts.trajectory_chart(trend[trend["value"].notna()], plan,
-                              f"{county or '实验区'}优质学校数:实际与计划进度(截至{month})", "所",
-                              caption=caption_for("quality_schools", period, row),
-                              projection=projection, base_size=size)
+fig = trajectory_figure("quality_schools", period, county, size)
 show_chart(fig, "q_traj", f"优质学校数进度_{period}")
 
 detail = data.load("school_detail", period, county=county)

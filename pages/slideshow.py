@@ -1,13 +1,15 @@
 """投影放映: one headline indicator per screen (big number, status, chart); arrow keys or auto-advance."""
 import time
 
+import pandas as pd
+
 import streamlit as st
 
 from core.catalog import load_catalog
 from core.palette import headline_ids, short_name
 from ui import data, filters
 from ui.projector import chart_font, is_projector
-from ui.render import county_bars, page_header, show_chart
+from ui.render import county_bars, page_header, show_chart, trajectory_figure
 from ui.tiles import inject_css, tile_html
 
 # Left/right arrow keys click the 上一页/下一页 buttons (the script runs in the page, not an iframe).
@@ -70,7 +72,11 @@ def slide() -> None:
                     f'{tile_html(rows.iloc[0], short_name(indicator, ind.name))}</div>')
         st.caption(f"口径:{ind.definition}")
     with right:
-        show_chart(county_bars(indicator, period, chart_font(), highlight=county),
+        trajectory = len(rows) and pd.notna(rows.iloc[0].get("expected"))
+        fig = (trajectory_figure(indicator, period, county, chart_font()) if trajectory
+               else county_bars(indicator, period, chart_font(), highlight=county))
+        fig.update_layout(height=520 if is_projector() else 450)
+        show_chart(fig,
                    f"slide_{indicator}", f"{indicator}_{period}", span=0.7)
 
 

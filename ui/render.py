@@ -1,6 +1,8 @@
 """Rendering helpers: page headers, chart captions, plotly charts, Excel downloads."""
 from __future__ import annotations
 
+from html import escape
+
 import pandas as pd
 import streamlit as st
 
@@ -25,7 +27,8 @@ def page_header(title: str, period: str | None, county: str | None = None) -> No
     scope = county or load_zone().name
     text = f"{period_label(period)} {scope} · {title}" if period else title
     if is_projector():
-        st.markdown(f"## {text}")
+        st.html(f'<div style="font-size:34px;font-weight:800;line-height:1.3;margin:0">'
+                f'{escape(text)}</div>')
     else:
         st.title(text)
 
@@ -97,13 +100,16 @@ def county_bars(indicator: str, period: str, size: int, highlight: str | None = 
     rows = data.indicators(period, level="county", indicator=indicator)
     rows = rows[rows["stage"].isna()]
     zone = _zone_row(indicator, period)
-    ref = zone if zone is not None else (rows.iloc[0] if len(rows) else None)
+    # The line is the counties' own target (a zone-only target, e.g. a count, is not theirs).
+    with_target = rows[rows["target"].notna()]
+    ref = with_target.iloc[0] if len(with_target) else None
     target = ref.get("target") if ref is not None else None
     direction = ref.get("direction") if ref is not None else ind.direction
     label = rows.assign(label=[f"▶ {c}" if c == highlight else c for c in rows["county"]])
     return charts.bar_by_status(
         label, "label", f"{period_label(period)} 各县区{ind.name}", ind.unit,
-        caption=caption_for(indicator, period, ref), target=target, direction=direction,
+        caption=caption_for(indicator, period, ref if ref is not None else zone),
+        target=target, direction=direction,
         zone_value=zone.get("value") if zone is not None else None, key_col="county",
         base_size=size)
 
@@ -138,3 +144,29 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
             else:
                 out[col] = out[col].where(out[col].notna(), "")
     return out
+
+
+def trajectory_figure(indicator: str, period: str, county: str | None, size: int):
+    """Actual vs the planned trajectory to the target month, with the projection (a figure)."""
+    from core import charts
+    from core.targets import load_targets
+
+    ind = load_catalog().get(indicator)
+    level = "county" if county else "zone"
+    now = data.indicators(period, level=level, county=county, indicator=indicator)
+    row = now.iloc[0] if len(now) else None
+    target = load_targets().find(indicator, level, county)
+    trend = data.load("indicator_trend", indicator, level=level, county=county, end=period,
+                      months=24)
+    plan, projection = [], None
+    if target is not None and target.is_trajectory:
+        plan = [(target.baseline_month, target.baseline_value),
+                (target.target_month, target.value)]
+        if row is not None and pd.notna(row.get("projection")) and pd.notna(row.get("value")):
+            projection = [(period, float(row["value"])),
+                          (target.target_month, float(row["projection"]))]
+    return charts.trajectory_chart(
+        trend[trend["value"].notna()], plan,
+        f"{county or load_zone().name}{ind.name}:实际与计划进度(截至{period_label(period)})",
+        ind.unit, caption=caption_for(indicator, period, row), projection=projection,
+        base_size=size)
