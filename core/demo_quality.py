@@ -41,12 +41,13 @@ def quality_sheets(roster: pd.DataFrame, monthly: pd.DataFrame, beh: pd.Series, 
     noise = rng.normal(0, 1, (len(ITEMS), n))
     rooms_per_class = rng.uniform(0.95, 1.45, n)
     frames = []
-    by_key = {key: g for key, g in monthly.groupby("period", sort=False)}
+    roster = roster.assign(primary=roster["school_type"].eq("小学").to_numpy(),
+                           sports_shift=roster["locale"].map(SPORTS_LOCALE).to_numpy(dtype=float))
+    by_key = dict(iter(monthly.groupby(["county", "period"], sort=False)))
     for county_idx, county_rows in roster.groupby("county_idx", sort=False):
         county = county_rows["county"].iloc[0]
         for k in _send_months(county, periods, submitted, delay=int(county_idx) % 3 == 1):
-            month = by_key[periods[k]]
-            month = month[month["county"] == county]
+            month = by_key[(county, periods[k])]
             idx = month["idx"].to_numpy()
             frames.append(_sheet(roster, month, idx, levels[idx, k], years[idx, k], levels[idx, : k + 1],
                                  noise[:, idx], rooms_per_class[idx], beh.iloc[idx[0]], k / max(1, n_t - 1)))
@@ -86,16 +87,16 @@ def _sheet(roster, month, idx, level, year, history, noise, rooms_per_class, beh
     """One county's 优质学校 rows for one month, resources derived from that month's roster."""
     students = month["students"].to_numpy().astype(float)
     teachers = month["teachers"].to_numpy()
-    primary = (month["school_type"] == "小学").to_numpy()
+    primary = roster["primary"].to_numpy()[idx]
     wealth = roster["wealth"].to_numpy()[idx]
     upgrades = (history[:, -1] - history[:, 0]).astype(float)
     growth = beh.resources[0] + (beh.resources[1] - beh.resources[0]) * t
     base = np.log(growth) + 1.5 * wealth + 0.05 * upgrades
     out = pd.DataFrame({"period": month["period"].to_numpy(), "county": month["county"].to_numpy(),
                         "school_id": month["school_id"].to_numpy(),
-                        "level": [LEVELS[v] for v in level],
+                        "level": np.array(LEVELS)[level],
                         "year": pd.array(np.where(level > 0, year, np.nan), dtype="Int64")})
-    locale = month["locale"].map(SPORTS_LOCALE).to_numpy()
+    locale = roster["sports_shift"].to_numpy()[idx]
     for j, (col, junior, prim, mult, spread) in enumerate(ITEMS):
         per_student = np.where(primary, prim, junior) * mult
         shift = locale if col == "sports_area" else 0.0

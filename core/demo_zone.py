@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from core.bands import STAGE_GROUPS, covers
+from core.bands import SCHOOL_TYPES, STAGE_GROUPS, covers
 from core.demo_names import county_names, school_names
 from core.demo_plan import Behaviour, behaviour_for, periods_ending, plan_submissions
 from core.demo_quality import quality_sheets
@@ -76,7 +76,7 @@ def generate_zone(n_counties: int = 8, schools_per_county: int | None = None, mo
                              "behaviour": [b.kind for b in behaviours],
                              "layout": [b.layout for b in behaviours],
                              "fitness_month": [b.fitness_month for b in behaviours]})
-    return DemoZone(counties=counties, school=monthly.drop(columns=["idx"]), pe=pe, homework=homework,
+    return DemoZone(counties=counties, school=monthly.drop(columns=["idx", "t"]), pe=pe, homework=homework,
                     quality=quality, submissions=submissions, patches=patches, periods=periods)
 
 
@@ -136,14 +136,20 @@ def _monthly_roster(roster: pd.DataFrame, periods: list[str], rng: np.random.Gen
         frames.append(pd.DataFrame({
             "period": period, "idx": np.arange(n), "county": roster["county"], "school_id": roster["school_id"],
             "name": roster["name"], "school_type": roster["school_type"], "locale": roster["locale"],
-            "students": students, "classes": classes, "teachers": teachers})[roster["opens"].to_numpy() <= k])
+            "students": students, "classes": classes, "teachers": teachers,
+            "t": k / max(1, len(periods) - 1)})[roster["opens"].to_numpy() <= k])
     return pd.concat(frames, ignore_index=True)
+
+
+def _covering(types: np.ndarray, band: str) -> np.ndarray:
+    """Per row: does the school type cover the grade band (vectorised core.bands.covers)."""
+    return np.isin(types, [t for t in SCHOOL_TYPES if covers(t, band)])
 
 
 def _trend(beh: pd.Series, monthly: pd.DataFrame, periods: list[str], attr: str) -> np.ndarray:
     """Per row: the county's value of behaviour attribute `attr` (a (start, end) pair) at that month."""
-    t = monthly["period"].map({p: k / max(1, len(periods) - 1) for k, p in enumerate(periods)}).to_numpy()
-    pairs = np.array([getattr(b, attr) for b in beh.iloc[monthly["idx"]]])
+    t = monthly["t"].to_numpy()
+    pairs = np.array([getattr(b, attr) for b in beh])[monthly["idx"].to_numpy()]
     return pairs[:, 0] + (pairs[:, 1] - pairs[:, 0]) * t
 
 
@@ -160,14 +166,14 @@ def _pe(roster, monthly, beh, periods, rng) -> pd.DataFrame:
                         "school_id": monthly["school_id"], "name": monthly["name"]})
     types = monthly["school_type"].to_numpy()
     for band, col in PE_COLUMNS.items():
-        has = np.array([covers(t, band) for t in types])
+        has = _covering(types, band)
         value = PE_STANDARD[band] - (short & (short_band == band)) * 1.0
         out[col] = np.where(has, value, np.nan)
     base = rng.normal(68, 10, len(roster))[idx]
     month = monthly["period"].str[5:].astype(int).map(SEASON_MINUTES).fillna(0.0).to_numpy()
     minutes = base + _trend(beh, monthly, periods, "activity_shift") + month + rng.normal(0, 3, n_rows)
     out["activity_minutes"] = np.clip(np.round(minutes * 2) / 2, 20, 150)
-    fit_month = np.array([b.fitness_month for b in beh.iloc[idx]])
+    fit_month = np.array([b.fitness_month for b in beh])[idx]
     tested_now = monthly["period"].str[5:].astype(int).to_numpy() == fit_month
     students = monthly["students"].to_numpy()
     tested = np.round(students * rng.uniform(0.93, 1.0, n_rows))
@@ -190,18 +196,18 @@ def _homework(roster, monthly, beh, periods, rng) -> pd.DataFrame:
     out = pd.DataFrame({"period": monthly["period"], "county": monthly["county"],
                         "school_id": monthly["school_id"], "name": monthly["name"]})
     u = rng.random((3, len(roster)))[:, idx] + rng.normal(0, 0.02, (3, n_rows))
-    g12 = np.array([covers(t, "1-2") for t in types])
+    g12 = _covering(types, "1-2")
     out["g12_written"] = pd.array(np.where(g12, u[0] < _trend(beh, monthly, periods, "g12_written"), None),
                                   dtype="boolean")
     shift = _trend(beh, monthly, periods, "hw_shift")
     g36 = rng.normal(45, 8, len(roster))[idx] + shift + rng.normal(0, 3, n_rows)
     g79 = rng.normal(72, 10, len(roster))[idx] + 1.4 * shift + rng.normal(0, 4, n_rows)
-    out["g36_minutes"] = np.where([covers(t, "3-6") for t in types], np.clip(np.round(g36), 10, 200), np.nan)
-    out["g79_minutes"] = np.where([covers(t, "7-9") for t in types], np.clip(np.round(g79), 15, 240), np.nan)
+    out["g36_minutes"] = np.where(_covering(types, "3-6"), np.clip(np.round(g36), 10, 200), np.nan)
+    out["g79_minutes"] = np.where(_covering(types, "7-9"), np.clip(np.round(g79), 15, 240), np.nan)
     out["publicity"] = u[1] >= _trend(beh, monthly, periods, "no_publicity")
     share = np.clip(rng.normal(0, 0.05, len(roster))[idx] + _trend(beh, monthly, periods, "afterschool")
                     + rng.normal(0, 0.01, n_rows), 0.3, 1.0)
-    compulsory = np.array([covers(t, "1-2") or covers(t, "7-9") for t in types])
+    compulsory = _covering(types, "1-2") | _covering(types, "7-9")
     out["afterschool"] = pd.array(np.where(compulsory, np.round(monthly["students"].to_numpy() * share), np.nan),
                                   dtype="Int64")
     return out
