@@ -1,9 +1,15 @@
 """Load county workbooks: hash, detect duplicates, archive, validate, store atomically."""
 from __future__ import annotations
 
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Callable, Iterator, Literal
 
 from pydantic import BaseModel
 
@@ -72,7 +78,6 @@ def ingest_file(source: Path | str | bytes, *, file_name: str | None = None, db_
             data = path.read_bytes()
         except OSError as exc:
             return _unreadable(name, exc)
-    received = received_at or datetime.now().replace(microsecond=0)
     sha = sha256_of(data)
 
     if known_sha is None or sha in known_sha:  # a batch skips this open for files it knows are new
@@ -83,8 +88,16 @@ def ingest_file(source: Path | str | bytes, *, file_name: str | None = None, db_
 
     rel = archive_bytes(data, name, db)
     parsed = _validate(data, name)
+    with open_db(db) as con:
+        return _store(con, parsed, name, sha, rel, received_at, actor)
+
+
+def _store(con, parsed: ParsedSubmission, name: str, sha: str, rel: str, received_at: datetime | None,
+           actor: str) -> IngestResult:
+    """Store a validated workbook on an open connection (re-checking for a duplicate under the write lock)."""
+    received = received_at or datetime.now().replace(microsecond=0)
     # Check and store under the write lock: two sessions sending the same file at once store it once.
-    with open_db(db) as con, WRITE_LOCK:
+    with WRITE_LOCK:
         dup = find_by_sha(con, sha)  # another session may have stored it meanwhile
         if dup is not None:
             return _duplicate(name, dup)
@@ -150,18 +163,85 @@ def collect_files(paths: list[Path | str]) -> tuple[list[Path], list[SkippedFile
 
 def ingest_paths(paths: list[Path | str], *, db_path: Path | str | None = None,
                  received_at: datetime | None = None, actor: str = "cli",
-                 progress: Callable[[int, int, IngestResult], None] | None = None) -> IngestBatch:
-    """Ingest every workbook under the given files/folders; progress(i, n, result) after each."""
+                 progress: Callable[[int, int, IngestResult], None] | None = None,
+                 workers: int | None = None) -> IngestBatch:
+    """Ingest every workbook under the given files/folders; progress(i, n, result) after each.
+
+    Workbooks are validated in a process pool (`workers`, default: the CPU count, at most 4)
+    while the main process stores them in name order on one connection, which it hands back
+    to other processes (the dashboard) every couple of seconds.
+    """
     files, skipped, missing = collect_files(paths)
     skipped += [SkippedFile(file=m, reason="路径不存在或无法读取") for m in missing]
     batch = IngestBatch(skipped=skipped)
     if not files:
         return batch
-    with open_db(db_path) as con:  # one look-up of known hashes saves an open per new file
+    db = Path(db_path) if db_path is not None else default_db_path()
+    with open_db(db) as con:  # one look-up of known hashes saves an open per new file
         known = {r[0] for r in con.execute("SELECT DISTINCT sha256 FROM submission").fetchall()}
-    for n, path in enumerate(files, start=1):
-        result = ingest_file(path, db_path=db_path, received_at=received_at, actor=actor, known_sha=known)
-        batch.results.append(result)
-        if progress is not None:
-            progress(n, len(files), result)
+    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+    con, opened = None, 0.0
+    with ExitStack() as stack:
+        for n, (path, item) in enumerate(zip(files, _validated(files, known, workers)), start=1):
+            if con is not None and time.monotonic() - opened > HOLD_SECONDS:
+                stack.close()  # let a waiting process (the dashboard) in between files
+                con = None
+            if con is None:
+                con, opened = stack.enter_context(open_db(db)), time.monotonic()
+            result = _ingest_item(con, path, item, db, received_at, actor, known)
+            batch.results.append(result)
+            if progress is not None:
+                progress(n, len(files), result)
     return batch
+
+
+HOLD_SECONDS = 2.0  # how long a batch keeps the database before letting others in
+MIN_POOL_FILES = 8  # fewer files are validated in this process (starting a pool costs ~1 s)
+
+
+def _read_and_validate(path: Path, known: frozenset[str]) -> tuple[bytes | OSError, str, ParsedSubmission | None]:
+    """(bytes or the read error, SHA-256, parsed or None for a known duplicate); runs in a pool worker."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return exc, "", None
+    sha = sha256_of(data)
+    return data, sha, None if sha in known else _validate(data, path.name)
+
+
+def _validated(files: list[Path], known: set[str], workers: int) -> Iterator[tuple]:
+    """_read_and_validate of every file, in order; a process pool when it helps, else here.
+
+    spawn, not fork: the caller may be threaded. If the pool breaks, the rest is done here.
+    """
+    frozen = frozenset(known)
+    done = 0
+    if workers > 1 and len(files) >= MIN_POOL_FILES:
+        try:
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                for item in pool.map(_read_and_validate, files, [frozen] * len(files), chunksize=2):
+                    done += 1
+                    yield item
+        except (BrokenProcessPool, OSError, RuntimeError):
+            pass
+    for path in files[done:]:
+        yield _read_and_validate(path, frozen)
+
+
+def _ingest_item(con, path: Path, item: tuple, db: Path, received_at: datetime | None, actor: str,
+                 known: set[str]) -> IngestResult:
+    """Archive and store one validated file of a batch (or report it as unreadable / duplicate)."""
+    data, sha, parsed = item
+    if isinstance(data, OSError):
+        return _unreadable(path.name, data)
+    if sha in known:
+        dup = find_by_sha(con, sha)
+        if dup is not None:
+            return _duplicate(path.name, dup)
+    if parsed is None:  # known when validation started but no longer stored: validate now
+        parsed = _validate(data, path.name)
+    rel = archive_bytes(data, path.name, db)
+    result = _store(con, parsed, path.name, sha, rel, received_at, actor)
+    known.add(sha)
+    return result
