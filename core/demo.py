@@ -22,6 +22,7 @@ from core.paths import DATA_DIR, archive_dir
 DEMO_WORKBOOK_DIR = DATA_DIR / "demo-workbooks"
 DEMO_ACTOR = "demo"
 SHEET_KEYS = ("school", "pe", "homework", "quality")
+POOL_MIN_JOBS = 60  # below this, starting worker processes costs more than it saves
 
 Progress = Callable[[int, int, str], None]
 
@@ -80,7 +81,7 @@ def _written(jobs: list[WorkbookJob], workers: int) -> Iterator[bytes]:
     start (e.g. an unguarded __main__), the remaining workbooks are written here.
     """
     done = 0
-    if workers > 1 and len(jobs) >= 8:
+    if workers > 1 and len(jobs) >= POOL_MIN_JOBS:
         ctx = multiprocessing.get_context("spawn")
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
@@ -124,7 +125,7 @@ def build_demo(db_path: Path | str, workbook_dir: Path | str | None = None, toda
         statuses[result.status] = statuses.get(result.status, 0) + 1
         results.append(result)
         if progress is not None:
-            progress(n, len(jobs), f"{job.county} {job.period}")
+            progress(n, len(jobs), f"正在生成演示数据:{job.file_name}")
     return {
         "db": str(db_path), "workbook_dir": str(out_dir), "workbooks": len(jobs),
         "statuses": statuses, "counties": list(zone.counties["county"]),

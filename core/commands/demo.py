@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_progress(n: int, total: int, label: str) -> None:
-    line = f"正在生成并载入演示工作簿 [{n}/{total}] {label}"
+    line = f"[{n}/{total}] {label}"
     if sys.stdout.isatty():
         print(f"\r{line}", end="\n" if n == total else "", flush=True)
     elif n == total or n % 24 == 0:  # a log file gets a line now and then, not one per workbook
