@@ -298,7 +298,8 @@ def trajectory_chart(actual: pd.DataFrame, plan: list[tuple[str, float]], title:
     fig.add_trace(go.Scatter(x=_months(a["period"]), y=list(a["value"]), mode="lines+markers+text",
                              name="实际", line={"color": zone_color(), "width": 4},
                              marker={"size": 12, "color": marker_colors},
-                             text=[format_value(v, unit, with_unit=False) for v in a["value"]],
+                             text=["" for _ in a["value"][:-1]]
+                             + [format_value(v, unit) for v in a["value"][-1:]],
                              textposition="top center", textfont={"size": base_size}))
     if plan:
         p_last, v_last = plan[-1]
@@ -440,7 +441,7 @@ def cv_bars(df: pd.DataFrame, title: str, threshold, caption: Caption | None = N
                            marker={"color": [status_style(s).color for s in status]},
                            text=[format_value(v, "系数") for v in data["value"]],
                            textposition="outside", cliponaxis=False,
-                           textfont={"size": base_size}, name=""))
+                           textfont={"size": base_size}, name="", showlegend=False))
     _hline(fig, threshold, f"标准 ≤{threshold}", load_palette().lines["target"], "dash",
            base_size)
     fig.update_yaxes(title={"text": "差异系数"}, rangemode="tozero")

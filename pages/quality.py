@@ -56,6 +56,7 @@ if not table.empty:
     shown["差异系数达标"] = table["cv_ok"].map({True: "是", False: "否(超标)"}).fillna("无数据")
     shown = shown[["县区", "学段", "指标", "名称", "单位", "学校数", "平均值", "标准差", "差异系数",
                    "差异系数标准", "差异系数达标", "校级标准值", "达标学校数"]]
+    shown = tidy(shown)
     st.dataframe(shown.style.apply(lambda r: ["background-color:#f8d7da" if r["差异系数达标"]
                                               .startswith("否") else "" for _ in r], axis=1)
                  .format(precision=3, na_rep="—"), hide_index=True, width="stretch")

@@ -48,7 +48,8 @@ c1, c2, c3, c4 = st.columns([1, 1, 1, 2])
 c1.button("◀ 上一页", on_click=step, args=(-1,), width="stretch")
 c2.button("下一页 ▶", on_click=step, args=(1,), width="stretch")
 auto = c3.toggle("自动播放", key="slide_auto")
-seconds = c4.slider("每页秒数", 5, 60, 15, key="slide_secs", label_visibility="collapsed")
+seconds = c4.slider("每页秒数", 5, 60, 15, key="slide_secs", format="每页 %d 秒",
+                    label_visibility="collapsed")
 st.html(KEYS_JS, unsafe_allow_javascript=True)
 inject_css(is_projector())
 
