@@ -111,32 +111,35 @@ def _validate_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: st
                    ) -> tuple[list[Record], list[Issue]]:
     issues: list[Issue] = []
     dicts: list[dict] = []
-    raws: list[dict] = []
     bad_cells: set[tuple[int, str]] = set()
+    errors = raw.errors
+    cols = [(j, c, c.name, written) for j, c, written in table.columns]
     for n, (excel_row, cells) in enumerate(table.rows):
         values: dict[str, object] = {}
-        shown: dict[str, object] = {}
-        for j, c, written in table.columns:
-            cell = cells[j] if j < len(cells) else ""
-            err = raw.errors.get((excel_row - 1, j)) or excel_error(cell)
+        width = len(cells)
+        for j, c, name, written in cols:
+            cell = cells[j] if j < width else ""
+            if cell == "" and not errors:  # the common blank cell, decided without any calls
+                continue
+            err = errors.get((excel_row - 1, j)) if errors else None
+            err = err or excel_error(cell)
             if err:
-                bad_cells.add((n, c.name))
+                bad_cells.add((n, name))
                 issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=err,
                                     message=cell_message("excel_error", where=where(label, excel_row, written),
                                                          value=err, expected=c.expected)))
                 continue
             if is_blank(cell):
                 continue
-            values[c.name] = normalise(cell, c)
-            shown[c.name] = display(cell)
+            values[name] = normalise(cell, c)
         dicts.append(values)
-        raws.append(shown)
     models: list[Row | None] = [None] * len(dicts)
     try:
         models = list(_adapter(model).validate_python(dicts))
     except ValidationError as exc:
         failed = set()
         headers = {c.name: (w, c) for _, c, w in table.columns}
+        index = {c.name: j for j, c, _ in table.columns}
         for e in exc.errors():
             n, name = e["loc"][0], e["loc"][1] if len(e["loc"]) > 1 else None
             failed.add(n)
@@ -144,7 +147,7 @@ def _validate_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: st
                 continue
             excel_row = table.rows[n][0]
             written, c = headers[name]
-            value = raws[n].get(name, "")
+            value = display(table.rows[n][1][index[name]]) if name in dicts[n] else ""  # the cell as written
             ctx = e.get("ctx") or {}
             issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=value or None,
                                 message=cell_message(e["type"], where=where(label, excel_row, written), value=value,
