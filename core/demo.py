@@ -26,6 +26,15 @@ POOL_MIN_JOBS = 60  # below this, starting worker processes costs more than it s
 
 Progress = Callable[[int, int, str], None]
 
+FEATURE_NOTES = {
+    "good": "各项指标较好",
+    "homework_lag": "作业管理落后(一二年级书面作业、作业时长超标、公示不全)",
+    "pe_lag": "体育课开足率和校内体育活动时间落后",
+    "improves": "24个月内各项指标明显改善",
+    "homework_mild_lag": "作业时长略高;体质健康在12月填报",
+    "december_fitness": "体质健康测试结果在12月填报",
+}
+
 
 @dataclass(frozen=True)
 class WorkbookJob:
@@ -135,22 +144,27 @@ def build_demo(db_path: Path | str, workbook_dir: Path | str | None = None, toda
     }
 
 
-def demo_features(zone: DemoZone) -> dict[str, str]:
-    """Where the demo's planted variation is, in Chinese (shown by the CLI and the dashboard)."""
-    by_kind = dict(zip(zone.counties["behaviour"], zone.counties["county"]))
+def demo_features(zone: DemoZone) -> dict[str, list[str]]:
+    """Where the demo's planted variation is, per county, in Chinese (shown by the CLI and the dashboard)."""
+    by_kind: dict[str, str] = {}
+    for county, kind in zip(zone.counties["county"], zone.counties["behaviour"]):
+        by_kind.setdefault(kind, county)
     subs = zone.submissions
-    notes = {"homework_lag": "作业管理落后(一二年级书面作业、作业时长超标、公示不全)",
-             "pe_lag": "体育课开足率和校内体育活动时间落后",
-             "improves": "24个月内各项指标明显改善",
-             "homework_mild_lag": "作业时长略高", "december_fitness": "体质健康测试结果在12月填报"}
-    out = {by_kind[k]: v for k, v in notes.items() if k in by_kind}
+    out: dict[str, list[str]] = {c: [] for c in zone.counties["county"]}
+    for kind, note in FEATURE_NOTES.items():
+        if kind in by_kind:
+            out[by_kind[kind]].append(note)
     sent = set(zip(subs["county"], subs["period"]))
-    missing = [(c, p) for c in zone.counties["county"] for p in zone.periods if (c, p) not in sent]
-    for c, p in missing:
-        out[c] = f"{p} 未报送"
+    for county in out:
+        out[county] += [f"{p} 未报送" for p in zone.periods if (county, p) not in sent]
     if "late" in by_kind:
-        late = subs[(subs["county"] == by_kind["late"])].iloc[-1]
-        out[by_kind["late"]] = f"{late['period']} 逾期报送({late['received_at']:%Y-%m-%d})"
+        late = subs[subs["county"] == by_kind["late"]].iloc[-1]
+        out[by_kind["late"]].append(f"{late['period']} 逾期报送({late['received_at']:%Y-%m-%d})")
     for row in subs[subs["version"] == "correction"].itertuples(index=False):
-        out[row.county] = f"{row.period} 报送后更正重报({row.received_at:%Y-%m-%d},第一版体育活动时间误按小时填写)"
-    return out
+        out[row.county].append(f"{row.period} 更正重报({row.received_at:%Y-%m-%d}),第一版体育活动时间误按小时填写")
+    first = zone.school.groupby("school_id", sort=False)[["period", "county", "name"]].first()
+    for row in first[first["period"] > zone.periods[0]].itertuples():
+        out[row.county].append(f"{row.period} 新开办{row.name}")
+    for county, note in zone.notes:
+        out[county].append(note)
+    return {county: notes for county, notes in out.items() if notes}

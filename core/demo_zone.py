@@ -48,6 +48,7 @@ class DemoZone:
     submissions: pd.DataFrame  # county, period, version, received_at, file_tag
     patches: pd.DataFrame = field(default_factory=pd.DataFrame)  # first-version errors of corrections
     periods: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (county, planted outlier) for the summary
 
 
 def generate_zone(n_counties: int = 8, schools_per_county: int | None = None, months: int = 24,
@@ -70,14 +71,15 @@ def generate_zone(n_counties: int = 8, schools_per_county: int | None = None, mo
     with_quality = set(zip(quality["county"], quality["period"]))
     submissions["with_quality"] = [(c, p) in with_quality
                                    for c, p in zip(submissions["county"], submissions["period"])]
-    _add_outliers(monthly, pe, homework, behaviours, periods, rng)
+    notes = _add_outliers(monthly, pe, homework, behaviours, periods, rng)
     patches = _first_version_patches(pe, submissions, rng)
     counties = pd.DataFrame({"county": names, "n_schools": sizes,
                              "behaviour": [b.kind for b in behaviours],
                              "layout": [b.layout for b in behaviours],
                              "fitness_month": [b.fitness_month for b in behaviours]})
     return DemoZone(counties=counties, school=monthly.drop(columns=["idx", "t"]), pe=pe, homework=homework,
-                    quality=quality, submissions=submissions, patches=patches, periods=periods)
+                    quality=quality, submissions=submissions, patches=patches, periods=periods,
+                    notes=notes)
 
 
 def _roster(names: list[str], sizes: list[int], rng: np.random.Generator) -> pd.DataFrame:
@@ -220,32 +222,44 @@ def _pick(frame: pd.DataFrame, county: str, period: str, rng, mask=None) -> int 
     return int(rows[int(rng.integers(len(rows)))]) if len(rows) else None
 
 
-def _add_outliers(monthly, pe, homework, behaviours, periods, rng) -> None:
-    """A few implausible but valid values for the data-quality warnings to flag (in place)."""
+def _add_outliers(monthly, pe, homework, behaviours, periods, rng) -> list[tuple[str, str]]:
+    """A few implausible but valid values for the data-quality warnings to flag (in place); (county, note)s."""
     names = list(dict.fromkeys(monthly["county"]))
-    kinds = {b.kind: names[i] for i, b in enumerate(behaviours) if b.kind not in {behaviours[j].kind for j in range(i)}}
+    kinds: dict[str, str] = {}
+    for i, b in enumerate(behaviours):
+        kinds.setdefault(b.kind, names[i])
     at = lambda back: periods[max(0, len(periods) - back)]  # noqa: E731
+    notes = []
+
+    def name(frame, row) -> str:
+        return str(frame.loc[row, "name"])
+
     if "homework_lag" in kinds and (row := _pick(pe, kinds["homework_lag"], at(10), rng)) is not None:
         pe.loc[row, "activity_minutes"] = 240.0  # 4 hours a day in school: a typo
+        notes.append((kinds["homework_lag"], f"{at(10)} {name(pe, row)}日均校内体育活动时间填为240分钟(异常值)"))
     if "december_fitness" in kinds:
         row = _pick(homework, kinds["december_fitness"], at(6), rng, homework["g79_minutes"].notna())
         if row is not None:
             homework.loc[row, "g79_minutes"] = 180.0
+            notes.append((kinds["december_fitness"], f"{at(6)} {name(homework, row)}初中作业时长180分钟(异常值)"))
     if "late" in kinds:
         row = _pick(monthly, kinds["late"], at(8), rng, monthly["students"] < 900)
         if row is not None:  # one extra zero typed, in one month only
             monthly.loc[row, "students"] = monthly.loc[row, "students"] * 10
+            notes.append((kinds["late"], f"{at(8)} {name(monthly, row)}在校生数多录一个0(突变)"))
     if "pe_lag" in kinds:  # 大班额: one town-centre school above 80 pupils per class all along
         city = monthly["locale"].eq("城区") & monthly["students"].between(1500, 6000)
         row = _pick(monthly, kinds["pe_lag"], periods[0], rng, city)
         if row is not None:
             same = monthly["school_id"] == monthly.loc[row, "school_id"]
             monthly.loc[same, "classes"] = (monthly.loc[same, "students"] // 82).clip(lower=1)
+            notes.append((kinds["pe_lag"], f"{name(monthly, row)}每班超过80人(大班额,每月校验警告)"))
     if "improves" in kinds:
-        fit = pe["fitness_tested"].notna()
-        row = _pick(pe, kinds["improves"], periods[-1], rng, fit) or _pick(pe, kinds["improves"], periods[0], rng)
-        if row is not None and pd.notna(pe.loc[row, "fitness_tested"]):
+        row = _pick(pe, kinds["improves"], periods[-1], rng, pe["fitness_tested"].notna())
+        if row is not None:
             pe.loc[row, "fitness_passed"] = pe.loc[row, "fitness_tested"]  # every pupil passed: check it
+            notes.append((kinds["improves"], f"{periods[-1]} {name(pe, row)}体质健康及格率100%"))
+    return notes
 
 
 def _first_version_patches(pe: pd.DataFrame, submissions: pd.DataFrame, rng) -> pd.DataFrame:

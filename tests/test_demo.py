@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from core.bands import SCHOOL_TYPES
-from core.demo import build_demo, demo_jobs, write_job
+from core.demo import build_demo, demo_features, demo_jobs, write_job
 from core.demo_plan import latest_complete_month, periods_ending
 from core.demo_zone import generate_zone
 from core.store import open_db
@@ -92,6 +92,10 @@ def test_missing_late_and_correction_events(zone):
     assert pair["received_at"].is_monotonic_increasing
     assert subs["received_at"].is_monotonic_increasing  # ingested in the order they were sent
     assert (subs["received_at"] < pd.Timestamp(TODAY)).all()
+    features = demo_features(zone)  # the summary tells where the planted events are
+    assert "2026-02 未报送" in features["枫林县"]
+    assert any(n.startswith("2026-10 逾期报送") for n in features["东湖区"])
+    assert any(n.startswith("2026-09 更正重报") for n in features["云岭县"])
 
 
 def _due(period: str) -> pd.Timestamp:

@@ -52,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
               f"{summary['periods'][0]} 至 {summary['periods'][1]},共{summary['workbooks']}个工作簿,"
               f"用时{summary['seconds']}秒")
         print(f"数据库:{summary['db']};工作簿:{summary['workbook_dir']}")
-        for county, note in summary["features"].items():
-            print(f"  {county}:{note}")
+        for county, notes in summary["features"].items():
+            print(f"  {county}:" + ";".join(notes))
         for name in summary["rejected"]:
             print(f"未通过校验:{name}", file=sys.stderr)
     return 1 if summary["rejected"] else 0
