@@ -2,19 +2,20 @@
 
 Deterministic: everything is drawn from one numpy Generator seeded with `seed`.
 Column names are the DB columns of core/sql/schema.sql, plus `period` and `county`.
-What varies where (which county lags, improves, is late...) is the table
-COUNTY_BEHAVIOURS plus the event plan of core/demo_plan.py.
+What varies where (which county lags, improves, is late...) is BEHAVIOURS and the
+submission plan in core/demo_plan.py; 优质学校 sheets come from core/demo_quality.py.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from core.bands import SCHOOL_TYPES, STAGE_GROUPS, covers
 from core.demo_names import county_names, school_names
-from core.demo_plan import Behaviour, behaviour_for, periods_ending, plan_submissions
+from core.demo_plan import Behaviour, behaviour_for, latest_complete_month, periods_ending, plan_submissions
 from core.demo_quality import quality_sheets
 
 DEMO_SEED = 20241101
@@ -52,10 +53,14 @@ class DemoZone:
 
 
 def generate_zone(n_counties: int = 8, schools_per_county: int | None = None, months: int = 24,
-                  seed: int = DEMO_SEED, end_period: str = "2026-10") -> DemoZone:
-    """Generate a synthetic zone: n counties × schools (40–120 each when None) × months ending at end_period."""
+                  seed: int = DEMO_SEED, end_period: str | None = None, today: date | None = None) -> DemoZone:
+    """Generate a synthetic zone: n counties × schools (40–120 each when None) × months.
+
+    The months end with end_period, else with the latest complete month before `today`.
+    """
     rng = np.random.default_rng(seed)
-    periods = periods_ending(end_period, months)
+    end = end_period or latest_complete_month(today or date.today())
+    periods = periods_ending(end, months)
     names = county_names(n_counties)
     behaviours = [behaviour_for(i) for i in range(n_counties)]
     sizes = [schools_per_county or int(rng.integers(40, 121)) for _ in names]
