@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from core.schema import Col
 
@@ -24,6 +25,14 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 def fold(text: object) -> str:
     """Text folded for comparing names: NFKC (full-width), no whitespace, one bracket style, lower case."""
+    try:
+        return _fold(text)  # cached: the same few words (小学, 城区, 是…) fill most cells
+    except TypeError:  # unhashable
+        return _fold.__wrapped__(text)
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _fold(text: object) -> str:
     s = unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS)
     return _SPACES.sub("", s).lower()
 
@@ -109,11 +118,16 @@ def to_text(value: object) -> str:
 
 def to_enum(value: object, choices: tuple[str, ...]) -> str:
     """The listed choice that the cell matches after folding; else the trimmed text (rejected later)."""
-    key = fold(value)
+    return _folded_choices(choices).get(fold(value)) or display(value)
+
+
+@lru_cache(maxsize=None)
+def _folded_choices(choices: tuple[str, ...]) -> dict[str, str]:
+    """Folded choice -> the first listed choice with that folding."""
+    out: dict[str, str] = {}
     for choice in choices:
-        if fold(choice) == key:
-            return choice
-    return display(value)
+        out.setdefault(fold(choice), choice)
+    return out
 
 
 def normalise(value: object, column: Col) -> object:
