@@ -198,6 +198,8 @@ def band_columns(ctx: Context) -> list[Issue]:
             for c in conditional:
                 applies = covers(stype, c.band) if c.req == "band" else is_compulsory(stype)
                 value = getattr(rec.model, c.name)
+                if applies == (value is not None):
+                    continue  # filled where it applies, blank where it does not: nothing to say
                 band = BANDS.get(c.band or "", "")
                 at = sheet.where(rec, c.name)
                 if applies and value is None:
