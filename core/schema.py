@@ -7,6 +7,7 @@ generator all read the format from here (see shared/spec/submission-format.md).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -184,6 +185,11 @@ NOT_STORED = frozenset({"school_name"})
 
 def columns(model: type[Row]) -> list[Col]:
     """The model's columns in sheet order, each with its DB column name filled in."""
+    return list(_columns(model))  # a fresh list; the Cols are frozen
+
+
+@lru_cache(maxsize=None)
+def _columns(model: type[Row]) -> tuple[Col, ...]:
     out = []
     for name, field in model.model_fields.items():
         extra = field.json_schema_extra or {}
@@ -192,7 +198,7 @@ def columns(model: type[Row]) -> list[Col]:
         for key in ("aliases", "units", "enum"):
             meta[key] = tuple(meta[key])
         out.append(Col(**meta))
-    return out
+    return tuple(out)
 
 
 def db_columns(model: type[Row]) -> list[str]:
