@@ -122,7 +122,8 @@ def _validate_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: st
             if cell == "" and not errors:  # the common blank cell, decided without any calls
                 continue
             err = errors.get((excel_row - 1, j)) if errors else None
-            err = err or excel_error(cell)
+            if err is None and isinstance(cell, str) and "#" in cell:
+                err = excel_error(cell)
             if err:
                 bad_cells.add((n, name))
                 issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=err,
