@@ -34,13 +34,14 @@ def row_of(frame: pd.DataFrame, indicator: str) -> pd.Series:
 
 inject_css(is_projector())
 page_header("监测总览", period, county)
-tiles([(names[i], row_of(own, i)) for i in ids])
+tiles([(names[i], row_of(own, i)) for i in ids], compact=is_projector())
 
 matrix = pd.concat([zone.assign(county=zone_name), by_county])
 matrix = matrix[matrix["indicator"].isin(ids) & matrix["stage"].isna()]
 cells = matrix.assign(row=matrix["county"], col=matrix["indicator"].map(names))
 rows = [zone_name, *sorted(by_county["county"].dropna().unique())]
-st.markdown(f"**{period_label(period)} 各县区主要指标达标情况**(格内为数值,颜色为状态)")
+if not is_projector():  # the projector header already names the month
+    st.markdown(f"**{period_label(period)} 各县区主要指标达标情况**(格内为数值,颜色为状态)")
 missing = data.load("missing_counties", period)
 note = f"未报送县区:{'、'.join(missing)}(实验区数值不含这些县区)。" if missing else ""
 footer = f"{note}数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}"

@@ -13,7 +13,7 @@ from core.palette import (
 # Normal / projector sizes (projector: headline numbers >= 48 px, labels >= 20 px).
 SIZES = {
     False: {"name": 15, "value": 36, "small": 14, "cell": 16, "gap": 10, "pad": 10},
-    True: {"name": 20, "value": 50, "small": 20, "cell": 20, "gap": 8, "pad": 6},
+    True: {"name": 20, "value": 50, "small": 20, "cell": 20, "gap": 6, "pad": 3},
 }
 
 CSS = """
@@ -44,13 +44,29 @@ table.hx-matrix td {{ font-size:{cell}px; font-weight:700; text-align:center; pa
 """
 
 
+# Projector on a 1080-high screen: use the room (720-high screens keep the sizes above).
+TALL_SCREEN_CSS = """
+<style>
+@media (min-height: 1000px) {
+  .hx-name { font-size:26px; } .hx-value { font-size:68px; } .hx-small, .hx-wrap, .hx-badge { font-size:24px; }
+  .hx-tile { padding:8px 16px; }
+  table.hx-matrix th, table.hx-matrix td { font-size:26px; padding:7px 4px; }
+  .hx-foot { font-size:22px; }
+}
+</style>
+"""
+
+
 def inject_css(projector: bool) -> None:
     """Add the tile/matrix styles for the current mode (once per page run)."""
-    st.html(CSS.format(**SIZES[projector]))
+    st.html(CSS.format(**SIZES[projector]) + (TALL_SCREEN_CSS if projector else ""))
 
 
-def tile_html(row: pd.Series, name: str) -> str:
-    """One headline tile: name, value, status badge, target (or 应达/差 for trajectories), change."""
+def tile_html(row: pd.Series, name: str, compact: bool = False) -> str:
+    """One headline tile: name, value, status badge, target (or 应达/差 for trajectories), change.
+
+    `compact` (projector) puts target and change on one line so 8 tiles and the matrix fit 720 px.
+    """
     style = status_style(row.get("status"))
     unit = row.get("unit") or ""
     value = row.get("value")
@@ -66,6 +82,11 @@ def tile_html(row: pd.Series, name: str) -> str:
         detail_class = "hx-small"
         detail = format_target(row.get("target"), row.get("direction"), unit)
     change = format_change(row.get("change"), unit)
+    if compact:
+        if not is_missing(expected):
+            detail = f"应达 {format_value(expected, unit)} · 差 {gap_text}"
+        detail = f"{detail} · {change.replace('较上月 ', '较上月').replace('个百分点', '')}"
+        change = ""
     return (
         f'<div class="hx-tile" style="background:{style.color};color:{style.text_color}">'
         f'<div class="hx-name" title="{escape(name)}">{escape(name)}</div>'
@@ -73,12 +94,12 @@ def tile_html(row: pd.Series, name: str) -> str:
         f'<span class="hx-badge">{escape(status_label(row.get("status"), not is_missing(value)))}'
         f'</span></div>'
         f'<div class="{detail_class}" title="{escape(detail)}">{escape(detail)}</div>'
-        f'<div class="hx-small">{escape(change)}</div></div>')
+        + (f'<div class="hx-small">{escape(change)}</div>' if change else "") + '</div>')
 
 
-def tiles(rows: list[tuple[str, pd.Series]]) -> None:
+def tiles(rows: list[tuple[str, pd.Series]], compact: bool = False) -> None:
     """Render tiles (name, indicator row) in a 4-column grid."""
-    body = "".join(tile_html(r, name) for name, r in rows)
+    body = "".join(tile_html(r, name, compact) for name, r in rows)
     st.html(f'<div class="hx-tiles">{body}</div>')
 
 
