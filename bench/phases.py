@@ -1,0 +1,134 @@
+"""The benchmark's measurements; each returns a dict of figures and runs in its own process
+(bench/run.py), so that its peak RSS is its own."""
+from __future__ import annotations
+
+import io
+import os
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from bench.workbooks import END_PERIOD
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def peak_rss_mb() -> dict:
+    """Peak resident memory of this process and of its largest finished child (MB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"rss_mb": round(own, 1), "child_rss_mb": round(child, 1)}
+
+
+def _timed(fn, repeat: int = 1) -> tuple[float, object]:
+    """(median seconds, last result) over `repeat` calls."""
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def generate(out_dir: str, counties: int, schools: int, months: int) -> dict:
+    """Write (or reuse) the pilot workbooks."""
+    from bench.workbooks import pilot_workbooks
+    t = time.perf_counter()
+    files = pilot_workbooks(Path(out_dir), counties, schools, months)
+    return {"files": len(files), "mb": round(sum(f.stat().st_size for f in files) / 1e6, 1),
+            "seconds": round(time.perf_counter() - t, 1)}
+
+
+def ingest(folder: str, db: str, workers: int | None = None) -> dict:
+    """The real ingest of a folder into a fresh database (validation, archive, storage)."""
+    from datetime import datetime
+
+    from core.demo import reset_database
+    from core.ingest import ingest_paths
+    reset_database(Path(db))
+    kwargs = {} if workers is None else {"workers": workers}
+    t = time.perf_counter()
+    batch = ingest_paths([folder], db_path=db, received_at=datetime(2026, 11, 3, 9, 0), actor="bench", **kwargs)
+    seconds = time.perf_counter() - t
+    statuses: dict[str, int] = {}
+    for r in batch.results:
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+    rows = sum(r.rows.get("学校名册", 0) for r in batch.results)
+    all_rows = sum(sum(r.rows.values()) for r in batch.results)
+    return {"seconds": seconds, "files": len(batch.results), "school_rows": rows, "sheet_rows": all_rows,
+            "statuses": statuses, **peak_rss_mb()}
+
+
+def floor(folder: str) -> dict:
+    """python-calamine alone: open every workbook and read every sheet to Python lists (one core)."""
+    from python_calamine import CalamineWorkbook
+    files = sorted(Path(folder).glob("*.xlsx"))
+    blobs = [f.read_bytes() for f in files]
+    t = time.perf_counter()
+    cells = 0
+    for data in blobs:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for name in book.sheet_names:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            cells += sum(len(r) for r in rows)
+    return {"seconds": time.perf_counter() - t, "files": len(files), "cells": cells}
+
+
+def baseline(folder: str, db: str, every: int) -> dict:
+    """The naive pandas+openpyxl, model-per-row ingest of every `every`-th file."""
+    from bench.baseline import run_baseline
+    files = sorted(Path(folder).glob("*.xlsx"))[::every]
+    t = time.perf_counter()
+    rows = run_baseline(files, Path(db))
+    return {"seconds": time.perf_counter() - t, "files": len(files), "school_rows": rows}
+
+
+def province_load(db: str, counties: int, schools: int, months: int) -> dict:
+    """Generate the province and insert it directly (no workbooks)."""
+    from bench.province import load_province
+    t = time.perf_counter()
+    counts = load_province(Path(db), counties, schools, months)
+    return {"seconds": time.perf_counter() - t, **counts, **peak_rss_mb()}
+
+
+def queries(db: str, months: int, indicator: str = "activity_hour_compliance") -> dict:
+    """All indicators of the latest month at zone+county+school, and one indicator's full trend."""
+    from core.indicators import compute_indicators, indicator_trend
+    from core.store import open_db
+
+    def all_levels():
+        with open_db(db) as con:
+            return sum(len(compute_indicators(con, END_PERIOD, level=lv)) for lv in ("zone", "county", "school"))
+
+    def trend(level):
+        with open_db(db) as con:
+            return len(indicator_trend(con, indicator, level=level, end=END_PERIOD, months=months))
+
+    first, n_rows = _timed(all_levels)
+    warm, _ = _timed(all_levels, repeat=3)
+    zone_trend, n_trend = _timed(lambda: trend("zone"), repeat=3)
+    county_trend, n_ctrend = _timed(lambda: trend("county"), repeat=3)
+    return {"first": first, "warm": warm, "rows": n_rows, "trend_zone": zone_trend, "trend_rows": n_trend,
+            "trend_county": county_trend, "trend_county_rows": n_ctrend, "indicator": indicator,
+            **peak_rss_mb()}
+
+
+def apptest(db: str) -> dict:
+    """The overview page in AppTest: the first run, then reruns with a warm st.cache_data."""
+    os.environ["PILOT_DB"] = db
+    os.environ["PILOT_DEMO"] = "1"
+    from streamlit.testing.v1 import AppTest
+    app = str(ROOT / "app.py")
+
+    def run():
+        at = AppTest.from_file(app, default_timeout=60)
+        at.query_params["month"] = END_PERIOD
+        at.run()
+        if at.exception:
+            raise RuntimeError(str(at.exception[0].value))
+        return at
+
+    cold, _ = _timed(run)
+    warm, _ = _timed(run, repeat=3)
+    return {"cold": cold, "warm": warm, **peak_rss_mb()}

@@ -1,0 +1,50 @@
+"""Province-scale data loaded straight into the store (no workbooks): one accepted submission
+per county × month of the demo generator's plan, bulk-inserted table by table."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from core.demo import reset_database
+from core.demo_zone import DEMO_SEED, generate_zone
+from core.schema import SHEETS, db_columns
+from core.store import open_db, transaction
+
+from bench.workbooks import END_PERIOD
+
+
+def load_province(db_path: Path, counties: int, schools: int, months: int) -> dict:
+    """Generate the zone and insert it; returns counts (school-months, submissions)."""
+    zone = generate_zone(counties, schools, months, DEMO_SEED, end_period=END_PERIOD)
+    subs = (zone.submissions.sort_values(["county", "period", "received_at"])
+            .drop_duplicates(["county", "period"], keep="last").reset_index(drop=True))
+    subs = subs.assign(id=range(1, len(subs) + 1))
+    now = datetime.now().replace(microsecond=0)
+    submission = pd.DataFrame({
+        "id": subs["id"], "county": subs["county"], "period": subs["period"],
+        "file_name": subs["county"] + "_" + subs["period"] + ".xlsx",
+        "sha256": "bench-" + subs["id"].astype(str), "received_at": subs["received_at"],
+        "ingested_at": now, "status": "accepted", "in_force": True, "archive_path": "",
+        "submitted_by": "bench"})
+    ids = subs[["county", "period", "id"]].rename(columns={"id": "submission_id"})
+    reset_database(db_path)
+    counts = {"submissions": len(submission)}
+    with open_db(db_path) as con, transaction(con):
+        _insert(con, "submission", submission)
+        for key in SHEETS:
+            frame = getattr(zone, key).merge(ids, on=["county", "period"], how="inner")
+            frame = frame[["submission_id", *db_columns(SHEETS[key].model)]]
+            _insert(con, key, frame)
+            counts[key] = len(frame)
+    return counts
+
+
+def _insert(con, table: str, frame: pd.DataFrame) -> None:
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    con.register("_bench_load", frame)
+    try:
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _bench_load")
+    finally:
+        con.unregister("_bench_load")
