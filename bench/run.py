@@ -128,7 +128,7 @@ def render(r: dict) -> str:
         lines += ["", f"Province: {pv['counties']} counties × {pv['schools']} schools × {pv['months']} months = "
                   f"{pl['school']:,} school-months, generated and loaded DIRECTLY into the store (no workbooks).",
                   "", "| measure | value | target | |", "|---|---|---|---|"]
-        add("generate + bulk load", f"{pl["seconds"]:.1f} s ({pl['submissions']:,} submissions), "
+        add("generate + bulk load", f"{pl['seconds']:.1f} s ({pl['submissions']:,} submissions), "
             f"peak RSS {pl['rss_mb']:.0f} MB")
         add("province: all indicators of one month, zone+county+school (warm)", f"{pq['warm'] * 1000:.0f} ms "
             f"({pq['rows']:,} rows)", "< 2 s", pq["warm"] * 1000 < TARGETS["province_month_ms"])
