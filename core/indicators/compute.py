@@ -50,9 +50,13 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None
     rating = cat.rating
     meta = {i.id: i for i in cat.indicator}
     rows, wants_projection = [], {}
+    found: dict[tuple, object] = {}  # targets.find per (indicator, level, county, stage), not per school
     for r in current:
         ind = meta[r["indicator"]]
-        t = targets.find(ind.id, r["level"], r["county"], r["stage"])
+        tkey = (ind.id, r["level"], r["county"], r["stage"])
+        if tkey not in found:
+            found[tkey] = targets.find(*tkey)
+        t = found[tkey]
         j = judge(r["value"], t, period, ind.unit)
         p = prev.get(_key(r))
         delta = r["value"] - p if r["value"] is not None and p is not None else None
