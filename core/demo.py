@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from core.demo_layouts import file_name, workbook_bytes
-from core.demo_plan import latest_complete_month
+from core.demo_plan import behaviour_for, latest_complete_month
 from core.demo_zone import DEMO_SEED, DemoZone, generate_zone
 from core.paths import DATA_DIR, archive_dir
 
@@ -54,7 +54,6 @@ def demo_jobs(zone: DemoZone) -> list[WorkbookJob]:
     """Every workbook of the zone's submission plan, with its sheets (first versions patched)."""
     groups = {key: dict(iter(getattr(zone, key).groupby(["county", "period"], sort=False)))
               for key in SHEET_KEYS}
-    instructions = dict(zip(zone.counties["county"], zone.counties["behaviour"] != "improves"))
     jobs = []
     for sub in zone.submissions.itertuples(index=False):
         cp = (sub.county, sub.period)
@@ -64,7 +63,8 @@ def demo_jobs(zone: DemoZone) -> list[WorkbookJob]:
             sheets = _patched(sheets, zone.patches, sub.county, sub.period)
         jobs.append(WorkbookJob(file_name(sub.county, sub.period, sub.layout, sub.version == "correction"),
                                 sub.county, sub.period, sub.layout, int(sub.county_idx),
-                                sub.received_at.to_pydatetime(), instructions[sub.county], sheets))
+                                sub.received_at.to_pydatetime(),
+                                behaviour_for(int(sub.county_idx)).instructions_sheet, sheets))
     return jobs
 
 
