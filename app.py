@@ -8,8 +8,10 @@ import streamlit as st
 from core.auth import can
 from core.zone import load_zone
 from ui import data
-from ui.auth import login_gate
+from ui.auth import current_user, login_gate
 from ui.filters import global_filters
+from ui.firstrun import ensure_data
+from ui.guard import ensure_app
 from ui.projector import projector_requested, projector_switch
 
 HERE = Path(__file__).resolve().parent
@@ -30,35 +32,22 @@ PAGES = [
 # Pages shown only to roles allowed this action (core/auth.py PERMISSIONS); the rest need view_zone.
 PAGE_ACTIONS = {"pages/upload.py": "upload_own", "pages/review.py": "review"}
 
+ensure_app()  # first visitor of a fresh server: leave Streamlit's legacy pages/ mode before rendering
 st.set_page_config(page_title=f"{load_zone().name}监测看板", page_icon=":material/monitoring:",
                    layout="wide",
                    initial_sidebar_state="collapsed" if projector_requested() else "auto")
 
 
-def ensure_data() -> None:
-    """First start: build the embedded demo zone into an empty database, with a progress bar."""
-    if data.data_version()[0] > 0:
-        return
-    from core.demo import build_demo
-
-    bar = st.progress(0.0, text="首次启动:正在生成演示数据…")
-
-    def progress(done, total=None, text: str | None = None):
-        fraction = done / total if total else float(done)
-        bar.progress(min(max(fraction, 0.0), 1.0), text=text or "正在生成演示数据…")
-
-    build_demo(Path(data.db_path()), progress=progress)
-    st.cache_data.clear()
-    bar.empty()
-
-
-user = login_gate()  # login form until someone logs in; demo administrator without data/users.toml
+# Navigation is declared before the login form, hidden while nobody is logged in: the sidebar
+# never shows a stale page list, and after login the user lands on the page the URL asked for.
+user = current_user()
 sections: dict[str, list] = {}
 for section, file, title, icon in PAGES:
-    if (HERE / file).exists() and can(user, PAGE_ACTIONS.get(file, "view_zone")):
+    if (HERE / file).exists() and (user is None or can(user, PAGE_ACTIONS.get(file, "view_zone"))):
         sections.setdefault(section, []).append(
             st.Page(str(HERE / file), title=title, icon=icon, default=file == PAGES[0][1]))
-page = st.navigation(sections)
+page = st.navigation(sections, position="sidebar" if user else "hidden")
+user = login_gate()  # login form (and stop) until someone logs in; demo administrator without users.toml
 
 projector_switch()
 ensure_data()

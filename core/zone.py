@@ -26,6 +26,7 @@ class Zone(BaseModel):
     source: str = Field(min_length=1)
     due_day: int = Field(ge=1, le=28)  # day of month M+1; <= 28 so it exists in every month
     counties: tuple[str, ...] = ()
+    demo_on_empty: bool = True  # the app builds the demo zone into an empty database on first start
 
     def due_date(self, period: str) -> date:
         """The last day a workbook for `period` ('YYYY-MM') counts as on time."""

@@ -10,6 +10,9 @@ from core.report.images import chromium_path
 from core.report.numformat import period_label
 from core.store import DatabaseBusy, open_db
 from core.submissions import data_version
+from ui.guard import ensure_app
+
+ensure_app()  # a first request straight to this page still goes through app.py
 
 DOWNLOADS = [  # (label, suffix, mime, needs chromium)
     ("下载 Excel 月报", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False),

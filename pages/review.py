@@ -7,6 +7,9 @@ from core.audit import list_audit
 from core.review import approve, relock, reopen, return_submission, review_queue
 from core.store import DatabaseBusy, StoreError, open_db
 from ui.auth import require
+from ui.guard import ensure_app
+
+ensure_app()  # a first request straight to this page still goes through app.py
 
 user = require("review")
 st.title("审核与审计日志")

@@ -11,6 +11,10 @@ from ui import data, filters
 from ui.projector import chart_font, is_projector
 from ui.render import county_bars, page_header, show_chart, trajectory_figure
 from ui.tiles import inject_css, tile_html
+from ui.firstrun import no_data_hint
+from ui.guard import ensure_app
+
+ensure_app()  # a first request straight to this page still goes through app.py
 
 # Left/right arrow keys click the 上一页/下一页 buttons (the script runs in the page, not an iframe).
 KEYS_JS = """
@@ -31,7 +35,7 @@ KEYS_JS = """
 
 period, county = filters.month(), filters.county()
 if not period:
-    st.info("暂无数据,请先在「数据报送」页上传。")
+    no_data_hint()
     st.stop()
 ids, cat = headline_ids(), load_catalog()
 st.session_state.setdefault("slide", 0)

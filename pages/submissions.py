@@ -17,9 +17,9 @@ from core.zone import load_zone
 from ui import data, filters
 from ui.auth import current_user
 from ui.render import download_table
+from ui.guard import ensure_app
 
-
-
+ensure_app()  # a first request straight to this page still goes through app.py
 
 SOURCE = f"数据来源:{load_zone().source} · 截至 {datetime.now():%Y-%m-%d %H:%M}"
 st.title("报送情况")

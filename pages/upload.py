@@ -17,6 +17,9 @@ from core.template import template_bytes
 from ui.auth import require
 from ui import filters
 from ui.data import db_path
+from ui.guard import ensure_app
+
+ensure_app()  # a first request straight to this page still goes through app.py
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,6 +6,7 @@ good and a spoiled sample workbook on 数据报送, downloads the annotated work
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -50,9 +51,16 @@ def server(tmp_path_factory):
     loaded = subprocess.run([sys.executable, "-m", "core", "ingest", str(books), "--db", str(db),
                              "--received-at", "2026-11-03"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    with _streamlit(env, "streamlit-server.log") as base:
+        yield {"url": base, "upload": work / UPLOADED, "work": work}
+
+
+@contextlib.contextmanager
+def _streamlit(env: dict, log_name: str):
+    """`streamlit run app.py` on a free port with `env`; yields its base URL once healthy."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit-server.log", "w")
+    log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
                              "--server.port", str(port), "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"],
@@ -60,7 +68,7 @@ def server(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, proc)
-        yield {"url": base, "upload": work / UPLOADED, "work": work}
+        yield base
     finally:
         proc.terminate()
         try:
@@ -74,7 +82,7 @@ def _wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 60) -> Non
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}; see test-artifacts/streamlit-server.log")
+            pytest.fail(f"streamlit exited with {proc.returncode}; see the log in test-artifacts/")
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
                 if resp.status == 200:
@@ -208,3 +216,52 @@ def test_upload_pages(server, browser, size):
         _shot(page, f"submissions-{size}", full=True)
     finally:
         page.close()
+
+
+# Raw file names Streamlit's legacy pages/ mode would list in the sidebar instead of our titles.
+RAW_PAGE_NAMES = ("app", "compare", "homework", "overview", "quality", "slideshow", "submissions", "upload")
+
+
+@pytest.mark.parametrize("path, accounts", [("/upload", False), ("/pe", False), ("/upload", True)])
+def test_first_request_to_a_page_goes_through_app(tmp_path, browser, path, accounts):
+    """On a freshly started server the very first request opens a page URL directly: it must get
+    app.py's navigation, login gate (or demo banner) and layout, never the page file alone."""
+    from core.auth import add_user
+
+    users = tmp_path / "users.toml"
+    if accounts:
+        add_user("zhangsan", "correct-horse-9", "admin", path=users)
+    env = {**os.environ, "PILOT_DB": str(tmp_path / "pilot.duckdb"), "PYTHONPATH": str(ROOT),
+           "PILOT_USERS": str(users), "PILOT_NO_DEMO": "1"}
+    env.pop("PILOT_DEMO", None)
+    name = f"first-request{path.replace('/', '-')}{'-login' if accounts else ''}"
+    with _streamlit(env, f"streamlit-{name}.log") as base:
+        page = _open(browser, base + path, VIEWPORTS["1280x720"])
+        try:
+            _assert_no_exception(page, f"first request {path}")
+            _shot(page, name)
+            main = page.locator('[data-testid="stMain"]').inner_text()
+            if accounts:  # nobody logged in: the login form, not the page
+                assert "登录" in main and page.locator('input[type="password"]').count() == 1
+                assert "上传县区月度报送工作簿" not in main
+                assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+                page.get_by_label("账号").fill("zhangsan")
+                page.get_by_label("密码").fill("correct-horse-9")
+                page.get_by_role("button", name="登录").click()
+                page.get_by_text("上传县区月度报送工作簿").first.wait_for(timeout=60_000)
+                _settle(page)  # after login: the page the URL asked for, with the navigation
+                assert page.locator('[data-testid="stSidebarNav"] a', has_text="数据报送").count() == 1
+                _shot(page, name + "-after")
+                return
+            sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+            assert "演示模式" in sidebar
+            nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+            labels = [t.splitlines()[-1].strip() for t in nav]
+            for title in ("总览", "体育", "数据报送", "报送情况"):
+                assert title in labels, labels
+            assert not set(labels) & set(RAW_PAGE_NAMES), labels
+            assert "月份" in sidebar or "县区" in sidebar  # app.py's global filters ran
+            expected = "数据报送" if path == "/upload" else "还没有任何已接收的报送数据"
+            assert expected in main
+        finally:
+            page.close()

@@ -148,3 +148,42 @@ def test_projector_mode_from_url(demo, monkeypatch):
     assert not at.exception
     assert at.toggle(key="f_projector").value is True
     assert "font-size:50px" in html_bodies(at).replace(" ", "")
+
+
+def test_empty_database_without_demo_asks_for_uploads(db_path, monkeypatch):
+    """PILOT_NO_DEMO=1: an empty database stays empty and the overview says where to upload."""
+    monkeypatch.setenv("PILOT_NO_DEMO", "1")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception, [e.value for e in at.exception]
+    hint = " ".join(i.value for i in at.info)
+    assert "还没有任何已接收的报送数据" in hint and "数据报送" in hint
+    assert not at.get("progress")  # no demo build started
+    with open_db(db_path) as con:
+        assert available_periods(con) == []
+
+
+@pytest.mark.parametrize("setting, env, wanted", [
+    (True, None, True), (False, None, False), (True, "1", False), (False, "0", False),
+])
+def test_demo_on_empty_setting(setting, env, wanted, monkeypatch):
+    """data/zone.toml demo_on_empty turns the first-start demo off; PILOT_NO_DEMO=1 does too."""
+    from core.zone import load_zone
+    from ui.firstrun import demo_on_empty
+
+    if env is None:
+        monkeypatch.delenv("PILOT_NO_DEMO", raising=False)
+    else:
+        monkeypatch.setenv("PILOT_NO_DEMO", env)
+    zone = load_zone().model_copy(update={"demo_on_empty": setting})
+    assert demo_on_empty(zone) is wanted
+
+
+def test_zone_file_documents_demo_on_empty(tmp_path):
+    """The shipped zone.toml names the setting, and a file turning it off is read as off."""
+    from core.zone import ZONE_FILE, load_zone
+
+    assert "demo_on_empty" in ZONE_FILE.read_text(encoding="utf-8")
+    off = tmp_path / "zone.toml"
+    off.write_text(ZONE_FILE.read_text(encoding="utf-8").replace(
+        "demo_on_empty = true", "demo_on_empty = false"), encoding="utf-8")
+    assert load_zone(off).demo_on_empty is False
