@@ -35,10 +35,11 @@ TARGETS = {"ingest_vs_floor": 2.0, "baseline_ratio": 5.0, "pilot_month_ms": 150,
 def phase(name: str, **kwargs) -> dict:
     """Run bench.phases.<name>(**kwargs) in a fresh Python process; its JSON result."""
     code = ("import json, sys; from bench import phases; "
-            f"r = phases.{name}(**json.loads(sys.argv[1])); print('@@' + json.dumps(r))")
+            f"r = phases.{name}(**json.loads(sys.argv[1])); print('\\n@@' + json.dumps(r))")
     proc = subprocess.run([sys.executable, "-c", code, json.dumps(kwargs)], cwd=ROOT, capture_output=True,
                           text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    result = next((line[2:] for line in proc.stdout.splitlines() if line.startswith("@@")), None)
+    # DuckDB's progress bar may share the line: take what follows the marker.
+    result = next((line.split("@@", 1)[1] for line in proc.stdout.splitlines() if "@@" in line), None)
     if proc.returncode != 0 or result is None:
         sys.stderr.write(proc.stderr[-3000:])
         raise SystemExit(f"bench phase {name} failed")
