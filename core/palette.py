@@ -57,11 +57,18 @@ def status_style(status: str | None) -> StatusStyle:
     return styles.get(status or "none", styles["none"])
 
 
+NO_TARGET = "notarget"  # display key of a value that has no target (status none, value present)
+
+
+def display_status(status: str | None, has_value: bool = False) -> str:
+    """The style key to show: the status, or 'notarget' for a value without a target (not 无数据)."""
+    key = status if status in load_palette().status else "none"
+    return NO_TARGET if key == "none" and has_value else key
+
+
 def status_label(status: str | None, has_value: bool = False) -> str:
     """Chinese label of a status; a value without a target reads 无目标, not 无数据."""
-    if (status or "none") == "none" and has_value:
-        return "无目标"
-    return status_style(status).label
+    return status_style(display_status(status, has_value)).label
 
 
 def county_colors(counties) -> dict[str, str]:

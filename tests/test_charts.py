@@ -75,3 +75,75 @@ def test_status_matrix_writes_value_in_each_cell():
     fig = charts.status_matrix(df, "矩阵", CAPTION)
     texts = [a.text for a in fig.layout.annotations]
     assert "<b>95.0%</b>" in texts and "<b>无数据</b>" in texts
+
+
+def test_labels_near_the_target_line_move_inside_the_bar():
+    """A value label just under or at the dashed target line would be struck through: put it inside."""
+    df = pd.DataFrame({"county": ["甲县", "乙县", "丙县", "丁县"], "value": [97.2, 50.0, 100.0, 3.0],
+                       "status": ["amber", "red", "green", "red"]})
+    fig = charts.bar_by_status(df, "county", "标题", "%", CAPTION, target=100, direction=">=",
+                               key_col="county")
+    bars = fig.data[0]
+    where = dict(zip(bars.customdata, bars.textposition))
+    assert where["甲县"] == "inside" and where["丙县"] == "inside"
+    assert where["乙县"] == "outside"
+    assert where["丁县"] == "outside"  # too short to hold its label: stays outside
+    colours = dict(zip(bars.customdata, bars.textfont.color))
+    assert colours["甲县"] == status_style("amber").text_color  # readable on its own bar
+    assert colours["丙县"] == status_style("green").text_color
+
+
+def test_labels_near_the_zone_line_move_inside_too():
+    df = pd.DataFrame({"county": ["甲县", "乙县"], "value": [74.5, 30.0], "status": ["red", "red"]})
+    fig = charts.bar_by_status(df, "county", "标题", "%", target=100, direction=">=", zone_value=74.7,
+                               key_col="county")
+    assert dict(zip(fig.data[0].customdata, fig.data[0].textposition)) == {"甲县": "inside",
+                                                                          "乙县": "outside"}
+
+
+@pytest.mark.parametrize("horizontal", [False, True])
+def test_values_without_target_are_not_grey_like_missing(horizontal):
+    """A county value with no target (e.g. 优质学校数) is slate 无目标; only a missing value is grey 无数据."""
+    df = pd.DataFrame({"county": ["甲县", "乙县", "丙县"], "value": [33.0, 20.0, None],
+                       "status": ["none", "none", "none"]})
+    fig = charts.bar_by_status(df, "county", "标题", "所", CAPTION, key_col="county",
+                               horizontal=horizontal)
+    colours = dict(zip(fig.data[0].customdata, fig.data[0].marker.color))
+    assert colours["甲县"] == colours["乙县"] == status_style("notarget").color
+    assert colours["丙县"] == status_style("none").color
+    assert status_style("notarget").color != status_style("none").color
+    legend = {t.name: t.marker.color for t in fig.data[1:] if t.mode == "markers"}
+    assert legend == {"无目标": status_style("notarget").color, "无数据": status_style("none").color}
+    assert any(a.text == "无数据" for a in fig.layout.annotations)  # the missing bar is named
+
+
+def test_legend_has_no_missing_entry_when_nothing_is_missing():
+    df = pd.DataFrame({"county": ["甲县", "乙县"], "value": [33.0, 99.0], "status": ["none", "green"]})
+    fig = charts.bar_by_status(df, "county", "标题", "%", key_col="county")
+    names = [t.name for t in fig.data[1:]]
+    assert "无数据" not in names and "无目标" in names and "达标" in names
+
+
+def test_matrix_colours_no_target_cells_apart_from_missing():
+    df = pd.DataFrame({"row": ["实验区", "松溪县", "白石县"], "col": ["优质学校数"] * 3,
+                       "value": [190.0, 33.0, None], "unit": ["所"] * 3,
+                       "status": ["amber", "none", "none"]})
+    fig = charts.status_matrix(df, "矩阵", CAPTION)
+    colours = {a.text: a.font.color for a in fig.layout.annotations}
+    assert colours["<b>33所</b>"] == status_style("notarget").text_color
+    assert "无目标" in [t.name for t in fig.data[1:]]
+    scale = [c for _, c in fig.data[0].colorscale]
+    assert status_style("notarget").color in scale and status_style("none").color in scale
+
+
+def test_charts_package_keeps_its_public_names_and_small_modules():
+    """`from core.charts import …` works for every importer; each module stays under 400 lines."""
+    from pathlib import Path
+
+    from core.charts import (  # noqa: F401
+        ZONE_LABEL, Caption, bar_by_status, cv_bars, distribution_chart, fit_width, grouped_bars,
+        plotly_config, stacked_counts, status_matrix, tile_figure, trajectory_chart, trend_lines,
+    )
+    folder = Path(charts.__file__).parent
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py")}
+    assert len(sizes) >= 4 and max(sizes.values()) < 400, sizes

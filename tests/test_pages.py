@@ -187,3 +187,20 @@ def test_zone_file_documents_demo_on_empty(tmp_path):
     off.write_text(ZONE_FILE.read_text(encoding="utf-8").replace(
         "demo_on_empty = true", "demo_on_empty = false"), encoding="utf-8")
     assert load_zone(off).demo_on_empty is False
+
+
+def test_overview_matrix_tells_no_target_from_no_data():
+    """A county's 优质学校数 has no target: its cell is the 无目标 colour, named in the legend."""
+    import pandas as pd
+
+    from core.palette import status_style
+    from ui.tiles import matrix_html
+
+    cells = pd.DataFrame({"row": ["实验区", "松溪县", "白石县"], "col": ["优质学校数"] * 3,
+                          "value": [190.0, 33.0, None], "unit": ["所"] * 3,
+                          "status": ["amber", "none", "none"]})
+    html = matrix_html(cells, ["实验区", "松溪县", "白石县"], ["优质学校数"])
+    slate, grey = status_style("notarget"), status_style("none")
+    assert f'background:{slate.color};color:{slate.text_color}" title="松溪县 · 优质学校数:33所 · 无目标"' in html
+    assert f'background:{grey.color};color:{grey.text_color}" title="白石县 · 优质学校数:无数据 · 无数据"' in html
+    assert f">{slate.label}</span>" in html and f">{grey.label}</span>" in html

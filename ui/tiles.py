@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from core.palette import (
-    format_change, format_target, format_value, is_missing, status_label, status_style,
+    NO_TARGET, STATUSES, display_status, format_change, format_target, format_value, is_missing,
+    status_style,
 )
 
 # Normal / projector sizes (projector: headline numbers >= 48 px, labels >= 20 px).
@@ -67,9 +68,9 @@ def tile_html(row: pd.Series, name: str, compact: bool = False) -> str:
 
     `compact` (projector) puts target and change on one line so 8 tiles and the matrix fit 720 px.
     """
-    style = status_style(row.get("status"))
     unit = row.get("unit") or ""
     value = row.get("value")
+    style = status_style(display_status(row.get("status"), not is_missing(value)))
     expected = row.get("expected")
     if not is_missing(expected):
         gap = None if is_missing(value) else float(value) - float(expected)
@@ -91,7 +92,7 @@ def tile_html(row: pd.Series, name: str, compact: bool = False) -> str:
         f'<div class="hx-tile" style="background:{style.color};color:{style.text_color}">'
         f'<div class="hx-name" title="{escape(name)}">{escape(name)}</div>'
         f'<div class="hx-row"><span class="hx-value">{escape(format_value(value, unit))}</span>'
-        f'<span class="hx-badge">{escape(status_label(row.get("status"), not is_missing(value)))}'
+        f'<span class="hx-badge">{escape(style.label)}'
         f'</span></div>'
         f'<div class="{detail_class}" title="{escape(detail)}">{escape(detail)}</div>'
         + (f'<div class="hx-small">{escape(change)}</div>' if change else "") + '</div>')
@@ -110,22 +111,24 @@ def matrix_html(df: pd.DataFrame, rows: list[str], cols: list[str], footer: str 
     """
     cells = {(r.row, r.col): r for r in df.itertuples()}
     head = "".join(f"<th>{escape(c)}</th>" for c in cols)
-    body = []
+    body, used = [], set()
     for r in rows:
         tds = []
         for c in cols:
             rec = cells.get((r, c))
-            status = rec.status if rec is not None else None
             value = rec.value if rec is not None else None
-            s = status_style(status)
+            key = display_status(rec.status if rec is not None else None, not is_missing(value))
+            used.add(key)
+            s = status_style(key)
             text = format_value(value, rec.unit if rec is not None else "")
-            tip = f"{r} · {c}:{text} · {status_label(status, not is_missing(value))}"
+            tip = f"{r} · {c}:{text} · {s.label}"
             tds.append(f'<td style="background:{s.color};color:{s.text_color}" '
                        f'title="{escape(tip)}">{escape(text)}</td>')
         body.append(f'<tr><th class="hx-rowhead">{escape(r)}</th>{"".join(tds)}</tr>')
+    keys = [*STATUSES[:3], *([NO_TARGET] if NO_TARGET in used else []), "none"]
     legend = "".join(
         f'<span style="background:{status_style(k).color};color:{status_style(k).text_color}">'
-        f'{status_style(k).label}</span>' for k in ("green", "amber", "red", "none"))
+        f'{status_style(k).label}</span>' for k in keys)
     return (f'<table class="hx-matrix"><thead><tr><th class="hx-rowhead"></th>{head}</tr>'
             f'</thead><tbody>{"".join(body)}</tbody></table>'
             f'<div class="hx-foot"><span class="hx-legend">{legend}</span>'

@@ -1,0 +1,177 @@
+"""Bar charts: one bar per county or school in its status colour, grouped bars, counts, 差异系数.
+
+Value labels sit just outside the bar end, except where a reference line (target, zone
+value, threshold) runs through that spot: there the label moves inside the bar end, so
+a label is never struck through by a dashed line.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from core.charts.base import ZONE_LABEL, Caption, frame, hline, target_label, vline
+from core.palette import (
+    NO_TARGET, STATUSES, display_status, format_value, is_missing, load_palette, status_style,
+    zone_color,
+)
+
+OUTSIDE_TEXT = "#1a1a1a"
+# Share of the value axis a label takes beyond the bar end (height of a line of text on a
+# vertical axis of ~300–450 px; width of "100.0%" on a horizontal one).
+LABEL_EXTENT = {False: 0.09, True: 0.12}
+
+
+def axis_span(values, lines, unit: str) -> float:
+    """The value axis length the bars are drawn on (percentages use a fixed 0–118)."""
+    if unit == "%":
+        return 118.0
+    finite = [float(v) for v in [*values, *lines] if not is_missing(v)]
+    return max(max(finite, default=1.0) * 1.15, 1e-9)
+
+
+def label_positions(values, lines, span: float, horizontal: bool = False) -> list[str]:
+    """'inside' for a bar whose outside label a reference line would cross, else 'outside'."""
+    extent = LABEL_EXTENT[horizontal] * span
+    refs = [float(y) for y in lines if not is_missing(y)]
+    out = []
+    for v in values:
+        if is_missing(v):
+            out.append("outside")
+            continue
+        v = float(v)
+        crossed = any(v - 0.015 * span <= y <= v + extent for y in refs)
+        roomy = abs(v) >= extent * 1.3  # the label fits inside the bar
+        out.append("inside" if crossed and roomy else "outside")
+    return out
+
+
+def _label_colors(positions: list[str], keys: list[str]) -> list[str]:
+    """Text colour per label: the status's text colour inside a bar, dark outside."""
+    return [status_style(k).text_color if p == "inside" else OUTSIDE_TEXT
+            for p, k in zip(positions, keys)]
+
+
+def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
+                  caption: Caption | None = None, target=None, direction: str | None = None,
+                  zone_value=None, key_col: str | None = None, horizontal: bool = False,
+                  base_size: int = 14, height: int | None = None) -> go.Figure:
+    """Bars (one per county or school) coloured by status, with target and zone lines.
+
+    `df` needs `label_col`, `value`, `status`; `key_col` goes to customdata (for drill-down).
+    A value without a target is drawn in the 无目标 colour, a missing value is written 无数据.
+    """
+    data = df.sort_values(["value"], ascending=horizontal,
+                          na_position="first" if horizontal else "last")
+    keys = [display_status(s, not is_missing(v)) for s, v in zip(data["status"], data["value"])]
+    values = [None if is_missing(v) else float(v) for v in data["value"]]
+    span = axis_span(values, [target, zone_value], unit)
+    positions = label_positions(values, [target, zone_value], span, horizontal)
+    hover = [f"{lbl}<br>{format_value(v, unit)} · {status_style(k).label}"
+             for lbl, v, k in zip(data[label_col], data["value"], keys)]
+    labels = list(data[label_col])
+    bar = go.Bar(x=values if horizontal else labels, y=labels if horizontal else values,
+                 orientation="h" if horizontal else "v",
+                 marker={"color": [status_style(k).color for k in keys]},
+                 text=[format_value(v, unit) if v is not None else "" for v in values],
+                 textposition=positions, insidetextanchor="end", constraintext="none",
+                 cliponaxis=False, customdata=list(data[key_col] if key_col else data[label_col]),
+                 hovertext=hover, hoverinfo="text",
+                 textfont={"size": base_size, "color": _label_colors(positions, keys)},
+                 name="", showlegend=False)
+    fig = go.Figure(bar)
+    for lbl, v in zip(labels, values):  # no bar to label: say so on the axis
+        if v is None:
+            fig.add_annotation(x=0 if horizontal else lbl, y=lbl if horizontal else 0,
+                               text=status_style("none").label, showarrow=False,
+                               xanchor="left" if horizontal else "center",
+                               yanchor="middle" if horizontal else "bottom",
+                               font={"size": base_size, "color": "#555"})
+    line = vline if horizontal else hline
+    line(fig, target, target_label(target, direction, unit), load_palette().lines["target"], "dash")
+    line(fig, zone_value, f"{ZONE_LABEL} {format_value(zone_value, unit)}", zone_color(), "dot")
+    if horizontal:
+        height = height or max(320, int(max(len(data), 1) * base_size * 2.1) + 220)
+    status_legend(fig, keys)
+    axis = {"title": {"text": unit}, "rangemode": "tozero"}
+    if unit == "%":
+        axis["range"] = [0, span]
+    (fig.update_xaxes if horizontal else fig.update_yaxes)(**axis)
+    return frame(fig, title, caption, base_size, height=height)
+
+
+def status_legend(fig: go.Figure, keys) -> None:
+    """Legend entries for the display statuses present (bars carry per-bar colours)."""
+    order = [*STATUSES[:3], NO_TARGET, "none"]
+    for k in sorted(set(keys), key=lambda k: order.index(k) if k in order else 9):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=status_style(k).label,
+                                 marker={"size": 14, "symbol": "square",
+                                         "color": status_style(k).color},
+                                 hoverinfo="skip"))
+
+
+def stacked_counts(df: pd.DataFrame, x_col: str, stack_col: str, title: str,
+                   caption: Caption | None = None, stack_order: list[str] | None = None,
+                   unit: str = "所", base_size: int = 14,
+                   height: int | None = None) -> go.Figure:
+    """Stacked bars of counts (e.g. schools by county and 优质学校认定等级), level colours."""
+    levels = load_palette().levels
+    order = stack_order or list(dict.fromkeys(df[stack_col]))
+    fig = go.Figure()
+    xs = sorted(df[x_col].unique())
+    for lvl in order:
+        part = df[df[stack_col] == lvl].set_index(x_col)["count"]
+        ys = [int(part.get(x, 0)) for x in xs]
+        fig.add_trace(go.Bar(x=xs, y=ys, name=lvl, marker={"color": levels.get(lvl, "#888")},
+                             text=[y if y else "" for y in ys], textposition="inside",
+                             textfont={"size": base_size}))
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    fig.update_yaxes(title={"text": unit})
+    return frame(fig, title, caption, base_size, height=height)
+
+
+def grouped_bars(df: pd.DataFrame, x_col: str, series_col: str, title: str, unit: str,
+                 caption: Caption | None = None, target=None, direction: str | None = None,
+                 base_size: int = 14, height: int | None = None,
+                 colors: dict[str, str] | None = None) -> go.Figure:
+    """Grouped bars (e.g. two PE indicators per county) with a common target line."""
+    fig = go.Figure()
+    xs = list(dict.fromkeys(df[x_col]))
+    palette = colors or {}
+    defaults = ["#1f4e99", "#0f8b8d", "#7b3fa0", "#6d4c41"]
+    span = axis_span(df["value"], [target], unit)
+    for i, (name, part) in enumerate(df.groupby(series_col, sort=False)):
+        part = part.set_index(x_col)
+        ys = [None if is_missing(part["value"].get(x)) else float(part["value"].get(x)) for x in xs]
+        positions = label_positions(ys, [target], span)
+        fig.add_trace(go.Bar(x=xs, y=ys, name=name,
+                             marker={"color": palette.get(name, defaults[i % len(defaults)])},
+                             text=[format_value(v, unit, with_unit=False) if v is not None else ""
+                                   for v in ys],
+                             textposition=positions, insidetextanchor="end",
+                             constraintext="none", cliponaxis=False,
+                             textfont={"size": base_size,
+                                       "color": ["#ffffff" if p == "inside" else OUTSIDE_TEXT
+                                                 for p in positions]}))
+    hline(fig, target, target_label(target, direction, unit), load_palette().lines["target"], "dash")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title={"text": unit}, rangemode="tozero",
+                     range=[0, span] if unit == "%" else None)
+    return frame(fig, title, caption, base_size, height=height)
+
+
+def cv_bars(df: pd.DataFrame, title: str, threshold, caption: Caption | None = None,
+            base_size: int = 14, height: int | None = None) -> go.Figure:
+    """差异系数 per resource item against the threshold; items over it red, else green."""
+    values = [None if is_missing(v) else float(v) for v in df["value"]]
+    keys = ["none" if v is None else ("green" if v <= threshold else "red") for v in values]
+    positions = label_positions(values, [threshold], axis_span(values, [threshold], "系数"))
+    fig = go.Figure(go.Bar(x=list(df["item"]), y=values,
+                           marker={"color": [status_style(k).color for k in keys]},
+                           text=[format_value(v, "系数") for v in values],
+                           textposition=positions, insidetextanchor="end", constraintext="none",
+                           cliponaxis=False, name="", showlegend=False,
+                           textfont={"size": base_size, "color": _label_colors(positions, keys)}))
+    hline(fig, threshold, f"标准 ≤{threshold}", load_palette().lines["target"], "dash")
+    status_legend(fig, keys)
+    fig.update_yaxes(title={"text": "差异系数"}, rangemode="tozero")
+    return frame(fig, title, caption, base_size, height=height)
