@@ -11,7 +11,7 @@ from ui import data
 from ui.auth import current_user, login_gate
 from ui.filters import global_filters
 from ui.firstrun import ensure_data
-from ui.guard import ensure_app
+from ui.guard import leave_legacy_pages_mode
 from ui.projector import projector_requested, projector_switch
 
 HERE = Path(__file__).resolve().parent
@@ -32,7 +32,7 @@ PAGES = [
 # Pages shown only to roles allowed this action (core/auth.py PERMISSIONS); the rest need view_zone.
 PAGE_ACTIONS = {"pages/upload.py": "upload_own", "pages/review.py": "review"}
 
-ensure_app()  # first visitor of a fresh server: leave Streamlit's legacy pages/ mode before rendering
+leave_legacy_pages_mode()  # first visitor of a fresh server: leave Streamlit's legacy pages/ mode before rendering
 st.set_page_config(page_title=f"{load_zone().name}监测看板", page_icon=":material/monitoring:",
                    layout="wide",
                    initial_sidebar_state="collapsed" if projector_requested() else "auto")

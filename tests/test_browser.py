@@ -265,3 +265,26 @@ def test_first_request_to_a_page_goes_through_app(tmp_path, browser, path, accou
             assert expected in main
         finally:
             page.close()
+
+
+def test_first_visitors_arriving_together_all_go_through_app(tmp_path, browser):
+    """Several first requests at once on a fresh server (the race: one run switches Streamlit's
+    legacy mode off while others are already routed by it): every page gets app.py's navigation."""
+    env = {**os.environ, "PILOT_DB": str(tmp_path / "pilot.duckdb"), "PYTHONPATH": str(ROOT),
+           "PILOT_USERS": str(tmp_path / "users.toml"), "PILOT_NO_DEMO": "1"}
+    env.pop("PILOT_DEMO", None)
+    paths = ["/", "/quality", "/pe", "/upload", "/compare", "/submissions"]
+    with _streamlit(env, "streamlit-first-visitors.log") as base:
+        pages = [browser.new_page(viewport={"width": 1280, "height": 720}, locale="zh-CN") for _ in paths]
+        for path, page in zip(paths, pages):  # don't wait for the loads: the first runs overlap
+            page.goto(base + path, wait_until="commit")
+        try:
+            for path, page in zip(paths, pages):
+                _settle(page)
+                nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+                labels = [t.splitlines()[-1].strip() for t in nav]
+                assert "总览" in labels and not set(labels) & set(RAW_PAGE_NAMES), (path, labels)
+                assert "演示模式" in page.locator('[data-testid="stSidebar"]').inner_text(), path
+        finally:
+            for page in pages:
+                page.close()

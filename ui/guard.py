@@ -9,17 +9,43 @@ page hash is derived from the URL path, which is the same in both modes).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 
 def legacy_pages_mode() -> bool:
-    """True while Streamlit would run a `pages/` file without app.py (no st.navigation yet)."""
-    return bool(PagesManager.uses_pages_directory)
+    """True when this run was routed by Streamlit's legacy pages/ mode instead of app.py.
+
+    Checked on this session's own page registry, not only on the process-wide flag: two
+    first visitors arriving together may both be routed the legacy way before either run
+    has switched the flag off. The legacy registry lists app.py itself as a page; ours never.
+    """
+    if PagesManager.uses_pages_directory:
+        return True
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return False
+    main = Path(ctx.pages_manager.main_script_path).resolve()
+    return any(info.get("script_path") and Path(info["script_path"]).resolve() == main
+               for info in ctx.pages_manager.get_pages().values())
+
+
+def leave_legacy_pages_mode() -> None:
+    """Called first by app.py: the first run of a fresh server reruns without the legacy routing.
+
+    (app.py checks only the process-wide flag: before its own st.navigation call this
+    session's registry may still be the default one, which lists app.py.)
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False  # what st.navigation itself does
+        st.rerun()
 
 
 def ensure_app() -> None:
     """Called first by every page: if it runs without app.py, rerun the request through app.py."""
     if legacy_pages_mode():
-        PagesManager.uses_pages_directory = False  # what st.navigation itself does
+        PagesManager.uses_pages_directory = False
         st.rerun()

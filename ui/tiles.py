@@ -33,7 +33,7 @@ table.hx-matrix {{ width:100%; border-collapse:separate; border-spacing:3px; tab
   font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif; }}
 table.hx-matrix th {{ font-size:{cell}px; font-weight:600; padding:2px 4px; text-align:center;
   vertical-align:bottom; line-height:1.2; color:#1a1a1a; background:#fff; border:none; }}
-table.hx-matrix th.hx-rowhead {{ text-align:left; width:7.5em; }}
+table.hx-matrix th.hx-rowhead {{ text-align:left; width:7.5em; vertical-align:middle; }}
 table.hx-matrix td {{ font-size:{cell}px; font-weight:700; text-align:center; padding:{pad}px 2px;
   border-radius:4px; border:none; line-height:1.15; }}
 .hx-wrap {{ font-size:{small}px; }}
@@ -76,8 +76,9 @@ def tile_html(row: pd.Series, name: str, compact: bool = False) -> str:
         gap = None if is_missing(value) else float(value) - float(expected)
         sign = "+" if gap is not None and gap >= 0 else "−"
         gap_text = "—" if gap is None else f"{sign}{format_value(abs(gap), unit)}"
-        detail = (f"应达 {format_value(expected, unit)} / 实际 {format_value(value, unit)}"
-                  f" / 差 {gap_text}")
+        nb = "\u00a0"  # wrap between the three figures, never inside one
+        detail = (f"应达{nb}{format_value(expected, unit)} / 实际{nb}{format_value(value, unit)}"
+                  f" / 差{nb}{gap_text}")
         detail_class = "hx-wrap"
     else:
         detail_class = "hx-small"
