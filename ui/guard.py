@@ -29,8 +29,11 @@ def legacy_pages_mode() -> bool:
     if ctx is None:
         return False
     main = Path(ctx.pages_manager.main_script_path).resolve()
-    return any(info.get("script_path") and Path(info["script_path"]).resolve() == main
-               for info in ctx.pages_manager.get_pages().values())
+    pages = ctx.pages_manager.get_pages().values()
+    # (A registry of the main script alone is no navigation at all: a page run as the main
+    # script, as AppTest.from_file("pages/x.py") does.)
+    return len(pages) > 1 and any(
+        info.get("script_path") and Path(info["script_path"]).resolve() == main for info in pages)
 
 
 def leave_legacy_pages_mode() -> None:
