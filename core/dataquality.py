@@ -53,7 +53,7 @@ z AS (
     FROM d JOIN m USING (county, metric) WHERE d.n >= {dq.min_schools}
 )
 SELECT county, school_id, school_name, metric, x, med, z FROM z WHERE abs(z) > {lit(dq.z_limit)}
-ORDER BY county, metric, abs(z) DESC"""
+ORDER BY county, metric, abs(z) DESC, school_id"""
     out = []
     for cty, sid, name, metric, x, med, z in con.execute(sql).fetchall():
         label, unit, _ = METRICS[metric]

@@ -44,6 +44,10 @@ def in_list(values) -> str:
     return "(" + ", ".join(lit(v) for v in values) + ")" if values else "(NULL)"
 
 
+# A month as an integer (year·12 + month) for ordering keys: (month, submission id) in one BIGINT.
+_ORD = "(TRY_CAST(left({period}, 4) AS BIGINT) * 12 + TRY_CAST(substr({period}, 6, 2) AS BIGINT))"
+
+
 def _types_covering(cat: Catalog, band: str) -> list[str]:
     return [t for t, bands in cat.scope.bands.items() if band in bands]
 
@@ -73,32 +77,43 @@ def facts_cte(periods: list[str], cat: Catalog | None = None) -> str:
     return f"""
 WITH p(period, fit_lo) AS (VALUES {values}),
 sub AS (
-    SELECT id, county, period FROM submission
+    SELECT id, county, period, {_ORD.format(period='period')} * 4294967296 + id AS ord FROM submission
     WHERE status = 'accepted' AND in_force AND county IS NOT NULL AND period IS NOT NULL
+      AND period <= (SELECT max(period) FROM p)
 ),
+rsub AS (SELECT s.id, s.county, s.period FROM sub s SEMI JOIN p ON p.period = s.period),
 roster AS (
-    SELECT p.period, s.county, s.id AS submission_id, sc.school_id, sc.name AS school_name,
+    SELECT s.period, s.county, s.id AS submission_id, sc.school_id, sc.name AS school_name,
            sc.school_type, sc.locale, sc.students, sc.classes, sc.teachers,
-           CASE sc.school_type {stage_case} END AS stage_group
-    FROM p JOIN sub s ON s.period = p.period JOIN school sc ON sc.submission_id = s.id
+           CASE sc.school_type {stage_case} END AS stage_group,
+           ({_ORD.format(period='s.period')} + 1) * 4294967296 - 1 AS ord_max
+    FROM rsub s JOIN school sc ON sc.submission_id = s.id
+),
+-- The month's own 体育/作业 rows only (filtered before the joins: the tables hold every month).
+pe_m AS (SELECT e.* FROM pe e SEMI JOIN rsub ON rsub.id = e.submission_id),
+hw_m AS (SELECT h.* FROM homework h SEMI JOIN rsub ON rsub.id = h.submission_id),
+-- Carry-forward: an ASOF join picks, per roster school, the newest source row with
+-- (month, submission id) <= (M, any id), i.e. the newest month <= M, the highest id on a tie.
+qsrc AS (
+    SELECT q.school_id, s2.period AS quality_period, s2.ord, q.level, q.year,
+           {', '.join(f'q.{c}' for c in RESOURCE_COLUMNS)}
+    FROM quality q JOIN sub s2 ON s2.id = q.submission_id
 ),
 qcf AS (
-    SELECT r.period, r.school_id, s2.period AS quality_period, q.level, q.year,
-           {', '.join(f'q.{c}' for c in RESOURCE_COLUMNS)}
-    FROM roster r
-    JOIN quality q ON q.school_id = r.school_id
-    JOIN sub s2 ON s2.id = q.submission_id AND s2.period <= r.period
-    QUALIFY row_number() OVER (PARTITION BY r.period, r.school_id ORDER BY s2.period DESC, s2.id DESC) = 1
+    SELECT r.period, r.school_id, qs.* EXCLUDE (school_id, ord)
+    FROM roster r ASOF JOIN qsrc qs ON qs.school_id = r.school_id AND qs.ord <= r.ord_max
+),
+fsrc AS (
+    SELECT e.school_id, s2.period AS fitness_period, s2.ord, e.fitness_tested, e.fitness_passed, e.fitness_good
+    FROM pe e JOIN sub s2 ON s2.id = e.submission_id
+    WHERE e.fitness_tested IS NOT NULL AND e.fitness_passed IS NOT NULL AND e.fitness_good IS NOT NULL
+      AND s2.period >= (SELECT min(fit_lo) FROM p)
 ),
 fcf AS (
-    SELECT r.period, r.school_id, s2.period AS fitness_period,
-           e.fitness_tested, e.fitness_passed, e.fitness_good
-    FROM roster r
-    JOIN p ON p.period = r.period
-    JOIN pe e ON e.school_id = r.school_id AND e.fitness_tested IS NOT NULL
-             AND e.fitness_passed IS NOT NULL AND e.fitness_good IS NOT NULL
-    JOIN sub s2 ON s2.id = e.submission_id AND s2.period BETWEEN p.fit_lo AND r.period
-    QUALIFY row_number() OVER (PARTITION BY r.period, r.school_id ORDER BY s2.period DESC, s2.id DESC) = 1
+    SELECT r.period, r.school_id, fs.* EXCLUDE (school_id, ord)
+    FROM roster r JOIN p ON p.period = r.period
+    ASOF JOIN fsrc fs ON fs.school_id = r.school_id AND fs.ord <= r.ord_max
+    WHERE fs.fitness_period >= p.fit_lo
 ),
 base AS (
     SELECT r.period, r.county, r.submission_id, r.school_id, r.school_name, r.school_type, r.locale,
@@ -123,8 +138,8 @@ base AS (
         {', '.join(f'q.{c}' for c in RESOURCE_COLUMNS)},
         {', '.join(items)}
     FROM roster r
-    LEFT JOIN pe e ON e.submission_id = r.submission_id AND e.school_id = r.school_id
-    LEFT JOIN homework h ON h.submission_id = r.submission_id AND h.school_id = r.school_id
+    LEFT JOIN pe_m e ON e.submission_id = r.submission_id AND e.school_id = r.school_id
+    LEFT JOIN hw_m h ON h.submission_id = r.submission_id AND h.school_id = r.school_id
     LEFT JOIN qcf q ON q.period = r.period AND q.school_id = r.school_id
     LEFT JOIN fcf f ON f.period = r.period AND f.school_id = r.school_id
 ),
