@@ -9,7 +9,7 @@ from ui import data, filters
 from ui.projector import chart_font
 from ui.render import (
     caption_for, chinese_table, county_bars, download_table, page_header, show_chart,
-    source_caption, tidy,
+    show_table, source_caption, tidy,
 )
 from ui.firstrun import no_data_hint
 from ui.guard import ensure_app
@@ -81,7 +81,7 @@ else:
         st.session_state["cmp_school"] = hit
     table = chinese_table(schools, ["county", "school_name", "school_id", "value", "unit",
                                     "target", "status_label", "change"])
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, default=1)
     download_table(table, f"{month}{drill}各校{names[indicator]}", key="dl_cmp")
 
     label = dict(zip(schools["school_id"], schools["school_name"]))
@@ -106,6 +106,6 @@ else:
                "meets_rule": "资源配置7项达标"}
     shown = history[list(columns)].replace({True: "是", False: "否"}).rename(columns=columns)
     shown = tidy(shown)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    show_table(shown, default=1)
     download_table(shown, f"{label.get(school, school)}各月数据", key="dl_school")
     source_caption(period)

@@ -1,5 +1,4 @@
 """作业: homework minutes against the 60/90 limits, compliance by county, schools over the limit."""
-import pandas as pd
 import streamlit as st
 
 from core import charts
@@ -8,8 +7,8 @@ from core.palette import period_label
 from ui import data, filters
 from ui.projector import chart_font
 from ui.render import (
-    caption_for, county_bars, download_table, page_header, show_chart, source_caption,
-    tidy, trend_chart,
+    caption_for, county_bars, download_table, page_header, show_chart, show_table,
+    source_caption, tidy, trend_chart,
 )
 from ui.firstrun import no_data_hint
 from ui.guard import ensure_app
@@ -60,6 +59,6 @@ table = over[["county", "school_name", "school_id", "school_type", "g12", "g36_m
     "county": "县区", "school_name": "学校名称", "school_id": "学校标识码", "school_type": "学段类型",
     "g12": "一二年级布置书面作业", "g36_minutes": "三至六年级日均作业时长(分钟)",
     "g79_minutes": "初中日均作业时长(分钟)"}).pipe(tidy)
-st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+show_table(table, default=1)
 source_caption(period, th.homework_source)
 download_table(table, f"{month}作业超标学校", key="dl_hw")

@@ -7,8 +7,8 @@ from core.palette import period_label
 from ui import data, filters
 from ui.projector import chart_font
 from ui.render import (
-    caption_for, county_bars, download_table, page_header, show_chart, source_caption,
-    tidy, trend_chart,
+    caption_for, county_bars, download_table, page_header, show_chart, show_table,
+    source_caption, tidy, trend_chart,
 )
 from ui.firstrun import no_data_hint
 from ui.guard import ensure_app
@@ -57,6 +57,6 @@ short = short[["county", "school_name", "school_id", "school_type", "activity_mi
     "activity_minutes": "日均校内体育活动时间(分钟)", "lessons_g12": "体育课周课时(1-2年级)",
     "lessons_g36": "体育课周课时(3-6年级)", "lessons_g79": "体育课周课时(初中)",
     "lessons_g1012": "体育课周课时(高中)"}).pipe(tidy)
-st.dataframe(short, hide_index=True, width="stretch")
+show_table(short, default=1)
 source_caption(period, cat.thresholds.pe_lessons_source)
 download_table(short, f"{month}体育未达标学校", key="dl_pe")

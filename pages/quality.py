@@ -7,7 +7,8 @@ from core.palette import period_label
 from ui import data, filters
 from ui.projector import chart_font
 from ui.render import (
-    caption_for, download_table, page_header, show_chart, source_caption, tidy, trajectory_figure,
+    caption_for, download_table, page_header, show_chart, show_table, source_caption, tidy,
+    trajectory_figure,
 )
 from ui.firstrun import no_data_hint
 from ui.guard import ensure_app
@@ -61,9 +62,7 @@ if not table.empty:
     shown = shown[["县区", "学段", "指标", "名称", "单位", "学校数", "平均值", "标准差", "差异系数",
                    "差异系数标准", "差异系数达标", "校级标准值", "达标学校数"]]
     shown = tidy(shown)
-    st.dataframe(shown.style.apply(lambda r: ["background-color:#f8d7da" if r["差异系数达标"]
-                                              .startswith("否") else "" for _ in r], axis=1)
-                 .format(precision=3, na_rep="—"), hide_index=True, width="stretch")
+    show_table(shown, default=3, flagged=shown["差异系数达标"].str.startswith("否"))
     source_caption(period, cat.get("resource_cv_composite").definition)
     download_table(shown, f"{month}优质均衡资源配置指标", key="dl_resource")
 
@@ -75,6 +74,6 @@ failing = failing[["county", "school_name", "school_id", "school_type", "student
     columns={"county": "县区", "school_name": "学校名称", "school_id": "学校标识码",
              "school_type": "学段类型", "students": "在校生数", "resource_items_ok": "达标项数",
              **items}).pipe(tidy)
-st.dataframe(failing, hide_index=True, width="stretch")
+show_table(failing)
 source_caption(period, cat.thresholds.resource_source)
 download_table(failing, f"{month}资源配置未达标学校", key="dl_failing")

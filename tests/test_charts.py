@@ -77,28 +77,60 @@ def test_status_matrix_writes_value_in_each_cell():
     assert "<b>95.0%</b>" in texts and "<b>无数据</b>" in texts
 
 
+def value_labels(fig, horizontal=False):
+    """{category: (text, anchor, value position, colour)} of the bars' value labels."""
+    out = {}
+    for a in fig.layout.annotations:
+        if a.name != "value":
+            continue
+        cat, at = (a.y, a.x) if horizontal else (a.x, a.y)
+        out[cat] = (a.text, a.xanchor if horizontal else a.yanchor, at, a.font.color)
+    return out
+
+
 def test_labels_near_the_target_line_move_inside_the_bar():
     """A value label just under or at the dashed target line would be struck through: put it inside."""
     df = pd.DataFrame({"county": ["甲县", "乙县", "丙县", "丁县"], "value": [97.2, 50.0, 100.0, 3.0],
                        "status": ["amber", "red", "green", "red"]})
     fig = charts.bar_by_status(df, "county", "标题", "%", CAPTION, target=100, direction=">=",
                                key_col="county")
-    bars = fig.data[0]
-    where = dict(zip(bars.customdata, bars.textposition))
-    assert where["甲县"] == "inside" and where["丙县"] == "inside"
-    assert where["乙县"] == "outside"
-    assert where["丁县"] == "outside"  # too short to hold its label: stays outside
-    colours = dict(zip(bars.customdata, bars.textfont.color))
-    assert colours["甲县"] == status_style("amber").text_color  # readable on its own bar
-    assert colours["丙县"] == status_style("green").text_color
+    labels = value_labels(fig)
+    assert labels["甲县"][:3] == ("97.2%", "top", 97.2)  # inside the bar end
+    assert labels["乙县"][:3] == ("50.0%", "bottom", 50.0)  # above the bar, clear of the line
+    assert labels["丁县"][1] == "bottom"  # too short to hold its label: stays outside
+    assert labels["甲县"][3] == status_style("amber").text_color  # readable on its own bar
+    assert labels["乙县"][3] == "#1a1a1a"  # outside: dark on white
 
 
-def test_labels_near_the_zone_line_move_inside_too():
-    df = pd.DataFrame({"county": ["甲县", "乙县"], "value": [74.5, 30.0], "status": ["red", "red"]})
-    fig = charts.bar_by_status(df, "county", "标题", "%", target=100, direction=">=", zone_value=74.7,
+def test_label_crossed_at_both_ends_goes_to_the_middle_of_the_bar():
+    """Target 100 above and zone 93.5 just under the bar end: the label moves to mid-bar."""
+    df = pd.DataFrame({"county": ["甲县", "乙县"], "value": [98.2, 30.0], "status": ["amber", "red"]})
+    fig = charts.bar_by_status(df, "county", "标题", "%", target=100, direction=">=", zone_value=93.5,
                                key_col="county")
-    assert dict(zip(fig.data[0].customdata, fig.data[0].textposition)) == {"甲县": "inside",
-                                                                          "乙县": "outside"}
+    labels = value_labels(fig)
+    assert labels["甲县"][1:3] == ("middle", pytest.approx(49.1))
+    assert labels["乙县"][1:3] == ("bottom", 30.0)
+
+
+@pytest.mark.parametrize("target, zone", [(100, 93.5), (97, 93.5), (55, 49.7), (100, 74.7), (100, None)])
+def test_no_label_box_is_crossed_by_a_reference_line(target, zone):
+    """Whatever the values, each label's extent along the axis is clear of every line."""
+    from core.charts.bars import LABEL_EXTENT
+
+    values = [0.5, 10.0, 48.6, 49.4, 52.3, 74.5, 89.9, 93.0, 94.9, 96.0, 98.2, 99.5, 100.0]
+    df = pd.DataFrame({"county": [f"县{i}" for i in range(len(values))], "value": values,
+                       "status": ["red"] * len(values)})
+    fig = charts.bar_by_status(df, "county", "标题", "%", target=target, direction=">=",
+                               zone_value=zone, key_col="county")
+    ext = LABEL_EXTENT[False] * 118
+    for text, anchor, at, _ in value_labels(fig).values():
+        gap = 0.01 * 118
+        low, high = {"bottom": (at + gap, at + ext), "top": (at - ext, at - gap),
+                     "middle": (at - ext / 2, at + ext / 2)}[anchor]
+        if at < ext * 1.3:  # a stub: no room inside, left outside whatever the lines
+            continue
+        for line in (target, zone):
+            assert line is None or not (low <= line <= high), (text, anchor, line)
 
 
 @pytest.mark.parametrize("horizontal", [False, True])
@@ -114,7 +146,7 @@ def test_values_without_target_are_not_grey_like_missing(horizontal):
     assert status_style("notarget").color != status_style("none").color
     legend = {t.name: t.marker.color for t in fig.data[1:] if t.mode == "markers"}
     assert legend == {"无目标": status_style("notarget").color, "无数据": status_style("none").color}
-    assert any(a.text == "无数据" for a in fig.layout.annotations)  # the missing bar is named
+    assert value_labels(fig, horizontal)["丙县"][0] == "无数据"  # the missing bar is named
 
 
 def test_legend_has_no_missing_entry_when_nothing_is_missing():

@@ -204,3 +204,18 @@ def test_overview_matrix_tells_no_target_from_no_data():
     assert f'background:{slate.color};color:{slate.text_color}" title="松溪县 · 优质学校数:33所 · 无目标"' in html
     assert f'background:{grey.color};color:{grey.text_color}" title="白石县 · 优质学校数:无数据 · 无数据"' in html
     assert f">{slate.label}</span>" in html and f">{grey.label}</span>" in html
+
+
+def test_tables_show_blanks_as_dash_and_codes_as_text():
+    """st.dataframe would print a missing number as "None": tables are formatted for reading."""
+    import pandas as pd
+
+    from ui.render import display_frame
+
+    df = pd.DataFrame({"学校标识码": ["5200600004", "5200600005"], "学校数": [39, 71],
+                       "平均值": [6.87, None], "名称": ["L1", None]})
+    shown = display_frame(df, default=3)
+    assert list(shown["学校标识码"]) == ["5200600004", "5200600005"]
+    assert list(shown["学校数"]) == ["39", "71"]
+    assert list(shown["平均值"]) == ["6.870", "—"]
+    assert "None" not in shown.astype(str).to_numpy().ravel().tolist()

@@ -146,6 +146,44 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+MISSING_CELL = "—"
+TEXT_COLUMNS = ("学校标识码", "school_id")  # codes that look like numbers but are read as text
+
+
+def display_frame(df: pd.DataFrame, decimals: dict[str, int] | None = None,
+                  default: int = 2) -> pd.DataFrame:
+    """Numbers as text for reading: whole-number columns without decimals, others with `decimals`,
+    blanks as —. (st.dataframe would print a missing number as "None".)"""
+    out = tidy(df)
+    for col in out.columns:
+        if col in TEXT_COLUMNS:
+            out[col] = [MISSING_CELL if v is None or v == "" or pd.isna(v) else str(v) for v in df[col]]
+            continue
+        if not pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
+            continue
+        vals = out[col].dropna()
+        places = 0 if len(vals) and (vals == vals.round()).all() else (decimals or {}).get(col, default)
+        out[col] = [MISSING_CELL if pd.isna(v) else f"{v:.{places}f}" for v in out[col]]
+        out[col] = out[col].astype(object)
+    return out
+
+
+def show_table(df: pd.DataFrame, decimals: dict[str, int] | None = None, default: int = 2,
+               flagged: pd.Series | None = None) -> None:
+    """A table as the officer reads it: formatted numbers right-aligned, — for blanks, flagged rows red."""
+    numbers = tidy(df)
+    numeric = [c for c in numbers.columns if pd.api.types.is_numeric_dtype(numbers[c])
+               and not pd.api.types.is_bool_dtype(numbers[c]) and c not in TEXT_COLUMNS]
+    shown = display_frame(df, decimals, default).reset_index(drop=True)
+    config = {c: st.column_config.TextColumn(alignment="right") for c in numeric}
+    data = shown
+    if flagged is not None:
+        marks = list(flagged.fillna(False).astype(bool))
+        data = shown.style.apply(lambda r: ["background-color:#f8d7da" if marks[r.name] else ""
+                                            for _ in r], axis=1)
+    st.dataframe(data, hide_index=True, width="stretch", column_config=config)
+
+
 def trajectory_figure(indicator: str, period: str, county: str | None, size: int):
     """Actual vs the planned trajectory to the target month, with the projection (a figure)."""
     from core import charts

@@ -1,8 +1,8 @@
 """Bar charts: one bar per county or school in its status colour, grouped bars, counts, 差异系数.
 
-Value labels sit just outside the bar end, except where a reference line (target, zone
-value, threshold) runs through that spot: there the label moves inside the bar end, so
-a label is never struck through by a dashed line.
+Value labels are placed where no reference line (target, zone value, threshold) runs
+through them: just outside the bar end; else inside the bar end; else in the middle of
+the bar. A label is never struck through by a dashed line.
 """
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from core.palette import (
 )
 
 OUTSIDE_TEXT = "#1a1a1a"
-# Share of the value axis a label takes beyond the bar end (height of a line of text on a
-# vertical axis of ~300–450 px; width of "100.0%" on a horizontal one).
+# Share of the value axis a label takes along it (height of a line of text on a vertical
+# axis of ~300–450 px; width of "100.0%" on a horizontal one).
 LABEL_EXTENT = {False: 0.09, True: 0.12}
+SPOTS = ("outside", "end", "middle")  # where a value label may go, in order of preference
 
 
 def axis_span(values, lines, unit: str) -> float:
@@ -29,26 +30,49 @@ def axis_span(values, lines, unit: str) -> float:
     return max(max(finite, default=1.0) * 1.15, 1e-9)
 
 
-def label_positions(values, lines, span: float, horizontal: bool = False) -> list[str]:
-    """'inside' for a bar whose outside label a reference line would cross, else 'outside'."""
-    extent = LABEL_EXTENT[horizontal] * span
+def label_spots(values, lines, span: float, horizontal: bool = False) -> list[str]:
+    """Per bar: 'outside', 'end' (inside the bar end) or 'middle' — the first no line crosses."""
+    ext = LABEL_EXTENT[horizontal] * span
+    gap, pad = 0.01 * span, 0.006 * span  # labels sit a few px off the bar end; lines need air
     refs = [float(y) for y in lines if not is_missing(y)]
     out = []
     for v in values:
         if is_missing(v):
             out.append("outside")
             continue
-        v = float(v)
-        crossed = any(v - 0.015 * span <= y <= v + extent for y in refs)
-        roomy = abs(v) >= extent * 1.3  # the label fits inside the bar
-        out.append("inside" if crossed and roomy else "outside")
+        v = abs(float(v))
+        boxes = {"outside": (v + gap, v + ext), "end": (v - ext, v - gap),
+                 "middle": (v / 2 - ext / 2, v / 2 + ext / 2)}
+        fits = {"outside": True, "end": v >= ext * 1.3, "middle": v >= ext * 1.6}
+        free = [s for s in SPOTS if fits[s]
+                and not any(boxes[s][0] - pad <= y <= boxes[s][1] + pad for y in refs)]
+        out.append(free[0] if free else "outside")
     return out
 
 
-def _label_colors(positions: list[str], keys: list[str]) -> list[str]:
-    """Text colour per label: the status's text colour inside a bar, dark outside."""
-    return [status_style(k).text_color if p == "inside" else OUTSIDE_TEXT
-            for p, k in zip(positions, keys)]
+def add_value_labels(fig: go.Figure, cats, values, keys, unit: str, span: float,
+                     lines, base_size: int, horizontal: bool = False) -> list[str]:
+    """Write each bar's value where no reference line crosses it (annotations); returns the spots."""
+    spots = label_spots(values, lines, span, horizontal)
+    for cat, v, k, spot in zip(cats, values, keys, spots):
+        if v is None:  # no bar to label: say so on the axis
+            text, at, spot_color = status_style("none").label, 0.0, "#555"
+            anchor = "start"
+        else:
+            text = format_value(v, unit)
+            at = v / 2 if spot == "middle" else v
+            spot_color = OUTSIDE_TEXT if spot == "outside" else status_style(k).text_color
+            anchor = {"outside": "start", "end": "end", "middle": "center"}[spot]
+        shift = {"start": 4, "end": -4, "center": 0}[anchor]
+        if horizontal:
+            place = {"x": at, "y": cat, "xanchor": {"start": "left", "end": "right",
+                                                    "center": "center"}[anchor], "xshift": shift}
+        else:
+            place = {"x": cat, "y": at, "yanchor": {"start": "bottom", "end": "top",
+                                                    "center": "middle"}[anchor], "yshift": shift}
+        fig.add_annotation(**place, text=text, showarrow=False, name="value",
+                           font={"size": base_size, "color": spot_color})
+    return spots
 
 
 def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
@@ -65,27 +89,17 @@ def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
     keys = [display_status(s, not is_missing(v)) for s, v in zip(data["status"], data["value"])]
     values = [None if is_missing(v) else float(v) for v in data["value"]]
     span = axis_span(values, [target, zone_value], unit)
-    positions = label_positions(values, [target, zone_value], span, horizontal)
     hover = [f"{lbl}<br>{format_value(v, unit)} · {status_style(k).label}"
              for lbl, v, k in zip(data[label_col], data["value"], keys)]
     labels = list(data[label_col])
     bar = go.Bar(x=values if horizontal else labels, y=labels if horizontal else values,
                  orientation="h" if horizontal else "v",
                  marker={"color": [status_style(k).color for k in keys]},
-                 text=[format_value(v, unit) if v is not None else "" for v in values],
-                 textposition=positions, insidetextanchor="end", constraintext="none",
-                 cliponaxis=False, customdata=list(data[key_col] if key_col else data[label_col]),
-                 hovertext=hover, hoverinfo="text",
-                 textfont={"size": base_size, "color": _label_colors(positions, keys)},
-                 name="", showlegend=False)
+                 customdata=list(data[key_col] if key_col else data[label_col]),
+                 hovertext=hover, hoverinfo="text", name="", showlegend=False)
     fig = go.Figure(bar)
-    for lbl, v in zip(labels, values):  # no bar to label: say so on the axis
-        if v is None:
-            fig.add_annotation(x=0 if horizontal else lbl, y=lbl if horizontal else 0,
-                               text=status_style("none").label, showarrow=False,
-                               xanchor="left" if horizontal else "center",
-                               yanchor="middle" if horizontal else "bottom",
-                               font={"size": base_size, "color": "#555"})
+    add_value_labels(fig, labels, values, keys, unit, span, [target, zone_value], base_size,
+                     horizontal)
     line = vline if horizontal else hline
     line(fig, target, target_label(target, direction, unit), load_palette().lines["target"], "dash")
     line(fig, zone_value, f"{ZONE_LABEL} {format_value(zone_value, unit)}", zone_color(), "dot")
@@ -123,8 +137,11 @@ def stacked_counts(df: pd.DataFrame, x_col: str, stack_col: str, title: str,
         ys = [int(part.get(x, 0)) for x in xs]
         fig.add_trace(go.Bar(x=xs, y=ys, name=lvl, marker={"color": levels.get(lvl, "#888")},
                              text=[y if y else "" for y in ys], textposition="inside",
+                             textangle=0, insidetextanchor="middle",
                              textfont={"size": base_size}))
-    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    # A count too big for its thin segment is hidden (hover has it), never shrunk or turned.
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"},
+                      uniformtext={"minsize": base_size, "mode": "hide"})
     fig.update_yaxes(title={"text": unit})
     return frame(fig, title, caption, base_size, height=height)
 
@@ -142,7 +159,7 @@ def grouped_bars(df: pd.DataFrame, x_col: str, series_col: str, title: str, unit
     for i, (name, part) in enumerate(df.groupby(series_col, sort=False)):
         part = part.set_index(x_col)
         ys = [None if is_missing(part["value"].get(x)) else float(part["value"].get(x)) for x in xs]
-        positions = label_positions(ys, [target], span)
+        positions = ["outside" if p == "outside" else "inside" for p in label_spots(ys, [target], span)]
         fig.add_trace(go.Bar(x=xs, y=ys, name=name,
                              marker={"color": palette.get(name, defaults[i % len(defaults)])},
                              text=[format_value(v, unit, with_unit=False) if v is not None else ""
@@ -164,13 +181,12 @@ def cv_bars(df: pd.DataFrame, title: str, threshold, caption: Caption | None = N
     """差异系数 per resource item against the threshold; items over it red, else green."""
     values = [None if is_missing(v) else float(v) for v in df["value"]]
     keys = ["none" if v is None else ("green" if v <= threshold else "red") for v in values]
-    positions = label_positions(values, [threshold], axis_span(values, [threshold], "系数"))
+    span = axis_span(values, [threshold], "系数")
     fig = go.Figure(go.Bar(x=list(df["item"]), y=values,
                            marker={"color": [status_style(k).color for k in keys]},
-                           text=[format_value(v, "系数") for v in values],
-                           textposition=positions, insidetextanchor="end", constraintext="none",
-                           cliponaxis=False, name="", showlegend=False,
-                           textfont={"size": base_size, "color": _label_colors(positions, keys)}))
+                           name="", showlegend=False))
+    add_value_labels(fig, list(df["item"]), values, keys, "系数", span, [threshold], base_size)
+    fig.update_yaxes(range=[0, span])
     hline(fig, threshold, f"标准 ≤{threshold}", load_palette().lines["target"], "dash")
     status_legend(fig, keys)
     fig.update_yaxes(title={"text": "差异系数"}, rangemode="tozero")
