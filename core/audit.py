@@ -6,6 +6,7 @@ from datetime import datetime
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 # Action codes written to audit_log.action, with the label the administrator sees.
 ACTION_LABELS: dict[str, str] = {
@@ -31,6 +32,26 @@ def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, *, submissio
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [datetime.now(), actor, action, submission_id, county, period, sha256,
                  json.dumps(detail or {}, ensure_ascii=False, default=str)])
+
+
+def record_many(con: duckdb.DuckDBPyConnection, entries: list[dict]) -> None:
+    """Append several entries (each the keyword arguments of `record`, with actor and action) in one INSERT."""
+    if not entries:
+        return
+    now = datetime.now()
+    keys = ("actor", "action", "submission_id", "county", "period", "sha256")
+    cols: dict[str, list] = {"at": [now] * len(entries), **{k: [e.get(k) for e in entries] for k in keys},
+                             "detail": [json.dumps(e.get("detail") or {}, ensure_ascii=False, default=str)
+                                        for e in entries]}
+    unknown = set(cols["action"]) - set(ACTION_LABELS)
+    if unknown:
+        raise KeyError(f"unknown audit action {sorted(unknown)[0]!r}")
+    con.register("_load_audit", pa.table(cols))
+    try:
+        con.execute("INSERT INTO audit_log (\"at\", actor, action, submission_id, county, period, sha256, detail)"
+                    " SELECT \"at\", actor, action, submission_id, county, period, sha256, detail FROM _load_audit")
+    finally:
+        con.unregister("_load_audit")
 
 
 def list_audit(con: duckdb.DuckDBPyConnection, *, county: str | None = None, period: str | None = None,

@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator, Literal
@@ -17,7 +18,7 @@ from core.archive import archive_bytes, sha256_of
 from core.issues import Issue
 from core.parsed import SHEET_NAMES, ParsedSubmission
 from core.paths import default_db_path
-from core.store import WRITE_LOCK, find_by_sha, open_db, store_submission
+from core.store import WRITE_LOCK, Stored, Submission, find_by_sha, open_db, store_submissions
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 STATUS_LABELS = {"accepted": "已接收", "rejected": "已驳回", "duplicate": "重复文件"}
@@ -89,25 +90,46 @@ def ingest_file(source: Path | str | bytes, *, file_name: str | None = None, db_
     rel = archive_bytes(data, name, db)
     parsed = _validate(data, name)
     with open_db(db) as con:
-        return _store(con, parsed, name, sha, rel, received_at, actor)
+        return _store_batch(con, [Prepared(name, sha, parsed=parsed, archive_path=rel)], received_at, actor)[0]
 
 
-def _store(con, parsed: ParsedSubmission, name: str, sha: str, rel: str, received_at: datetime | None,
-           actor: str) -> IngestResult:
-    """Store a validated workbook on an open connection (re-checking for a duplicate under the write lock)."""
+@dataclass
+class Prepared:
+    """A file read, hashed, archived and validated (in a pool worker), ready to store."""
+
+    name: str
+    sha: str = ""
+    error: OSError | None = None  # the file could not be read
+    parsed: ParsedSubmission | None = None  # None: a duplicate known when the batch started
+    archive_path: str = ""
+    path: Path | None = None
+
+
+def _store_batch(con, items: list[Prepared], received_at: datetime | None, actor: str) -> list[IngestResult]:
+    """Store prepared files in one transaction (duplicates re-checked under the write lock); results in order.
+
+    If the batch fails, each file is stored on its own, so that one bad file does
+    not take the others with it (and its own error is raised as before).
+    """
     received = received_at or datetime.now().replace(microsecond=0)
+    subs = [Submission(i.parsed, i.name, i.sha, received, i.archive_path, actor) for i in items]
     # Check and store under the write lock: two sessions sending the same file at once store it once.
     with WRITE_LOCK:
-        dup = find_by_sha(con, sha)  # another session may have stored it meanwhile
-        if dup is not None:
-            return _duplicate(name, dup)
-        sub_id, replaces = store_submission(con, parsed, file_name=name, sha256=sha, received_at=received,
-                                            archive_path=rel, actor=actor)
-    accepted = parsed.ok and parsed.county is not None and parsed.period is not None
-    return IngestResult(file=name, status="accepted" if accepted else "rejected", county=parsed.county,
-                        period=parsed.period, submission_id=sub_id if accepted else None,
-                        replaces=replaces, rows=parsed.rows if accepted else _empty_rows(),
-                        issues=parsed.issues)
+        try:
+            stored = store_submissions(con, subs, dedupe=True)
+        except Exception:
+            if len(subs) == 1:
+                raise
+            stored = [store_submissions(con, [s], dedupe=True)[0] for s in subs]
+    return [_duplicate(s.file_name, r.duplicate) if r.duplicate is not None else _result(s, r)
+            for s, r in zip(subs, stored)]
+
+
+def _result(sub: Submission, stored: Stored) -> IngestResult:
+    p = sub.parsed
+    return IngestResult(file=sub.file_name, status="accepted" if sub.accepted else "rejected", county=p.county,
+                        period=p.period, submission_id=stored.id if sub.accepted else None,
+                        replaces=stored.replaces, rows=p.rows if sub.accepted else _empty_rows(), issues=p.issues)
 
 
 def _validate(data: bytes, name: str) -> ParsedSubmission:
@@ -167,9 +189,10 @@ def ingest_paths(paths: list[Path | str], *, db_path: Path | str | None = None,
                  workers: int | None = None) -> IngestBatch:
     """Ingest every workbook under the given files/folders; progress(i, n, result) after each.
 
-    Workbooks are validated in a process pool (`workers`, default: the CPU count, at most 4)
-    while the main process stores them in name order on one connection, which it hands back
-    to other processes (the dashboard) every couple of seconds.
+    Workbooks are read, archived and validated in a process pool (`workers`, default: the
+    CPU count, at most 4) while the main process stores them in name order, up to
+    BATCH_FILES per transaction (each workbook still all or nothing), on one connection
+    that it hands back to other processes (the dashboard) every couple of seconds.
     """
     files, skipped, missing = collect_files(paths)
     skipped += [SkippedFile(file=m, reason="路径不存在或无法读取") for m in missing]
@@ -181,36 +204,55 @@ def ingest_paths(paths: list[Path | str], *, db_path: Path | str | None = None,
         known = {r[0] for r in con.execute("SELECT DISTINCT sha256 FROM submission").fetchall()}
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
     con, opened = None, 0.0
+    pending: list[Prepared] = []
+    started = 0.0
     with ExitStack() as stack:
-        for n, (path, item) in enumerate(zip(files, _validated(files, known, workers)), start=1):
+
+        def flush() -> None:
+            nonlocal con, opened
             if con is not None and time.monotonic() - opened > HOLD_SECONDS:
-                stack.close()  # let a waiting process (the dashboard) in between files
+                stack.close()  # let a waiting process (the dashboard) in between batches
                 con = None
             if con is None:
                 con, opened = stack.enter_context(open_db(db)), time.monotonic()
-            result = _ingest_item(con, path, item, db, received_at, actor, known)
-            batch.results.append(result)
-            if progress is not None:
-                progress(n, len(files), result)
+            for result in _store_prepared(con, pending, db, received_at, actor):
+                batch.results.append(result)
+                if progress is not None:
+                    progress(len(batch.results), len(files), result)
+            pending.clear()
+
+        for item in _prepared(files, known, workers, db):
+            if not pending:
+                started = time.monotonic()
+            pending.append(item)
+            if len(pending) >= BATCH_FILES or time.monotonic() - started > BATCH_SECONDS:
+                flush()
+        if pending:
+            flush()
     return batch
 
 
 HOLD_SECONDS = 2.0  # how long a batch keeps the database before letting others in
+BATCH_FILES = 32  # workbooks stored per transaction
+BATCH_SECONDS = 1.0  # ... or fewer, so that progress is reported at least about every second
 MIN_POOL_FILES = 8  # fewer files are validated in this process (starting a pool costs ~1 s)
 
 
-def _read_and_validate(path: Path, known: frozenset[str]) -> tuple[bytes | OSError, str, ParsedSubmission | None]:
-    """(bytes or the read error, SHA-256, parsed or None for a known duplicate); runs in a pool worker."""
+def _prepare(path: Path, known: frozenset[str], db: Path) -> Prepared:
+    """Read, hash, archive and validate one file (nothing for a known duplicate); runs in a pool worker."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return exc, "", None
+        return Prepared(path.name, error=exc, path=path)
     sha = sha256_of(data)
-    return data, sha, None if sha in known else _validate(data, path.name)
+    if sha in known:
+        return Prepared(path.name, sha, path=path)
+    return Prepared(path.name, sha, parsed=_validate(data, path.name), archive_path=archive_bytes(data, path.name, db),
+                    path=path)
 
 
-def _validated(files: list[Path], known: set[str], workers: int) -> Iterator[tuple]:
-    """_read_and_validate of every file, in order; a process pool when it helps, else here.
+def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Iterator[Prepared]:
+    """_prepare of every file, in order; a process pool when it helps, else here.
 
     spawn, not fork: the caller may be threaded. If the pool breaks, the rest is done here.
     """
@@ -220,28 +262,37 @@ def _validated(files: list[Path], known: set[str], workers: int) -> Iterator[tup
         try:
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                for item in pool.map(_read_and_validate, files, [frozen] * len(files), chunksize=2):
+                for item in pool.map(_prepare, files, [frozen] * len(files), [db] * len(files), chunksize=2):
                     done += 1
                     yield item
         except (BrokenProcessPool, OSError, RuntimeError):
             pass
     for path in files[done:]:
-        yield _read_and_validate(path, frozen)
+        yield _prepare(path, frozen, db)
 
 
-def _ingest_item(con, path: Path, item: tuple, db: Path, received_at: datetime | None, actor: str,
-                 known: set[str]) -> IngestResult:
-    """Archive and store one validated file of a batch (or report it as unreadable / duplicate)."""
-    data, sha, parsed = item
-    if isinstance(data, OSError):
-        return _unreadable(path.name, data)
-    if sha in known:
-        dup = find_by_sha(con, sha)
-        if dup is not None:
-            return _duplicate(path.name, dup)
-    if parsed is None:  # known when validation started but no longer stored: validate now
-        parsed = _validate(data, path.name)
-    rel = archive_bytes(data, path.name, db)
-    result = _store(con, parsed, path.name, sha, rel, received_at, actor)
-    known.add(sha)
-    return result
+def _store_prepared(con, items: list[Prepared], db: Path, received_at: datetime | None,
+                    actor: str) -> list[IngestResult]:
+    """Results of a batch of prepared files, in order: unreadable, duplicates, and the rest stored at once."""
+    results: list[IngestResult | None] = [None] * len(items)
+    to_store: list[tuple[int, Prepared]] = []
+    for n, item in enumerate(items):
+        if item.error is not None:
+            results[n] = _unreadable(item.name, item.error)
+            continue
+        if item.parsed is None:  # known when the batch started
+            dup = find_by_sha(con, item.sha)
+            if dup is not None:
+                results[n] = _duplicate(item.name, dup)
+                continue
+            try:  # no longer stored (rare): do it now
+                data = item.path.read_bytes()
+            except OSError as exc:
+                results[n] = _unreadable(item.name, exc)
+                continue
+            item.parsed, item.archive_path = _validate(data, item.name), archive_bytes(data, item.name, db)
+        to_store.append((n, item))
+    stored = _store_batch(con, [i for _, i in to_store], received_at, actor) if to_store else []
+    for (n, _), result in zip(to_store, stored):
+        results[n] = result
+    return results

@@ -7,14 +7,17 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from core.audit import record
+from core.audit import record, record_many
 from core.parsed import SHEET_NAMES, ParsedSubmission
 from core.paths import default_db_path
 
@@ -25,6 +28,17 @@ WRITE_LOCK = threading.RLock()
 
 # Test hook (tests/test_crash.py): seconds to sleep inside the store transaction.
 PAUSE_ENV = "PILOT_STORE_PAUSE"
+
+# Column types of the rows store_submissions writes (Arrow tables, one INSERT per table).
+_SUBMISSION_SCHEMA = pa.schema([
+    ("id", pa.int32()), ("county", pa.string()), ("period", pa.string()), ("file_name", pa.string()),
+    ("sha256", pa.string()), ("received_at", pa.timestamp("us")), ("ingested_at", pa.timestamp("us")),
+    ("status", pa.string()), ("in_force", pa.bool_()), ("replaces", pa.int32()), ("archive_path", pa.string()),
+    ("n_errors", pa.int32()), ("n_warnings", pa.int32()), ("rows_json", pa.string()),
+    ("submitted_by", pa.string())])
+_ISSUE_SCHEMA = pa.schema([
+    ("submission_id", pa.int32()), ("seq", pa.int32()), ("severity", pa.string()), ("sheet", pa.string()),
+    ("excel_row", pa.int32()), ("column_name", pa.string()), ("value", pa.string()), ("message", pa.string())])
 
 
 class DatabaseBusy(RuntimeError):
@@ -81,36 +95,169 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("COMMIT")
 
 
+@dataclass
+class Submission:
+    """One received workbook to store: the validator's output and how the file arrived."""
+
+    parsed: ParsedSubmission
+    file_name: str
+    sha256: str
+    received_at: datetime
+    archive_path: str
+    actor: str
+
+    @property
+    def accepted(self) -> bool:
+        """Stored with its data (no error, county and month known)."""
+        p = self.parsed
+        return p.ok and p.county is not None and p.period is not None
+
+
+@dataclass
+class Stored:
+    """What storing one Submission did: its id and the one it replaced, or the stored file it duplicates."""
+
+    id: int
+    replaces: int | None = None
+    duplicate: dict | None = None  # find_by_sha's row when the identical file was already stored
+
+
 def store_submission(con: duckdb.DuckDBPyConnection, parsed: ParsedSubmission, *, file_name: str,
                      sha256: str, received_at: datetime, archive_path: str,
                      actor: str) -> tuple[int, int | None]:
     """Store one workbook (row, issues, data if accepted) in one transaction; return (id, replaces)."""
-    accepted = parsed.ok and parsed.county is not None and parsed.period is not None
-    n_errors = sum(1 for i in parsed.issues if i.severity == "error")
-    n_warnings = len(parsed.issues) - n_errors
-    now = datetime.now()
+    sub = Submission(parsed, file_name, sha256, received_at, archive_path, actor)
+    stored = store_submissions(con, [sub])[0]
+    return stored.id, stored.replaces
+
+
+def store_submissions(con: duckdb.DuckDBPyConnection, subs: list[Submission], *,
+                      dedupe: bool = False) -> list[Stored]:
+    """Store several workbooks in ONE transaction (all of them or none); one Stored per item, in order.
+
+    Each workbook gets what store_submission would have given it had they been stored one
+    after the other: ids in list order, in-force switching in list order. With `dedupe`, a
+    file whose SHA-256 is already stored (or earlier in the list) is not stored again.
+    Each table is written with one INSERT for the whole list, which is what makes a batch
+    of workbooks much cheaper than one transaction per workbook.
+    """
+    if not subs:
+        return []
     with transaction(con):
-        sub_id = con.execute(
-            "INSERT INTO submission (county, period, file_name, sha256, received_at, ingested_at,"
-            " status, archive_path, n_errors, n_warnings, rows_json, submitted_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [parsed.county, parsed.period, file_name, sha256, received_at, now,
-             "accepted" if accepted else "rejected", archive_path, n_errors, n_warnings,
-             json.dumps(parsed.rows if accepted else {}, ensure_ascii=False), actor],
-        ).fetchone()[0]
-        _insert_issues(con, sub_id, parsed)
-        replaces = None
-        if accepted:
-            for key, df in parsed.tables.items():
-                _insert_table(con, key, sub_id, df)
-            replaces = _switch_in_force(con, sub_id, parsed.county, parsed.period)
-            if replaces is not None:
-                con.execute("UPDATE submission SET replaces = ? WHERE id = ?", [replaces, sub_id])
+        out = _store_all(con, subs, dedupe)
         _pause_for_crash_test()
-        record(con, actor, "ingest", submission_id=sub_id, county=parsed.county, period=parsed.period,
-               sha256=sha256, detail={"file": file_name, "status": "accepted" if accepted else "rejected",
-                "replaces": replaces, "received_at": received_at.isoformat()})
-    return sub_id, replaces
+        record_many(con, [dict(actor=s.actor, action="ingest", submission_id=r.id, county=s.parsed.county,
+                               period=s.parsed.period, sha256=s.sha256,
+                               detail={"file": s.file_name, "status": "accepted" if s.accepted else "rejected",
+                                       "replaces": r.replaces, "received_at": s.received_at.isoformat()})
+                          for s, r in zip(subs, out) if r.duplicate is None])
+    return out
+
+
+def _store_all(con, subs: list[Submission], dedupe: bool) -> list[Stored]:
+    """The inserts of store_submissions (inside its transaction)."""
+    now = datetime.now()
+    stored_before = _find_by_shas(con, [s.sha256 for s in subs]) if dedupe else {}
+    new: list[int] = []  # indexes of subs to store
+    dup_of: dict[int, dict] = {}
+    first_in_batch: dict[str, int] = {}
+    for n, s in enumerate(subs):
+        if s.sha256 in stored_before:
+            dup_of[n] = stored_before[s.sha256]
+        elif dedupe and s.sha256 in first_in_batch:
+            dup_of[n] = {"index": first_in_batch[s.sha256]}  # filled in once ids are known
+        else:
+            first_in_batch[s.sha256] = n
+            new.append(n)
+    ids = sorted(r[0] for r in con.execute("SELECT nextval('submission_seq') FROM range(?)",
+                                           [len(new)]).fetchall())
+    id_of = dict(zip(new, ids))
+    replaces, in_force, switched_off = _in_force_plan(con, [(id_of[n], subs[n]) for n in new])
+    _insert_submissions(con, [(id_of[n], subs[n]) for n in new], replaces, in_force, now)
+    if switched_off:
+        con.execute("UPDATE submission SET in_force = FALSE WHERE list_contains(?, id)", [sorted(switched_off)])
+    _insert_issues(con, [(id_of[n], subs[n].parsed) for n in new])
+    accepted = [(id_of[n], subs[n].parsed) for n in new if subs[n].accepted]
+    for key in SHEET_NAMES:
+        _insert_tables(con, key, [(sub_id, p.tables[key]) for sub_id, p in accepted if key in p.tables])
+    out = []
+    for n, s in enumerate(subs):
+        dup = dup_of.get(n)
+        if dup is not None and "index" in dup:
+            first = subs[dup["index"]]
+            dup = {"id": id_of[dup["index"]], "status": "accepted" if first.accepted else "rejected",
+                   "county": first.parsed.county, "period": first.parsed.period,
+                   "received_at": first.received_at, "ingested_at": now, "file_name": first.file_name}
+        out.append(Stored(dup["id"], duplicate=dup) if dup is not None
+                   else Stored(id_of[n], replaces.get(id_of[n])))
+    return out
+
+
+_SHA_KEYS = ("id", "status", "county", "period", "received_at", "ingested_at", "file_name")
+
+
+def _find_by_shas(con, shas: list[str]) -> dict[str, dict]:
+    """find_by_sha for several hashes in one query: sha -> earliest stored submission."""
+    rows = con.execute(f"SELECT sha256, {', '.join(_SHA_KEYS)} FROM submission"
+                       " WHERE list_contains(?, sha256) ORDER BY id", [sorted(set(shas))]).fetchall()
+    out: dict[str, dict] = {}
+    for sha, *values in rows:
+        out.setdefault(sha, dict(zip(_SHA_KEYS, values)))
+    return out
+
+
+def _in_force_plan(con, new: list[tuple[int, Submission]]
+                   ) -> tuple[dict[int, int | None], set[int], set[int]]:
+    """Replay in-force switching over the new accepted submissions in order.
+
+    A new submission goes in force if it is the newest accepted of its county-month
+    (received_at, then id; so a back-loaded older e-mail joins the history without
+    displacing the one in force). Returns (new id -> the id it replaced, the new ids
+    in force at the end, the already-stored ids to switch off).
+    """
+    accepted = [(i, s) for i, s in new if s.accepted]
+    if not accepted:
+        return {}, set(), set()
+    counties = sorted({s.parsed.county for _, s in accepted})
+    periods = sorted({s.parsed.period for _, s in accepted})
+    current: dict[tuple, int] = {}  # (county, period) -> id in force
+    newest: dict[tuple, tuple] = {}  # (county, period) -> (received_at, id) of the newest accepted
+    for county, period, sub_id, received, flag in con.execute(
+            "SELECT county, period, id, received_at, in_force FROM submission WHERE status = 'accepted'"
+            " AND list_contains(?, county) AND list_contains(?, period)", [counties, periods]).fetchall():
+        key = (county, period)
+        if flag:
+            current[key] = sub_id
+        newest[key] = max(newest.get(key, (received, sub_id)), (received, sub_id))
+    before = dict(current)
+    replaces: dict[int, int | None] = {}
+    for sub_id, s in accepted:
+        key = (s.parsed.county, s.parsed.period)
+        if key in newest and newest[key] > (s.received_at, sub_id):
+            continue  # back-loaded: joins the history
+        newest[key] = (s.received_at, sub_id)
+        replaces[sub_id] = current.get(key)
+        current[key] = sub_id
+    new_ids = {i for i, _ in new}
+    in_force = {i for i in current.values() if i in new_ids}
+    switched_off = {i for key, i in before.items() if current[key] != i}
+    return replaces, in_force, switched_off
+
+
+def _insert_submissions(con, new: list[tuple[int, Submission]], replaces: dict[int, int | None],
+                        in_force: set[int], now: datetime) -> None:
+    rows = []
+    for sub_id, s in new:
+        p = s.parsed
+        n_errors = sum(1 for i in p.issues if i.severity == "error")
+        rows.append({"id": sub_id, "county": p.county, "period": p.period, "file_name": s.file_name,
+                     "sha256": s.sha256, "received_at": s.received_at, "ingested_at": now,
+                     "status": "accepted" if s.accepted else "rejected", "in_force": sub_id in in_force,
+                     "replaces": replaces.get(sub_id), "archive_path": s.archive_path, "n_errors": n_errors,
+                     "n_warnings": len(p.issues) - n_errors,
+                     "rows_json": json.dumps(p.rows if s.accepted else {}, ensure_ascii=False),
+                     "submitted_by": s.actor})
+    _insert_arrow(con, "submission", pa.Table.from_pylist(rows, schema=_SUBMISSION_SCHEMA))
 
 
 def restore_submission(con: duckdb.DuckDBPyConnection, submission_id: int, actor: str) -> int | None:
@@ -151,49 +298,38 @@ def _current(con, county: str, period: str) -> int | None:
     return row[0] if row else None
 
 
-def _switch_in_force(con, sub_id: int, county: str, period: str) -> int | None:
-    """Put sub_id in force if it is the newest accepted (received_at, then id); return what it replaced.
-
-    A workbook back-loaded with an older --received-at than the one in force
-    joins the history without displacing it.
-    """
-    newest = con.execute(
-        "SELECT id FROM submission WHERE county = ? AND period = ? AND status = 'accepted'"
-        " ORDER BY received_at DESC, id DESC LIMIT 1", [county, period]).fetchone()[0]
-    if newest != sub_id:
-        return None
-    previous = _current(con, county, period)
-    con.execute("UPDATE submission SET in_force = FALSE WHERE county = ? AND period = ? AND in_force",
-                [county, period])
-    con.execute("UPDATE submission SET in_force = TRUE WHERE id = ?", [sub_id])
-    return previous
+def _insert_issues(con, subs: list[tuple[int, ParsedSubmission]]) -> None:
+    cols: dict[str, list] = {name: [] for name in _ISSUE_SCHEMA.names}
+    for sub_id, p in subs:
+        for n, i in enumerate(p.issues, start=1):
+            for name, value in zip(_ISSUE_SCHEMA.names, (sub_id, n, i.severity, i.sheet, i.row, i.column,
+                                                        i.value, i.message)):
+                cols[name].append(value)
+    if cols["seq"]:
+        _insert_arrow(con, "submission_issue", pa.table(cols, schema=_ISSUE_SCHEMA))
 
 
-def _insert_issues(con, sub_id: int, parsed: ParsedSubmission) -> None:
-    if not parsed.issues:
-        return
-    df = pd.DataFrame([{"submission_id": sub_id, "seq": n, "severity": i.severity, "sheet": i.sheet,
-                        "excel_row": i.row, "column_name": i.column, "value": i.value,
-                        "message": i.message} for n, i in enumerate(parsed.issues, start=1)])
-    df["excel_row"] = df["excel_row"].astype("Int64")
-    _insert_frame(con, "submission_issue", df)
-
-
-def _insert_table(con, key: str, sub_id: int, df: pd.DataFrame) -> None:
+def _insert_tables(con, key: str, parts: list[tuple[int, pd.DataFrame | pa.Table]]) -> None:
+    """One INSERT of a sheet's rows for several submissions (frames or Arrow tables, by column name)."""
     if key not in SHEET_NAMES:
         raise ValueError(f"unknown table {key!r}")
-    if df is None or df.empty:
-        return
-    frame = df.copy()
-    frame.insert(0, "submission_id", sub_id)
-    _insert_frame(con, key, frame)
+    tables = []
+    for sub_id, t in parts:
+        if t is None or len(t) == 0:
+            continue
+        if isinstance(t, pd.DataFrame):
+            t = pa.Table.from_pandas(t, preserve_index=False)
+        tables.append(t.add_column(0, "submission_id", pa.array(np.full(len(t), sub_id, dtype=np.int32))))
+    if tables:
+        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="permissive")
+        _insert_arrow(con, key, table)
 
 
-def _insert_frame(con, table: str, frame: pd.DataFrame) -> None:
-    """Bulk insert by column name (INSERT … SELECT FROM a registered frame, never executemany)."""
-    cols = ", ".join(f'"{c}"' for c in frame.columns)
+def _insert_arrow(con, table: str, data: pa.Table) -> None:
+    """Bulk insert by column name (INSERT … SELECT FROM a registered Arrow table, never executemany)."""
+    cols = ", ".join(f'"{c}"' for c in data.column_names)
     view = f"_load_{table}"
-    con.register(view, frame)
+    con.register(view, data)
     try:
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}")
     finally:
