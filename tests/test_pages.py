@@ -213,9 +213,10 @@ def test_tables_show_blanks_as_dash_and_codes_as_text():
     from ui.render import display_frame
 
     df = pd.DataFrame({"学校标识码": ["5200600004", "5200600005"], "学校数": [39, 71],
-                       "平均值": [6.87, None], "名称": ["L1", None]})
+                       "平均值": [6.87, None], "名称": ["L1", None], "达标": [True, False]})
     shown = display_frame(df, default=3)
     assert list(shown["学校标识码"]) == ["5200600004", "5200600005"]
     assert list(shown["学校数"]) == ["39", "71"]
     assert list(shown["平均值"]) == ["6.870", "—"]
+    assert list(shown["名称"]) == ["L1", "—"] and list(shown["达标"]) == ["是", "否"]
     assert "None" not in shown.astype(str).to_numpy().ravel().tolist()

@@ -1,6 +1,7 @@
 """Rendering helpers: page headers, chart captions, plotly charts, Excel downloads."""
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 
 import pandas as pd
@@ -125,12 +126,15 @@ def trend_chart(indicator: str, period: str, size: int, county: str | None = Non
     zone = data.load("indicator_trend", indicator, level="zone", end=period, months=months)
     trend, zone = trend[trend["stage"].isna()], zone[zone["stage"].isna()]
     last = zone.iloc[-1] if len(zone) else None
+    caption, limit_name = caption_for(indicator, period, last), None
+    if limit is not None:  # a policy limit (作业时长上限), not a target of the indicator
+        limit_name = f"上限 {format_target(limit, ind.direction, ind.unit).removeprefix('目标 ')}"
+        caption = replace(caption, target=limit_name)
     return charts.trend_lines(
-        trend, f"{ind.name}月度趋势({'、'.join([county]) if county else '各县区'},截至"
-               f"{period_label(period)})", ind.unit,
-        caption=caption_for(indicator, period, last),
+        trend, f"{ind.name}月度趋势({county or '各县区'},截至{period_label(period)})", ind.unit,
+        caption=caption,
         target=limit if limit is not None else (last.get("target") if last is not None else None),
-        direction=ind.direction, zone=zone, base_size=size)
+        direction=ind.direction, zone=zone, base_size=size, target_name=limit_name)
 
 
 def tidy(df: pd.DataFrame) -> pd.DataFrame:
@@ -158,6 +162,13 @@ def display_frame(df: pd.DataFrame, decimals: dict[str, int] | None = None,
     for col in out.columns:
         if col in TEXT_COLUMNS:
             out[col] = [MISSING_CELL if v is None or v == "" or pd.isna(v) else str(v) for v in df[col]]
+            continue
+        if pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map({True: "是", False: "否"}).astype(object)
+            continue
+        if pd.api.types.is_string_dtype(out[col]) or out[col].dtype == object:
+            out[col] = out[col].astype(object).where(out[col].notna(), MISSING_CELL)
+            out[col] = out[col].replace("", MISSING_CELL)
             continue
         if not pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
             continue

@@ -12,10 +12,12 @@ from core.palette import county_colors, format_value, is_missing, load_palette, 
 
 def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None = None,
                 target=None, direction: str | None = None, zone: pd.DataFrame | None = None,
-                base_size: int = 14, height: int | None = None) -> go.Figure:
+                base_size: int = 14, height: int | None = None,
+                target_name: str | None = None) -> go.Figure:
     """Monthly lines, one per county in its fixed colour, the zone in bold, the target line.
 
-    `df` needs `period`, `county`, `value`; `zone` (optional) `period`, `value`.
+    `df` needs `period`, `county`, `value`; `zone` (optional) `period`, `value`;
+    `target_name` names the line when it is a limit rather than a target (上限 ≤60分钟).
     """
     fig = go.Figure()
     colors = county_colors(df["county"].dropna().unique() if len(df) else [])
@@ -32,7 +34,8 @@ def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None
             mode="lines+markers", name=ZONE_LABEL,
             line={"color": zone_color(), "width": 4},
             hovertemplate=f"{ZONE_LABEL} %{{x}}: %{{y:.1f}}{unit}<extra></extra>"))
-    hline(fig, target, target_label(target, direction, unit), load_palette().lines["target"], "dash")
+    hline(fig, target, target_name or target_label(target, direction, unit),
+          load_palette().lines["target"], "dash")
     month_axis(fig, [*df["period"], *(zone["period"] if zone is not None else [])])
     fig.update_yaxes(title={"text": unit})
     if unit == "%":
