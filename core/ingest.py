@@ -133,10 +133,10 @@ def _result(sub: Submission, stored: Stored) -> IngestResult:
 
 
 def _validate(data: bytes, name: str) -> ParsedSubmission:
-    """Run the validator; a crash inside it becomes an error issue, never a traceback."""
+    """Run the validator (tables as Arrow, what the store loads); a crash inside it becomes an error issue."""
     try:
         from core.validate import validate_workbook
-        parsed = validate_workbook(data, name)
+        parsed = validate_workbook(data, name, arrow=True)
     except Exception as exc:  # noqa: BLE001 - a validator bug must not lose the file
         return ParsedSubmission(file_name=name, issues=[Issue(
             severity="error",
