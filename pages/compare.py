@@ -24,6 +24,7 @@ page_header("县区对比 / 学校明细", period, county)
 month, size, cat = period_label(period), chart_font(), load_catalog()
 choices = [i.id for i in cat.indicator if "county" in i.levels]
 names = {i.id: i.name for i in cat.indicator}
+MAX_BARS = 30  # school bars in the drill-down chart
 
 
 def seed(key: str, param: str, options: list, default):
@@ -70,7 +71,12 @@ if schools.empty:
     st.info(f"{drill}本月没有该指标的学校数据。")
 else:
     first = schools.iloc[0]
-    fig = charts.bar_by_status(schools, "school_name", f"{month} {drill}各校{names[indicator]}",
+    # A county may have 100+ schools: the chart shows the weakest ones, the table all of them.
+    worst = schools.sort_values("value", ascending=first["direction"] != "<=", na_position="first")
+    shown_n = min(len(schools), MAX_BARS)
+    scope = f"(最弱的{shown_n}所,共{len(schools)}所;全部见下表)" if len(schools) > MAX_BARS else ""
+    fig = charts.bar_by_status(worst.head(MAX_BARS), "school_name",
+                               f"{month} {drill}各校{names[indicator]}{scope}",
                                first["unit"], caption=caption_for(indicator, period, first),
                                target=first["target"], direction=first["direction"],
                                key_col="school_id", horizontal=True, base_size=size)
@@ -94,7 +100,7 @@ else:
     long = history.melt(id_vars=["period"], value_vars=list(series), var_name="s", value_name="value")
     long = long.assign(county=long["s"].map(series), value=pd.to_numeric(long["value"]))
     long = long[long["value"].notna()]
-    fig = charts.trend_lines(long, f"{label.get(school, school)}:主要数值月度变化", "分钟",
+    fig = charts.trend_lines(long, f"{label.get(school, school)}:主要数值月度变化(截至{month})", "分钟",
                              caption=charts.Caption("学校各月填报值", "", caption_for(
                                  indicator, period).source, data.as_of(period)), base_size=size)
     show_chart(fig, "cmp_history", f"{school}_history")

@@ -84,8 +84,8 @@ def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
     `df` needs `label_col`, `value`, `status`; `key_col` goes to customdata (for drill-down).
     A value without a target is drawn in the 无目标 colour, a missing value is written 无数据.
     """
-    data = df.sort_values(["value"], ascending=horizontal,
-                          na_position="first" if horizontal else "last")
+    # Highest first; horizontal bars are drawn bottom-up, so there the lowest ends up on top.
+    data = df.sort_values(["value"], ascending=False, na_position="last")
     keys = [display_status(s, not is_missing(v)) for s, v in zip(data["status"], data["value"])]
     values = [None if is_missing(v) else float(v) for v in data["value"]]
     span = axis_span(values, [target, zone_value], unit)
@@ -96,21 +96,26 @@ def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
                  orientation="h" if horizontal else "v",
                  marker={"color": [status_style(k).color for k in keys]},
                  customdata=list(data[key_col] if key_col else data[label_col]),
-                 hovertext=hover, hoverinfo="text", name="", showlegend=False)
+                 hovertext=hover, hoverinfo="text", name="", showlegend=False,
+                 # a clicked bar (drill-down) dims the others only slightly: labels stay readable
+                 unselected={"marker": {"opacity": 0.7}})
     fig = go.Figure(bar)
     add_value_labels(fig, labels, values, keys, unit, span, [target, zone_value], base_size,
                      horizontal)
     line = vline if horizontal else hline
     line(fig, target, target_label(target, direction, unit), load_palette().lines["target"], "dash")
     line(fig, zone_value, f"{ZONE_LABEL} {format_value(zone_value, unit)}", zone_color(), "dot")
+    status_legend(fig, keys)
     if horizontal:
         height = height or max(320, int(max(len(data), 1) * base_size * 2.1) + 220)
-    status_legend(fig, keys)
     axis = {"title": {"text": unit}, "rangemode": "tozero"}
     if unit == "%":
         axis["range"] = [0, span]
     (fig.update_xaxes if horizontal else fig.update_yaxes)(**axis)
-    return frame(fig, title, caption, base_size, height=height)
+    fig = frame(fig, title, caption, base_size, height=height)
+    if horizontal:  # a tall chart: the legend just under the axis, not a fraction of the height below
+        fig.update_layout(legend_y=-min(0.12, 70 / height))
+    return fig
 
 
 def status_legend(fig: go.Figure, keys) -> None:
