@@ -1,60 +1,141 @@
 """Raw indicator values (no targets yet) for a set of months and levels, in a few set-based queries.
 
-All school-summed indicators come out of one GROUPING SETS query over the `facts` CTE
+All school-summed indicators come out of one GROUPING SETS query over the per-school facts
 (zone = every county with data for M, county, school); the 差异系数 rows come from
 resource.py and the on-time rate from reporting.py. Ratio of sums, never mean of ratios;
-a zero denominator gives a null value.
+a zero denominator gives a null value. When both the sums and the 差异系数 are wanted the
+facts are computed once into a temporary table that both queries read.
+
+Results are built column-wise (numpy), never one Python dict per school and indicator:
+at province scale the school level has ~440k rows.
 """
 from __future__ import annotations
 
+import uuid
+
 import duckdb
+import numpy as np
 import pandas as pd
 
 from core.catalog import Catalog, load_catalog
 from core.indicators import homework, pe, quality, reporting
-from core.indicators.base import facts_cte, lit, zone_counties
+from core.indicators.base import SOURCES, facts_cte, lit, zone_counties
 from core.indicators.resource import cv_rows, item_stats
 
 MEASURES: dict[str, tuple[str, str]] = {**quality.MEASURES, **pe.MEASURES, **homework.MEASURES,
                                         **reporting.MEASURES}
 RAW_COLUMNS = ["indicator", "period", "level", "county", "school_id", "school_name", "stage", "value",
                "numerator", "denominator"]
+STRING_COLUMNS = ["indicator", "period", "level", "county", "school_id", "school_name", "stage"]
+FLOAT_COLUMNS = ["value", "numerator", "denominator"]
+LEVEL_ORDER = {"zone": 0, "county": 1, "school": 2}
+# Which joined sheets an indicator's facts need, by topic (cv indicators need the 优质学校 rows).
+TOPIC_SOURCES = {"quality": {"quality"}, "pe": {"pe", "fitness"}, "homework": {"homework"},
+                 "submission": {"pe", "homework"}}
 _GROUPING = {"zone": "(period)", "county": "(period, county)", "school": "(period, county, school_id)"}
 _LEVEL_OF_GROUPING = {3: "zone", 1: "county", 0: "school"}
 
 
-def raw_rows(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone", "county", "school"),
-             county: str | None = None, indicators=None, cat: Catalog | None = None) -> pd.DataFrame:
-    """Unrated indicator rows (RAW_COLUMNS) for every month in `periods` at the given levels."""
-    recs = raw_records(con, periods, levels, county, indicators, cat)
-    return pd.DataFrame({c: [r[c] for r in recs] for c in RAW_COLUMNS}, columns=RAW_COLUMNS, dtype=object)
+def raw_frame(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone", "county", "school"),
+              county: str | None = None, indicators=None, cat: Catalog | None = None) -> pd.DataFrame:
+    """Unrated indicator rows (RAW_COLUMNS), sorted by month, catalogue order, level, county, stage, school.
+
+    String columns are object dtype with None for null; value/numerator/denominator are
+    float64 with NaN for null.
+    """
+    return frame_of(raw_columns(con, periods, levels, county, indicators, cat), RAW_COLUMNS)
 
 
-def raw_records(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone", "county", "school"),
-                county: str | None = None, indicators=None, cat: Catalog | None = None) -> list[dict]:
-    """raw_rows as plain dicts (no pandas on the hot path), sorted by month, catalogue order, level."""
+def frame_of(cols: dict[str, np.ndarray], columns: list[str]) -> pd.DataFrame:
+    """A DataFrame over the arrays as they are (object arrays stay object; no copy into one block)."""
+    return pd.DataFrame({c: pd.Series(cols[c], copy=False, dtype=cols[c].dtype) for c in columns},
+                        columns=columns, copy=False)
+
+
+def raw_columns(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone", "county", "school"),
+                county: str | None = None, indicators=None, cat: Catalog | None = None) -> dict[str, np.ndarray]:
+    """raw_frame as a dict of numpy arrays (the hot path of compute_indicators)."""
     cat = cat or load_catalog()
     wanted = [i for i in cat.indicator if indicators is None or i.id in indicators]
     levels = [lv for lv in levels if not (county is not None and lv == "zone")]
-    recs: list[dict] = []
     summed = [i for i in wanted if i.id in MEASURES and set(i.levels) & set(levels)]
-    if summed and periods:
-        recs += _summed(con, periods, levels, county, summed, cat)
-    if any(i.kind == "cv" for i in wanted) and set(levels) & {"zone", "county"}:
-        recs += cv_rows(item_stats(con, periods, county, cat))
+    want_cv = any(i.kind == "cv" for i in wanted) and bool(set(levels) & {"zone", "county"})
+    parts: list[dict[str, np.ndarray]] = []
+    recs: list[dict] = []
+    if periods and (summed or want_cv):
+        sources = set().union(*(TOPIC_SOURCES[i.topic] for i in wanted if i.id in MEASURES or i.kind == "cv"))
+        with _facts_source(con, periods, cat, sources, shared=bool(summed) and want_cv) as source:
+            if summed:
+                parts.append(_summed(con, source, levels, county, summed, cat))
+            if want_cv:
+                recs += cv_rows(item_stats(con, periods, county, cat, source=source))
     if any(i.id == "submission_on_time_rate" for i in wanted) and set(levels) & {"zone", "county"}:
         counties = [c for c in zone_counties(con) if county is None or c == county]
         recs += reporting.on_time_rows(con, periods, counties)
     allowed = {(i.id, lv) for i in wanted for lv in i.levels if lv in levels}
-    order = {ind_id: n for n, ind_id in enumerate(cat.ids)}
-    level_order = {"zone": 0, "county": 1, "school": 2}
-    recs = [r for r in recs if (r["indicator"], r["level"]) in allowed]
-    recs.sort(key=lambda r: (r["period"], order[r["indicator"]], level_order[r["level"]], r["county"] or "",
-                             r["stage"] or "", r["school_id"] or ""))
-    return recs
+    ind_order = {ind_id: n for n, ind_id in enumerate(cat.ids)}
+    if recs:
+        recs = [r for r in recs if (r["indicator"], r["level"]) in allowed]
+        recs.sort(key=lambda r: (r["period"], ind_order[r["indicator"]], LEVEL_ORDER[r["level"]],
+                                 r["county"] or "", r["stage"] or "", r["school_id"] or ""))
+        small = _columns_of(recs)
+        small["_rank"] = np.arange(len(recs), dtype=np.int64)
+        parts.append(small)
+    frame = _concat(parts)
+    # Sources never share an (indicator, month): each part is already in order within one, so
+    # month, catalogue position and the part's own rank order the whole.
+    period_codes = pd.factorize(frame["period"], sort=True)[0]
+    codes, uniques = pd.factorize(frame["indicator"])
+    ind = np.array([ind_order[u] for u in uniques], dtype=np.int64)[codes] if len(uniques) else codes
+    order = np.lexsort((frame.pop("_rank"), ind, period_codes))
+    return {c: frame[c][order] for c in RAW_COLUMNS}
 
 
-def _summed(con, periods, levels, county, inds, cat) -> list[dict]:
+def raw_records(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone", "county", "school"),
+                county: str | None = None, indicators=None, cat: Catalog | None = None) -> list[dict]:
+    """raw_frame as plain dicts with None for every null (small results: trends, projections)."""
+    df = raw_frame(con, periods, levels, county, indicators, cat)
+    cols = {c: df[c].to_numpy() for c in RAW_COLUMNS}
+    for c in FLOAT_COLUMNS:
+        cols[c] = to_objects(cols[c])
+    return [dict(zip(RAW_COLUMNS, row)) for row in zip(*(cols[c] for c in RAW_COLUMNS))]
+
+
+def raw_rows(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone", "county", "school"),
+             county: str | None = None, indicators=None, cat: Catalog | None = None) -> pd.DataFrame:
+    """raw_records as an object DataFrame (None for nulls)."""
+    recs = raw_records(con, periods, levels, county, indicators, cat)
+    return pd.DataFrame({c: [r[c] for r in recs] for c in RAW_COLUMNS}, columns=RAW_COLUMNS, dtype=object)
+
+
+def to_objects(values: np.ndarray) -> np.ndarray:
+    """A float array as an object array of Python floats, None where NaN."""
+    values = np.asarray(values, dtype=float)
+    out = values.astype(object)
+    out[np.isnan(values)] = None
+    return out
+
+
+class _facts_source:
+    """Context manager: the SQL source of the facts — a temporary table when several queries read it."""
+
+    def __init__(self, con, periods, cat, sources, shared: bool):
+        self.con, self.shared = con, shared
+        self.cte = facts_cte(periods, cat, frozenset(sources) & SOURCES)
+        self.table = f"_facts_{uuid.uuid4().hex[:12]}"
+
+    def __enter__(self) -> str:
+        if not self.shared:
+            return f"({self.cte} SELECT * FROM facts)"
+        self.con.execute(f"CREATE TEMP TABLE {self.table} AS {self.cte} SELECT * FROM facts")
+        return self.table
+
+    def __exit__(self, *exc) -> None:
+        if self.shared:
+            self.con.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+
+def _summed(con, source: str, levels, county, inds, cat: Catalog) -> dict[str, np.ndarray]:
     sets = ", ".join(_GROUPING[lv] for lv in levels)
     # GROUPING() only accepts columns that are grouped in some set.
     by_county, by_school = bool(set(levels) & {"county", "school"}), "school" in levels
@@ -62,35 +143,89 @@ def _summed(con, periods, levels, county, inds, cat) -> list[dict]:
     g_school = "GROUPING(school_id)" if by_school else "1"
     cols = f"{'county' if by_county else 'NULL::VARCHAR AS county'}, " \
            f"{'school_id' if by_school else 'NULL::VARCHAR AS school_id'}"
+    name = "any_value(school_name)" if by_school else "NULL::VARCHAR"
     sums = ",\n    ".join(
-        f"CAST(SUM({MEASURES[i.id][0]}) AS DOUBLE), CAST(SUM({MEASURES[i.id][1]}) AS DOUBLE)" for i in inds)
+        f"CAST(SUM({MEASURES[i.id][0]}) AS DOUBLE) AS n{k}, CAST(SUM({MEASURES[i.id][1]}) AS DOUBLE) AS d{k}"
+        for k, i in enumerate(inds))
     where = f"WHERE county = {lit(county)}" if county is not None else ""
-    sql = facts_cte(periods, cat) + f"""
-SELECT period, {cols}, any_value(school_name) AS school_name,
-    2 * {g_county} + {g_school} AS g,
+    # Ordered as the result must be within one indicator and month: level, county, school.
+    sql = f"""
+SELECT period, {cols}, {name} AS school_name, 2 * {g_county} + {g_school} AS g,
     {sums}
-FROM facts {where}
-GROUP BY GROUPING SETS ({sets})"""
-    out = []
-    for row in con.execute(sql).fetchall():
-        period, cty, school_id, school_name, g = row[:5]
-        level = _LEVEL_OF_GROUPING[g]
-        if level != "school":
-            school_name = None
-        for k, ind in enumerate(inds):
-            num, den = row[5 + 2 * k] or 0.0, row[6 + 2 * k] or 0.0
-            if den <= 0:
-                if level == "school":
-                    continue  # outside the indicator's scope (e.g. a 小学 for 初中作业): no school row
-                val = None
-            elif ind.kind == "rate":
+FROM {source} AS f {where}
+GROUP BY GROUPING SETS ({sets})
+ORDER BY period, g DESC, county NULLS FIRST, school_id NULLS FIRST"""
+    res = {k: _plain(v) for k, v in con.execute(sql).fetchnumpy().items()}
+    g = res["g"].astype(np.int64)
+    level = np.array([_LEVEL_OF_GROUPING.get(k) for k in range(4)], dtype=object)[g]
+    is_school = g == 0
+    level_names = [_LEVEL_OF_GROUPING.get(k) for k in range(4)]
+    rows, ind_idx, values, nums, dens = [], [], [], [], []
+    for k, ind in enumerate(inds):
+        num, den = np.nan_to_num(res[f"n{k}"]), np.nan_to_num(res[f"d{k}"])
+        # outside the indicator's scope (e.g. a 小学 for 初中作业): no school row
+        level_ok = np.array([lv in ind.levels for lv in level_names])[g]
+        keep = np.flatnonzero(level_ok & ~(is_school & (den <= 0)))
+        num, den = num[keep], den[keep]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ind.kind == "rate":
                 val = 100.0 * num / den
             elif ind.kind == "mean":
                 val = num / den
             else:  # count
-                val = num
-            ratio = ind.kind == "rate"
-            out.append({"indicator": ind.id, "period": period, "level": level, "county": cty,
-                        "school_id": school_id, "school_name": school_name, "stage": None, "value": val,
-                        "numerator": num if ratio else None, "denominator": den if ratio else None})
+                val = num.copy()
+        val[den <= 0] = np.nan
+        ratio = ind.kind == "rate"
+        rows.append(keep)
+        ind_idx.append(np.full(len(keep), k, dtype=np.int64))
+        values.append(val)
+        nums.append(num if ratio else np.full(len(keep), np.nan))
+        dens.append(den if ratio else np.full(len(keep), np.nan))
+    row = np.concatenate(rows)
+    school_name = np.where(is_school, res["school_name"], None)
+    ids = np.array([i.id for i in inds], dtype=object)
+    return {"indicator": ids[np.concatenate(ind_idx)], "period": res["period"][row], "level": level[row],
+            "county": res["county"][row], "school_id": res["school_id"][row],
+            "school_name": school_name[row], "stage": np.full(len(row), None, dtype=object),
+            "value": np.concatenate(values), "numerator": np.concatenate(nums),
+            "denominator": np.concatenate(dens), "_rank": row.astype(np.int64)}
+
+
+def _plain(values) -> np.ndarray:
+    """A fetchnumpy column without its mask: None (objects) or NaN (floats) where null."""
+    if not isinstance(values, np.ma.MaskedArray):
+        return np.asarray(values)
+    mask = np.ma.getmaskarray(values)
+    data = np.asarray(values.data)
+    if data.dtype.kind == "f":
+        data = data.copy()
+        data[mask] = np.nan
+        return data
+    data = data.astype(object)
+    data[mask] = None
+    return data
+
+
+def _empty(column: str) -> np.ndarray:
+    return np.empty(0, dtype=float if column in FLOAT_COLUMNS else object)
+
+
+def _columns_of(recs: list[dict]) -> dict[str, np.ndarray]:
+    out = {}
+    for c in RAW_COLUMNS:
+        if c in FLOAT_COLUMNS:
+            out[c] = np.array([np.nan if r[c] is None else float(r[c]) for r in recs], dtype=float)
+        else:
+            arr = np.empty(len(recs), dtype=object)
+            arr[:] = [r[c] for r in recs]
+            out[c] = arr
     return out
+
+
+def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    cols = [*RAW_COLUMNS, "_rank"]
+    if not parts:
+        return {c: _empty(c) if c != "_rank" else np.empty(0, dtype=np.int64) for c in cols}
+    if len(parts) == 1:
+        return dict(parts[0])
+    return {c: np.concatenate([p[c] for p in parts]) for c in cols}

@@ -14,6 +14,9 @@ from core.catalog import Catalog, load_catalog
 from core.submissions import zone_county_list
 
 BANDS = ("g12", "g36", "g79", "g1012")
+# The sheets joined to the roster: the month's 体育 and 作业 rows, carried-forward 优质学校
+# rows and carried-forward 体质健康 results.
+SOURCES = frozenset({"pe", "homework", "quality", "fitness"})
 RESOURCE_COLUMNS = ("higher_degree_teachers", "backbone_teachers", "pe_art_teachers", "teaching_area",
                     "sports_area", "equipment_value", "multimedia_rooms")
 
@@ -52,9 +55,15 @@ def _types_covering(cat: Catalog, band: str) -> list[str]:
     return [t for t, bands in cat.scope.bands.items() if band in bands]
 
 
-def facts_cte(periods: list[str], cat: Catalog | None = None) -> str:
-    """SQL text `WITH …, facts AS (…)`: one row per roster school per month in `periods`."""
+def facts_cte(periods: list[str], cat: Catalog | None = None, sources=SOURCES) -> str:
+    """SQL text `WITH …, facts AS (…)`: one row per roster school per month in `periods`.
+
+    `sources` (a subset of SOURCES) leaves out the joins an aggregation does not need: the
+    columns of a left-out source are null (a history of one indicator need not carry forward
+    every sheet).
+    """
     cat = cat or load_catalog()
+    off = {src: "" if src in sources else " WHERE FALSE" for src in SOURCES}
     th = cat.thresholds
     window = cat.scope.fitness_window_months
     values = ", ".join(f"({lit(p)}, {lit(month_add(p, 1 - window))})" for p in periods) or "(NULL, NULL)"
@@ -90,14 +99,14 @@ roster AS (
     FROM rsub s JOIN school sc ON sc.submission_id = s.id
 ),
 -- The month's own 体育/作业 rows only (filtered before the joins: the tables hold every month).
-pe_m AS (SELECT e.* FROM pe e SEMI JOIN rsub ON rsub.id = e.submission_id),
-hw_m AS (SELECT h.* FROM homework h SEMI JOIN rsub ON rsub.id = h.submission_id),
+pe_m AS (SELECT e.* FROM pe e SEMI JOIN rsub ON rsub.id = e.submission_id{off['pe']}),
+hw_m AS (SELECT h.* FROM homework h SEMI JOIN rsub ON rsub.id = h.submission_id{off['homework']}),
 -- Carry-forward: an ASOF join picks, per roster school, the newest source row with
 -- (month, submission id) <= (M, any id), i.e. the newest month <= M, the highest id on a tie.
 qsrc AS (
     SELECT q.school_id, s2.period AS quality_period, s2.ord, q.level, q.year,
            {', '.join(f'q.{c}' for c in RESOURCE_COLUMNS)}
-    FROM quality q JOIN sub s2 ON s2.id = q.submission_id
+    FROM quality q JOIN sub s2 ON s2.id = q.submission_id{off['quality']}
 ),
 qcf AS (
     SELECT r.period, r.school_id, qs.* EXCLUDE (school_id, ord)
@@ -107,7 +116,7 @@ fsrc AS (
     SELECT e.school_id, s2.period AS fitness_period, s2.ord, e.fitness_tested, e.fitness_passed, e.fitness_good
     FROM pe e JOIN sub s2 ON s2.id = e.submission_id
     WHERE e.fitness_tested IS NOT NULL AND e.fitness_passed IS NOT NULL AND e.fitness_good IS NOT NULL
-      AND s2.period >= (SELECT min(fit_lo) FROM p)
+      AND s2.period >= (SELECT min(fit_lo) FROM p){off['fitness'].replace('WHERE', 'AND')}
 ),
 fcf AS (
     SELECT r.period, r.school_id, fs.* EXCLUDE (school_id, ord)

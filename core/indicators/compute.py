@@ -1,15 +1,22 @@
-"""compute_indicators: every indicator for one month and level, with target, status, change and rating."""
+"""compute_indicators: every indicator for one month and level, with target, status, change and rating.
+
+Column-wise: the raw values come from aggregate.raw_frame as arrays; targets are looked up
+once per (indicator, level, county, stage) group and the status, change and rating rules of
+core/targets.py and change.py are applied to whole arrays by rated.py. Per-row Python only
+for the few zone/county rows that get a projection.
+"""
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from core.catalog import load_catalog
-from core.indicators import change as chg
-from core.indicators.aggregate import raw_records
+from core.indicators.aggregate import frame_of, raw_columns
 from core.indicators.base import available_periods, month_add
+from core.indicators.rated import KEY_COLUMNS, composite_keys, rate_frame
 from core.indicators.trend import projections
-from core.targets import judge, load_targets
+from core.targets import load_targets
 
 COLUMNS = ["indicator", "name", "period", "level", "county", "school_id", "stage", "value", "numerator",
            "denominator", "unit", "target", "direction", "expected", "status",
@@ -19,15 +26,12 @@ COLUMNS = ["indicator", "name", "period", "level", "county", "school_id", "stage
 LEVELS = ("zone", "county", "school")
 
 
-def _key(r: dict) -> tuple:
-    return (r["indicator"], r["level"], r["county"], r["school_id"], r["stage"])
-
-
 def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None, level: str = "zone",
                        county: str | None = None, indicator: str | None = None) -> pd.DataFrame:
     """All indicators (or one) for a month at one level; a county given with level zone means county level.
 
     period None = the latest month with data. Rows are in catalogue order; see COLUMNS.
+    Every column is object dtype with None for null (the CLI JSON contract).
     """
     if level not in LEVELS:
         raise ValueError(f"未知层级「{level}」,应为 zone、county 或 school")
@@ -42,37 +46,39 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None
     if level == "zone" and county is not None:
         level = "county"
     prev_period = month_add(period, -1)
-    records = raw_records(con, [prev_period, period], levels=[level], county=county,
-                          indicators=[indicator] if indicator else None, cat=cat)
-    prev = {_key(r): r["value"] for r in records if r["period"] == prev_period}
-    current = [r for r in records if r["period"] == period]
-    targets = load_targets()
-    rating = cat.rating
-    meta = {i.id: i for i in cat.indicator}
-    rows, wants_projection = [], {}
-    found: dict[tuple, object] = {}  # targets.find per (indicator, level, county, stage), not per school
-    for r in current:
-        ind = meta[r["indicator"]]
-        tkey = (ind.id, r["level"], r["county"], r["stage"])
-        if tkey not in found:
-            found[tkey] = targets.find(*tkey)
-        t = found[tkey]
-        j = judge(r["value"], t, period, ind.unit)
-        p = prev.get(_key(r))
-        delta = r["value"] - p if r["value"] is not None and p is not None else None
-        direction = t.direction if t else ind.direction
-        cls = chg.change_class(delta, p, ind.unit, direction, rating)
-        if t is not None and t.target_month is not None and r["level"] != "school":
-            wants_projection[_key(r)] = t.target_month
-        rows.append({**r, "name": ind.name, "unit": ind.unit, "target": t.value if t else None,
-                     "direction": direction, "expected": j.expected, "status": j.status,
-                     "prev_value": p, "change": delta, "change_direction": chg.change_direction(delta),
-                     "improving": chg.improving(cls), "rating": chg.rate(j.status, cls, rating),
-                     "remaining": j.remaining, "projection": None, "gap": j.gap,
-                     "target_month": t.target_month if t else None})
-    if wants_projection:
-        proj = projections(con, period, wants_projection, level, county)
-        for row in rows:
-            if _key(row) in proj:
-                row["projection"] = proj[_key(row)]
-    return pd.DataFrame({c: [r[c] for r in rows] for c in COLUMNS}, columns=COLUMNS, dtype=object)
+    cols = raw_columns(con, [prev_period, period], levels=[level], county=county,
+                       indicators=[indicator] if indicator else None, cat=cat)
+    is_cur = cols["period"] == period
+    keys = composite_keys(cols)
+    cur = {c: a[is_cur] for c, a in cols.items()}
+    prev_value = _lookup(keys[~is_cur], cols["value"][~is_cur], keys[is_cur])
+    out = rate_frame(cur, prev_value, period, cat, load_targets())
+    _add_projections(con, out, period, level, county)
+    return frame_of(out, COLUMNS)
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """values[keys == w] for each w in wanted (NaN where absent); keys are unique."""
+    result = np.full(len(wanted), np.nan)
+    if not len(keys) or not len(wanted):
+        return result
+    order = np.argsort(keys, kind="stable")
+    pos = np.searchsorted(keys[order], wanted)
+    pos = np.minimum(pos, len(keys) - 1)
+    hit = keys[order][pos] == wanted
+    result[hit] = values[order][pos[hit]]
+    return result
+
+
+def _add_projections(con, out: dict[str, np.ndarray], period: str, level: str, county: str | None) -> None:
+    """Projection to the target month for zone/county rows whose target names one (few rows)."""
+    if level == "school":
+        return
+    rows = [i for i, tm in enumerate(out["target_month"]) if tm is not None]
+    if not rows:
+        return
+    key_of = {i: tuple(out[c][i] for c in KEY_COLUMNS) for i in rows}
+    proj = projections(con, period, {k: out["target_month"][i] for i, k in key_of.items()}, level, county)
+    for i, k in key_of.items():
+        out["projection"][i] = proj.get(k)
+

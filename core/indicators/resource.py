@@ -18,18 +18,22 @@ TABLE_COLUMNS = ["county", "stage", "stage_name", "code", "item", "name", "unit"
 
 
 def item_stats(con: duckdb.DuckDBPyConnection, periods: list[str], county: str | None = None,
-               cat: Catalog | None = None) -> pd.DataFrame:
-    """One row per month × county × stage × item: n, weighted mean, weighted std, CV, schools meeting the standard."""
+               cat: Catalog | None = None, source: str | None = None) -> pd.DataFrame:
+    """One row per month × county × stage × item: n, weighted mean, weighted std, CV, schools meeting the standard.
+
+    `source`: a table (or parenthesised query) already holding the facts of `periods`.
+    """
     cat = cat or load_catalog()
     ids = [it.id for it in cat.resource_item]
     std_case = " ".join(
         f"WHEN '{it.id}' THEN CASE stage WHEN 'primary' THEN {lit(it.threshold['primary'])}"
         f" ELSE {lit(it.threshold['junior'])} END" for it in cat.resource_item)
     where = f" AND county = {lit(county)}" if county is not None else ""
-    sql = facts_cte(periods, cat) + f""",
+    prefix = "WITH" if source is not None else facts_cte(periods, cat, {"quality"}) + ","
+    sql = prefix + f"""
 x AS (
     SELECT period, county, stage_group AS stage, students AS w, {', '.join(ids)}
-    FROM facts WHERE compulsory AND has_resource AND students > 0{where}
+    FROM {source or 'facts'} AS f WHERE compulsory AND has_resource AND students > 0{where}
 ),
 xl AS (UNPIVOT x ON {', '.join(ids)} INTO NAME item VALUE v),
 g AS (
