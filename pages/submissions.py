@@ -42,6 +42,7 @@ st.caption(f"{period_label(month)}:" + ",".join(f"{k} {v}个县区" for k, v in 
 
 st.subheader("各县区逐月报送状态")
 texts, statuses = status_pivot(matrix)
+texts, statuses = texts.iloc[:, ::-1], statuses.iloc[:, ::-1]  # newest month first, in view
 st.dataframe(texts.style.apply(lambda _: statuses.map(status_css), axis=None), width="stretch")
 download_table(matrix_table(matrix), "各县区逐月报送情况", "dl_matrix", SOURCE)
 
