@@ -4,7 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -189,8 +189,8 @@ def ingest_paths(paths: list[Path | str], *, db_path: Path | str | None = None,
                  workers: int | None = None) -> IngestBatch:
     """Ingest every workbook under the given files/folders; progress(i, n, result) after each.
 
-    Workbooks are read, archived and validated in a process pool (`workers`, default: the
-    CPU count, at most 4) while the main process stores them in name order, up to
+    Workbooks are read, archived and validated by `workers` processes (default: the CPU
+    count, at most 4; this process is one of them) while this process stores them in name order, up to
     BATCH_FILES per transaction (each workbook still all or nothing), on one connection
     that it hands back to other processes (the dashboard) every couple of seconds.
     """
@@ -235,7 +235,7 @@ def ingest_paths(paths: list[Path | str], *, db_path: Path | str | None = None,
 HOLD_SECONDS = 2.0  # how long a batch keeps the database before letting others in
 BATCH_FILES = 32  # workbooks stored per transaction
 BATCH_SECONDS = 1.0  # ... or fewer, so that progress is reported at least about every second
-MIN_POOL_FILES = 8  # fewer files are validated in this process (starting a pool costs ~1 s)
+MIN_POOL_FILES = 8  # fewer files are validated in this process alone (a pool process needs ~1 s to start)
 
 
 def _prepare(path: Path, known: frozenset[str], db: Path) -> Prepared:
@@ -252,23 +252,56 @@ def _prepare(path: Path, known: frozenset[str], db: Path) -> Prepared:
 
 
 def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Iterator[Prepared]:
-    """_prepare of every file, in order; a process pool when it helps, else here.
+    """_prepare of every file, yielded in order; with `workers` > 1, shared with a process pool.
 
-    spawn, not fork: the caller may be threaded. If the pool breaks, the rest is done here.
+    The pool has workers - 1 processes and this process is the last worker: the pool gets
+    a couple of files per process at a time, and while the result needed next is not
+    ready, this process does the next unassigned file itself (which also covers the second
+    or so the pool needs to start, and leaves one process per core on a 2-core machine).
+    spawn, not fork: the caller may be threaded. If the pool breaks, files are done here.
     """
     frozen = frozenset(known)
-    done = 0
+    pool = None
     if workers > 1 and len(files) >= MIN_POOL_FILES:
         try:
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                for item in pool.map(_prepare, files, [frozen] * len(files), [db] * len(files), chunksize=2):
-                    done += 1
-                    yield item
-        except (BrokenProcessPool, OSError, RuntimeError):
-            pass
-    for path in files[done:]:
-        yield _prepare(path, frozen, db)
+            pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn"))
+        except (OSError, RuntimeError):
+            pool = None
+    queued: dict[int, Future] = {}  # files given to the pool
+    done: dict[int, Prepared] = {}  # files this process did ahead of the one it yields next
+    assigned = 0  # files before this index are queued, done or yielded
+
+    def top_up() -> None:
+        nonlocal assigned, pool
+        while pool is not None and assigned < len(files) and len(queued) < 2 * (workers - 1):
+            try:
+                queued[assigned] = pool.submit(_prepare, files[assigned], frozen, db)
+            except (BrokenProcessPool, RuntimeError):
+                pool = None
+                return
+            assigned += 1
+
+    try:
+        for n, path in enumerate(files):
+            top_up()
+            while n in queued and not queued[n].done() and assigned < len(files):
+                done[assigned] = _prepare(files[assigned], frozen, db)  # meanwhile, the next file here
+                assigned += 1
+                top_up()
+            if n in done:
+                yield done.pop(n)
+            elif n in queued:
+                try:
+                    item = queued.pop(n).result()
+                except (BrokenProcessPool, OSError, RuntimeError):
+                    item = _prepare(path, frozen, db)  # an OSError here is the file's own: raised as before
+                yield item
+            else:  # not assigned yet (no pool, or it broke)
+                assigned = max(assigned, n + 1)
+                yield _prepare(path, frozen, db)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _store_prepared(con, items: list[Prepared], db: Path, received_at: datetime | None,

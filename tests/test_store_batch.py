@@ -142,3 +142,12 @@ def test_a_failing_batch_is_stored_file_by_file(db_path, samples_dir, tmp_path, 
         ingest_paths([folder], db_path=db_path)
     with open_db(db_path) as con:
         assert con.execute("SELECT list(file_name) FROM submission").fetchone()[0] == ["1.xlsx"]
+
+
+def test_pool_and_this_process_share_the_files_and_give_the_same_results(samples_dir, tmp_path):
+    from core.ingest import ingest_paths
+    received = datetime(2026, 11, 3, 9)
+    alone = ingest_paths([samples_dir], db_path=tmp_path / "one.duckdb", received_at=received, workers=1)
+    shared = ingest_paths([samples_dir], db_path=tmp_path / "two.duckdb", received_at=received, workers=2)
+    assert len(shared.results) == len(alone.results) == 24
+    assert [r.model_dump() for r in shared.results] == [r.model_dump() for r in alone.results]
