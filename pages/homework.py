@@ -7,6 +7,7 @@ from core.palette import period_label
 from ui import data, filters
 from ui.projector import chart_font
 from ui.render import (
+    chart_columns, half_span,
     caption_for, county_bars, download_table, page_header, show_chart, show_table,
     source_caption, tidy, trend_chart,
 )
@@ -31,7 +32,7 @@ BANDS = [("三至六年级", "g36_minutes", th.hw_g36_max_minutes, "hw_g36_compl
 
 st.subheader("日均书面作业时长:三至六年级不超过60分钟,初中不超过90分钟")
 for kind in ("dist", "trend", "bars"):
-    for col, (band, column, limit, compliance, mean) in zip(st.columns(2), BANDS):
+    for col, (band, column, limit, compliance, mean) in zip(chart_columns(2), BANDS):
         with col:
             if kind == "dist":
                 fig = charts.distribution_chart(
@@ -44,7 +45,7 @@ for kind in ("dist", "trend", "bars"):
                 fig = trend_chart(mean, period, size, county=county, limit=limit)
             else:
                 fig = county_bars(compliance, period, size, highlight=county)
-            show_chart(fig, f"hw_{kind}_{column}", f"{band}_{kind}_{period}", span=0.5)
+            show_chart(fig, f"hw_{kind}_{column}", f"{band}_{kind}_{period}", span=half_span())
 
 st.subheader("一二年级不布置书面家庭作业")
 show_chart(county_bars("hw_g12_none_rate", period, size, highlight=county), "hw_bar_g12",

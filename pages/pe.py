@@ -7,6 +7,7 @@ from core.palette import period_label
 from ui import data, filters
 from ui.projector import chart_font
 from ui.render import (
+    chart_columns, half_span,
     caption_for, county_bars, download_table, page_header, show_chart, show_table,
     source_caption, tidy, trend_chart,
 )
@@ -23,13 +24,13 @@ page_header("体育与体质健康", period, county)
 month, size, cat = period_label(period), chart_font(), load_catalog()
 
 for indicator in ("activity_hour_compliance", "pe_lessons_compliance"):
-    left, right = st.columns(2)
+    left, right = chart_columns(2)
     with left:
         show_chart(county_bars(indicator, period, size, highlight=county), f"pe_bar_{indicator}",
-                   f"{indicator}_{period}", span=0.5)
+                   f"{indicator}_{period}", span=half_span())
     with right:
         show_chart(trend_chart(indicator, period, size, county=county), f"pe_trend_{indicator}",
-                   f"{indicator}_trend_{period}", span=0.5)
+                   f"{indicator}_trend_{period}", span=half_span())
 
 detail = data.load("school_detail", period, county=county)
 limit = cat.thresholds.activity_minutes
@@ -43,11 +44,11 @@ fig = charts.distribution_chart(
     limit_label=f"{limit:.0f}分钟", base_size=size)
 show_chart(fig, "pe_dist", f"体育活动时间分布_{period}")
 
-left, right = st.columns(2)
+left, right = chart_columns(2)
 for col, indicator in zip((left, right), ("fitness_pass_rate", "fitness_good_rate")):
     with col:
         show_chart(county_bars(indicator, period, size, highlight=county), f"pe_fit_{indicator}",
-                   f"{indicator}_{period}", span=0.5)
+                   f"{indicator}_{period}", span=half_span())
 
 st.subheader(f"{month} 校内体育活动不足{limit:.0f}分钟或体育课未开足的学校")
 short = detail[(detail["activity_ok"] == False) | (detail["lessons_ok"] == False)]  # noqa: E712

@@ -7,6 +7,7 @@ from core.palette import period_label
 from ui import data, filters
 from ui.projector import chart_font
 from ui.render import (
+    chart_columns, half_span,
     caption_for, download_table, page_header, show_chart, show_table, source_caption, tidy,
     trajectory_figure,
 )
@@ -26,7 +27,7 @@ fig = trajectory_figure("quality_schools", period, county, size)
 show_chart(fig, "q_traj", f"优质学校数进度_{period}")
 
 detail = data.load("school_detail", period, county=county)
-left, right = st.columns(2)
+left, right = chart_columns(2)
 with left:
     counts = (detail.assign(level=detail["quality_level"].fillna("无"))
               .groupby(["county", "level"]).size().reset_index(name="count"))
@@ -35,7 +36,7 @@ with left:
                                                        "", caption_for("quality_schools", period).source,
                                                        data.as_of(period)),
                                 stack_order=["省级", "市级", "县级", "无"], base_size=size)
-    show_chart(fig, "q_levels", f"优质认定等级_{period}", span=0.5)
+    show_chart(fig, "q_levels", f"优质认定等级_{period}", span=half_span())
 
 table = data.load("resource_table", period, county=county)
 with right:
@@ -49,7 +50,7 @@ with right:
         fig = charts.cv_bars(part.assign(item=part["code"], value=part["cv"]),
                              f"{month} {pick} 资源配置校际差异系数", limit,
                              caption=caption_for("resource_cv_max", period), base_size=size)
-        show_chart(fig, "q_cv", f"差异系数_{period}", span=0.5)
+        show_chart(fig, "q_cv", f"差异系数_{period}", span=half_span())
 
 if not table.empty:
     st.subheader(f"{month} 优质均衡资源配置指标(平均值 / 标准差 / 差异系数)")

@@ -55,6 +55,19 @@ def source_caption(period: str, definition: str = "") -> None:
 CONTENT_WIDTH = {False: 900, True: 1230}
 
 
+PROJECTOR_HEIGHT = 600  # px: a chart fills a 1280×720 projector screen under the page header
+
+
+def chart_columns(n: int = 2) -> list:
+    """Side-by-side chart slots; stacked full width in projector mode (large type needs the room)."""
+    return [st.container() for _ in range(n)] if is_projector() else list(st.columns(n))
+
+
+def half_span() -> float:
+    """The page share of a chart in a `chart_columns(2)` slot."""
+    return 1.0 if is_projector() else 0.5
+
+
 def show_chart(fig, key: str, filename: str, select: bool = False, span: float = 1.0):
     """Render a figure (titles wrapped for `span` of the page width) with the camera-button config.
 
@@ -62,6 +75,8 @@ def show_chart(fig, key: str, filename: str, select: bool = False, span: float =
     """
     from core.charts import fit_width
 
+    if is_projector() and fig.layout.height is None:
+        fig.update_layout(height=PROJECTOR_HEIGHT)
     fit_width(fig, int(CONTENT_WIDTH[is_projector()] * span) - 20)
     kwargs = {"on_select": "rerun", "selection_mode": "points"} if select else {}
     return st.plotly_chart(fig, key=key, config=plotly_config(filename), theme=None,
