@@ -95,8 +95,8 @@ def test_labels_near_the_target_line_move_inside_the_bar():
     fig = charts.bar_by_status(df, "county", "标题", "%", CAPTION, target=100, direction=">=",
                                key_col="county")
     labels = value_labels(fig)
-    assert labels["甲县"][:3] == ("97.2%", "top", 97.2)  # inside the bar end
-    assert labels["乙县"][:3] == ("50.0%", "bottom", 50.0)  # above the bar, clear of the line
+    assert labels["甲县"][:3] == ("97.2", "top", 97.2)  # inside the bar end ("%" is on the axis)
+    assert labels["乙县"][:3] == ("50.0", "bottom", 50.0)  # above the bar, clear of the line
     assert labels["丁县"][1] == "bottom"  # too short to hold its label: stays outside
     assert labels["甲县"][3] == status_style("amber").text_color  # readable on its own bar
     assert labels["乙县"][3] == "#1a1a1a"  # outside: dark on white

@@ -59,7 +59,8 @@ def add_value_labels(fig: go.Figure, cats, values, keys, unit: str, span: float,
             text, at, spot_color = status_style("none").label, 0.0, "#555"
             anchor = "start"
         else:
-            text = format_value(v, unit)
+            # Column labels drop "%" (the axis says it): a label must fit a narrow bar.
+            text = format_value(v, unit, with_unit=horizontal or unit != "%")
             at = v / 2 if spot == "middle" else v
             spot_color = OUTSIDE_TEXT if spot == "outside" else status_style(k).text_color
             anchor = {"outside": "start", "end": "end", "middle": "center"}[spot]
