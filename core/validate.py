@@ -13,7 +13,7 @@ from pandas.arrays import BooleanArray, FloatingArray, IntegerArray
 from pydantic import TypeAdapter, ValidationError
 
 from core.bands import covers, is_compulsory
-from core.cells import display, excel_error, fold, is_blank, normalise
+from core.cells import display, excel_error, fold, is_blank, normaliser
 from core.filecheck import check_file, suffix_issue
 from core.header import HEADER_SCAN_ROWS, SheetTable, missing_columns, read_table
 from core.issues import Issue, has_errors
@@ -122,26 +122,36 @@ def _validate_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: st
     dicts: list[dict] = []
     bad_cells: set[tuple[int, str]] = set()
     errors = raw.errors
-    cols = [(j, c, c.name, written) for j, c, written in table.columns]
+    cols = [(j, c, c.name, written, normaliser(c)) for j, c, written in table.columns]
+
+    def error_cell(n: int, excel_row: int, c: Col, name: str, written: str, err: str) -> None:
+        bad_cells.add((n, name))
+        issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=err,
+                            message=cell_message("excel_error", where=where(label, excel_row, written),
+                                                 value=err, expected=c.expected)))
+
     for n, (excel_row, cells) in enumerate(table.rows):
         values: dict[str, object] = {}
         width = len(cells)
-        for j, c, name, written in cols:
+        for j, c, name, written, norm in cols:
             cell = cells[j] if j < width else ""
-            if cell == "" and not errors:  # the common blank cell, decided without any calls
+            if errors:
+                err = errors.get((excel_row - 1, j))
+                if err:
+                    error_cell(n, excel_row, c, name, written, err)
+                    continue
+            kind = type(cell)
+            if kind is str:
+                if not cell or cell.isspace():  # blank (is_blank), decided without calls
+                    continue
+                if "#" in cell:
+                    err = excel_error(cell)
+                    if err:
+                        error_cell(n, excel_row, c, name, written, err)
+                        continue
+            elif cell is None:
                 continue
-            err = errors.get((excel_row - 1, j)) if errors else None
-            if err is None and isinstance(cell, str) and "#" in cell:
-                err = excel_error(cell)
-            if err:
-                bad_cells.add((n, name))
-                issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=err,
-                                    message=cell_message("excel_error", where=where(label, excel_row, written),
-                                                         value=err, expected=c.expected)))
-                continue
-            if is_blank(cell):
-                continue
-            values[name] = normalise(cell, c)
+            values[name] = norm(cell)
         dicts.append(values)
     models: list[Row | None] = [None] * len(dicts)
     try:

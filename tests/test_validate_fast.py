@@ -1,11 +1,16 @@
-"""The fast paths of validation give what the plain paths give: Arrow tables = DataFrames."""
+"""The fast paths of validation give what the plain paths give: Arrow tables = DataFrames,
+per-column normalisers = normalise."""
 from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 import pytest
 
 from builders import build_workbook, valid_submission_sheets
 from conftest import SAMPLES
+from core.cells import normalise, normaliser
+from core.schema import SHEETS, columns
 from core.validate import validate_workbook
 
 SAMPLE_FILES = sorted((SAMPLES / "workbooks").glob("*.xlsx"))
@@ -40,3 +45,21 @@ def test_arrow_tables_with_blanks_zeros_and_bad_rows():
     pe[3][6] = "很多"  # a bad cell: the row is left out
     hw[2][6] = None  # blank count
     _same_tables(build_workbook(sheets), "云岭县_2026-10.xlsx")
+
+
+# Cells as calamine returns them: floats, text in every shape counties send, the odd bool/int/date.
+CELLS = [0.0, 45.0, 3.5, -1.0, 1e20, 2110000001.0, 2110000001.5, float("nan"), 0, 7, True, False,
+         "", "45", "４５", "45分钟", "3节", "1,234", " 60 ", "60 ", "3.5", "-2", "约一小时", "2110000001",
+         "'2110000001", "2110000001.0", "２１１００００００１", "211000000１", " 2110000001", "①②", "²",
+         "小学", " 小学 ", "初级中学", "城区", "市级", "无", "是", "否", "有", "Y", "n", "√", "×", "TRUE",
+         "abc", "十二年一贯制学校\n", "#N/A", datetime(2026, 3, 1, 8), date(2026, 3, 1), time(8, 30),
+         timedelta(hours=1)]
+
+
+@pytest.mark.parametrize("column", [c for spec in SHEETS.values() for c in columns(spec.model)],
+                         ids=lambda c: f"{c.kind}:{c.name}")
+def test_fast_normaliser_returns_what_normalise_returns(column):
+    fast = normaliser(column)
+    for cell in CELLS:
+        expected, got = normalise(cell, column), fast(cell)
+        assert type(got) is type(expected) and (got == expected or got != got and expected != expected), cell
