@@ -17,8 +17,8 @@ from core.palette import (
 
 OUTSIDE_TEXT = "#1a1a1a"
 # Share of the value axis a label takes along it (height of a line of text on a vertical
-# axis of ~300–450 px; width of "100.0%" on a horizontal one).
-LABEL_EXTENT = {False: 0.09, True: 0.12}
+# plot of ~200–450 px, with the few px it sits off the bar; width of "100.0%" on a horizontal one).
+LABEL_EXTENT = {False: 0.12, True: 0.14}
 SPOTS = ("outside", "end", "middle")  # where a value label may go, in order of preference
 
 
