@@ -168,6 +168,8 @@ def _normaliser(column: Col) -> Callable[[object], object]:
         def code(v: object) -> object:
             if type(v) is str and v.isascii() and v.isdigit():
                 return v
+            if type(v) is float and v.is_integer():
+                return str(int(v))
             return to_code(v)
         return code
     if kind == "enum":

@@ -65,10 +65,15 @@ def find_header(rows: list[list], model: type[Row]) -> int | None:
 
 def _is_skipped(cells: list, code_col: int | None) -> bool:
     """Empty, 合计 and footer rows are not schools."""
-    if code_col is not None and code_col < len(cells) and not is_blank(cells[code_col]):
-        code = to_code(cells[code_col])
-        if isinstance(code, str) and code.isdigit():
-            return False  # fast path: a school row
+    if code_col is not None and code_col < len(cells):
+        cell = cells[code_col]
+        if type(cell) is float and cell.is_integer() and cell >= 0 or type(cell) is str and cell.isascii() \
+                and cell.isdigit():
+            return False  # fastest path: a school row with a clean code (what to_code leaves as digits)
+        if not is_blank(cell):
+            code = to_code(cell)
+            if isinstance(code, str) and code.isdigit():
+                return False  # fast path: a school row
     texts = [fold(v) for v in cells if not is_blank(v)]
     if not texts:
         return True

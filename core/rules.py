@@ -190,14 +190,20 @@ def band_columns(ctx: Context) -> list[Issue]:
     roster = ctx.roster()
     for sheet in ctx.sheets.values():
         conditional = [c for c in sheet.columns.values() if c.req in ("band", "compulsory")]
+        if not conditional:
+            continue
+        applies_to: dict[str | None, list[tuple[Col, bool]]] = {}  # school type -> (column, applies)
         for rec in sheet.valid():
             school = roster.get(rec.model.school_id)
-            if school is None or not conditional:
+            if school is None:
                 continue
             stype = school.school_type
-            for c in conditional:
-                applies = covers(stype, c.band) if c.req == "band" else is_compulsory(stype)
-                value = getattr(rec.model, c.name)
+            if stype not in applies_to:
+                applies_to[stype] = [(c, covers(stype, c.band) if c.req == "band" else is_compulsory(stype))
+                                     for c in conditional]
+            values = rec.model.__dict__  # the model's field values
+            for c, applies in applies_to[stype]:
+                value = values[c.name]
                 if applies == (value is not None):
                     continue  # filled where it applies, blank where it does not: nothing to say
                 band = BANDS.get(c.band or "", "")
