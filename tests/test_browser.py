@@ -288,3 +288,28 @@ def test_first_visitors_arriving_together_all_go_through_app(tmp_path, browser):
         finally:
             for page in pages:
                 page.close()
+
+
+def test_compare_drills_from_a_county_bar_to_its_schools(server, browser):
+    """县区对比: clicking a county's bar (at its bounding box) lists that county's schools."""
+    from urllib.parse import parse_qs, urlparse
+
+    page = _open(browser, server["url"] + "/compare", VIEWPORTS["1280x720"])
+    try:
+        chart = page.locator('[data-testid="stPlotlyChart"]').first
+        bars = chart.locator("g.point path")
+        ticks = chart.locator("g.xtick text").all_text_contents()
+        assert bars.count() == len(ticks) >= 2
+        box = bars.nth(len(ticks) - 1).bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        county = ticks[-1].removeprefix("▶ ").strip()
+        page.wait_for_function("c => decodeURIComponent(location.search).includes('drill=' + c)", arg=county,
+                               timeout=60_000)
+        _settle(page)
+        _assert_no_exception(page, "县区对比 drill-down")
+        assert parse_qs(urlparse(page.url).query)["drill"] == [county]
+        titles = page.locator('[data-testid="stPlotlyChart"] .gtitle').all_text_contents()
+        assert any(f"{county}各校" in t.replace("\n", "") for t in titles), titles
+        _shot(page, "compare-drill-1280x720", full=True)
+    finally:
+        page.close()
