@@ -20,6 +20,7 @@ import pandas as pd
 from core.catalog import Catalog, load_catalog
 from core.indicators import homework, pe, quality, reporting
 from core.indicators.base import SOURCES, facts_cte, lit, zone_counties
+from core.indicators.pair import level_part, plain, school_sums, value_of
 from core.indicators.resource import cv_rows, item_stats
 
 MEASURES: dict[str, tuple[str, str]] = {**quality.MEASURES, **pe.MEASURES, **homework.MEASURES,
@@ -53,42 +54,77 @@ def frame_of(cols: dict[str, np.ndarray], columns: list[str]) -> pd.DataFrame:
 
 
 def raw_columns(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone", "county", "school"),
-                county: str | None = None, indicators=None, cat: Catalog | None = None) -> dict[str, np.ndarray]:
-    """raw_frame as a dict of numpy arrays (the hot path of compute_indicators)."""
+                county: str | None = None, indicators=None, cat: Catalog | None = None,
+                prev: str | None = None) -> dict[str, np.ndarray]:
+    """raw_frame as a dict of numpy arrays (the hot path of compute_indicators).
+
+    With `prev` (a month before the only month of `periods`) every row also gets
+    `prev_value`: the same row's value in `prev`, NaN when it has none. `_group` numbers the
+    rows' (indicator, level, county, stage) groups, for looking up a target once per group.
+    """
     cat = cat or load_catalog()
     wanted = [i for i in cat.indicator if indicators is None or i.id in indicators]
     levels = [lv for lv in levels if not (county is not None and lv == "zone")]
     summed = [i for i in wanted if i.id in MEASURES and set(i.levels) & set(levels)]
     want_cv = any(i.kind == "cv" for i in wanted) and bool(set(levels) & {"zone", "county"})
+    months = sorted({*periods, *([prev] if prev else [])})
     parts: list[dict[str, np.ndarray]] = []
     recs: list[dict] = []
-    if periods and (summed or want_cv):
+    if prev is not None and periods and (summed or want_cv):
+        # one month and the one before: per-school sums once (cached), levels summed in numpy
+        sums = school_sums(con, periods[0], prev, MEASURES, cat)
+        for lv in levels:
+            inds = [i for i in summed if lv in i.levels]
+            if inds:
+                parts.append(level_part(sums, periods[0], lv, county, inds))
+        if want_cv:
+            stats = sums.stats if county is None else sums.stats[sums.stats["county"] == county]
+            recs += cv_rows(stats)
+    elif periods and (summed or want_cv):
         sources = set().union(*(TOPIC_SOURCES[i.topic] for i in wanted if i.id in MEASURES or i.kind == "cv"))
-        with _facts_source(con, periods, cat, sources, shared=bool(summed) and want_cv) as source:
+        with _facts_source(con, months, cat, sources, shared=bool(summed) and want_cv) as source:
             if summed:
-                parts.append(_summed(con, source, levels, county, summed, cat))
+                parts.append(_summed(con, source, levels, county, summed, months))
             if want_cv:
-                recs += cv_rows(item_stats(con, periods, county, cat, source=source))
+                recs += cv_rows(item_stats(con, months, county, cat, source=source))
     if any(i.id == "submission_on_time_rate" for i in wanted) and set(levels) & {"zone", "county"}:
         counties = [c for c in zone_counties(con) if county is None or c == county]
-        recs += reporting.on_time_rows(con, periods, counties)
-    allowed = {(i.id, lv) for i in wanted for lv in i.levels if lv in levels}
-    ind_order = {ind_id: n for n, ind_id in enumerate(cat.ids)}
+        recs += reporting.on_time_rows(con, months, counties)
     if recs:
-        recs = [r for r in recs if (r["indicator"], r["level"]) in allowed]
-        recs.sort(key=lambda r: (r["period"], ind_order[r["indicator"]], LEVEL_ORDER[r["level"]],
-                                 r["county"] or "", r["stage"] or "", r["school_id"] or ""))
-        small = _columns_of(recs)
-        small["_rank"] = np.arange(len(recs), dtype=np.int64)
-        parts.append(small)
-    frame = _concat(parts)
-    # Sources never share an (indicator, month): each part is already in order within one, so
-    # month, catalogue position and the part's own rank order the whole.
-    period_codes = pd.factorize(frame["period"], sort=True)[0]
+        parts.append(_small_part(recs, wanted, levels, cat, months, prev))
+    if prev is not None:  # one month left: the parts' own ranks order it within an indicator
+        for part in parts:
+            part["_period"] = np.zeros(len(part["_rank"]), dtype=np.int64)
+    frame = _concat(parts, prev is not None)
+    # Parts never share an (indicator, month, level) and each is in order within one, so
+    # month, catalogue position, level and the part's own rank order the whole.
+    ind_order = {ind_id: n for n, ind_id in enumerate(cat.ids)}
     codes, uniques = pd.factorize(frame["indicator"])
     ind = np.array([ind_order[u] for u in uniques], dtype=np.int64)[codes] if len(uniques) else codes
-    order = np.lexsort((frame.pop("_rank"), ind, period_codes))
-    return {c: frame[c][order] for c in RAW_COLUMNS}
+    codes, uniques = pd.factorize(frame["level"])
+    lvl = np.array([LEVEL_ORDER[u] for u in uniques], dtype=np.int64)[codes] if len(uniques) else codes
+    order = np.lexsort((frame.pop("_rank"), lvl, ind, frame.pop("_period")))
+    return {c: a[order] for c, a in frame.items()}
+
+
+def _small_part(recs: list[dict], wanted, levels, cat: Catalog, months: list[str], prev: str | None):
+    """The 差异系数 and on-time rows (a few hundred at most) as a part, in order, prev paired."""
+    allowed = {(i.id, lv) for i in wanted for lv in i.levels if lv in levels}
+    ind_order = {ind_id: n for n, ind_id in enumerate(cat.ids)}
+    recs = [r for r in recs if (r["indicator"], r["level"]) in allowed]
+    recs.sort(key=lambda r: (r["period"], ind_order[r["indicator"]], LEVEL_ORDER[r["level"]],
+                             r["county"] or "", r["stage"] or "", r["school_id"] or ""))
+    key = ("indicator", "level", "county", "school_id", "stage")
+    if prev is not None:
+        before = {tuple(r[k] for k in key): r["value"] for r in recs if r["period"] == prev}
+        recs = [{**r, "prev_value": before.get(tuple(r[k] for k in key))} for r in recs if r["period"] != prev]
+    part = _columns_of(recs, with_prev=prev is not None)
+    part["_rank"] = np.arange(len(recs), dtype=np.int64)
+    part["_period"] = np.array([months.index(r["period"]) for r in recs], dtype=np.int64)
+    groups = {}
+    part["_group"] = np.array([groups.setdefault((r["indicator"], r["level"], r["county"], r["stage"]), len(groups))
+                               for r in recs], dtype=np.int64)
+    return part
 
 
 def raw_records(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone", "county", "school"),
@@ -119,9 +155,9 @@ def to_objects(values: np.ndarray) -> np.ndarray:
 class _facts_source:
     """Context manager: the SQL source of the facts — a temporary table when several queries read it."""
 
-    def __init__(self, con, periods, cat, sources, shared: bool):
+    def __init__(self, con, months, cat, sources, shared: bool):
         self.con, self.shared = con, shared
-        self.cte = facts_cte(periods, cat, frozenset(sources) & SOURCES)
+        self.cte = facts_cte(months, cat, frozenset(sources) & SOURCES)
         self.table = f"_facts_{uuid.uuid4().hex[:12]}"
 
     def __enter__(self) -> str:
@@ -135,7 +171,8 @@ class _facts_source:
             self.con.execute(f"DROP TABLE IF EXISTS {self.table}")
 
 
-def _summed(con, source: str, levels, county, inds, cat: Catalog) -> dict[str, np.ndarray]:
+def _summed(con, source: str, levels, county, inds, months: list[str]) -> dict[str, np.ndarray]:
+    """The school-summed indicators of every month, by GROUPING SETS over the facts."""
     sets = ", ".join(_GROUPING[lv] for lv in levels)
     # GROUPING() only accepts columns that are grouped in some set.
     by_county, by_school = bool(set(levels) & {"county", "school"}), "school" in levels
@@ -144,76 +181,55 @@ def _summed(con, source: str, levels, county, inds, cat: Catalog) -> dict[str, n
     cols = f"{'county' if by_county else 'NULL::VARCHAR AS county'}, " \
            f"{'school_id' if by_school else 'NULL::VARCHAR AS school_id'}"
     name = "any_value(school_name)" if by_school else "NULL::VARCHAR"
-    sums = ",\n    ".join(
-        f"CAST(SUM({MEASURES[i.id][0]}) AS DOUBLE) AS n{k}, CAST(SUM({MEASURES[i.id][1]}) AS DOUBLE) AS d{k}"
-        for k, i in enumerate(inds))
     where = f"WHERE county = {lit(county)}" if county is not None else ""
-    # Ordered as the result must be within one indicator and month: level, county, school.
+    sums = ", ".join(f"CAST(SUM({MEASURES[i.id][j]}) AS DOUBLE) AS {'nd'[j]}{k}"
+                     for k, i in enumerate(inds) for j in (0, 1))
+    # Ordered as the result must be within one indicator: month, level, county, school.
     sql = f"""
-SELECT period, {cols}, {name} AS school_name, 2 * {g_county} + {g_school} AS g,
-    {sums}
+SELECT period, {cols}, {name} AS school_name, 2 * {g_county} + {g_school} AS g, {sums}
 FROM {source} AS f {where}
 GROUP BY GROUPING SETS ({sets})
 ORDER BY period, g DESC, county NULLS FIRST, school_id NULLS FIRST"""
-    res = {k: _plain(v) for k, v in con.execute(sql).fetchnumpy().items()}
+    res = {k: plain(v) for k, v in con.execute(sql).fetchnumpy().items()}
     g = res["g"].astype(np.int64)
-    level = np.array([_LEVEL_OF_GROUPING.get(k) for k in range(4)], dtype=object)[g]
-    is_school = g == 0
     level_names = [_LEVEL_OF_GROUPING.get(k) for k in range(4)]
-    rows, ind_idx, values, nums, dens = [], [], [], [], []
+    level = np.array(level_names, dtype=object)[g]
+    is_school = g == 0
+    county_codes = pd.factorize(res["county"])[0] + 1
+    codes, uniques = pd.factorize(res["period"])
+    period_index = np.array([months.index(p) for p in uniques], dtype=np.int64)[codes] if len(g) else codes
+    out: dict[str, list] = {k: [] for k in ("row", "ind", "value", "numerator", "denominator")}
     for k, ind in enumerate(inds):
         num, den = np.nan_to_num(res[f"n{k}"]), np.nan_to_num(res[f"d{k}"])
-        # outside the indicator's scope (e.g. a 小学 for 初中作业): no school row
         level_ok = np.array([lv in ind.levels for lv in level_names])[g]
+        # outside the indicator's scope (e.g. a 小学 for 初中作业): no school row
         keep = np.flatnonzero(level_ok & ~(is_school & (den <= 0)))
-        num, den = num[keep], den[keep]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if ind.kind == "rate":
-                val = 100.0 * num / den
-            elif ind.kind == "mean":
-                val = num / den
-            else:  # count
-                val = num.copy()
-        val[den <= 0] = np.nan
         ratio = ind.kind == "rate"
-        rows.append(keep)
-        ind_idx.append(np.full(len(keep), k, dtype=np.int64))
-        values.append(val)
-        nums.append(num if ratio else np.full(len(keep), np.nan))
-        dens.append(den if ratio else np.full(len(keep), np.nan))
-    row = np.concatenate(rows)
+        out["row"].append(keep)
+        out["ind"].append(np.full(len(keep), k, dtype=np.int64))
+        out["value"].append(value_of(ind.kind, num[keep], den[keep]))
+        out["numerator"].append(num[keep] if ratio else np.full(len(keep), np.nan))
+        out["denominator"].append(den[keep] if ratio else np.full(len(keep), np.nan))
+    row, ind_idx = np.concatenate(out["row"]), np.concatenate(out["ind"])
     school_name = np.where(is_school, res["school_name"], None)
     ids = np.array([i.id for i in inds], dtype=object)
-    return {"indicator": ids[np.concatenate(ind_idx)], "period": res["period"][row], "level": level[row],
+    return {"indicator": ids[ind_idx], "period": res["period"][row], "level": level[row],
             "county": res["county"][row], "school_id": res["school_id"][row],
             "school_name": school_name[row], "stage": np.full(len(row), None, dtype=object),
-            "value": np.concatenate(values), "numerator": np.concatenate(nums),
-            "denominator": np.concatenate(dens), "_rank": row.astype(np.int64)}
-
-
-def _plain(values) -> np.ndarray:
-    """A fetchnumpy column without its mask: None (objects) or NaN (floats) where null."""
-    if not isinstance(values, np.ma.MaskedArray):
-        return np.asarray(values)
-    mask = np.ma.getmaskarray(values)
-    data = np.asarray(values.data)
-    if data.dtype.kind == "f":
-        data = data.copy()
-        data[mask] = np.nan
-        return data
-    data = data.astype(object)
-    data[mask] = None
-    return data
+            "value": np.concatenate(out["value"]), "numerator": np.concatenate(out["numerator"]),
+            "denominator": np.concatenate(out["denominator"]), "_rank": row.astype(np.int64),
+            "_period": period_index[row],
+            "_group": (ind_idx * 4 + g[row]) * (int(county_codes.max(initial=0)) + 1) + county_codes[row]}
 
 
 def _empty(column: str) -> np.ndarray:
-    return np.empty(0, dtype=float if column in FLOAT_COLUMNS else object)
+    return np.empty(0, dtype=float if column in FLOAT_COLUMNS or column == "prev_value" else object)
 
 
-def _columns_of(recs: list[dict]) -> dict[str, np.ndarray]:
+def _columns_of(recs: list[dict], with_prev: bool = False) -> dict[str, np.ndarray]:
     out = {}
-    for c in RAW_COLUMNS:
-        if c in FLOAT_COLUMNS:
+    for c in [*RAW_COLUMNS, *(["prev_value"] if with_prev else [])]:
+        if c in FLOAT_COLUMNS or c == "prev_value":
             out[c] = np.array([np.nan if r[c] is None else float(r[c]) for r in recs], dtype=float)
         else:
             arr = np.empty(len(recs), dtype=object)
@@ -222,10 +238,16 @@ def _columns_of(recs: list[dict]) -> dict[str, np.ndarray]:
     return out
 
 
-def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    cols = [*RAW_COLUMNS, "_rank"]
+def _concat(parts: list[dict[str, np.ndarray]], with_prev: bool) -> dict[str, np.ndarray]:
+    """Parts joined column by column; `_group` numbers made distinct between parts."""
+    cols = [*RAW_COLUMNS, *(["prev_value"] if with_prev else []), "_rank", "_period", "_group"]
     if not parts:
-        return {c: _empty(c) if c != "_rank" else np.empty(0, dtype=np.int64) for c in cols}
+        return {c: _empty(c) if c in RAW_COLUMNS or c == "prev_value" else np.empty(0, dtype=np.int64)
+                for c in cols}
+    offset = 0
+    for part in parts:
+        part["_group"] = part["_group"] + offset
+        offset = int(part["_group"].max(initial=offset - 1)) + 1
     if len(parts) == 1:
         return dict(parts[0])
     return {c: np.concatenate([p[c] for p in parts]) for c in cols}

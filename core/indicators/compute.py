@@ -14,7 +14,7 @@ import pandas as pd
 from core.catalog import load_catalog
 from core.indicators.aggregate import frame_of, raw_columns
 from core.indicators.base import available_periods, month_add
-from core.indicators.rated import KEY_COLUMNS, composite_keys, rate_frame
+from core.indicators.rated import KEY_COLUMNS, rate_frame
 from core.indicators.trend import projections
 from core.targets import load_targets
 
@@ -46,28 +46,11 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None
     if level == "zone" and county is not None:
         level = "county"
     prev_period = month_add(period, -1)
-    cols = raw_columns(con, [prev_period, period], levels=[level], county=county,
-                       indicators=[indicator] if indicator else None, cat=cat)
-    is_cur = cols["period"] == period
-    keys = composite_keys(cols)
-    cur = {c: a[is_cur] for c, a in cols.items()}
-    prev_value = _lookup(keys[~is_cur], cols["value"][~is_cur], keys[is_cur])
-    out = rate_frame(cur, prev_value, period, cat, load_targets())
+    cur = raw_columns(con, [period], levels=[level], county=county,
+                      indicators=[indicator] if indicator else None, cat=cat, prev=prev_period)
+    out = rate_frame(cur, cur["prev_value"], period, cat, load_targets(), groups=cur["_group"])
     _add_projections(con, out, period, level, county)
     return frame_of(out, COLUMNS)
-
-
-def _lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """values[keys == w] for each w in wanted (NaN where absent); keys are unique."""
-    result = np.full(len(wanted), np.nan)
-    if not len(keys) or not len(wanted):
-        return result
-    order = np.argsort(keys, kind="stable")
-    pos = np.searchsorted(keys[order], wanted)
-    pos = np.minimum(pos, len(keys) - 1)
-    hit = keys[order][pos] == wanted
-    result[hit] = values[order][pos[hit]]
-    return result
 
 
 def _add_projections(con, out: dict[str, np.ndarray], period: str, level: str, county: str | None) -> None:

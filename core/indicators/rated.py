@@ -32,10 +32,14 @@ def composite_keys(cols: dict[str, np.ndarray], columns=KEY_COLUMNS) -> np.ndarr
 
 
 def rate_frame(cur: dict[str, np.ndarray], prev_value: np.ndarray, period: str, cat: Catalog,
-               targets: Targets) -> dict[str, np.ndarray]:
-    """The COLUMNS of compute_indicators (object arrays, None for null) for the raw rows `cur`."""
+               targets: Targets, groups: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The COLUMNS of compute_indicators (object arrays, None for null) for the raw rows `cur`.
+
+    `groups` (optional) numbers the rows' (indicator, level, county, stage) groups when the
+    caller knows them; otherwise they are found from those columns.
+    """
     n = len(cur["indicator"])
-    gkeys = composite_keys(cur, GROUP_COLUMNS)
+    gkeys = composite_keys(cur, GROUP_COLUMNS) if groups is None else groups
     _, first, inverse = np.unique(gkeys, return_index=True, return_inverse=True)
     g = _group_params(cur, first, period, cat, targets)
     row = {k: v[inverse] for k, v in g.items()}

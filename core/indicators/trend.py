@@ -7,6 +7,7 @@ import pandas as pd
 from core.catalog import load_catalog
 from core.indicators.aggregate import raw_records
 from core.indicators.base import available_periods, month_add, months_between
+from core.indicators.cache import cached, data_key
 from core.targets import judge, load_targets
 
 PROJECTION_MONTHS = 12
@@ -66,6 +67,12 @@ def projections(con: duckdb.DuckDBPyConnection, period: str, keys: dict[tuple, s
     """Projection to each key's target month; keys map (indicator, level, county, school_id, stage) → month."""
     if not keys:
         return {}
+    data = data_key(con)
+    key = None if data is None else (data, "projections", period, level, county, frozenset(keys.items()))
+    return cached(key, lambda: _projections(con, period, keys, level, county))
+
+
+def _projections(con, period: str, keys: dict[tuple, str], level: str, county: str | None) -> dict:
     inds = sorted({k[0] for k in keys})
     raw = raw_records(con, history_periods(period, PROJECTION_MONTHS), levels=[level], county=county,
                       indicators=inds)

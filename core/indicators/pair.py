@@ -1,0 +1,154 @@
+"""A month and the month before: per-school sums computed once, every level aggregated from them.
+
+compute_indicators needs, for one month M and level, each indicator's value in M and in
+M−1. The per-school facts of both months are computed once (one SQL pass), summed per
+school into numerator/denominator columns for every school-summed indicator (M and M−1 side
+by side) plus the 差异系数 statistics, and kept in the per-process cache (cache.py). Zone,
+county and school rows are then sums of those columns in numpy — ratio of sums, as in SQL.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from core.catalog import Catalog, Indicator
+from core.indicators.base import SOURCES, facts_cte, lit
+from core.indicators.cache import cached, data_key
+from core.indicators.resource import item_stats
+
+LEVEL_CODE = {"zone": 3, "county": 1, "school": 0}  # as GROUPING() numbers them in aggregate.py
+
+
+@dataclass(frozen=True)
+class SchoolSums:
+    """Per school (county, school_id order): M's and M−1's sums of every measure, and the CV statistics."""
+
+    county: np.ndarray       # object
+    school_id: np.ndarray    # object
+    school_name: np.ndarray  # object, M's name (None if the school is only in M−1)
+    in_cur: np.ndarray       # bool: the school has a row in M
+    cur: dict[str, tuple[np.ndarray, np.ndarray]]   # indicator -> (numerator, denominator) in M
+    prev: dict[str, tuple[np.ndarray, np.ndarray]]  # the same in M−1
+    stats: pd.DataFrame      # resource.item_stats of both months
+
+    @property
+    def nbytes(self) -> int:
+        """Approximate memory held (for the cache bound)."""
+        arrays = [a for pair in (*self.cur.values(), *self.prev.values()) for a in pair]
+        return sum(a.nbytes for a in arrays) + 64 * 4 * len(self.county)
+
+
+def school_sums(con: duckdb.DuckDBPyConnection, period: str, prev: str, measures: dict[str, tuple[str, str]],
+                cat: Catalog) -> SchoolSums:
+    """SchoolSums for `period` and `prev`, from the cache when the data has not changed."""
+    cte = facts_cte([prev, period], cat, SOURCES)
+    data = data_key(con)
+    key = None if data is None else (data, "school_sums", cte, tuple(measures.items()))
+    return cached(key, lambda: _compute(con, period, prev, measures, cat, cte), lambda s: s.nbytes)
+
+
+def _compute(con, period, prev, measures, cat, cte) -> SchoolSums:
+    table = f"_facts_{uuid.uuid4().hex[:12]}"
+    ids = list(measures)
+    sums = ",\n    ".join(
+        f"CAST(SUM({measures[i][j]}) FILTER (WHERE period = {lit(m)}) AS DOUBLE) AS {tag}{k}"
+        for k, i in enumerate(ids) for j in (0, 1) for m, tag in ((period, "cd"[j]), (prev, "pq"[j])))
+    con.execute(f"CREATE TEMP TABLE {table} AS {cte} SELECT * FROM facts")
+    try:
+        res = con.execute(f"""
+SELECT county, school_id, any_value(school_name) FILTER (WHERE period = {lit(period)}) AS school_name,
+    count(*) FILTER (WHERE period = {lit(period)}) > 0 AS in_cur,
+    {sums}
+FROM {table} GROUP BY county, school_id ORDER BY county, school_id""").fetchnumpy()
+        stats = item_stats(con, [prev, period], None, cat, source=table)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    col = {k: plain(v) for k, v in res.items()}
+    return SchoolSums(
+        county=col["county"], school_id=col["school_id"], school_name=col["school_name"],
+        in_cur=col["in_cur"].astype(bool),
+        cur={i: (np.nan_to_num(col[f"c{k}"]), np.nan_to_num(col[f"d{k}"])) for k, i in enumerate(ids)},
+        prev={i: (np.nan_to_num(col[f"p{k}"]), np.nan_to_num(col[f"q{k}"])) for k, i in enumerate(ids)},
+        stats=stats)
+
+
+def level_part(sums: SchoolSums, period: str, level: str, county: str | None,
+               inds: list[Indicator]) -> dict[str, np.ndarray]:
+    """Raw rows (aggregate.RAW_COLUMNS + prev_value, _rank, _period, _group) of the indicators at one level."""
+    sel = np.ones(len(sums.county), dtype=bool) if county is None else sums.county == county
+    if level == "school":
+        rows = np.flatnonzero(sel & sums.in_cur)
+        group_of = lambda a: a[rows]  # noqa: E731 - one row per school
+        n_rows = len(rows)
+        cty, sid, name = sums.county[rows], sums.school_id[rows], sums.school_name[rows]
+        exists = np.ones(n_rows, dtype=bool)
+    else:
+        if level == "county":
+            codes, cty = pd.factorize(sums.county[sel], sort=True)
+            cty = np.asarray(cty, dtype=object)
+        else:
+            codes, cty = np.zeros(int(sel.sum()), dtype=np.int64), np.array([None], dtype=object)
+        n_rows = len(cty)
+        group_of = lambda a: np.bincount(codes, weights=a[sel], minlength=n_rows)  # noqa: E731
+        exists = group_of(sums.in_cur.astype(float)) > 0
+        sid = name = np.full(n_rows, None, dtype=object)
+    # targets are per county: one group per indicator × county
+    county_codes, n_counties = (np.zeros(n_rows, dtype=np.int64), 1) if level == "zone" else \
+        (lambda f: (f[0], len(f[1])))(pd.factorize(cty))
+    out: dict[str, list] = {k: [] for k in ("row", "ind", "value", "numerator", "denominator", "prev_value")}
+    for k, ind in enumerate(inds):
+        num, den = (group_of(a) for a in sums.cur[ind.id])
+        pnum, pden = (group_of(a) for a in sums.prev[ind.id])
+        # outside the indicator's scope (e.g. a 小学 for 初中作业): no school row
+        keep = np.flatnonzero(exists & ((den > 0) if level == "school" else True))
+        ratio = ind.kind == "rate"
+        out["row"].append(keep)
+        out["ind"].append(np.full(len(keep), k, dtype=np.int64))
+        out["value"].append(value_of(ind.kind, num[keep], den[keep]))
+        out["numerator"].append(num[keep] if ratio else np.full(len(keep), np.nan))
+        out["denominator"].append(den[keep] if ratio else np.full(len(keep), np.nan))
+        out["prev_value"].append(value_of(ind.kind, pnum[keep], pden[keep]))
+    row = np.concatenate(out["row"]) if out["row"] else np.empty(0, dtype=np.int64)
+    ind_idx = np.concatenate(out["ind"]) if out["ind"] else np.empty(0, dtype=np.int64)
+    ids = np.array([i.id for i in inds], dtype=object)
+    n = len(row)
+    part = {"indicator": ids[ind_idx], "period": np.full(n, period, dtype=object),
+            "level": np.full(n, level, dtype=object), "county": cty[row], "school_id": sid[row],
+            "school_name": name[row], "stage": np.full(n, None, dtype=object)}
+    for c in ("value", "numerator", "denominator", "prev_value"):
+        part[c] = np.concatenate(out[c]) if out[c] else np.empty(0)
+    part["_rank"] = row.astype(np.int64)
+    part["_period"] = np.zeros(n, dtype=np.int64)
+    part["_group"] = ind_idx * (n_counties + 1) + county_codes[row]
+    return part
+
+
+def value_of(kind: str, num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """Value from summed numerator and denominator; NaN where the denominator is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "rate":
+            val = 100.0 * num / den
+        elif kind == "mean":
+            val = num / den
+        else:  # count
+            val = num.astype(float)
+    return np.where(den > 0, val, np.nan)
+
+
+def plain(values) -> np.ndarray:
+    """A fetchnumpy column without its mask: None (objects) or NaN (floats) where null."""
+    if not isinstance(values, np.ma.MaskedArray):
+        return np.asarray(values)
+    mask = np.ma.getmaskarray(values)
+    data = np.asarray(values.data)
+    if data.dtype.kind == "f":
+        data = data.copy()
+        data[mask] = np.nan
+        return data
+    data = data.astype(object)
+    data[mask] = None
+    return data
