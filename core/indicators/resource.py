@@ -25,28 +25,32 @@ def item_stats(con: duckdb.DuckDBPyConnection, periods: list[str], county: str |
     """
     cat = cat or load_catalog()
     ids = [it.id for it in cat.resource_item]
-    std_case = " ".join(
-        f"WHEN '{it.id}' THEN CASE stage WHEN 'primary' THEN {lit(it.threshold['primary'])}"
-        f" ELSE {lit(it.threshold['junior'])} END" for it in cat.resource_item)
     where = f" AND county = {lit(county)}" if county is not None else ""
     prefix = "WITH" if source is not None else facts_cte(periods, cat, {"quality"}) + ","
+    # Two passes over the schools with the 7 items side by side (not unpivoted): weighted means
+    # per group, then deviations from them. A blank item leaves the school out of that item only.
+    means = ", ".join(f"count({i}) AS n_{i}, sum(w) FILTER (WHERE {i} IS NOT NULL) AS sw_{i}, "
+                      f"sum(w * {i}) / sum(w) FILTER (WHERE {i} IS NOT NULL) AS m_{i}" for i in ids)
+    devs = ", ".join(
+        f"sqrt(sum(x.w * (x.{it.id} - g.m_{it.id}) * (x.{it.id} - g.m_{it.id})) / any_value(g.sw_{it.id})) AS s_{it.id}, "
+        f"count(*) FILTER (WHERE x.{it.id} >= CASE x.stage WHEN 'primary' THEN {lit(it.threshold['primary'])}"
+        f" ELSE {lit(it.threshold['junior'])} END) AS k_{it.id}" for it in cat.resource_item)
     sql = prefix + f"""
 x AS (
     SELECT period, county, stage_group AS stage, students AS w, {', '.join(ids)}
     FROM {source or 'facts'} AS f WHERE compulsory AND has_resource AND students > 0{where}
 ),
-xl AS (UNPIVOT x ON {', '.join(ids)} INTO NAME item VALUE v),
-g AS (
-    SELECT period, county, stage, item, count(*) AS n, sum(w) AS sw, sum(w * v) / sum(w) AS mean
-    FROM xl GROUP BY period, county, stage, item
-)
-SELECT g.period, g.county, g.stage, g.item, g.n, g.mean,
-       sqrt(sum(xl.w * (xl.v - g.mean) * (xl.v - g.mean)) / g.sw) AS std,
-       sum(CASE WHEN xl.v >= (CASE g.item {std_case} END) THEN 1 ELSE 0 END) AS n_meeting
-FROM xl JOIN g USING (period, county, stage, item)
-GROUP BY g.period, g.county, g.stage, g.item, g.n, g.sw, g.mean
-ORDER BY g.period, g.county, g.stage, g.item"""
-    df = con.execute(sql).df()
+g AS (SELECT period, county, stage, {means} FROM x GROUP BY period, county, stage)
+SELECT g.*, {devs}
+FROM x JOIN g USING (period, county, stage)
+GROUP BY ALL"""
+    wide = con.execute(sql).df()
+    parts = [pd.DataFrame({"period": wide["period"], "county": wide["county"], "stage": wide["stage"], "item": i,
+                           "n": wide[f"n_{i}"].astype("int64"), "mean": wide[f"m_{i}"].astype(float),
+                           "std": wide[f"s_{i}"].astype(float), "n_meeting": wide[f"k_{i}"].astype(float)})
+             for i in ids]
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    df = df[df["n"] > 0].sort_values(["period", "county", "stage", "item"], kind="stable").reset_index(drop=True)
     ok = (df["n"] >= 2) & (df["mean"] > 0)
     df["cv"] = (df["std"] / df["mean"]).where(ok)
     df["cv"] = df["cv"].astype(object).where(ok, None)
