@@ -7,7 +7,6 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator, Literal
@@ -18,6 +17,7 @@ from core.archive import archive_bytes, sha256_of
 from core.issues import Issue
 from core.parsed import SHEET_NAMES, ParsedSubmission
 from core.paths import default_db_path
+from core.prepare import Prepared, prepare_file, validate_safely
 from core.store import WRITE_LOCK, Stored, Submission, find_by_sha, open_db, store_submissions
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -88,21 +88,9 @@ def ingest_file(source: Path | str | bytes, *, file_name: str | None = None, db_
             return _duplicate(name, dup)
 
     rel = archive_bytes(data, name, db)
-    parsed = _validate(data, name)
+    parsed = validate_safely(data, name)
     with open_db(db) as con:
         return _store_batch(con, [Prepared(name, sha, parsed=parsed, archive_path=rel)], received_at, actor)[0]
-
-
-@dataclass
-class Prepared:
-    """A file read, hashed, archived and validated (in a pool worker), ready to store."""
-
-    name: str
-    sha: str = ""
-    error: OSError | None = None  # the file could not be read
-    parsed: ParsedSubmission | None = None  # None: a duplicate known when the batch started
-    archive_path: str = ""
-    path: Path | None = None
 
 
 def _store_batch(con, items: list[Prepared], received_at: datetime | None, actor: str) -> list[IngestResult]:
@@ -130,20 +118,6 @@ def _result(sub: Submission, stored: Stored) -> IngestResult:
     return IngestResult(file=sub.file_name, status="accepted" if sub.accepted else "rejected", county=p.county,
                         period=p.period, submission_id=stored.id if sub.accepted else None,
                         replaces=stored.replaces, rows=p.rows if sub.accepted else _empty_rows(), issues=p.issues)
-
-
-def _validate(data: bytes, name: str) -> ParsedSubmission:
-    """Run the validator (tables as Arrow, what the store loads); a crash inside it becomes an error issue."""
-    try:
-        from core.validate import validate_workbook
-        parsed = validate_workbook(data, name, arrow=True)
-    except Exception as exc:  # noqa: BLE001 - a validator bug must not lose the file
-        return ParsedSubmission(file_name=name, issues=[Issue(
-            severity="error",
-            message=f"读取文件时发生内部错误({type(exc).__name__}: {exc}),请将此文件发给管理员")])
-    if parsed.ok and (parsed.county is None or parsed.period is None):
-        parsed.issues.append(Issue(severity="error", message="无法确定该工作簿的县区或报送月份"))
-    return parsed
 
 
 def _unreadable(name: str, exc: OSError) -> IngestResult:
@@ -236,23 +210,11 @@ HOLD_SECONDS = 2.0  # how long a batch keeps the database before letting others 
 BATCH_FILES = 32  # workbooks stored per transaction
 BATCH_SECONDS = 1.0  # ... or fewer, so that progress is reported at least about every second
 MIN_POOL_FILES = 8  # fewer files are validated in this process alone (a pool process needs ~1 s to start)
-
-
-def _prepare(path: Path, known: frozenset[str], db: Path) -> Prepared:
-    """Read, hash, archive and validate one file (nothing for a known duplicate); runs in a pool worker."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Prepared(path.name, error=exc, path=path)
-    sha = sha256_of(data)
-    if sha in known:
-        return Prepared(path.name, sha, path=path)
-    return Prepared(path.name, sha, parsed=_validate(data, path.name), archive_path=archive_bytes(data, path.name, db),
-                    path=path)
+POOL_QUEUE = 6  # files queued per pool process: enough to keep it busy while this process stores a batch
 
 
 def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Iterator[Prepared]:
-    """_prepare of every file, yielded in order; with `workers` > 1, shared with a process pool.
+    """prepare_file of every file, yielded in order; with `workers` > 1, shared with a process pool.
 
     The pool has workers - 1 processes and this process is the last worker: the pool gets
     a couple of files per process at a time, and while the result needed next is not
@@ -273,9 +235,9 @@ def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Ite
 
     def top_up() -> None:
         nonlocal assigned, pool
-        while pool is not None and assigned < len(files) and len(queued) < 2 * (workers - 1):
+        while pool is not None and assigned < len(files) and len(queued) < POOL_QUEUE * (workers - 1):
             try:
-                queued[assigned] = pool.submit(_prepare, files[assigned], frozen, db)
+                queued[assigned] = pool.submit(prepare_file, files[assigned], frozen, db)
             except (BrokenProcessPool, RuntimeError):
                 pool = None
                 return
@@ -285,7 +247,7 @@ def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Ite
         for n, path in enumerate(files):
             top_up()
             while n in queued and not queued[n].done() and assigned < len(files):
-                done[assigned] = _prepare(files[assigned], frozen, db)  # meanwhile, the next file here
+                done[assigned] = prepare_file(files[assigned], frozen, db)  # meanwhile, the next file here
                 assigned += 1
                 top_up()
             if n in done:
@@ -294,11 +256,11 @@ def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Ite
                 try:
                     item = queued.pop(n).result()
                 except (BrokenProcessPool, OSError, RuntimeError):
-                    item = _prepare(path, frozen, db)  # an OSError here is the file's own: raised as before
+                    item = prepare_file(path, frozen, db)  # an OSError here is the file's own: raised as before
                 yield item
             else:  # not assigned yet (no pool, or it broke)
                 assigned = max(assigned, n + 1)
-                yield _prepare(path, frozen, db)
+                yield prepare_file(path, frozen, db)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -323,7 +285,7 @@ def _store_prepared(con, items: list[Prepared], db: Path, received_at: datetime 
             except OSError as exc:
                 results[n] = _unreadable(item.name, exc)
                 continue
-            item.parsed, item.archive_path = _validate(data, item.name), archive_bytes(data, item.name, db)
+            item.parsed, item.archive_path = validate_safely(data, item.name), archive_bytes(data, item.name, db)
         to_store.append((n, item))
     stored = _store_batch(con, [i for _, i in to_store], received_at, actor) if to_store else []
     for (n, _), result in zip(to_store, stored):

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from core.issues import Issue, has_errors
+
+if TYPE_CHECKING:  # annotations only: ingest's worker processes need not import pandas
+    import pandas as pd
 
 # Sheet key (DB table) -> sheet name as in the format spec.
 SHEET_NAMES: dict[str, str] = {

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
-from pandas.arrays import BooleanArray, FloatingArray, IntegerArray
 from pydantic import TypeAdapter, ValidationError
 
 from core.bands import covers, is_compulsory
@@ -22,6 +21,9 @@ from core.parsed import ParsedSubmission
 from core.rules import Context, ParsedSheet, Record, determine_county_period, run_rules
 from core.schema import INSTRUCTIONS_SHEET, SHEETS, Col, Row, Sheet, columns, db_columns
 from core.workbook import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
+
+if TYPE_CHECKING:  # pandas is imported where frames are built: ingest's workers build Arrow tables only
+    import pandas as pd
 
 DTYPES = {"code": "str", "text": "str", "enum": "str", "int": "Int64", "num": "Float64", "bool": "boolean"}
 ARROW_TYPES = {"code": pa.string(), "text": pa.string(), "enum": pa.string(), "int": pa.int64(),
@@ -216,6 +218,7 @@ def to_frame(sheet: ParsedSheet, school_types: dict[str, str]) -> pd.DataFrame:
 
     A value in a column that does not apply to the school (a 0 the rules warned about) is stored as blank.
     """
+    import pandas as pd
     cols = {c.name: c for c in columns(SHEETS[sheet.key].model)}
     data = {n: _pandas_array(values, cols[n].kind) for n, values in table_columns(sheet, school_types).items()}
     return pd.DataFrame(data, columns=list(data), copy=False)
@@ -230,6 +233,9 @@ def to_arrow(sheet: ParsedSheet, school_types: dict[str, str]) -> pa.Table:
 
 def _pandas_array(values: list, kind: str):
     """A nullable pandas array of the column's DTYPES dtype, built from numpy (pd.array is 2–3× slower)."""
+    import numpy as np
+    import pandas as pd
+    from pandas.arrays import BooleanArray, FloatingArray, IntegerArray
     if kind in ("int", "num", "bool"):
         mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
         if kind == "bool":
