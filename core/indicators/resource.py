@@ -32,7 +32,8 @@ def item_stats(con: duckdb.DuckDBPyConnection, periods: list[str], county: str |
     means = ", ".join(f"count({i}) AS n_{i}, sum(w) FILTER (WHERE {i} IS NOT NULL) AS sw_{i}, "
                       f"sum(w * {i}) / sum(w) FILTER (WHERE {i} IS NOT NULL) AS m_{i}" for i in ids)
     devs = ", ".join(
-        f"sqrt(sum(x.w * (x.{it.id} - g.m_{it.id}) * (x.{it.id} - g.m_{it.id})) / any_value(g.sw_{it.id})) AS s_{it.id}, "
+        f"sqrt(sum(x.w * (x.{it.id} - g.m_{it.id}) * (x.{it.id} - g.m_{it.id}))"
+        f" / any_value(g.sw_{it.id})) AS s_{it.id}, "
         f"count(*) FILTER (WHERE x.{it.id} >= CASE x.stage WHEN 'primary' THEN {lit(it.threshold['primary'])}"
         f" ELSE {lit(it.threshold['junior'])} END) AS k_{it.id}" for it in cat.resource_item)
     sql = prefix + f"""
