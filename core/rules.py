@@ -174,10 +174,12 @@ def county_matches(ctx: Context) -> list[Issue]:
     roster = ctx.sheets.get("school")
     if roster is None or ctx.county is None:
         return []
+    folded = fold(ctx.county)
     return [rule_issue("county_mismatch", value=rec.values["county"], county=ctx.county,
                        **roster.where(rec, "county"))
             for rec in roster.records
-            if not is_blank(rec.values.get("county")) and fold(rec.values["county"]) != fold(ctx.county)]
+            if not is_blank(rec.values.get("county")) and rec.values["county"] != ctx.county
+            and fold(rec.values["county"]) != folded]
 
 
 def _is_zero(value: object) -> bool:
@@ -316,7 +318,7 @@ def names_match_roster(ctx: Context) -> list[Issue]:
         for rec in sheet.valid() if sheet else []:
             school = roster.get(rec.model.school_id)
             name = getattr(rec.model, "school_name", None)
-            if school and name and fold(name) != fold(school.name):
+            if school and name and name != school.name and fold(name) != fold(school.name):
                 issues.append(rule_issue("name_differs", "warning", value=name, roster=school.name,
                                          **sheet.where(rec, "school_name")))
     return issues
