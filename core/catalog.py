@@ -126,12 +126,22 @@ class Catalog(_Frozen):
 
 
 def load_catalog(path: Path | str | None = None) -> Catalog:
-    """Read and check data/indicators.toml (cached); raise CatalogError naming file and entry."""
-    return _load(Path(path or CATALOG_FILE).resolve())
+    """Read and check data/indicators.toml (cached until the file changes); CatalogError naming file and entry."""
+    path = Path(path or CATALOG_FILE).resolve()
+    return _load(path, file_stamp(path))
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """(mtime, size) of a file for cache keys, None if it does not exist (the loader then reports it)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 @lru_cache(maxsize=8)
-def _load(path: Path) -> Catalog:
+def _load(path: Path, stamp: tuple[int, int] | None = None) -> Catalog:
     raw = read_toml(path)
     try:
         catalog = Catalog.model_validate(raw)

@@ -16,7 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from core.catalog import Catalog, CatalogError, describe_errors, load_catalog, read_toml
+from core import catalog as _catalog
+from core.catalog import Catalog, CatalogError, describe_errors, file_stamp, load_catalog, read_toml
 from core.paths import DATA_DIR
 
 TARGETS_FILE = DATA_DIR / "targets.toml"
@@ -91,12 +92,16 @@ class Targets:
 def load_targets(path: Path | str | None = None, catalog: Catalog | None = None) -> Targets:
     """Read and check data/targets.toml; CatalogError naming the file and the entry when wrong."""
     path = Path(path or TARGETS_FILE).resolve()
-    return _build(path, catalog) if catalog is not None else _cached(path)
+    if catalog is not None:
+        return _build(path, catalog)
+    cat_path = Path(_catalog.CATALOG_FILE).resolve()
+    return _cached(path, file_stamp(path), cat_path, file_stamp(cat_path))
 
 
 @lru_cache(maxsize=8)
-def _cached(path: Path) -> Targets:
-    return _build(path, load_catalog())
+def _cached(path: Path, stamp: tuple[int, int] | None, cat_path: Path, cat_stamp: tuple[int, int] | None) -> Targets:
+    # keyed on both files' (mtime, size): an edited targets.toml or indicators.toml is read again
+    return _build(path, load_catalog(cat_path))
 
 
 def _build(path: Path, cat: Catalog) -> Targets:

@@ -68,7 +68,9 @@ def projections(con: duckdb.DuckDBPyConnection, period: str, keys: dict[tuple, s
     if not keys:
         return {}
     data = data_key(con)
-    key = None if data is None else (data, "projections", period, level, county, frozenset(keys.items()))
+    # the catalogue object changes when data/indicators.toml is edited (its thresholds shape the facts)
+    key = None if data is None else (data, "projections", id(load_catalog()), period, level, county,
+                                     frozenset(keys.items()))
     return cached(key, lambda: _projections(con, period, keys, level, county))
 
 
