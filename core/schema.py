@@ -24,6 +24,7 @@ LOCALES = ("城区", "镇区", "乡村")
 QUALITY_LEVELS = ("无", "县级", "市级", "省级")
 FIRST_QUALITY_YEAR = 2015
 CODE_PATTERN = r"^\d{10}$"
+DB_INT_MAX = 2**31 - 1  # an int column without its own upper bound still has to fit DuckDB's INTEGER
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def col(header: str, kind: Kind, *, req: Req = "yes", **kw: Any) -> Any:
     meta = Col(header=header, kind=kind, req=req, **kw)
     return Field(
         default=PydanticUndefined if req == "yes" else None,
-        ge=meta.lo, le=meta.hi,
+        ge=meta.lo, le=meta.hi if meta.hi is not None or kind != "int" else DB_INT_MAX,
         pattern=CODE_PATTERN if kind == "code" else None,
         json_schema_extra={"col": asdict(meta)},
     )

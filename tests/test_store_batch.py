@@ -151,3 +151,14 @@ def test_pool_and_this_process_share_the_files_and_give_the_same_results(samples
     shared = ingest_paths([samples_dir], db_path=tmp_path / "two.duckdb", received_at=received, workers=2)
     assert len(shared.results) == len(alone.results) == 24
     assert [r.model_dump() for r in shared.results] == [r.model_dump() for r in alone.results]
+
+
+def test_a_count_too_large_for_the_database_is_rejected_not_a_crash(db_path):
+    from builders import build_workbook, valid_submission_sheets
+    from core.ingest import ingest_file
+    sheets = valid_submission_sheets(n_schools=6)
+    sheets["优质学校"][1][9] = 3e9  # 网络多媒体教室数 has no upper bound of its own; DuckDB INTEGER has
+    r = ingest_file(build_workbook(sheets), file_name="云岭县_2026-10.xlsx", db_path=db_path)
+    assert r.status == "rejected"
+    assert [i.message for i in r.issues] == [
+        "优质学校 第2行「网络多媒体教室数」:值「3000000000」大于2147483647,应填写不小于0的整数"]
