@@ -332,8 +332,17 @@ def _insert_arrow(con, table: str, data: pa.Table) -> None:
     con.register(view, data)
     try:
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}")
-    finally:
+    except duckdb.Error:
+        _forget(con, view)  # in an aborted transaction unregister fails too: keep the INSERT's error
+        raise
+    con.unregister(view)
+
+
+def _forget(con, view: str) -> None:
+    try:
         con.unregister(view)
+    except duckdb.Error:
+        pass
 
 
 def _pause_for_crash_test() -> None:
