@@ -77,12 +77,13 @@ def test_unreadable_path_is_rejected_without_storing(db_path, tmp_path):
 def test_validator_crash_becomes_an_issue(db_path, monkeypatch):
     import core.validate
 
-    def boom(data, name):
+    def boom(data, name, **options):
         raise RuntimeError("bug")
 
     monkeypatch.setattr(core.validate, "validate_workbook", boom)
     r = ingest_file(b"whatever", file_name="x.xlsx", db_path=db_path)
     assert r.status == "rejected" and "内部错误" in r.issues[0].message
+    assert "bug" in r.issues[0].message or "RuntimeError" in r.issues[0].message
 
 
 def test_folders_are_read_recursively_in_name_order_skipping_lock_and_other_files(tmp_path, samples_dir):
