@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from core.catalog import Catalog, Indicator
-from core.indicators.base import SOURCES, facts_cte, lit
+from core.indicators.base import SOURCES, facts_cte
 from core.indicators.cache import cached, data_key
 from core.indicators.resource import item_stats
 
@@ -52,28 +53,49 @@ def school_sums(con: duckdb.DuckDBPyConnection, period: str, prev: str, measures
 
 
 def _compute(con, period, prev, measures, cat, cte) -> SchoolSums:
-    table = f"_facts_{uuid.uuid4().hex[:12]}"
+    # One pass over the facts: each school-month's own measure values (no SQL grouping); the
+    # two months are paired per school in numpy and the CV statistics read the same rows.
     ids = list(measures)
-    sums = ",\n    ".join(
-        f"CAST(SUM({measures[i][j]}) FILTER (WHERE period = {lit(m)}) AS DOUBLE) AS {tag}{k}"
-        for k, i in enumerate(ids) for j in (0, 1) for m, tag in ((period, "cd"[j]), (prev, "pq"[j])))
-    con.execute(f"CREATE TEMP TABLE {table} AS {cte} SELECT * FROM facts")
+    items = ", ".join(f"CAST({it.id} AS DOUBLE) AS {it.id}" for it in cat.resource_item)
+    values = ", ".join(f"CAST({measures[i][j]} AS DOUBLE) AS {'nd'[j]}{k}" for k, i in enumerate(ids) for j in (0, 1))
+    rows = con.sql(f"""{cte}
+SELECT period, county, school_id, school_name, students, stage_group, compulsory, has_resource, {items}, {values}
+FROM facts""").to_arrow_table()
+    view = f"_school_months_{uuid.uuid4().hex[:12]}"
+    con.register(view, rows)
     try:
-        res = con.execute(f"""
-SELECT county, school_id, any_value(school_name) FILTER (WHERE period = {lit(period)}) AS school_name,
-    count(*) FILTER (WHERE period = {lit(period)}) > 0 AS in_cur,
-    {sums}
-FROM {table} GROUP BY county, school_id ORDER BY county, school_id""").fetchnumpy()
-        stats = item_stats(con, [prev, period], None, cat, source=table)
+        stats = item_stats(con, [prev, period], None, cat, source=view)
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-    col = {k: plain(v) for k, v in res.items()}
+        con.unregister(view)
+    col = {name: _numpy(rows.column(name)) for name in rows.column_names}
+    # schools in (county, school_id) order, as the sums were grouped
+    county_codes, counties = pd.factorize(col["county"], sort=True)
+    school_codes, schools = pd.factorize(col["school_id"], sort=True)
+    uniq, first, inverse = np.unique(county_codes.astype(np.int64) * (len(schools) + 1) + school_codes,
+                                      return_index=True, return_inverse=True)
+    n = len(uniq)
+    is_cur, is_prev = col["period"] == period, col["period"] == prev
+    name = np.full(n, None, dtype=object)
+    name[inverse[is_cur]] = col["school_name"][is_cur]
+
+    def summed(values: np.ndarray, when: np.ndarray) -> np.ndarray:
+        return np.bincount(inverse[when], weights=np.nan_to_num(values[when]), minlength=n)
+
     return SchoolSums(
-        county=col["county"], school_id=col["school_id"], school_name=col["school_name"],
-        in_cur=col["in_cur"].astype(bool),
-        cur={i: (np.nan_to_num(col[f"c{k}"]), np.nan_to_num(col[f"d{k}"])) for k, i in enumerate(ids)},
-        prev={i: (np.nan_to_num(col[f"p{k}"]), np.nan_to_num(col[f"q{k}"])) for k, i in enumerate(ids)},
+        county=col["county"][first], school_id=col["school_id"][first], school_name=name,
+        in_cur=np.bincount(inverse[is_cur], minlength=n) > 0,
+        cur={i: (summed(col[f"n{k}"], is_cur), summed(col[f"d{k}"], is_cur)) for k, i in enumerate(ids)},
+        prev={i: (summed(col[f"n{k}"], is_prev), summed(col[f"d{k}"], is_prev)) for k, i in enumerate(ids)},
         stats=stats)
+
+
+def _numpy(column) -> np.ndarray:
+    """An Arrow column as numpy: float64 with NaN, or objects with None, for nulls."""
+    if column.type.equals(pa.float64()):
+        return column.to_numpy(zero_copy_only=False)
+    values = np.empty(len(column), dtype=object)
+    values[:] = column.to_pylist()
+    return values
 
 
 def level_part(sums: SchoolSums, period: str, level: str, county: str | None,

@@ -7,6 +7,7 @@ weighted by 在校生数. Fewer than 2 schools → no CV. Zone figures are the l
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from core.catalog import Catalog, load_catalog
@@ -45,13 +46,21 @@ g AS (SELECT period, county, stage, {means} FROM x GROUP BY period, county, stag
 SELECT g.*, {devs}
 FROM x JOIN g USING (period, county, stage)
 GROUP BY ALL"""
-    wide = con.execute(sql).df()
-    parts = [pd.DataFrame({"period": wide["period"], "county": wide["county"], "stage": wide["stage"], "item": i,
-                           "n": wide[f"n_{i}"].astype("int64"), "mean": wide[f"m_{i}"].astype(float),
-                           "std": wide[f"s_{i}"].astype(float), "n_meeting": wide[f"k_{i}"].astype(float)})
-             for i in ids]
-    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    df = df[df["n"] > 0].sort_values(["period", "county", "stage", "item"], kind="stable").reset_index(drop=True)
+    wide = con.execute(sql + "\nORDER BY period, county, stage").fetchnumpy()
+    # long format, ordered by month, county, stage, item; items a group has no value for left out
+    order = sorted(ids)
+    n_groups = len(wide["period"])
+    n = np.column_stack([np.asarray(wide[f"n_{i}"], dtype=np.int64) for i in order]).ravel()
+    keep = n > 0
+
+    def long(prefix: str) -> np.ndarray:
+        return np.column_stack([np.ma.filled(np.ma.asarray(wide[f"{prefix}_{i}"], dtype=float), np.nan)
+                                for i in order]).ravel()[keep]
+
+    df = pd.DataFrame({c: np.repeat(np.asarray(wide[c], dtype=object), len(order))[keep]
+                       for c in ("period", "county", "stage")})
+    df["item"] = np.tile(np.array(order, dtype=object), n_groups)[keep]
+    df["n"], df["mean"], df["std"], df["n_meeting"] = n[keep], long("m"), long("s"), long("k")
     ok = (df["n"] >= 2) & (df["mean"] > 0)
     df["cv"] = (df["std"] / df["mean"]).where(ok)
     df["cv"] = df["cv"].astype(object).where(ok, None)
