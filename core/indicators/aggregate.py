@@ -145,11 +145,15 @@ def raw_rows(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone",
 
 
 def to_objects(values: np.ndarray) -> np.ndarray:
-    """A float array as an object array of Python floats, None where NaN."""
-    values = np.asarray(values, dtype=float)
-    out = values.astype(object)
-    out[np.isnan(values)] = None
-    return out
+    """A float array as an object array of Python floats, None where NaN.
+
+    Equal values share one float object: school-level columns repeat a few values (0, 1,
+    100 …) hundreds of thousands of times, and one object per cell was most of the memory.
+    """
+    codes, uniques = pd.factorize(np.asarray(values, dtype=float), use_na_sentinel=True)
+    objects = np.empty(len(uniques) + 1, dtype=object)  # the last one stays None, for code -1
+    objects[:-1] = np.asarray(uniques, dtype=float).astype(object)
+    return objects[codes]
 
 
 class _facts_source:
