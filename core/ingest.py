@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from core.archive import archive_bytes, sha256_of
 from core.issues import Issue
-from core.parsed import SHEET_NAMES, ParsedSubmission
+from core.parsed import SHEET_NAMES
 from core.paths import default_db_path
 from core.prepare import Prepared, prepare_file, validate_safely
 from core.store import WRITE_LOCK, Stored, Submission, find_by_sha, open_db, store_submissions

@@ -11,15 +11,11 @@ from ui.render import (
     caption_for, county_bars, download_table, page_header, show_chart, show_table,
     source_caption, tidy, trend_chart,
 )
-from ui.firstrun import no_data_hint
 from ui.guard import ensure_app
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
-period, county = filters.month(), filters.county()
-if not period:
-    no_data_hint()
-    st.stop()
+period, county = filters.selection_or_stop()
 page_header("作业管理(双减)", period, county)
 month, size, cat = period_label(period), chart_font(), load_catalog()
 th = cat.thresholds

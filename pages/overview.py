@@ -9,15 +9,11 @@ from ui import data, filters
 from ui.projector import is_projector
 from ui.render import chinese_table, download_table, page_header
 from ui.tiles import inject_css, matrix_html, tiles
-from ui.firstrun import no_data_hint
 from ui.guard import ensure_app
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
-period, county = filters.month(), filters.county()
-if not period:
-    no_data_hint()
-    st.stop()
+period, county = filters.selection_or_stop()
 
 catalog, zone_name = load_catalog(), load_zone().name
 ids = headline_ids()

@@ -11,7 +11,6 @@ from ui import data, filters
 from ui.projector import chart_font, is_projector
 from ui.render import county_bars, page_header, show_chart, trajectory_figure
 from ui.tiles import inject_css, tile_html
-from ui.firstrun import no_data_hint
 from ui.guard import ensure_app
 
 ensure_app()  # a first request straight to this page still goes through app.py
@@ -33,10 +32,7 @@ KEYS_JS = """
 </script>
 """
 
-period, county = filters.month(), filters.county()
-if not period:
-    no_data_hint()
-    st.stop()
+period, county = filters.selection_or_stop()
 ids, cat = headline_ids(), load_catalog()
 st.session_state.setdefault("slide", 0)
 st.session_state.setdefault("slide_at", time.time())

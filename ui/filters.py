@@ -55,3 +55,14 @@ def carried_params(**extra: str) -> dict[str, str]:
               if k in ("month", "county", "mode")}
     params.update({k: v for k, v in extra.items() if v is not None})
     return params
+
+
+def selection_or_stop() -> tuple[str, str | None]:
+    """The chosen (month, county); with no data at all, the upload hint and the page stops."""
+    from ui.firstrun import no_data_hint  # firstrun imports ui.data; keep this module light
+
+    period = month()
+    if not period:
+        no_data_hint()
+        st.stop()
+    return period, county()
