@@ -1,13 +1,13 @@
 """Indicator metadata, school scope and thresholds, loaded from data/indicators.toml."""
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from core.config import describe_errors, read_toml
 from core.paths import DATA_DIR
 
 CATALOG_FILE = DATA_DIR / "indicators.toml"
@@ -142,7 +142,7 @@ def file_stamp(path: Path) -> tuple[int, int] | None:
 
 @lru_cache(maxsize=8)
 def _load(path: Path, stamp: tuple[int, int] | None = None) -> Catalog:
-    raw = read_toml(path)
+    raw = read_toml(path, CatalogError)
     try:
         catalog = Catalog.model_validate(raw)
     except ValidationError as exc:
@@ -152,40 +152,3 @@ def _load(path: Path, stamp: tuple[int, int] | None = None) -> Catalog:
     if dupes:
         raise CatalogError(f"配置文件 {path} 有误:指标 {'、'.join(dupes)} 重复定义")
     return catalog
-
-
-def read_toml(path: Path) -> dict:
-    """Parse a TOML file; CatalogError (Chinese) if it is missing or not valid TOML."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CatalogError(f"配置文件 {path} 不存在") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"配置文件 {path} 格式有误:{exc}") from None
-
-
-def describe_errors(path: Path, exc: ValidationError, raw: dict) -> str:
-    """Pydantic errors as one Chinese message: file, entry (with its id when known) and what must hold."""
-    parts = []
-    for err in exc.errors():
-        loc = list(err["loc"])
-        where = ".".join(str(p) for p in loc) or "(整个文件)"
-        if len(loc) >= 2 and isinstance(loc[1], int):
-            entry = raw.get(loc[0], [])
-            if isinstance(entry, list) and loc[1] < len(entry) and isinstance(entry[loc[1]], dict):
-                ident = entry[loc[1]].get("id") or entry[loc[1]].get("indicator")
-                if ident:
-                    where = f"{loc[0]}「{ident}」" + "".join(f".{p}" for p in loc[2:])
-        parts.append(f"「{where}」{_explain(err)}")
-    return f"配置文件 {path} 有误:" + ";".join(parts)
-
-
-def _explain(err: dict) -> str:
-    kind = err["type"]
-    if kind == "missing":
-        return "缺少此项"
-    if kind == "extra_forbidden":
-        return "是未知的配置项"
-    if kind == "literal_error":
-        return f"取值「{err.get('input')}」不在允许范围内({err.get('ctx', {}).get('expected', '')})"
-    return f"取值「{err.get('input')}」不正确({err.get('msg')})"

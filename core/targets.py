@@ -17,7 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core import catalog as _catalog
-from core.catalog import Catalog, CatalogError, describe_errors, file_stamp, load_catalog, read_toml
+from core.catalog import Catalog, CatalogError, file_stamp, load_catalog
+from core.config import describe_errors, read_toml
 from core.paths import DATA_DIR
 
 TARGETS_FILE = DATA_DIR / "targets.toml"
@@ -105,7 +106,7 @@ def _cached(path: Path, stamp: tuple[int, int] | None, cat_path: Path, cat_stamp
 
 
 def _build(path: Path, cat: Catalog) -> Targets:
-    raw = read_toml(path)
+    raw = read_toml(path, CatalogError)
     try:
         parsed = TargetFile.model_validate(raw)
     except ValidationError as exc:

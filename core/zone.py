@@ -1,16 +1,17 @@
 """The pilot zone's configuration (data/zone.toml): name, data source, due day, counties."""
 from __future__ import annotations
 
-import tomllib
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from core.config import describe_errors, read_toml
 from core.paths import DATA_DIR
 
 ZONE_FILE = DATA_DIR / "zone.toml"
+DUE_DAY_HINT = {"due_day": "应为1–28之间的日期"}
 
 
 class ZoneConfigError(ValueError):
@@ -43,30 +44,8 @@ def load_zone(path: Path | str | None = None) -> Zone:
 
 @lru_cache(maxsize=8)
 def _load(path: Path) -> Zone:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ZoneConfigError(f"配置文件 {path} 不存在") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ZoneConfigError(f"配置文件 {path} 格式有误:{exc}") from None
+    raw = read_toml(path, ZoneConfigError)
     try:
         return Zone.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"「{'.'.join(str(p) for p in err['loc']) or '(整个文件)'}」{_explain(err)}"
-            for err in exc.errors()
-        )
-        raise ZoneConfigError(f"配置文件 {path} 有误:{problems}") from None
-
-
-def _explain(err: dict) -> str:
-    kind = err["type"]
-    if kind == "missing":
-        return "缺少此项"
-    if kind == "extra_forbidden":
-        return "是未知的配置项"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return "应为1–28之间的日期"
-    if kind == "string_too_short":
-        return "不能为空"
-    return f"取值「{err.get('input')}」不正确"
+        raise ZoneConfigError(describe_errors(path, exc, raw, DUE_DAY_HINT)) from None
