@@ -43,6 +43,19 @@ def neutralise(value: object) -> object:
     return value
 
 
+def neutralise_workbook(wb) -> None:
+    """Neutralise every text cell of a workbook built cell by cell (the report), in place.
+
+    Text from county workbooks (county and school names) ends up in these cells; openpyxl
+    would store a string starting with `=` as a formula.
+    """
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
+                    cell.value = neutralise(cell.value)
+
+
 def display_width(text: str) -> int:
     """Width of text in Excel character units: CJK and other wide characters count double."""
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)

@@ -127,3 +127,23 @@ def test_csv_neutralises_headers_and_keeps_negative_numbers():
     data = table_to_csv(pd.DataFrame({"=危险": ["-1"], "变化": [-1.5]}))
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows == [["'=危险", "变化"], ["'-1", "-1.5"]]
+
+
+def test_a_workbook_built_cell_by_cell_is_neutralised_in_place():
+    from openpyxl import Workbook
+
+    from core.export import neutralise_workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"], ws["C1"] = "=HYPERLINK(\"http://x\",\"点我\")", "云岭县", 12.5
+    ws2 = wb.create_sheet("体育")
+    ws2["A1"] = "@SUM(1)"
+    neutralise_workbook(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    back = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
+    assert back.active["A1"].value == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert back.active["A1"].data_type == "s"
+    assert back.active["B1"].value == "云岭县" and back.active["C1"].value == 12.5
+    assert back["体育"]["A1"].value == "'@SUM(1)"

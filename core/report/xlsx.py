@@ -13,6 +13,7 @@ from core.catalog import load_catalog
 from core.report import numformat as n
 from core.report.data import ReportData
 from core.report.tables import cell_colors, section_table
+from core.export import neutralise_workbook
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E99")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -30,6 +31,7 @@ def write_xlsx(data: ReportData, out: Path) -> Path:
     _summary_sheet(wb.active, data)
     for topic in data.topics:
         _topic_sheet(wb.create_sheet(topic.title), data, topic)
+    neutralise_workbook(wb)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
