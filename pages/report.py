@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.indicators import available_periods
 from core.report.build import report_bytes
 from core.report.data import ReportError, collect_report_data
 from core.report.images import chromium_path
 from core.report.numformat import period_label
 from core.store import DatabaseBusy, open_db
 from core.submissions import data_version
+from ui import filters
 from ui.guard import ensure_app
 
 ensure_app()  # a first request straight to this page still goes through app.py
@@ -28,17 +28,14 @@ def _report_data(period: str, version: int):
 
 
 st.title("月报")
+period, _ = filters.selection_or_stop()  # the global month; the report always covers the whole zone
 try:
     with open_db() as con:
-        periods, version = available_periods(con), data_version(con)
+        version = data_version(con)
 except DatabaseBusy as exc:
     st.error(str(exc))
     st.stop()
-if not periods:
-    st.info("尚无通过校验的报送数据,暂不能生成月报。请先在「数据报送」页上传县区报送表。")
-    st.stop()
-
-period = st.selectbox("报告月份", list(reversed(periods)), format_func=period_label, key="report_period")
+st.markdown(f"**{period_label(period)} 全区月报**(月份在侧栏选择;月报覆盖全部县区)")
 try:
     data = _report_data(period, version)
 except (ReportError, DatabaseBusy) as exc:
