@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.auth import can
+from core.access.accounts import can
 from core.zone import load_zone
 from ui import data
 from ui.auth import current_user, login_gate

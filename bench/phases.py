@@ -44,8 +44,8 @@ def ingest(folder: str, db: str, workers: int | None = None) -> dict:
     """The real ingest of a folder into a fresh database (validation, archive, storage)."""
     from datetime import datetime
 
-    from core.demo import reset_database
-    from core.ingest import ingest_paths
+    from core.demo.build import reset_database
+    from core.submission.ingest import ingest_paths
     reset_database(Path(db))
     kwargs = {} if workers is None else {"workers": workers}
     t = time.perf_counter()
@@ -95,7 +95,7 @@ def province_load(db: str, counties: int, schools: int, months: int) -> dict:
 def queries(db: str, months: int, indicator: str = "activity_hour_compliance") -> dict:
     """All indicators of the latest month at zone+county+school, and one indicator's full trend."""
     from core.indicators import compute_indicators, indicator_trend
-    from core.store import open_db
+    from core.db import open_db
 
     def all_levels():
         with open_db(db) as con:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.demo import reset_database
-from core.demo_zone import DEMO_SEED, generate_zone
-from core.schema import SHEETS, db_columns
-from core.store import open_db, transaction
+from core.demo.build import reset_database
+from core.demo.zone import DEMO_SEED, generate_zone
+from core.submission.schema import SHEETS, db_columns
+from core.db import open_db, transaction
 
 from bench.workbooks import END_PERIOD
 

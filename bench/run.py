@@ -4,7 +4,7 @@ Run from the project root:  python -m bench.run      (or: python bench/run.py)
 Options: --quick (a small zone, for a smoke test) · --skip-province · --skip-apptest
 
 Pilot zone: 10 counties × 150 schools × 24 months, written as real county workbooks by the
-demo generator (core/demo.py) and loaded through core.ingest (validation + storage).
+demo generator (core/demo.py) and loaded through core.submission.ingest (validation + storage).
 Province: 100 counties × 300 schools × 36 months, generated and inserted straight into the
 store (no workbooks: writing 3,600 workbooks with openpyxl alone would take ~10 minutes here).
 Generated files and databases go to bench/out/ (gitignored; the workbooks are reused by

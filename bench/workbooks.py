@@ -6,8 +6,8 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from core.demo import demo_jobs, write_job
-from core.demo_zone import DEMO_SEED, generate_zone
+from core.demo.build import demo_jobs, write_job
+from core.demo.zone import DEMO_SEED, generate_zone
 
 END_PERIOD = "2026-10"  # fixed, so the files (and their hashes) do not depend on today's date
 

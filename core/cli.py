@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
-    from core.store import DatabaseBusy
+    from core.db import DatabaseBusy
     from core.zone import ZoneConfigError
     try:
         return _main(argv)

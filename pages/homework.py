@@ -1,9 +1,9 @@
 """作业: homework minutes against the 60/90 limits, compliance by county, schools over the limit."""
 import streamlit as st
 
-from core import charts
-from core.catalog import load_catalog
-from core.palette import period_label
+from core.present import charts
+from core.indicators.catalog import load_catalog
+from core.present.palette import period_label
 from ui import data, filters
 from ui.projector import chart_font
 from ui.render import (

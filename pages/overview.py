@@ -2,8 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from core.catalog import load_catalog
-from core.palette import headline_ids, period_label, short_name
+from core.indicators.catalog import load_catalog
+from core.present.palette import headline_ids, period_label, short_name
 from core.zone import load_zone
 from ui import data, filters
 from ui.projector import is_projector

@@ -1,9 +1,9 @@
 """体育: 1-hour activity and PE lesson compliance by county and month, minutes distribution, fitness."""
 import streamlit as st
 
-from core import charts
-from core.catalog import load_catalog
-from core.palette import period_label
+from core.present import charts
+from core.indicators.catalog import load_catalog
+from core.present.palette import period_label
 from ui import data, filters
 from ui.projector import chart_font
 from ui.render import (

@@ -7,8 +7,8 @@ from core.report.build import report_bytes
 from core.report.data import ReportError, collect_report_data
 from core.report.images import chromium_path
 from core.report.numformat import period_label
-from core.store import DatabaseBusy, open_db
-from core.submissions import data_version
+from core.db import DatabaseBusy, open_db
+from core.submission.status import data_version
 from ui import filters
 from ui.guard import ensure_app
 

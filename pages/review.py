@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.audit import list_audit
-from core.review import approve, relock, reopen, return_submission, review_queue
-from core.store import DatabaseBusy, StoreError, open_db
+from core.access.audit import list_audit
+from core.submission.review import approve, relock, reopen, return_submission, review_queue
+from core.db import DatabaseBusy, StoreError, open_db
 from ui.auth import require
 from ui.guard import ensure_app
 

@@ -5,8 +5,8 @@ import pandas as pd
 
 import streamlit as st
 
-from core.catalog import load_catalog
-from core.palette import headline_ids, short_name
+from core.indicators.catalog import load_catalog
+from core.present.palette import headline_ids, short_name
 from ui import data, filters
 from ui.projector import chart_font, is_projector
 from ui.render import county_bars, page_header, show_chart, trajectory_figure

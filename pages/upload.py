@@ -5,15 +5,15 @@ from datetime import date
 
 import streamlit as st
 
-from core.annotate import annotate_workbook, annotated_file_name
-from core.export import table_to_xlsx
-from core.ingest import STATUS_LABELS, WORKBOOK_SUFFIXES
-from core.palette import period_label
-from core.review import submit_workbook
-from core.store import DatabaseBusy, open_db
-from core.submission_view import as_text, issues_frame
-from core.submissions import month_range, zone_county_list
-from core.template import template_bytes
+from core.submission.annotate import annotate_workbook, annotated_file_name
+from core.present.export import table_to_xlsx
+from core.submission.ingest import STATUS_LABELS, WORKBOOK_SUFFIXES
+from core.present.palette import period_label
+from core.submission.review import submit_workbook
+from core.db import DatabaseBusy, open_db
+from core.submission.view import as_text, issues_frame
+from core.submission.status import month_range, zone_county_list
+from core.submission.template import template_bytes
 from ui.auth import require
 from ui import filters
 from ui.data import db_path

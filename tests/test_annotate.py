@@ -6,8 +6,8 @@ import io
 import openpyxl
 import pytest
 
-from core.annotate import AUTHOR, LIST_SHEET, annotate_workbook, annotated_file_name
-from core.issues import Issue
+from core.submission.annotate import AUTHOR, LIST_SHEET, annotate_workbook, annotated_file_name
+from core.submission.issues import Issue
 
 PE_HEADER = ["学校标识码", "学校名称", "体育课周课时（3-6年级） ", "日均校内体育活动时间\n(分钟)"]
 
@@ -150,7 +150,7 @@ def test_annotated_file_name(name, expected):
 
 def test_real_validator_issue_is_annotated_on_the_cell_that_was_spoiled(samples_dir):
     """A sample with a merged title, retyped headers and shuffled columns: spoil one cell, validate, annotate."""
-    from core.validate import validate_workbook
+    from core.submission.validate import validate_workbook
 
     name = "望江区-202603报送.xlsx"
     wb = openpyxl.load_workbook(samples_dir / name)
@@ -175,7 +175,7 @@ def test_real_validator_issue_is_annotated_on_the_cell_that_was_spoiled(samples_
 def test_constructed_rejected_workbook_from_builders():
     """A workbook built from dicts: a title row above the 体育 header, one bad cell, no 作业 sheet."""
     from builders import build_workbook, valid_submission_sheets
-    from core.validate import validate_workbook
+    from core.submission.validate import validate_workbook
 
     sheets = valid_submission_sheets(county="云岭县", period="2026-10", n_schools=4)
     sheets["体育"] = [["云岭县2026年10月体育工作统计表"], *sheets["体育"]]

@@ -6,12 +6,12 @@ from datetime import datetime
 
 import pytest
 
-from core.backup import MANIFEST, BackupError, backup, read_manifest, restore
+from core.access.backup import MANIFEST, BackupError, backup, read_manifest, restore
 from core.cli import main
-from core.ingest import ingest_file
+from core.submission.ingest import ingest_file
 from core.paths import archive_dir
-from core.review import approve
-from core.store import open_db
+from core.submission.review import approve
+from core.db import open_db
 
 TABLES = ("submission", "submission_issue", "school", "pe", "homework", "quality", "audit_log", "reopened")
 

@@ -226,7 +226,7 @@ RAW_PAGE_NAMES = ("app", "compare", "homework", "overview", "quality", "slidesho
 def test_first_request_to_a_page_goes_through_app(tmp_path, browser, path, accounts):
     """On a freshly started server the very first request opens a page URL directly: it must get
     app.py's navigation, login gate (or demo banner) and layout, never the page file alone."""
-    from core.auth import add_user
+    from core.access.accounts import add_user
 
     users = tmp_path / "users.toml"
     if accounts:

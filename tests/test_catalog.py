@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import CatalogError, load_catalog
+from core.indicators.catalog import CatalogError, load_catalog
 
 SPEC = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "indicators.md"
 ROW = re.compile(r"^\| ([a-z][a-z0-9_]*) \| ([^|]+?) \| [^|]+ \| ([^|]+?) \|$", re.M)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import charts
-from core.palette import county_colors, load_palette, status_style
+from core.present import charts
+from core.present.palette import county_colors, load_palette, status_style
 
 CAPTION = charts.Caption("达标学校数 / 学校数", "目标 ≥100%", "各县区月度监测数据报送", "2026-11-05")
 COUNTIES = pd.DataFrame({"county": ["松溪县", "白石县", "望江区"], "value": [93.4, 100.0, None],
@@ -115,7 +115,7 @@ def test_label_crossed_at_both_ends_goes_to_the_middle_of_the_bar():
 @pytest.mark.parametrize("target, zone", [(100, 93.5), (97, 93.5), (55, 49.7), (100, 74.7), (100, None)])
 def test_no_label_box_is_crossed_by_a_reference_line(target, zone):
     """Whatever the values, each label's extent along the axis is clear of every line."""
-    from core.charts.bars import LABEL_EXTENT
+    from core.present.charts.bars import LABEL_EXTENT
 
     values = [0.5, 10.0, 48.6, 49.4, 52.3, 74.5, 89.9, 93.0, 94.9, 96.0, 98.2, 99.5, 100.0]
     df = pd.DataFrame({"county": [f"县{i}" for i in range(len(values))], "value": values,
@@ -169,10 +169,10 @@ def test_matrix_colours_no_target_cells_apart_from_missing():
 
 
 def test_charts_package_keeps_its_public_names_and_small_modules():
-    """`from core.charts import …` works for every importer; each module stays under 400 lines."""
+    """`from core.present.charts import …` works for every importer; each module stays under 400 lines."""
     from pathlib import Path
 
-    from core.charts import (  # noqa: F401
+    from core.present.charts import (  # noqa: F401
         ZONE_LABEL, Caption, bar_by_status, cv_bars, distribution_chart, fit_width, grouped_bars,
         plotly_config, stacked_counts, status_matrix, tile_figure, trajectory_chart, trend_lines,
     )

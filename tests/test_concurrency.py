@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from core.ingest import ingest_file
-from core.store import DatabaseBusy, open_db
+from core.submission.ingest import ingest_file
+from core.db import DatabaseBusy, open_db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,7 +75,7 @@ def test_same_county_month_versions_in_threads_leave_one_in_force(db_path, sampl
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from core.store import open_db
+    from core.db import open_db
     with open_db(sys.argv[1]) as con:
         con.execute("SELECT count(*) FROM submission").fetchone()
         print("HOLDING", flush=True)

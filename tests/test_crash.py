@@ -9,7 +9,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from core.store import PAUSE_ENV, open_db
+from core.db import open_db
+from core.submission.store import PAUSE_ENV
 
 TESTS = Path(__file__).resolve().parent
 
@@ -19,7 +20,8 @@ SCRIPT = textwrap.dedent("""
     from datetime import datetime
     sys.path.insert(0, {tests!r})
     from test_store import parsed
-    from core.store import open_db, store_submission
+    from core.db import open_db
+    from core.submission.store import store_submission
     for n, (period, day) in enumerate([("2026-10", 3), ("2026-10", 4), ("2026-10", 5), ("2026-09", 2)]):
         with open_db({db!r}) as con:
             p = parsed(period=period, n=40, students=100 + n)

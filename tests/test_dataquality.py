@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.dataquality import WARNING_COLUMNS, data_quality_warnings
+from core.indicators.dataquality import WARNING_COLUMNS, data_quality_warnings
 from test_indicators import add_submission, new_db
 
 TYPICAL = [58, 60, 61, 62, 63, 64, 65, 66]

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.bands import SCHOOL_TYPES
-from core.demo import build_demo, demo_features, demo_jobs, write_job
-from core.demo_plan import latest_complete_month, periods_ending
-from core.demo_zone import generate_zone
-from core.store import open_db
-from core.submissions import LATE, MISSING, ON_TIME, submission_matrix
-from core.validate import validate_workbook
+from core.submission.bands import SCHOOL_TYPES
+from core.demo.build import build_demo, demo_features, demo_jobs, write_job
+from core.demo.plan import latest_complete_month, periods_ending
+from core.demo.zone import generate_zone
+from core.db import open_db
+from core.submission.status import LATE, MISSING, ON_TIME, submission_matrix
+from core.submission.validate import validate_workbook
 
 TODAY = date(2026, 11, 23)
 FRAMES = ("counties", "school", "pe", "homework", "quality", "submissions", "patches")

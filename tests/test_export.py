@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from core.export import display_width, neutralise, table_to_csv, table_to_xlsx
+from core.present.export import display_width, neutralise, table_to_csv, table_to_xlsx
 
 DANGEROUS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "\t=1", "\r=1", '=HYPERLINK("http://x","点击")']
 
@@ -132,7 +132,7 @@ def test_csv_neutralises_headers_and_keeps_negative_numbers():
 def test_a_workbook_built_cell_by_cell_is_neutralised_in_place():
     from openpyxl import Workbook
 
-    from core.export import neutralise_workbook
+    from core.present.export import neutralise_workbook
 
     wb = Workbook()
     ws = wb.active

@@ -10,8 +10,8 @@ import zipfile
 import pytest
 
 from builders import build_workbook, valid_submission_sheets
-from core.filecheck import MAX_FILE_BYTES, check_file
-from core.validate import validate_workbook
+from core.reading.filecheck import MAX_FILE_BYTES, check_file
+from core.submission.validate import validate_workbook
 
 VALID = build_workbook(valid_submission_sheets())
 

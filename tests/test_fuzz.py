@@ -19,9 +19,9 @@ import numpy as np
 import openpyxl
 import pytest
 
-from core.ingest import ingest_file
+from core.submission.ingest import ingest_file
 from core.paths import archive_dir
-from core.store import open_db
+from core.db import open_db
 
 SEED = 20261005
 N_CASES = 420
@@ -227,7 +227,7 @@ def check_db_invariants(db) -> list[str]:
 
 
 def test_fuzzed_workbooks_never_crash_and_keep_the_database_sound(samples_dir, db_path, pytestconfig):
-    from core.validate import validate_workbook
+    from core.submission.validate import validate_workbook
 
     samples = sorted(samples_dir.glob("*.xlsx"))
     assert samples

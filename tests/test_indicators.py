@@ -69,7 +69,7 @@ def value(con, indicator, period, level="zone", county=None, school_id=None, sta
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     """All 24 sample workbooks ingested once through the real pipeline."""
-    from core.ingest import ingest_paths
+    from core.submission.ingest import ingest_paths
     path = tmp_path_factory.mktemp("oracle") / "pilot.duckdb"
     batch = ingest_paths([ORACLE / "workbooks"], db_path=path, received_at=datetime(2026, 11, 1, 9))
     rejected = [(r.file, [i.message for i in r.issues]) for r in batch.results if r.status != "accepted"]
@@ -85,7 +85,7 @@ def _close(got, want) -> bool:
 
 @pytest.mark.parametrize("month", ["2026-10", "2026-07"])
 def test_matches_oracle(sample_db, month):
-    from core.store import open_db
+    from core.db import open_db
     expected = json.loads((ORACLE / f"expected-indicators-{month}.json").read_text(encoding="utf-8"))
     with open_db(sample_db) as con:
         rows = [r for lv in ("zone", "county") for r in compute_indicators(con, month, lv).to_dict("records")]
@@ -132,7 +132,7 @@ def test_cli_table_and_csv(sample_db, capsys):
 
 
 def test_sample_resource_table_and_school_levels(sample_db):
-    from core.store import open_db
+    from core.db import open_db
     with open_db(sample_db) as con:
         table = resource_table(con, "2026-10")
         schools = compute_indicators(con, "2026-10", "school", indicator="activity_hour_compliance")

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from core.archive import archived_file, sha256_of
-from core.ingest import collect_files, ingest_file, ingest_paths
-from core.store import open_db
-from core.submissions import submission_history
+from core.submission.archive import archived_file, sha256_of
+from core.submission.ingest import collect_files, ingest_file, ingest_paths
+from core.db import open_db
+from core.submission.status import submission_history
 
 SAMPLE = "松溪县_2026-03.xlsx"
 
@@ -75,12 +75,12 @@ def test_unreadable_path_is_rejected_without_storing(db_path, tmp_path):
 
 
 def test_validator_crash_becomes_an_issue(db_path, monkeypatch):
-    import core.validate
+    import core.submission.validate
 
     def boom(data, name, **options):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(core.validate, "validate_workbook", boom)
+    monkeypatch.setattr(core.submission.validate, "validate_workbook", boom)
     r = ingest_file(b"whatever", file_name="x.xlsx", db_path=db_path)
     assert r.status == "rejected" and "内部错误" in r.issues[0].message
     assert "bug" in r.issues[0].message or "RuntimeError" in r.issues[0].message

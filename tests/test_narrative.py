@@ -184,7 +184,7 @@ def test_checker_catches_a_wrong_number():
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
-    from core.demo import build_demo
+    from core.demo.build import build_demo
 
     # The demo generator over its last 3 months (24 workbooks, ~20 s instead of ~60 s for 24 months);
     # the latest month has a late (逾期) county. The full demo was checked the same way by hand.
@@ -198,8 +198,8 @@ def demo_db(tmp_path_factory):
 def test_demo_narrative_numbers_match_the_core(demo_db):
     from core.indicators import available_periods, compute_indicators
     from core.report.data import collect_report_data
-    from core.store import open_db
-    from core.submissions import submission_matrix
+    from core.db import open_db
+    from core.submission.status import submission_matrix
 
     with open_db(demo_db) as con:
         period = available_periods(con)[-1]

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.catalog import load_catalog
-from core.demo import build_demo
+from core.indicators.catalog import load_catalog
+from core.demo.build import build_demo
 from core.indicators import available_periods, compute_indicators, zone_counties
-from core.palette import format_value, headline_ids, period_label, short_name
-from core.store import open_db
+from core.present.palette import format_value, headline_ids, period_label, short_name
+from core.db import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -193,7 +193,7 @@ def test_overview_matrix_tells_no_target_from_no_data():
     """A county's 优质学校数 has no target: its cell is the 无目标 colour, named in the legend."""
     import pandas as pd
 
-    from core.palette import status_style
+    from core.present.palette import status_style
     from ui.tiles import matrix_html
 
     cells = pd.DataFrame({"row": ["实验区", "松溪县", "白石县"], "col": ["优质学校数"] * 3,

@@ -6,10 +6,10 @@ import math
 import numpy as np
 import pytest
 
-from core.catalog import load_catalog
+from core.indicators.catalog import load_catalog
 from core.indicators import change as chg
 from core.indicators.rated import rate_frame
-from core.targets import Target, Targets, judge
+from core.indicators.targets import Target, Targets, judge
 
 PERIOD = "2026-06"
 TARGETS = Targets((

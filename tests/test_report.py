@@ -13,14 +13,14 @@ import openpyxl
 import pytest
 
 from core.cli import main
-from core.palette import status_style
+from core.present.palette import status_style
 from core.report import numformat as n
 from core.report.build import report_bytes, write_report
 from core.report.data import ReportError, collect_report_data
 from core.report.figures import report_charts
 from core.report.html import render_html
 from core.report.topics import load_topics
-from core.store import open_db
+from core.db import open_db
 
 PERIOD = "2026-10"
 # Same folder as conftest's samples_dir fixture (module-scoped here: ingest once for all tests).
@@ -30,7 +30,7 @@ SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples" /
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory):
     """The sample zone (3 counties, 2026-03 … 2026-10) loaded through the real ingest path."""
-    from core.ingest import ingest_paths
+    from core.submission.ingest import ingest_paths
 
     path = tmp_path_factory.mktemp("report") / "pilot.duckdb"
     batch = ingest_paths([SAMPLES], db_path=path, received_at=datetime(2026, 11, 3, 9, 0))

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-import core.rules as rules
+import core.submission.rules as rules
 from builders import build_workbook, school_code, valid_submission_sheets
-from core.validate import validate_workbook
+from core.submission.validate import validate_workbook
 
 
 def run(sheets, file_name="云岭县_2026-10.xlsx"):

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from core.bands import COMPULSORY_TYPES, SCHOOL_BANDS, STAGE_GROUPS
-from core.parsed import SHEET_NAMES
+from core.submission.bands import COMPULSORY_TYPES, SCHOOL_BANDS, STAGE_GROUPS
+from core.submission.parsed import SHEET_NAMES
 from core.paths import ROOT
-from core.schema import SHEETS, columns, db_columns
+from core.submission.schema import SHEETS, columns, db_columns
 
 SQL = (ROOT / "core" / "sql" / "schema.sql").read_text(encoding="utf-8")
 

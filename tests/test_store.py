@@ -10,9 +10,10 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from core.issues import Issue
-from core.parsed import ParsedSubmission
-from core.store import DatabaseBusy, StoreError, open_db, restore_submission, store_submission
+from core.submission.issues import Issue
+from core.submission.parsed import ParsedSubmission
+from core.db import DatabaseBusy, StoreError, open_db
+from core.submission.store import restore_submission, store_submission
 
 
 def parsed(county="松溪县", period="2026-10", n=2, students=100, issues=()) -> ParsedSubmission:

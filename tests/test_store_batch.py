@@ -5,8 +5,9 @@ from datetime import datetime
 
 import pytest
 
-from core.issues import Issue
-from core.store import Submission, open_db, store_submission, store_submissions
+from core.submission.issues import Issue
+from core.db import open_db
+from core.submission.store import Submission, store_submission, store_submissions
 from test_store import parsed
 
 WARN = Issue(severity="warning", sheet="体育", row=5, column="学校名称", value="x", message="名称不一致")
@@ -99,9 +100,9 @@ def test_a_failing_workbook_rolls_back_the_whole_batch(db_path):
 
 
 def test_ingest_paths_in_small_batches_keeps_order_and_duplicates(db_path, samples_dir, tmp_path, monkeypatch):
-    import core.ingest
-    from core.ingest import ingest_paths
-    monkeypatch.setattr(core.ingest, "BATCH_FILES", 2)
+    import core.submission.ingest
+    from core.submission.ingest import ingest_paths
+    monkeypatch.setattr(core.submission.ingest, "BATCH_FILES", 2)
     folder = tmp_path / "in"
     folder.mkdir()
     names = ["松溪县_2026-03.xlsx", "松溪县_2026-07.xlsx", "白石县_2026-06.xlsx"]
@@ -123,17 +124,17 @@ def test_ingest_paths_in_small_batches_keeps_order_and_duplicates(db_path, sampl
 
 def test_a_failing_batch_is_stored_file_by_file(db_path, samples_dir, tmp_path, monkeypatch):
     """Only the file that cannot be stored is lost; the ones before it in its batch are kept."""
-    import core.ingest
-    import core.store
-    from core.ingest import ingest_paths
-    real = core.store.store_submissions
+    import core.submission.ingest
+    import core.submission.store
+    from core.submission.ingest import ingest_paths
+    real = core.submission.store.store_submissions
 
     def fragile(con, subs, **kw):
         if any(s.file_name == "2.xlsx" for s in subs):
             raise RuntimeError("disk full")
         return real(con, subs, **kw)
 
-    monkeypatch.setattr(core.ingest, "store_submissions", fragile)
+    monkeypatch.setattr(core.submission.ingest, "store_submissions", fragile)
     folder = tmp_path / "in"
     folder.mkdir()
     for n, path in enumerate(sorted(samples_dir.glob("*.xlsx"))[:3], start=1):
@@ -145,7 +146,7 @@ def test_a_failing_batch_is_stored_file_by_file(db_path, samples_dir, tmp_path, 
 
 
 def test_pool_and_this_process_share_the_files_and_give_the_same_results(samples_dir, tmp_path):
-    from core.ingest import ingest_paths
+    from core.submission.ingest import ingest_paths
     received = datetime(2026, 11, 3, 9)
     alone = ingest_paths([samples_dir], db_path=tmp_path / "one.duckdb", received_at=received, workers=1)
     shared = ingest_paths([samples_dir], db_path=tmp_path / "two.duckdb", received_at=received, workers=2)
@@ -155,7 +156,7 @@ def test_pool_and_this_process_share_the_files_and_give_the_same_results(samples
 
 def test_a_count_too_large_for_the_database_is_rejected_not_a_crash(db_path):
     from builders import build_workbook, valid_submission_sheets
-    from core.ingest import ingest_file
+    from core.submission.ingest import ingest_file
     sheets = valid_submission_sheets(n_schools=6)
     sheets["优质学校"][1][9] = 3e9  # 网络多媒体教室数 has no upper bound of its own; DuckDB INTEGER has
     r = ingest_file(build_workbook(sheets), file_name="云岭县_2026-10.xlsx", db_path=db_path)

@@ -5,9 +5,9 @@ from datetime import datetime
 
 import pytest
 
-from core.issues import Issue
-from core.store import open_db
-from core.submissions import (latest_submission_id, month_range, submission_history, submission_issues,
+from core.submission.issues import Issue
+from core.db import open_db
+from core.submission.status import (latest_submission_id, month_range, submission_history, submission_issues,
                               submission_matrix)
 from core.zone import Zone, ZoneConfigError, load_zone
 from test_store import parsed, store

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.catalog import CatalogError
-from core.targets import Target, expected_value, judge, load_targets
+from core.indicators.catalog import CatalogError
+from core.indicators.targets import Target, expected_value, judge, load_targets
 
 GE = Target(indicator="activity_hour_compliance", direction=">=", value=100)
 LE = Target(indicator="resource_cv_max", direction="<=", value=0.5, stage="primary")

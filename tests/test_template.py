@@ -7,11 +7,11 @@ import openpyxl
 import pandas as pd
 
 from core import cli
-from core.bands import covers, is_compulsory
-from core.ingest import ingest_file
-from core.schema import SHEETS, columns
-from core.store import open_db
-from core.template import build_template, latest_roster, write_template
+from core.submission.bands import covers, is_compulsory
+from core.submission.ingest import ingest_file
+from core.submission.schema import SHEETS, columns
+from core.db import open_db
+from core.submission.template import build_template, latest_roster, write_template
 from core.zone import Zone, load_zone
 from test_store import parsed, store
 

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from builders import build_workbook, school_code, valid_submission_sheets
-from core.schema import SHEETS, db_columns
-from core.validate import validate_workbook
+from core.submission.schema import SHEETS, db_columns
+from core.submission.validate import validate_workbook
 from conftest import SAMPLES
 
 SAMPLE_FILES = sorted((SAMPLES / "workbooks").glob("*.xlsx"))

@@ -9,9 +9,9 @@ import pytest
 
 from builders import build_workbook, valid_submission_sheets
 from conftest import SAMPLES
-from core.cells import normalise, normaliser
-from core.schema import SHEETS, columns
-from core.validate import validate_workbook
+from core.reading.cells import normalise, normaliser
+from core.submission.schema import SHEETS, columns
+from core.submission.validate import validate_workbook
 
 SAMPLE_FILES = sorted((SAMPLES / "workbooks").glob("*.xlsx"))
 

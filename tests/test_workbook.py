@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from builders import build_workbook
-from core.workbook import read_workbook
+from core.reading.workbook import read_workbook
 
 
 def test_absolute_positions_and_error_cells():

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from core.paths import default_db_path
-from core.store import DatabaseBusy, open_db
+from core.db import DatabaseBusy, open_db
 
 # Core functions the pages may call through `load`, by name -> "module:function".
 CORE_FUNCTIONS = {
@@ -24,7 +24,7 @@ CORE_FUNCTIONS = {
     "school_detail": "core.indicators:school_detail",
     "school_history": "core.indicators:school_history",
     "missing_counties": "core.indicators:missing_counties",
-    "submission_matrix": "core.submissions:submission_matrix",
+    "submission_matrix": "core.submission.status:submission_matrix",
 }
 
 
@@ -40,7 +40,7 @@ def _resolve(name: str):
 
 @st.cache_data(ttl=3, show_spinner=False)
 def _version(path: str) -> tuple[int, int]:
-    from core.submissions import data_version, latest_submission_id
+    from core.submission.status import data_version, latest_submission_id
     with open_db(path) as con:
         return latest_submission_id(con), data_version(con)
 

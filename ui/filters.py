@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.palette import period_label
+from core.present.palette import period_label
 
 ALL_COUNTIES = "全部县区"
 MONTH_KEY, COUNTY_KEY = "f_month", "f_county"

@@ -27,7 +27,7 @@ def ensure_data() -> None:
     """Build the demo zone into an empty database (with a progress bar) when that is wanted."""
     if data.data_version()[0] > 0 or not demo_on_empty():
         return
-    from core.demo import build_demo
+    from core.demo.build import build_demo
 
     bar = st.progress(0.0, text="首次启动:正在生成演示数据…")
 
@@ -44,7 +44,7 @@ def no_data_hint() -> None:
     """What an empty dashboard says: no accepted workbook yet, upload them on 数据报送."""
     st.info("数据库中还没有任何已接收的报送数据。请在「数据报送」页上传各县区的月度报送工作簿"
             "(可在该页下载空白模板);上传通过校验后,这里即显示各项指标。")
-    from core.auth import can
+    from core.access.accounts import can
     from ui.auth import current_user
 
     if can(current_user(), "upload_own"):  # the page is in the navigation only for those allowed

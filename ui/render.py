@@ -7,9 +7,9 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core.catalog import load_catalog
-from core.charts import Caption, plotly_config
-from core.palette import format_target, period_label, status_label
+from core.indicators.catalog import load_catalog
+from core.present.charts import Caption, plotly_config
+from core.present.palette import format_target, period_label, status_label
 from core.zone import load_zone
 from ui import data
 from ui.projector import is_projector
@@ -73,7 +73,7 @@ def show_chart(fig, key: str, filename: str, select: bool = False, span: float =
 
     Returns the selection event if `select`.
     """
-    from core.charts import fit_width
+    from core.present.charts import fit_width
 
     if is_projector() and fig.layout.height is None:
         fig.update_layout(height=PROJECTOR_HEIGHT)
@@ -95,7 +95,7 @@ def chinese_table(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def download_table(df: pd.DataFrame, title: str, key: str, note: str = "") -> None:
     """An Excel download of a table with Chinese headers (built only on click)."""
-    from core.export import table_to_xlsx
+    from core.present.export import table_to_xlsx
 
     st.download_button("下载 Excel", data=lambda: table_to_xlsx(df, title, note=note or None),
                        file_name=f"{title}.xlsx", key=key,
@@ -110,7 +110,7 @@ def _zone_row(indicator: str, period: str) -> pd.Series | None:
 
 def county_bars(indicator: str, period: str, size: int, highlight: str | None = None):
     """Bar per county for one indicator, status colours, target and zone lines (a figure)."""
-    from core import charts
+    from core.present import charts
 
     ind = load_catalog().get(indicator)
     rows = data.indicators(period, level="county", indicator=indicator)
@@ -133,7 +133,7 @@ def county_bars(indicator: str, period: str, size: int, highlight: str | None = 
 def trend_chart(indicator: str, period: str, size: int, county: str | None = None,
                 months: int = 12, limit: float | None = None):
     """Monthly lines per county (or one county) with the zone line and target (a figure)."""
-    from core import charts
+    from core.present import charts
 
     ind = load_catalog().get(indicator)
     trend = data.load("indicator_trend", indicator, level="county", county=county, end=period,
@@ -212,8 +212,8 @@ def show_table(df: pd.DataFrame, decimals: dict[str, int] | None = None, default
 
 def trajectory_figure(indicator: str, period: str, county: str | None, size: int):
     """Actual vs the planned trajectory to the target month, with the projection (a figure)."""
-    from core import charts
-    from core.targets import load_targets
+    from core.present import charts
+    from core.indicators.targets import load_targets
 
     ind = load_catalog().get(indicator)
     level = "county" if county else "zone"

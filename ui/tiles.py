@@ -6,7 +6,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core.palette import (
+from core.present.palette import (
     NO_TARGET, STATUSES, display_status, format_change, format_target, format_value, is_missing,
     status_style,
 )

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.backup import BackupError, backup
+from core.access.backup import BackupError, backup
 
 
 def add_parser(subparsers) -> None:

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from core.demo import DEMO_WORKBOOK_DIR
+from core.demo.build import DEMO_WORKBOOK_DIR
 
 
 def _date_arg(text: str) -> date:
@@ -35,7 +35,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the demo; exit 1 if any demo workbook was not accepted (a bug, never expected)."""
-    from core.demo import build_demo
+    from core.demo.build import build_demo
 
     progress = None if args.json else _print_progress
     for name in ("counties", "schools", "months"):

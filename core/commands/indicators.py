@@ -9,11 +9,11 @@ import math
 import re
 import sys
 
-from core.catalog import load_catalog
+from core.indicators.catalog import load_catalog
 from core.indicators import compute_indicators, missing_counties
 from core.indicators.compute import COLUMNS
-from core.store import open_db
-from core.targets import STATUS_LABELS
+from core.db import open_db
+from core.indicators.targets import STATUS_LABELS
 
 LEVEL_NAMES = {"zone": "实验区", "county": "县区", "school": "学校"}
 STAGE_NAMES = {"primary": "小学", "junior": "初中", None: ""}

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.backup import BackupError, restore
+from core.access.backup import BackupError, restore
 
 
 def add_parser(subparsers) -> None:

@@ -7,8 +7,8 @@ import re
 
 import pandas as pd
 
-from core.store import open_db
-from core.submissions import submission_history, submission_matrix
+from core.db import open_db
+from core.submission.status import submission_history, submission_matrix
 
 
 def period_arg(text: str) -> str:

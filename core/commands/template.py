@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from core.commands.submissions import period_arg
-from core.template import write_template
+from core.submission.template import write_template
 
 
 def add_parser(subparsers) -> None:

@@ -16,5 +16,5 @@ __all__ = ["COLUMNS", "available_periods", "compute_indicators", "data_quality_w
 
 def data_quality_warnings(con, period: str, county: str | None = None):
     """Outlier schools and implausible monthly jumps (see core/dataquality.py; imported late: it uses base)."""
-    from core.dataquality import data_quality_warnings as warnings
+    from core.indicators.dataquality import data_quality_warnings as warnings
     return warnings(con, period, county)

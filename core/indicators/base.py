@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import duckdb
 
-from core.catalog import Catalog, load_catalog
-from core.submissions import zone_county_list
+from core.indicators.catalog import Catalog, load_catalog
+from core.submission.status import zone_county_list
 
 BANDS = ("g12", "g36", "g79", "g1012")
 # The sheets joined to the roster: the month's 体育 and 作业 rows, carried-forward 优质学校

@@ -16,7 +16,7 @@ RATING_KEY gives label and colour. No previous value → the 持平 column; stat
 """
 from __future__ import annotations
 
-from core.catalog import Rating, load_catalog
+from core.indicators.catalog import Rating, load_catalog
 
 CHANGE_CLASSES = ("显著改善", "改善", "持平", "退步", "显著退步")
 

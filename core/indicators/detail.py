@@ -4,7 +4,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from core.catalog import load_catalog
+from core.indicators.catalog import load_catalog
 from core.indicators.base import available_periods, facts_cte, lit
 
 # Columns of school_detail / school_history (school_history adds `period` first).

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from core.catalog import Catalog, Indicator
+from core.indicators.catalog import Catalog, Indicator
 from core.indicators.base import SOURCES, facts_cte
 from core.indicators.cache import cached, data_key
 from core.indicators.resource import item_stats

@@ -1,6 +1,6 @@
 """Status, change and rating for whole columns of indicator values (numpy, not one call per row).
 
-The same rules as core.targets.judge and core.indicators.change (tests compare the two), applied
+The same rules as core.indicators.targets.judge and core.indicators.change (tests compare the two), applied
 to arrays: the target is looked up once per (indicator, level, county, stage) group, its figures
 spread to the group's rows, and every comparison is an array operation. At province scale the
 school level has ~440k rows; one Python call per row cost seconds.
@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.catalog import Catalog
+from core.indicators.catalog import Catalog
 from core.indicators.aggregate import to_objects
-from core.targets import GAP_AMBER, Targets, expected_value, tolerance_of
+from core.indicators.targets import GAP_AMBER, Targets, expected_value, tolerance_of
 
 KEY_COLUMNS = ("indicator", "level", "county", "school_id", "stage")
 GROUP_COLUMNS = ("indicator", "level", "county", "stage")

@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.catalog import Catalog, load_catalog
+from core.indicators.catalog import Catalog, load_catalog
 from core.indicators.base import facts_cte, lit
 
 STAGE_NAMES = {"primary": "小学", "junior": "初中"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from core.catalog import load_catalog
+from core.indicators.catalog import load_catalog
 from core.indicators.aggregate import raw_records
 from core.indicators.base import available_periods, month_add, months_between
 from core.indicators.cache import cached, data_key
-from core.targets import judge, load_targets
+from core.indicators.targets import judge, load_targets
 
 PROJECTION_MONTHS = 12
 TREND_COLUMNS = ["indicator", "name", "period", "level", "county", "school_id", "school_name", "stage", "value",

@@ -44,7 +44,7 @@ def write_report_file(data: ReportData, out: Path) -> Path:
 
 def write_report(db_path: Path | str | None, period: str | None, out: Path) -> Path:
     """Collect the month's data from the database and write the report to `out`."""
-    from core.store import open_db
+    from core.db import open_db
 
     suffix = Path(out).suffix.lower()
     if suffix not in FORMATS:

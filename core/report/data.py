@@ -45,7 +45,7 @@ class ReportData:
 def collect_report_data(con: duckdb.DuckDBPyConnection, period: str | None = None) -> ReportData:
     """Compute every indicator, trend, status and sentence of the report for `period` (default: latest)."""
     from core.indicators import available_periods, compute_indicators, indicator_trend
-    from core.submissions import submission_matrix
+    from core.submission.status import submission_matrix
 
     periods = available_periods(con)
     if not periods:

@@ -1,16 +1,16 @@
-"""The report's charts as plotly figures, built with core.charts from the report's data."""
+"""The report's charts as plotly figures, built with core.present.charts from the report's data."""
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from core import charts
-from core.catalog import load_catalog
-from core.palette import format_target
+from core.present import charts
+from core.indicators.catalog import load_catalog
+from core.present.palette import format_target
 from core.report import numformat as n
 from core.report.data import ReportData
 from core.report.topics import ChartSpec
-from core.targets import load_targets
+from core.indicators.targets import load_targets
 
 
 def chart_caption(data: ReportData, indicator: str, target=None, direction=None, unit=None) -> charts.Caption:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from core.palette import format_target, status_label, status_style
+from core.present.palette import format_target, status_label, status_style
 from core.report import numformat as n
 from core.report.data import ReportData
 from core.report.figures import chart_figure

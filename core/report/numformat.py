@@ -1,7 +1,7 @@
 """Number formatting rules of the monthly report, in one place.
 
 Values are rounded for display only here, the same way as the charts' labels
-(core.palette.format_value: Python's fixed-point formatting, 1 decimal for %, 3 for 系数).
+(core.present.palette.format_value: Python's fixed-point formatting, 1 decimal for %, 3 for 系数).
 Changes and distances are computed from the *displayed* (rounded) values, so that the
 sentences add up for a reader (96.2% + 3.8 个百分点 = 100%) and match last month's report.
 """

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.palette import status_style
+from core.present.palette import status_style
 from core.report.data import ReportData
 from core.report.topics import Topic
 

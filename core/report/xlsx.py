@@ -9,11 +9,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.catalog import load_catalog
+from core.indicators.catalog import load_catalog
 from core.report import numformat as n
 from core.report.data import ReportData
 from core.report.tables import cell_colors, section_table
-from core.export import neutralise_workbook
+from core.present.export import neutralise_workbook
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E99")
 HEADER_FONT = Font(bold=True, color="FFFFFF")

@@ -1,0 +1,1 @@
+"""Who may do what: accounts and roles, the audit log, backup and restore."""

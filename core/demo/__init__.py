@@ -1,0 +1,1 @@
+"""The embedded demo zone: generated county workbooks loaded through the real ingest."""

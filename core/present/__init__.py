@@ -1,0 +1,1 @@
+"""Presentation shared by pages, report and downloads: palette, number formats, figures, table files."""

@@ -1,0 +1,199 @@
+"""Bar charts: one bar per county or school in its status colour, grouped bars, counts, 差异系数.
+
+Value labels are placed where no reference line (target, zone value, threshold) runs
+through them: just outside the bar end; else inside the bar end; else in the middle of
+the bar. A label is never struck through by a dashed line.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from core.present.charts.base import ZONE_LABEL, Caption, frame, hline, target_label, vline
+from core.present.palette import (
+    NO_TARGET, STATUSES, display_status, format_value, is_missing, load_palette, status_style,
+    zone_color,
+)
+
+OUTSIDE_TEXT = "#1a1a1a"
+# Share of the value axis a label takes along it (height of a line of text on a vertical
+# plot of ~200–450 px, with the few px it sits off the bar; width of "100.0%" on a horizontal one).
+LABEL_EXTENT = {False: 0.12, True: 0.14}
+SPOTS = ("outside", "end", "middle")  # where a value label may go, in order of preference
+
+
+def axis_span(values, lines, unit: str) -> float:
+    """The value axis length the bars are drawn on (percentages use a fixed 0–118)."""
+    if unit == "%":
+        return 118.0
+    finite = [float(v) for v in [*values, *lines] if not is_missing(v)]
+    return max(max(finite, default=1.0) * 1.15, 1e-9)
+
+
+def label_spots(values, lines, span: float, horizontal: bool = False) -> list[str]:
+    """Per bar: 'outside', 'end' (inside the bar end) or 'middle' — the first no line crosses."""
+    ext = LABEL_EXTENT[horizontal] * span
+    gap, pad = 0.01 * span, 0.006 * span  # labels sit a few px off the bar end; lines need air
+    refs = [float(y) for y in lines if not is_missing(y)]
+    out = []
+    for v in values:
+        if is_missing(v):
+            out.append("outside")
+            continue
+        v = abs(float(v))
+        boxes = {"outside": (v + gap, v + ext), "end": (v - ext, v - gap),
+                 "middle": (v / 2 - ext / 2, v / 2 + ext / 2)}
+        fits = {"outside": True, "end": v >= ext * 1.3, "middle": v >= ext * 1.6}
+        free = [s for s in SPOTS if fits[s]
+                and not any(boxes[s][0] - pad <= y <= boxes[s][1] + pad for y in refs)]
+        out.append(free[0] if free else "outside")
+    return out
+
+
+def add_value_labels(fig: go.Figure, cats, values, keys, unit: str, span: float,
+                     lines, base_size: int, horizontal: bool = False) -> list[str]:
+    """Write each bar's value where no reference line crosses it (annotations); returns the spots."""
+    spots = label_spots(values, lines, span, horizontal)
+    for cat, v, k, spot in zip(cats, values, keys, spots):
+        if v is None:  # no bar to label: say so on the axis
+            text, at, spot_color = status_style("none").label, 0.0, "#555"
+            anchor = "start"
+        else:
+            # Column labels drop "%" (the axis says it): a label must fit a narrow bar.
+            text = format_value(v, unit, with_unit=horizontal or unit != "%")
+            at = v / 2 if spot == "middle" else v
+            spot_color = OUTSIDE_TEXT if spot == "outside" else status_style(k).text_color
+            anchor = {"outside": "start", "end": "end", "middle": "center"}[spot]
+        shift = {"start": 4, "end": -4, "center": 0}[anchor]
+        if horizontal:
+            place = {"x": at, "y": cat, "xanchor": {"start": "left", "end": "right",
+                                                    "center": "center"}[anchor], "xshift": shift}
+        else:
+            place = {"x": cat, "y": at, "yanchor": {"start": "bottom", "end": "top",
+                                                    "center": "middle"}[anchor], "yshift": shift}
+        fig.add_annotation(**place, text=text, showarrow=False, name="value",
+                           font={"size": base_size, "color": spot_color})
+    return spots
+
+
+def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
+                  caption: Caption | None = None, target=None, direction: str | None = None,
+                  zone_value=None, key_col: str | None = None, horizontal: bool = False,
+                  base_size: int = 14, height: int | None = None) -> go.Figure:
+    """Bars (one per county or school) coloured by status, with target and zone lines.
+
+    `df` needs `label_col`, `value`, `status`; `key_col` goes to customdata (for drill-down).
+    A value without a target is drawn in the 无目标 colour, a missing value is written 无数据.
+    """
+    # Highest first; horizontal bars are drawn bottom-up, so there the lowest ends up on top.
+    data = df.sort_values(["value"], ascending=False, na_position="last")
+    keys = [display_status(s, not is_missing(v)) for s, v in zip(data["status"], data["value"])]
+    values = [None if is_missing(v) else float(v) for v in data["value"]]
+    span = axis_span(values, [target, zone_value], unit)
+    hover = [f"{lbl}<br>{format_value(v, unit)} · {status_style(k).label}"
+             for lbl, v, k in zip(data[label_col], data["value"], keys)]
+    labels = list(data[label_col])
+    bar = go.Bar(x=values if horizontal else labels, y=labels if horizontal else values,
+                 orientation="h" if horizontal else "v",
+                 marker={"color": [status_style(k).color for k in keys]},
+                 customdata=list(data[key_col] if key_col else data[label_col]),
+                 hovertext=hover, hoverinfo="text", name="", showlegend=False,
+                 # a clicked bar (drill-down) dims the others only slightly: labels stay readable
+                 unselected={"marker": {"opacity": 0.7}})
+    fig = go.Figure(bar)
+    add_value_labels(fig, labels, values, keys, unit, span, [target, zone_value], base_size,
+                     horizontal)
+    line = vline if horizontal else hline
+    line(fig, target, target_label(target, direction, unit), load_palette().lines["target"], "dash")
+    line(fig, zone_value, f"{ZONE_LABEL} {format_value(zone_value, unit)}", zone_color(), "dot")
+    status_legend(fig, keys)
+    if horizontal:
+        height = height or max(320, int(max(len(data), 1) * base_size * 2.1) + 220)
+    axis = {"title": {"text": unit}, "rangemode": "tozero"}
+    if unit == "%":
+        axis["range"] = [0, span]
+    (fig.update_xaxes if horizontal else fig.update_yaxes)(**axis)
+    fig = frame(fig, title, caption, base_size, height=height)
+    if horizontal:  # a tall chart: the legend just under the axis, not a fraction of the height below
+        fig.update_layout(legend_y=-min(0.12, 70 / height))
+    return fig
+
+
+def status_legend(fig: go.Figure, keys) -> None:
+    """Legend entries for the display statuses present (bars carry per-bar colours)."""
+    order = [*STATUSES[:3], NO_TARGET, "none"]
+    for k in sorted(set(keys), key=lambda k: order.index(k) if k in order else 9):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=status_style(k).label,
+                                 marker={"size": 14, "symbol": "square",
+                                         "color": status_style(k).color},
+                                 hoverinfo="skip"))
+
+
+def stacked_counts(df: pd.DataFrame, x_col: str, stack_col: str, title: str,
+                   caption: Caption | None = None, stack_order: list[str] | None = None,
+                   unit: str = "所", base_size: int = 14,
+                   height: int | None = None) -> go.Figure:
+    """Stacked bars of counts (e.g. schools by county and 优质学校认定等级), level colours."""
+    levels = load_palette().levels
+    order = stack_order or list(dict.fromkeys(df[stack_col]))
+    fig = go.Figure()
+    xs = sorted(df[x_col].unique())
+    for lvl in order:
+        part = df[df[stack_col] == lvl].set_index(x_col)["count"]
+        ys = [int(part.get(x, 0)) for x in xs]
+        fig.add_trace(go.Bar(x=xs, y=ys, name=lvl, marker={"color": levels.get(lvl, "#888")},
+                             text=[y if y else "" for y in ys], textposition="inside",
+                             textangle=0, insidetextanchor="middle",
+                             textfont={"size": base_size}))
+    # A count too big for its thin segment is hidden (hover has it), never shrunk or turned.
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"},
+                      uniformtext={"minsize": base_size, "mode": "hide"})
+    fig.update_yaxes(title={"text": unit})
+    return frame(fig, title, caption, base_size, height=height)
+
+
+def grouped_bars(df: pd.DataFrame, x_col: str, series_col: str, title: str, unit: str,
+                 caption: Caption | None = None, target=None, direction: str | None = None,
+                 base_size: int = 14, height: int | None = None,
+                 colors: dict[str, str] | None = None) -> go.Figure:
+    """Grouped bars (e.g. two PE indicators per county) with a common target line."""
+    fig = go.Figure()
+    xs = list(dict.fromkeys(df[x_col]))
+    palette = colors or {}
+    defaults = ["#1f4e99", "#0f8b8d", "#7b3fa0", "#6d4c41"]
+    span = axis_span(df["value"], [target], unit)
+    for i, (name, part) in enumerate(df.groupby(series_col, sort=False)):
+        part = part.set_index(x_col)
+        ys = [None if is_missing(part["value"].get(x)) else float(part["value"].get(x)) for x in xs]
+        positions = ["outside" if p == "outside" else "inside" for p in label_spots(ys, [target], span)]
+        fig.add_trace(go.Bar(x=xs, y=ys, name=name,
+                             marker={"color": palette.get(name, defaults[i % len(defaults)])},
+                             text=[format_value(v, unit, with_unit=False) if v is not None else ""
+                                   for v in ys],
+                             textposition=positions, insidetextanchor="end",
+                             constraintext="none", cliponaxis=False,
+                             textfont={"size": base_size,
+                                       "color": ["#ffffff" if p == "inside" else OUTSIDE_TEXT
+                                                 for p in positions]}))
+    hline(fig, target, target_label(target, direction, unit), load_palette().lines["target"], "dash")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title={"text": unit}, rangemode="tozero",
+                     range=[0, span] if unit == "%" else None)
+    return frame(fig, title, caption, base_size, height=height)
+
+
+def cv_bars(df: pd.DataFrame, title: str, threshold, caption: Caption | None = None,
+            base_size: int = 14, height: int | None = None) -> go.Figure:
+    """差异系数 per resource item against the threshold; items over it red, else green."""
+    values = [None if is_missing(v) else float(v) for v in df["value"]]
+    keys = ["none" if v is None else ("green" if v <= threshold else "red") for v in values]
+    span = axis_span(values, [threshold], "系数")
+    fig = go.Figure(go.Bar(x=list(df["item"]), y=values,
+                           marker={"color": [status_style(k).color for k in keys]},
+                           name="", showlegend=False))
+    add_value_labels(fig, list(df["item"]), values, keys, "系数", span, [threshold], base_size)
+    fig.update_yaxes(range=[0, span])
+    hline(fig, threshold, f"标准 ≤{threshold}", load_palette().lines["target"], "dash")
+    status_legend(fig, keys)
+    fig.update_yaxes(title={"text": "差异系数"}, rangemode="tozero")
+    return frame(fig, title, caption, base_size, height=height)

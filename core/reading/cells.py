@@ -1,0 +1,186 @@
+"""Cell normalisation: numbers sent as text, full-width digits, unit words, yes/no words, codes.
+
+Each function is cheap and never raises. A value that cannot be normalised is returned
+as its trimmed text so that the row model rejects it with the matching pydantic error
+type (float_parsing, int_from_float, bool_parsing, literal_error, string_pattern_mismatch).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Callable
+
+from core.submission.schema import Col
+
+EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!"})
+TRUE_WORDS = frozenset({"是", "有", "y", "yes", "√", "✓", "✔", "1", "true", "t", "对"})
+FALSE_WORDS = frozenset({"否", "无", "没有", "n", "no", "×", "✗", "✘", "x", "0", "false", "f"})
+
+_SPACES = re.compile(r"\s+")
+_BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")"})
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def fold(text: object) -> str:
+    """Text folded for comparing names: NFKC (full-width), no whitespace, one bracket style, lower case."""
+    try:
+        return _fold(text)  # cached: the same few words (小学, 城区, 是…) fill most cells
+    except TypeError:  # unhashable
+        return _fold.__wrapped__(text)
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _fold(text: object) -> str:
+    s = unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS)
+    return _SPACES.sub("", s).lower()
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell ('' or only spaces, or None)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def display(value: object) -> str:
+    """The value as the officer would read it in the cell (45.0 -> '45')."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value).strip() if isinstance(value, str) else str(value)
+
+
+def excel_error(value: object) -> str | None:
+    """The Excel error literal when the cell holds one (as text, e.g. from .ods), else None."""
+    if isinstance(value, str) and "#" in value and value.strip().upper() in EXCEL_ERRORS:
+        return value.strip().upper()
+    return None
+
+
+def to_number(value: object, units: tuple[str, ...] = ()) -> object:
+    """'45分钟', '４５', '1,234', ' 60 ' -> float; other text is returned trimmed (rejected later)."""
+    if isinstance(value, bool):
+        return display(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (datetime, date, time, timedelta)):
+        return str(value)
+    raw = str(value).strip()
+    s = _SPACES.sub("", unicodedata.normalize("NFKC", raw)).replace(",", "")
+    for unit in units:
+        if s.endswith(unit):
+            s = s[: -len(unit)]
+            break
+    if _NUMBER.fullmatch(s):
+        return float(s)
+    return raw
+
+
+def to_int(value: object, units: tuple[str, ...] = ()) -> object:
+    """Like to_number, but a whole float becomes int (3.5 stays float and is rejected as not whole)."""
+    v = to_number(value, units)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def to_bool(value: object) -> object:
+    """是/否, 有/无, Y/N, √/×, 1/0, TRUE/FALSE -> bool; anything else returned as text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    key = fold(value)
+    if key in TRUE_WORDS:
+        return True
+    if key in FALSE_WORDS:
+        return False
+    return display(value) + "\u200b"  # never a word pydantic's lax bool parser accepts
+
+
+def to_code(value: object) -> object:
+    """School code from 2110000001.0, '2110000001', "'2110000001", '2110000001.0' -> '2110000001'."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, int):
+        return str(value)
+    s = _SPACES.sub("", unicodedata.normalize("NFKC", str(value))).lstrip("'‘’`")
+    if s.endswith(".0") and s[:-2].isdigit():
+        s = s[:-2]
+    return s
+
+
+def to_text(value: object) -> str:
+    """Trimmed text; a whole number typed into a text cell loses its '.0'."""
+    return display(value)
+
+
+def to_enum(value: object, choices: tuple[str, ...]) -> str:
+    """The listed choice that the cell matches after folding; else the trimmed text (rejected later)."""
+    return _folded_choices(choices).get(fold(value)) or display(value)
+
+
+@lru_cache(maxsize=None)
+def _folded_choices(choices: tuple[str, ...]) -> dict[str, str]:
+    """Folded choice -> the first listed choice with that folding."""
+    out: dict[str, str] = {}
+    for choice in choices:
+        out.setdefault(fold(choice), choice)
+    return out
+
+
+def normalise(value: object, column: Col) -> object:
+    """The cell value ready for the row model (blank cells are handled by the caller)."""
+    kind = column.kind
+    if kind == "num":
+        return to_number(value, column.units)
+    if kind == "int":
+        return to_int(value, column.units)
+    if kind == "bool":
+        return to_bool(value)
+    if kind == "code":
+        return to_code(value)
+    if kind == "enum":
+        return to_enum(value, column.enum)
+    return to_text(value)
+
+
+def normaliser(column: Col) -> Callable[[object], object]:
+    """`normalise(value, column)` as one function per column, with fast paths for the commonest cells.
+
+    Returns exactly what normalise returns (tests/test_validate_fast.py compares them on a
+    table of cells): a float in a number column is kept, a whole float in an int column
+    becomes int, a 10-digit ASCII code is already clean, text is only trimmed.
+    """
+    return _normaliser(column)
+
+
+@lru_cache(maxsize=None)
+def _normaliser(column: Col) -> Callable[[object], object]:
+    kind, units = column.kind, column.units
+    if kind == "num":
+        return lambda v: v if type(v) is float else to_number(v, units)
+    if kind == "int":
+        return lambda v: int(v) if type(v) is float and v.is_integer() else to_int(v, units)
+    if kind == "code":
+        def code(v: object) -> object:
+            if type(v) is str and v.isascii() and v.isdigit():
+                return v
+            if type(v) is float and v.is_integer():
+                return str(int(v))
+            return to_code(v)
+        return code
+    if kind == "enum":
+        choices = column.enum
+        exact = {c: to_enum(c, choices) for c in choices}  # a cell written exactly as listed
+
+        def enum(v: object) -> object:
+            if type(v) is str and v in exact:
+                return exact[v]
+            return to_enum(v, choices)
+        return enum
+    if kind == "bool":
+        return to_bool
+    return lambda v: v.strip() if type(v) is str else to_text(v)

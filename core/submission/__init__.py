@@ -1,0 +1,1 @@
+"""A county submission: the format (schema, rules, messages), validation, storage, review, status."""

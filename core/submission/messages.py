@@ -1,0 +1,85 @@
+"""Every Chinese message about a workbook's content, as data.
+
+Shape: `<sheet> 第<row>行「<column as written>」:值「<value>」<problem>,应<what to do>`.
+CELL_MESSAGES is keyed by pydantic error type (plus 'excel_error'); RULE_MESSAGES by rule.
+"""
+from __future__ import annotations
+
+from core.submission.issues import Issue, Severity
+
+CELL_MESSAGES: dict[str, str] = {
+    "missing": "{where}:未填写,应填写{expected}",
+    "excel_error": "{where}:值「{value}」是Excel错误值(公式出错),应填写{expected}",
+    "float_parsing": "{where}:值「{value}」不是数字,应填写{expected}",
+    "float_type": "{where}:值「{value}」不是数字,应填写{expected}",
+    "finite_number": "{where}:值「{value}」不是数字,应填写{expected}",
+    "int_parsing": "{where}:值「{value}」不是整数,应填写{expected}",
+    "int_type": "{where}:值「{value}」不是整数,应填写{expected}",
+    "int_from_float": "{where}:值「{value}」不是整数,应填写{expected}",
+    "greater_than_equal": "{where}:值「{value}」小于{ge},应填写{expected}",
+    "greater_than": "{where}:值「{value}」太小,应填写{expected}",
+    "less_than_equal": "{where}:值「{value}」大于{le},应填写{expected}",
+    "less_than": "{where}:值「{value}」太大,应填写{expected}",
+    "bool_parsing": "{where}:值「{value}」不是“是/否”,应填写{expected}",
+    "bool_type": "{where}:值「{value}」不是“是/否”,应填写{expected}",
+    "literal_error": "{where}:值「{value}」不是可选的值,应填写{expected}",
+    "string_pattern_mismatch": "{where}:值「{value}」不是10位数字,应填写{expected}",
+    "string_type": "{where}:值「{value}」不是文字,应填写{expected}",
+}
+FALLBACK = "{where}:值「{value}」不符合要求,应填写{expected}"
+
+RULE_MESSAGES: dict[str, str] = {
+    "missing_sheet": "缺少工作表「{sheet}」(找到的工作表:{found}),请使用报送模板填写",
+    "extra_sheet": "工作表「{sheet}」不是报送表的一部分,已忽略",
+    "no_header": "{sheet}:找不到表头行(前{n}行中没有一行包含半数以上的必填列名),应包含:{expected}",
+    "missing_column": "{sheet} 第{row}行:缺少必填列「{column}」,找到的表头:{found}",
+    "no_rows": "{sheet}:没有学校数据行",
+    "duplicate_code": "{where}:值「{value}」与第{first}行重复,每所学校只能填写一行",
+    "unknown_code": "{where}:值「{value}」不在本表「学校名册」中,应先在学校名册中填写该校",
+    "county_mismatch": "{where}:值「{value}」与本表县区「{county}」不一致,应填写{county}",
+    "county_unknown": "无法确定报送县区:「填报说明」中没有「县区」,学校名册的「所属县区」也无法确定,"
+                      "应在「填报说明」填写县区",
+    "county_disagree": "报送县区不一致:{first}为「{a}」,{second}为「{b}」,应统一为同一县区",
+    "period_unknown": "无法确定报送月份:「填报说明」中没有「报送月份」,文件名「{file}」中也没有月份,"
+                      "应在「填报说明」填写报送月份(如2026-10)或在文件名中写明(如{example})",
+    "period_disagree": "报送月份不一致:「填报说明」为「{a}」,文件名「{file}」为「{b}」,应统一为同一月份",
+    "period_invalid": "{where}:值「{value}」不是有效的月份,应填写如2026-10的报送月份",
+    "band_required": "{where}:未填写,该校为{school_type},包含{band},应填写{expected}",
+    "band_blank": "{where}:值「{value}」应为空,该校为{school_type},不含{band},应留空",
+    "band_zero": "{where}:值「0」已按空白处理,该校为{school_type},不含{band},此列应留空",
+    "compulsory_required": "{where}:未填写,该校为义务教育学校({school_type}),应填写{expected}",
+    "compulsory_blank": "{where}:值「{value}」应为空,该校为{school_type},不属于义务教育学校,应留空",
+    "over_students": "{where}:值「{value}」超过该校在校生数{limit},应填写{expected}",
+    "over_other": "{where}:值「{value}」超过「{other}」{limit},应填写{expected}",
+    "fitness_partial": "{where}:体质健康测试、及格、优良人数只填了部分,应三列都填写或都留空",
+    "year_required": "{where}:未填写,认定等级为「{level}」时应填写{expected}",
+    "year_range": "{where}:值「{value}」不在2015–{year}之间,应填写{expected}",
+    "class_size": "{where}:在校生数{students}÷教学班数{classes}={size:.0f}人/班,超过80人,请核实",
+    "name_differs": "{where}:值「{value}」与学校名册中的「{roster}」不一致,请核实",
+    "not_reported": "{sheet}:学校名册中的「{name}」({code})没有数据行,该校本月将按未报送计",
+    "rule_crashed": "内部检查「{rule}」出错({error}),请联系管理员;本表暂不能接收",
+}
+
+
+def where(sheet: str, row: int | None, column: str | None) -> str:
+    """`体育 第12行「列」` — the location part of a message."""
+    text = sheet
+    if row is not None:
+        text += f" 第{row}行"
+    if column:
+        text += f"「{column}」"
+    return text
+
+
+def cell_message(error_type: str, **kw: object) -> str:
+    """The Chinese message for a pydantic error type (or 'excel_error') at one cell."""
+    return CELL_MESSAGES.get(error_type, FALLBACK).format(**kw)
+
+
+def rule_issue(key: str, severity: Severity = "error", *, sheet: str | None = None, row: int | None = None,
+               column: str | None = None, value: object = None, **kw: object) -> Issue:
+    """An Issue with the RULE_MESSAGES text for `key`, located at sheet/row/column."""
+    text_value = None if value is None else str(value)
+    message = RULE_MESSAGES[key].format(where=where(sheet or "", row, column), sheet=sheet,
+                                        row=row, column=column, value=text_value, **kw)
+    return Issue(severity=severity, sheet=sheet, row=row, column=column, value=text_value, message=message)

@@ -1,0 +1,52 @@
+"""Read, hash, archive and validate one received file: the part of ingest a pool worker does.
+
+Kept apart from core.submission.ingest (which stores) so that a worker process imports no DuckDB and
+no pandas: a spawned worker then starts in ~0.3 s instead of ~0.7 s.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.submission.archive import archive_bytes, sha256_of
+from core.submission.issues import Issue
+from core.submission.parsed import ParsedSubmission
+
+
+@dataclass
+class Prepared:
+    """A file read, hashed, archived and validated, ready to store (or unreadable, or a known duplicate)."""
+
+    name: str
+    sha: str = ""
+    error: OSError | None = None  # the file could not be read
+    parsed: ParsedSubmission | None = None  # None: a duplicate known when the batch started
+    archive_path: str = ""
+    path: Path | None = None
+
+
+def prepare_file(path: Path, known: frozenset[str], db: Path) -> Prepared:
+    """Read, hash, archive (beside db) and validate one file; nothing but the hash for a known duplicate."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Prepared(path.name, error=exc, path=path)
+    sha = sha256_of(data)
+    if sha in known:
+        return Prepared(path.name, sha, path=path)
+    return Prepared(path.name, sha, parsed=validate_safely(data, path.name),
+                    archive_path=archive_bytes(data, path.name, db), path=path)
+
+
+def validate_safely(data: bytes, name: str) -> ParsedSubmission:
+    """Run the validator (tables as Arrow, what the store loads); a crash inside it becomes an error issue."""
+    try:
+        from core.submission.validate import validate_workbook
+        parsed = validate_workbook(data, name, arrow=True)
+    except Exception as exc:  # noqa: BLE001 - a validator bug must not lose the file
+        return ParsedSubmission(file_name=name, issues=[Issue(
+            severity="error",
+            message=f"读取文件时发生内部错误({type(exc).__name__}: {exc}),请将此文件发给管理员")])
+    if parsed.ok and (parsed.county is None or parsed.period is None):
+        parsed.issues.append(Issue(severity="error", message="无法确定该工作簿的县区或报送月份"))
+    return parsed

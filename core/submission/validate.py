@@ -1,0 +1,246 @@
+"""Validate one county workbook: file check → raw sheets → header/cells → row models → rules.
+
+`validate_workbook` never raises for bad input; every problem becomes an Issue.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+from pydantic import TypeAdapter, ValidationError
+
+from core.submission.bands import covers, is_compulsory
+from core.reading.cells import display, excel_error, fold, is_blank, normaliser
+from core.reading.filecheck import check_file, suffix_issue
+from core.reading.header import HEADER_SCAN_ROWS, SheetTable, missing_columns, read_table
+from core.submission.issues import Issue, has_errors
+from core.submission.messages import cell_message, rule_issue, where
+from core.submission.parsed import ParsedSubmission
+from core.submission.rules import Context, ParsedSheet, Record, determine_county_period, run_rules
+from core.submission.schema import INSTRUCTIONS_SHEET, SHEETS, Col, Row, Sheet, columns, db_columns
+from core.reading.workbook import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
+
+if TYPE_CHECKING:  # pandas is imported where frames are built: ingest's workers build Arrow tables only
+    import pandas as pd
+
+DTYPES = {"code": "str", "text": "str", "enum": "str", "int": "Int64", "num": "Float64", "bool": "boolean"}
+ARROW_TYPES = {"code": pa.string(), "text": pa.string(), "enum": pa.string(), "int": pa.int64(),
+               "num": pa.float64(), "bool": pa.bool_()}
+
+
+def validate_workbook(data: bytes, file_name: str, *, arrow: bool = False) -> ParsedSubmission:
+    """Read and check a county workbook; the result carries county, period, tables and issues.
+
+    `arrow=True` gives the tables as pyarrow Tables (same columns and values) instead of
+    DataFrames: what ingest's workers send to the store, skipping pandas on the way.
+    """
+    result = ParsedSubmission(file_name=file_name)
+    try:
+        _validate(data, file_name, result, to_arrow if arrow else to_frame)
+    except Exception as exc:  # never a traceback for the county officer
+        result.issues.append(Issue(severity="error", message=(
+            f"读取文件「{file_name}」时发生意外错误({type(exc).__name__}),请联系管理员并附上此文件")))
+    return result
+
+
+def _validate(data: bytes, file_name: str, result: ParsedSubmission, build) -> None:
+    result.issues += check_file(data, file_name)
+    if has_errors(result.issues):
+        return
+    result.issues += suffix_issue(file_name)
+    try:
+        book = read_workbook(data, file_name)
+    except UnreadableWorkbook as exc:
+        result.issues.append(Issue(severity="error", message=str(exc)))
+        return
+    found, instructions, issues = find_sheets(book)
+    result.issues += issues
+    sheets: dict[str, ParsedSheet] = {}
+    for key, raw in found.items():
+        parsed, issues = parse_sheet(raw, SHEETS[key])
+        result.issues += issues
+        if parsed is not None:
+            sheets[key] = parsed
+    ctx = Context(file_name=file_name, sheets=sheets)
+    result.issues += determine_county_period(ctx, instructions.rows if instructions else None)
+    result.county, result.period = ctx.county, ctx.period
+    result.issues += run_rules(ctx)
+    types = {code: m.school_type for code, m in ctx.roster().items()}
+    result.tables = {key: build(sheet, types) for key, sheet in sheets.items()}
+
+
+def find_sheets(book: RawWorkbook) -> tuple[dict[str, RawSheet], RawSheet | None, list[Issue]]:
+    """Data sheets by key and the 填报说明 sheet, matched on folded names; issues for missing/extra sheets."""
+    names = {fold(s.name): s for s in book.sheets}
+    found: dict[str, RawSheet] = {}
+    issues: list[Issue] = []
+    for key, spec in SHEETS.items():
+        sheet = next((names[fold(n)] for n in (spec.name, *spec.aliases) if fold(n) in names), None)
+        if sheet is not None:
+            found[key] = sheet
+        elif spec.required:
+            issues.append(rule_issue("missing_sheet", sheet=spec.name, found="、".join(book.names) or "无"))
+    instructions = names.get(fold(INSTRUCTIONS_SHEET))
+    used = {id(s) for s in found.values()} | {id(instructions)}
+    for s in book.sheets:
+        if id(s) not in used and any(not is_blank(v) for row in s.rows for v in row):
+            issues.append(rule_issue("extra_sheet", "warning", sheet=s.name))
+    return found, instructions, issues
+
+
+@lru_cache(maxsize=None)
+def _adapter(model: type[Row]) -> TypeAdapter:
+    return TypeAdapter(list[model])
+
+
+def parse_sheet(raw: RawSheet, spec: Sheet) -> tuple[ParsedSheet | None, list[Issue]]:
+    """Header matching, cell normalisation and row-model validation of one sheet."""
+    label = raw.name.strip()
+    table = read_table(raw.name, raw.rows, spec.model, label)
+    if table is None:
+        expected = "、".join(c.header for c in columns(spec.model) if c.req != "no")
+        return None, [rule_issue("no_header", sheet=label, n=HEADER_SCAN_ROWS, expected=expected)]
+    issues = list(table.issues)
+    missing = missing_columns(table, spec.model)
+    if missing:
+        found = "、".join(w for _, _, w in table.columns) or "无"
+        found_all = "、".join(display(v) for v in raw.rows[table.header_row - 1] if not is_blank(v)) or found
+        issues += [rule_issue("missing_column", sheet=label, row=table.header_row, column=c.header,
+                              found=found_all) for c in missing]
+        return None, issues
+    records, cell_issues = _validate_rows(raw, table, spec.model, label)
+    if not records and spec.required:  # an optional sheet left empty (template's 优质学校) = not sent
+        cell_issues.append(rule_issue("no_rows", sheet=label))
+    headers = {c.name: w for _, c, w in table.columns}
+    cols = {c.name: c for c in columns(spec.model)}
+    return ParsedSheet(spec.key, label, headers, records, cols), issues + cell_issues
+
+
+def _validate_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str
+                   ) -> tuple[list[Record], list[Issue]]:
+    issues: list[Issue] = []
+    dicts: list[dict] = []
+    bad_cells: set[tuple[int, str]] = set()
+    errors = raw.errors
+    cols = [(j, c, c.name, written, normaliser(c)) for j, c, written in table.columns]
+
+    def error_cell(n: int, excel_row: int, c: Col, name: str, written: str, err: str) -> None:
+        bad_cells.add((n, name))
+        issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=err,
+                            message=cell_message("excel_error", where=where(label, excel_row, written),
+                                                 value=err, expected=c.expected)))
+
+    for n, (excel_row, cells) in enumerate(table.rows):
+        values: dict[str, object] = {}
+        width = len(cells)
+        for j, c, name, written, norm in cols:
+            cell = cells[j] if j < width else ""
+            if errors:
+                err = errors.get((excel_row - 1, j))
+                if err:
+                    error_cell(n, excel_row, c, name, written, err)
+                    continue
+            kind = type(cell)
+            if kind is str:
+                if not cell or cell.isspace():  # blank (is_blank), decided without calls
+                    continue
+                if "#" in cell:
+                    err = excel_error(cell)
+                    if err:
+                        error_cell(n, excel_row, c, name, written, err)
+                        continue
+            elif cell is None:
+                continue
+            values[name] = norm(cell)
+        dicts.append(values)
+    models: list[Row | None] = [None] * len(dicts)
+    try:
+        models = list(_adapter(model).validate_python(dicts))
+    except ValidationError as exc:
+        failed = set()
+        headers = {c.name: (w, c) for _, c, w in table.columns}
+        index = {c.name: j for j, c, _ in table.columns}
+        for e in exc.errors():
+            n, name = e["loc"][0], e["loc"][1] if len(e["loc"]) > 1 else None
+            failed.add(n)
+            if (n, name) in bad_cells or name not in headers:
+                continue
+            excel_row = table.rows[n][0]
+            written, c = headers[name]
+            value = display(table.rows[n][1][index[name]]) if name in dicts[n] else ""  # the cell as written
+            ctx = e.get("ctx") or {}
+            issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=value or None,
+                                message=cell_message(e["type"], where=where(label, excel_row, written), value=value,
+                                                     expected=c.expected, ge=display(ctx.get("ge", "")),
+                                                     le=display(ctx.get("le", "")))))
+        bad_rows = failed | {n for n, _ in bad_cells}
+        good = [n for n in range(len(dicts)) if n not in bad_rows]
+        for n, m in zip(good, _adapter(model).validate_python([dicts[n] for n in good])):
+            models[n] = m
+    for n, _ in {b for b in bad_cells}:
+        models[n] = None
+    records = [Record(excel_row, dicts[n], models[n]) for n, (excel_row, _) in enumerate(table.rows)]
+    return records, sorted(issues, key=lambda i: i.row or 0)
+
+
+def _applies(col: Col, school_type: str | None) -> bool:
+    if col.req == "band":
+        return covers(school_type, col.band or "")
+    if col.req == "compulsory":
+        return is_compulsory(school_type)
+    return True
+
+
+def table_columns(sheet: ParsedSheet, school_types: dict[str, str]) -> dict[str, list]:
+    """The sheet's valid rows column by column (DB column -> values, None for blanks).
+
+    A value in a column that does not apply to the school (a 0 the rules warned about) is stored as blank.
+    """
+    spec = SHEETS[sheet.key]
+    cols = {c.name: c for c in columns(spec.model)}
+    rows = [r.model.__dict__ for r in sheet.records if r.model is not None]  # field values of each model
+    types = [school_types.get(d["school_id"]) for d in rows]
+    out: dict[str, list] = {}
+    for n in db_columns(spec.model):
+        values = [d[n] for d in rows]
+        c = cols[n]
+        if c.req in ("band", "compulsory"):
+            applies = {t: _applies(c, t) for t in set(types)}
+            values = [v if applies[t] else None for v, t in zip(values, types)]
+        out[n] = values
+    return out
+
+
+def to_frame(sheet: ParsedSheet, school_types: dict[str, str]) -> pd.DataFrame:
+    """The sheet's valid rows as a DataFrame with exactly the DB table's columns, typed, None for blanks.
+
+    A value in a column that does not apply to the school (a 0 the rules warned about) is stored as blank.
+    """
+    import pandas as pd
+    cols = {c.name: c for c in columns(SHEETS[sheet.key].model)}
+    data = {n: _pandas_array(values, cols[n].kind) for n, values in table_columns(sheet, school_types).items()}
+    return pd.DataFrame(data, columns=list(data), copy=False)
+
+
+def to_arrow(sheet: ParsedSheet, school_types: dict[str, str]) -> pa.Table:
+    """The same rows and types as to_frame, as an Arrow table (what the store loads; no pandas on the way)."""
+    cols = {c.name: c for c in columns(SHEETS[sheet.key].model)}
+    data = table_columns(sheet, school_types)
+    return pa.table({n: pa.array(values, ARROW_TYPES[cols[n].kind]) for n, values in data.items()})
+
+
+def _pandas_array(values: list, kind: str):
+    """A nullable pandas array of the column's DTYPES dtype, built from numpy (pd.array is 2–3× slower)."""
+    import numpy as np
+    import pandas as pd
+    from pandas.arrays import BooleanArray, FloatingArray, IntegerArray
+    if kind in ("int", "num", "bool"):
+        mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+        if kind == "bool":
+            return BooleanArray(np.fromiter((v is True for v in values), dtype=bool, count=len(values)), mask)
+        if kind == "int":
+            return IntegerArray(np.array([0 if v is None else v for v in values], dtype=np.int64), mask)
+        return FloatingArray(np.array([0.0 if v is None else v for v in values], dtype=np.float64), mask)
+    return pd.array(values, dtype=DTYPES[kind])
