@@ -16,10 +16,10 @@ import duckdb
 import pandas as pd
 from pydantic import ValidationError
 
+from core.db import open_db
 from core.reading.cells import fold, is_blank, normalise, to_code
 from core.reading.header import find_header, header_keys, match_header
 from core.submission.schema import SHEETS, db_columns
-from core.db import open_db
 
 _MONTH = re.compile(r"(20\d\d)\D{0,2}(\d{1,2})")
 

@@ -94,8 +94,8 @@ def province_load(db: str, counties: int, schools: int, months: int) -> dict:
 
 def queries(db: str, months: int, indicator: str = "activity_hour_compliance") -> dict:
     """All indicators of the latest month at zone+county+school, and one indicator's full trend."""
-    from core.indicators import compute_indicators, indicator_trend
     from core.db import open_db
+    from core.indicators import compute_indicators, indicator_trend
 
     def all_levels():
         with open_db(db) as con:

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.workbooks import END_PERIOD
+from core.db import open_db, transaction
 from core.demo.build import reset_database
 from core.demo.zone import DEMO_SEED, generate_zone
 from core.submission.schema import SHEETS, db_columns
-from core.db import open_db, transaction
-
-from bench.workbooks import END_PERIOD
 
 
 def load_province(db_path: Path, counties: int, schools: int, months: int) -> dict:

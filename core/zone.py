@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.config import describe_errors, read_toml
+from core.month import due_date
 from core.paths import DATA_DIR
 
 ZONE_FILE = DATA_DIR / "zone.toml"
@@ -31,9 +32,7 @@ class Zone(BaseModel):
 
     def due_date(self, period: str) -> date:
         """The last day a workbook for `period` ('YYYY-MM') counts as on time."""
-        year, month = (int(p) for p in period.split("-"))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return date(year, month, self.due_day)
+        return due_date(period, self.due_day)
 
 
 def load_zone(path: Path | str | None = None) -> Zone:

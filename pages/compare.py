@@ -2,16 +2,23 @@
 import pandas as pd
 import streamlit as st
 
-from core.present import charts
 from core.indicators.catalog import load_catalog
-from core.present.palette import period_label
+from core.month import period_label
+from core.present import charts
 from ui import data, filters
+from ui.guard import ensure_app
 from ui.projector import chart_font
 from ui.render import (
-    caption_for, chinese_table, county_bars, download_table, page_header, show_chart,
-    show_table, source_caption, tidy,
+    caption_for,
+    chinese_table,
+    county_bars,
+    download_table,
+    page_header,
+    show_chart,
+    show_table,
+    source_caption,
+    tidy,
 )
-from ui.guard import ensure_app
 
 ensure_app()  # a first request straight to this page still goes through app.py
 

@@ -1,17 +1,25 @@
 """作业: homework minutes against the 60/90 limits, compliance by county, schools over the limit."""
 import streamlit as st
 
-from core.present import charts
 from core.indicators.catalog import load_catalog
-from core.present.palette import period_label
+from core.month import period_label
+from core.present import charts
 from ui import data, filters
+from ui.guard import ensure_app
 from ui.projector import chart_font
 from ui.render import (
-    chart_columns, half_span,
-    caption_for, county_bars, download_table, page_header, show_chart, show_table,
-    source_caption, tidy, trend_chart,
+    caption_for,
+    chart_columns,
+    county_bars,
+    download_table,
+    half_span,
+    page_header,
+    show_chart,
+    show_table,
+    source_caption,
+    tidy,
+    trend_chart,
 )
-from ui.guard import ensure_app
 
 ensure_app()  # a first request straight to this page still goes through app.py
 

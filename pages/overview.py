@@ -3,13 +3,14 @@ import pandas as pd
 import streamlit as st
 
 from core.indicators.catalog import load_catalog
-from core.present.palette import headline_ids, period_label, short_name
+from core.month import period_label
+from core.present.palette import headline_ids, short_name
 from core.zone import load_zone
 from ui import data, filters
+from ui.guard import ensure_app
 from ui.projector import is_projector
 from ui.render import chinese_table, download_table, page_header
 from ui.tiles import inject_css, matrix_html, tiles
-from ui.guard import ensure_app
 
 ensure_app()  # a first request straight to this page still goes through app.py
 

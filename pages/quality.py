@@ -1,17 +1,24 @@
 """优质学校: trajectory to the target month, counts by county and level, 优质均衡 resource table."""
 import streamlit as st
 
-from core.present import charts
 from core.indicators.catalog import load_catalog
-from core.present.palette import period_label
+from core.month import period_label
+from core.present import charts
 from ui import data, filters
+from ui.guard import ensure_app
 from ui.projector import chart_font
 from ui.render import (
-    chart_columns, half_span,
-    caption_for, download_table, page_header, show_chart, show_table, source_caption, tidy,
+    caption_for,
+    chart_columns,
+    download_table,
+    half_span,
+    page_header,
+    show_chart,
+    show_table,
+    source_caption,
+    tidy,
     trajectory_figure,
 )
-from ui.guard import ensure_app
 
 ensure_app()  # a first request straight to this page still goes through app.py
 

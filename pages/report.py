@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.db import DatabaseBusy, open_db
+from core.month import period_label
 from core.report.build import report_bytes
 from core.report.data import ReportError, collect_report_data
 from core.report.images import chromium_path
-from core.report.numformat import period_label
-from core.db import DatabaseBusy, open_db
 from core.submission.status import data_version
 from ui import filters
 from ui.guard import ensure_app

@@ -4,8 +4,14 @@ from __future__ import annotations
 import streamlit as st
 
 from core.access.audit import list_audit
-from core.submission.review import approve, relock, reopen, return_submission, review_queue
 from core.db import DatabaseBusy, StoreError, open_db
+from core.submission.review import (
+    approve,
+    relock,
+    reopen,
+    return_submission,
+    review_queue,
+)
 from ui.auth import require
 from ui.guard import ensure_app
 

@@ -2,16 +2,15 @@
 import time
 
 import pandas as pd
-
 import streamlit as st
 
 from core.indicators.catalog import load_catalog
 from core.present.palette import headline_ids, short_name
 from ui import data, filters
+from ui.guard import ensure_app
 from ui.projector import chart_font, is_projector
 from ui.render import county_bars, page_header, show_chart, trajectory_figure
 from ui.tiles import inject_css, tile_html
-from ui.guard import ensure_app
 
 ensure_app()  # a first request straight to this page still goes through app.py
 

@@ -6,18 +6,29 @@ from datetime import datetime
 import streamlit as st
 
 from core.access.accounts import can, can_see_county
-from core.present.palette import period_label
 from core.db import DatabaseBusy, open_db
+from core.month import period_label
+from core.submission.status import (
+    submission_history,
+    submission_issues,
+    unassigned_submissions,
+)
 from core.submission.view import (
-    as_text, history_table, issues_frame, matrix_table, quality_table, status_counts, status_css, status_pivot,
+    as_text,
+    history_table,
+    issues_frame,
+    matrix_table,
+    quality_table,
+    status_counts,
+    status_css,
+    status_pivot,
     version_label,
 )
-from core.submission.status import submission_history, submission_issues, unassigned_submissions
 from core.zone import load_zone
 from ui import data, filters
 from ui.auth import current_user
-from ui.render import download_table
 from ui.guard import ensure_app
+from ui.render import download_table
 
 ensure_app()  # a first request straight to this page still goes through app.py
 

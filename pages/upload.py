@@ -1,21 +1,19 @@
 """数据报送: upload county workbooks (validated, stored or rejected), annotated copies, blank templates."""
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
-from core.submission.annotate import annotate_workbook, annotated_file_name
-from core.present.export import table_to_xlsx
-from core.submission.ingest import STATUS_LABELS, WORKBOOK_SUFFIXES
-from core.present.palette import period_label
-from core.submission.review import submit_workbook
 from core.db import DatabaseBusy, open_db
-from core.submission.view import as_text, issues_frame
-from core.submission.status import month_range, zone_county_list
+from core.month import month_add, month_range, of, period_label, today
+from core.present.export import table_to_xlsx
+from core.submission.annotate import annotate_workbook, annotated_file_name
+from core.submission.ingest import STATUS_LABELS, WORKBOOK_SUFFIXES
+from core.submission.review import submit_workbook
+from core.submission.status import zone_county_list
 from core.submission.template import template_bytes
-from ui.auth import require
+from core.submission.view import as_text, issues_frame
 from ui import filters
+from ui.auth import require
 from ui.data import db_path
 from ui.guard import ensure_app
 
@@ -92,9 +90,9 @@ except DatabaseBusy as exc:
     st.stop()
 if user is not None and user.county:
     counties = [user.county]
-today = date.today()
-months = month_range(f"{today.year - 1}-01", f"{today.year + 1}-12")
-last_month = f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
+this_month = of(today())
+months = month_range(f"{this_month[:4]}-01", month_add(f"{this_month[:4]}-12", 12))
+last_month = month_add(this_month, -1)
 c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
 county = c1.selectbox("县区", counties, key="tpl_county",
                       index=counties.index(filters.county()) if filters.county() in counties else 0) \

@@ -6,7 +6,12 @@ import io
 import openpyxl
 import pytest
 
-from core.submission.annotate import AUTHOR, LIST_SHEET, annotate_workbook, annotated_file_name
+from core.submission.annotate import (
+    AUTHOR,
+    LIST_SHEET,
+    annotate_workbook,
+    annotated_file_name,
+)
 from core.submission.issues import Issue
 
 PE_HEADER = ["学校标识码", "学校名称", "体育课周课时（3-6年级） ", "日均校内体育活动时间\n(分钟)"]
@@ -175,6 +180,7 @@ def test_real_validator_issue_is_annotated_on_the_cell_that_was_spoiled(samples_
 def test_constructed_rejected_workbook_from_builders():
     """A workbook built from dicts: a title row above the 体育 header, one bad cell, no 作业 sheet."""
     from builders import build_workbook, valid_submission_sheets
+
     from core.submission.validate import validate_workbook
 
     sheets = valid_submission_sheets(county="云岭县", period="2026-10", n_schools=4)

@@ -8,7 +8,16 @@ import tomllib
 import pytest
 
 from core.access import accounts as auth
-from core.access.accounts import AuthError, User, add_user, can, can_see_county, demo_mode, list_users, verify
+from core.access.accounts import (
+    AuthError,
+    User,
+    add_user,
+    can,
+    can_see_county,
+    demo_mode,
+    list_users,
+    verify,
+)
 from core.cli import main
 
 

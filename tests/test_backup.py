@@ -8,10 +8,10 @@ import pytest
 
 from core.access.backup import MANIFEST, BackupError, backup, read_manifest, restore
 from core.cli import main
-from core.submission.ingest import ingest_file
-from core.paths import archive_dir
-from core.submission.review import approve
 from core.db import open_db
+from core.paths import archive_dir
+from core.submission.ingest import ingest_file
+from core.submission.review import approve
 
 TABLES = ("submission", "submission_issue", "school", "pe", "homework", "quality", "audit_log", "reopened")
 

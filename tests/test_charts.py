@@ -173,8 +173,19 @@ def test_charts_package_keeps_its_public_names_and_small_modules():
     from pathlib import Path
 
     from core.present.charts import (  # noqa: F401
-        ZONE_LABEL, Caption, bar_by_status, cv_bars, distribution_chart, fit_width, grouped_bars,
-        plotly_config, stacked_counts, status_matrix, tile_figure, trajectory_chart, trend_lines,
+        ZONE_LABEL,
+        Caption,
+        bar_by_status,
+        cv_bars,
+        distribution_chart,
+        fit_width,
+        grouped_bars,
+        plotly_config,
+        stacked_counts,
+        status_matrix,
+        tile_figure,
+        trajectory_chart,
+        trend_lines,
     )
     folder = Path(charts.__file__).parent
     sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py")}

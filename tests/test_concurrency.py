@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from core.submission.ingest import ingest_file
 from core.db import DatabaseBusy, open_db
+from core.submission.ingest import ingest_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from test_indicators import add_submission, new_db
 
 from core.indicators.dataquality import WARNING_COLUMNS, data_quality_warnings
-from test_indicators import add_submission, new_db
 
 TYPICAL = [58, 60, 61, 62, 63, 64, 65, 66]
 

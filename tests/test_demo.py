@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.submission.bands import SCHOOL_TYPES
+from core.db import open_db
 from core.demo.build import build_demo, demo_features, demo_jobs, write_job
 from core.demo.plan import latest_complete_month, periods_ending
 from core.demo.zone import generate_zone
-from core.db import open_db
+from core.submission.bands import SCHOOL_TYPES
 from core.submission.status import LATE, MISSING, ON_TIME, submission_matrix
 from core.submission.validate import validate_workbook
 

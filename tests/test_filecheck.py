@@ -8,8 +8,8 @@ import tracemalloc
 import zipfile
 
 import pytest
-
 from builders import build_workbook, valid_submission_sheets
+
 from core.reading.filecheck import MAX_FILE_BYTES, check_file
 from core.submission.validate import validate_workbook
 

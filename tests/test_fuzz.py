@@ -17,11 +17,10 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import openpyxl
-import pytest
 
-from core.submission.ingest import ingest_file
-from core.paths import archive_dir
 from core.db import open_db
+from core.paths import archive_dir
+from core.submission.ingest import ingest_file
 
 SEED = 20261005
 N_CASES = 420

@@ -5,10 +5,10 @@ import math
 
 import numpy as np
 import pytest
+from test_indicators import add_submission, new_db
 
 from core.indicators import cache, compute_indicators
 from core.indicators.aggregate import raw_columns, raw_frame
-from test_indicators import add_submission, new_db
 
 
 def _value(con, indicator, period, level="zone", county=None):

@@ -9,8 +9,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core.indicators import (available_periods, compute_indicators, indicator_trend, missing_counties,
-                             rating_key, resource_table, school_detail, school_history)
+from core.indicators import (
+    available_periods,
+    compute_indicators,
+    indicator_trend,
+    missing_counties,
+    rating_key,
+    resource_table,
+    school_detail,
+    school_history,
+)
 from core.indicators.compute import COLUMNS
 from core.indicators.trend import project
 

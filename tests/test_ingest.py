@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from core.db import open_db
 from core.submission.archive import archived_file, sha256_of
 from core.submission.ingest import collect_files, ingest_file, ingest_paths
-from core.db import open_db
 from core.submission.status import submission_history
 
 SAMPLE = "松溪县_2026-03.xlsx"

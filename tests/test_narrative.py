@@ -196,9 +196,9 @@ def demo_db(tmp_path_factory):
 
 
 def test_demo_narrative_numbers_match_the_core(demo_db):
+    from core.db import open_db
     from core.indicators import available_periods, compute_indicators
     from core.report.data import collect_report_data
-    from core.db import open_db
     from core.submission.status import submission_matrix
 
     with open_db(demo_db) as con:

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.indicators.catalog import load_catalog
+from core.db import open_db
 from core.demo.build import build_demo
 from core.indicators import available_periods, compute_indicators, zone_counties
-from core.present.palette import format_value, headline_ids, period_label, short_name
-from core.db import open_db
+from core.indicators.catalog import load_catalog
+from core.month import period_label
+from core.present.palette import format_value, headline_ids, short_name
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

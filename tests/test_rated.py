@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from core.indicators.catalog import load_catalog
 from core.indicators import change as chg
+from core.indicators.catalog import load_catalog
 from core.indicators.rated import rate_frame
 from core.indicators.targets import Target, Targets, judge
 

@@ -13,14 +13,14 @@ import openpyxl
 import pytest
 
 from core.cli import main
+from core.db import open_db
+from core.month import period_label
 from core.present.palette import status_style
-from core.report import numformat as n
 from core.report.build import report_bytes, write_report
 from core.report.data import ReportError, collect_report_data
 from core.report.figures import report_charts
 from core.report.html import render_html
 from core.report.topics import load_topics
-from core.db import open_db
 
 PERIOD = "2026-10"
 # Same folder as conftest's samples_dir fixture (module-scoped here: ingest once for all tests).
@@ -82,7 +82,7 @@ def write_report_file_xlsx(data, tmp_path):
 def test_html_cover_sections_and_page_breaks(data):
     html = render_html(data, images=False)
     assert "size: A4" in html
-    for text in (data.zone_name, n.period_label(PERIOD), data.as_of, data.source):
+    for text in (data.zone_name, period_label(PERIOD), data.as_of, data.source):
         assert text in html
     assert html.count('class="topic"') == len(load_topics())  # each topic starts a new page
     assert data.narrative["pe"][0] in html

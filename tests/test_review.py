@@ -7,11 +7,19 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from core.access.audit import list_audit
 from core.access.accounts import User
-from core.submission.review import (approve, check_can_submit, is_locked, relock, reopen, return_submission,
-                         review_state, submit_workbook)
+from core.access.audit import list_audit
 from core.db import StoreError, open_db
+from core.submission.review import (
+    approve,
+    check_can_submit,
+    is_locked,
+    relock,
+    reopen,
+    return_submission,
+    review_state,
+    submit_workbook,
+)
 
 ADMIN = User(username="office", role="admin", display="王主任")
 WANGJIANG = User(username="wj", role="clerk", county="望江区")

@@ -6,9 +6,9 @@ Builder schools (Excel row = i + 1): 1 小学, 2 初级中学, 3 九年一贯制
 from __future__ import annotations
 
 import pytest
+from builders import build_workbook, school_code, valid_submission_sheets
 
 import core.submission.rules as rules
-from builders import build_workbook, school_code, valid_submission_sheets
 from core.submission.validate import validate_workbook
 
 

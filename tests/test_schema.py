@@ -5,9 +5,9 @@ import re
 
 import pytest
 
+from core.paths import ROOT
 from core.submission.bands import COMPULSORY_TYPES, SCHOOL_BANDS, STAGE_GROUPS
 from core.submission.parsed import SHEET_NAMES
-from core.paths import ROOT
 from core.submission.schema import SHEETS, columns, db_columns
 
 SQL = (ROOT / "core" / "sql" / "schema.sql").read_text(encoding="utf-8")

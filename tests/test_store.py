@@ -10,9 +10,9 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
+from core.db import DatabaseBusy, StoreError, open_db
 from core.submission.issues import Issue
 from core.submission.parsed import ParsedSubmission
-from core.db import DatabaseBusy, StoreError, open_db
 from core.submission.store import restore_submission, store_submission
 
 

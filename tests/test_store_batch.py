@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-
-from core.submission.issues import Issue
-from core.db import open_db
-from core.submission.store import Submission, store_submission, store_submissions
 from test_store import parsed
+
+from core.db import open_db
+from core.submission.issues import Issue
+from core.submission.store import Submission, store_submission, store_submissions
 
 WARN = Issue(severity="warning", sheet="体育", row=5, column="学校名称", value="x", message="名称不一致")
 ERR = Issue(severity="error", message="缺少工作表「体育」")
@@ -156,6 +156,7 @@ def test_pool_and_this_process_share_the_files_and_give_the_same_results(samples
 
 def test_a_count_too_large_for_the_database_is_rejected_not_a_crash(db_path):
     from builders import build_workbook, valid_submission_sheets
+
     from core.submission.ingest import ingest_file
     sheets = valid_submission_sheets(n_schools=6)
     sheets["优质学校"][1][9] = 3e9  # 网络多媒体教室数 has no upper bound of its own; DuckDB INTEGER has

@@ -8,15 +8,26 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from core.db import open_db
+from core.present.palette import status_style
 from core.submission.ingest import ingest_file
 from core.submission.issues import Issue
-from core.present.palette import status_style
-from core.db import open_db
+from core.submission.status import (
+    submission_history,
+    submission_issues,
+    submission_matrix,
+)
 from core.submission.view import (
-    ISSUE_COLUMNS, cell_text, history_table, issues_frame, matrix_table, status_counts, status_css, status_pivot,
+    ISSUE_COLUMNS,
+    cell_text,
+    history_table,
+    issues_frame,
+    matrix_table,
+    status_counts,
+    status_css,
+    status_pivot,
     version_label,
 )
-from core.submission.status import submission_history, submission_issues, submission_matrix
 
 
 def _spoil(path) -> bytes:

@@ -4,13 +4,18 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-
-from core.submission.issues import Issue
-from core.db import open_db
-from core.submission.status import (latest_submission_id, month_range, submission_history, submission_issues,
-                              submission_matrix)
-from core.zone import Zone, ZoneConfigError, load_zone
 from test_store import parsed, store
+
+from core.db import open_db
+from core.month import month_range
+from core.submission.issues import Issue
+from core.submission.status import (
+    latest_submission_id,
+    submission_history,
+    submission_issues,
+    submission_matrix,
+)
+from core.zone import Zone, ZoneConfigError, load_zone
 
 ZONE = Zone(name="测试区", source="测试", due_day=5, counties=())
 

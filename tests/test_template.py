@@ -5,15 +5,15 @@ from datetime import datetime
 
 import openpyxl
 import pandas as pd
+from test_store import parsed, store
 
 from core import cli
+from core.db import open_db
 from core.submission.bands import covers, is_compulsory
 from core.submission.ingest import ingest_file
 from core.submission.schema import SHEETS, columns
-from core.db import open_db
 from core.submission.template import build_template, latest_roster, write_template
 from core.zone import Zone, load_zone
-from test_store import parsed, store
 
 ZONE = Zone(name="测试区", source="测试", due_day=5)
 

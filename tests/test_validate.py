@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from builders import build_workbook, school_code, valid_submission_sheets
+from conftest import SAMPLES
+
 from core.submission.schema import SHEETS, db_columns
 from core.submission.validate import validate_workbook
-from conftest import SAMPLES
 
 SAMPLE_FILES = sorted((SAMPLES / "workbooks").glob("*.xlsx"))
 

@@ -6,9 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 import pytest
-
 from builders import build_workbook, valid_submission_sheets
 from conftest import SAMPLES
+
 from core.reading.cells import normalise, normaliser
 from core.submission.schema import SHEETS, columns
 from core.submission.validate import validate_workbook

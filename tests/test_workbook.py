@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from builders import build_workbook
+
 from core.reading.workbook import read_workbook
 
 

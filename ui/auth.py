@@ -9,7 +9,15 @@ import time
 
 import streamlit as st
 
-from core.access.accounts import ACTION_LABELS, DEMO_USER, AuthError, User, can, demo_mode, verify
+from core.access.accounts import (
+    ACTION_LABELS,
+    DEMO_USER,
+    AuthError,
+    User,
+    can,
+    demo_mode,
+    verify,
+)
 
 SESSION_KEY = "auth_user"
 FAILS_KEY = "auth_failures"

@@ -10,8 +10,8 @@ import importlib
 import pandas as pd
 import streamlit as st
 
-from core.paths import default_db_path
 from core.db import DatabaseBusy, open_db
+from core.paths import default_db_path
 
 # Core functions the pages may call through `load`, by name -> "module:function".
 CORE_FUNCTIONS = {

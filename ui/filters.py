@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.present.palette import period_label
+from core.month import period_label
 
 ALL_COUNTIES = "全部县区"
 MONTH_KEY, COUNTY_KEY = "f_month", "f_county"
@@ -59,7 +59,9 @@ def carried_params(**extra: str) -> dict[str, str]:
 
 def selection_or_stop() -> tuple[str, str | None]:
     """The chosen (month, county); with no data at all, the upload hint and the page stops."""
-    from ui.firstrun import no_data_hint  # firstrun imports ui.data; keep this module light
+    from ui.firstrun import (
+        no_data_hint,  # firstrun imports ui.data; keep this module light
+    )
 
     period = month()
     if not period:

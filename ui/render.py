@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from core.indicators.catalog import load_catalog
+from core.month import period_label
 from core.present.charts import Caption, plotly_config
-from core.present.palette import format_target, period_label, status_label
+from core.present.palette import format_target, status_label
 from core.zone import load_zone
 from ui import data
 from ui.projector import is_projector
@@ -212,8 +213,8 @@ def show_table(df: pd.DataFrame, decimals: dict[str, int] | None = None, default
 
 def trajectory_figure(indicator: str, period: str, county: str | None, size: int):
     """Actual vs the planned trajectory to the target month, with the projection (a figure)."""
-    from core.present import charts
     from core.indicators.targets import load_targets
+    from core.present import charts
 
     ind = load_catalog().get(indicator)
     level = "county" if county else "zone"

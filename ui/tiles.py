@@ -7,7 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from core.present.palette import (
-    NO_TARGET, STATUSES, display_status, format_change, format_target, format_value, is_missing,
+    NO_TARGET,
+    STATUSES,
+    display_status,
+    format_change,
+    format_target,
+    format_value,
+    is_missing,
     status_style,
 )
 

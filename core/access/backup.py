@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from core.paths import archive_dir, default_db_path
 from core.db import WRITE_LOCK, DatabaseBusy, open_db
+from core.paths import archive_dir, default_db_path
 
 MANIFEST = "manifest.json"
 DB_FILE = "pilot.duckdb"

@@ -6,13 +6,13 @@ import csv
 import io
 import json
 import math
-import re
 import sys
 
-from core.indicators.catalog import load_catalog
-from core.indicators import compute_indicators, missing_counties
-from core.indicators.compute import COLUMNS
+from core.commands import period_arg
 from core.db import open_db
+from core.indicators import compute_indicators, missing_counties
+from core.indicators.catalog import load_catalog
+from core.indicators.compute import COLUMNS
 from core.indicators.targets import STATUS_LABELS
 
 LEVEL_NAMES = {"zone": "实验区", "county": "县区", "school": "学校"}
@@ -20,18 +20,11 @@ STAGE_NAMES = {"primary": "小学", "junior": "初中", None: ""}
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _period(text: str) -> str:
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise argparse.ArgumentTypeError(f"「{text}」不是有效的月份,应写成 YYYY-MM")
-    return f"{m.group(1)}-{int(m.group(2)):02d}"
-
-
 def add_parser(subparsers) -> None:
     """Register the indicators command."""
     p = subparsers.add_parser("indicators", help="计算监测指标",
                               description="计算某月的监测指标(实验区/县区/学校),含目标与达标状态。")
-    p.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="月份(默认:最近有数据的月份)")
+    p.add_argument("--period", type=period_arg, default=None, metavar="YYYY-MM", help="月份(默认:最近有数据的月份)")
     p.add_argument("--level", choices=["zone", "county", "school"], default="zone",
                    help="层级:zone 实验区(默认)、county 县区、school 学校")
     p.add_argument("--county", default=None, metavar="县区", help="只看某个县区")

@@ -7,7 +7,12 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from core.submission.ingest import STATUS_LABELS, IngestResult, collect_files, ingest_paths
+from core.submission.ingest import (
+    STATUS_LABELS,
+    IngestResult,
+    collect_files,
+    ingest_paths,
+)
 
 MAX_ISSUES_SHOWN = 10
 

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.commands.submissions import period_arg
+from core.commands import period_arg
 from core.report.build import FORMATS, write_report
 from core.report.data import ReportError
 from core.report.images import ChartExportError

@@ -1,22 +1,13 @@
 """`python -m core submissions [--period YYYY-MM] [--json]`: who sent what, when."""
 from __future__ import annotations
 
-import argparse
 import json
-import re
 
 import pandas as pd
 
+from core.commands import period_arg
 from core.db import open_db
 from core.submission.status import submission_history, submission_matrix
-
-
-def period_arg(text: str) -> str:
-    """Parse a YYYY-MM month argument."""
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise argparse.ArgumentTypeError(f"「{text}」不是有效的月份,应写成 YYYY-MM")
-    return f"{m.group(1)}-{int(m.group(2)):02d}"
 
 
 def add_parser(subparsers) -> None:

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.commands.submissions import period_arg
+from core.commands import period_arg
 from core.submission.template import write_template
 
 

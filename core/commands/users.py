@@ -6,7 +6,14 @@ import getpass
 import sys
 from pathlib import Path
 
-from core.access.accounts import ROLE_LABELS, AuthError, add_user, list_users, remove_user, users_path
+from core.access.accounts import (
+    ROLE_LABELS,
+    AuthError,
+    add_user,
+    list_users,
+    remove_user,
+    users_path,
+)
 
 
 def add_parser(subparsers) -> None:

@@ -17,6 +17,7 @@ import pandas as pd
 from core.demo.layouts import file_name, workbook_bytes
 from core.demo.plan import behaviour_for, latest_complete_month
 from core.demo.zone import DEMO_SEED, DemoZone, generate_zone
+from core.month import today as month_today
 from core.paths import DATA_DIR, archive_dir
 
 DEMO_WORKBOOK_DIR = DATA_DIR / "demo-workbooks"
@@ -119,7 +120,7 @@ def build_demo(db_path: Path | str, workbook_dir: Path | str | None = None, toda
     started = time.monotonic()
     db_path = Path(db_path)
     out_dir = Path(workbook_dir) if workbook_dir is not None else DEMO_WORKBOOK_DIR
-    end = latest_complete_month(today or date.today())
+    end = latest_complete_month(today or month_today())
     zone = generate_zone(n_counties, schools_per_county, months, seed, end_period=end)
     jobs = demo_jobs(zone)
     reset_database(db_path)

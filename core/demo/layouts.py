@@ -18,7 +18,14 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from core.submission.schema import COUNTY_LABEL, INSTRUCTIONS_SHEET, PERIOD_LABEL, SHEETS, Col, columns
+from core.submission.schema import (
+    COUNTY_LABEL,
+    INSTRUCTIONS_SHEET,
+    PERIOD_LABEL,
+    SHEETS,
+    Col,
+    columns,
+)
 
 FULL_WIDTH = str.maketrans("0123456789()", "０１２３４５６７８９（）")
 YES_NO_STYLES = (("是", "否"), ("有", "无"), ("√", "×"), ("Y", "N"))

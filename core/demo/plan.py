@@ -12,7 +12,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-LAYOUTS = ("template", "titled", "retyped", "filename")
+from core.month import month_add, of
 
 
 @dataclass(frozen=True)
@@ -60,21 +60,12 @@ def behaviour_for(i: int) -> Behaviour:
 
 def latest_complete_month(today: date) -> str:
     """'YYYY-MM' of the month before today's month."""
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
+    return month_add(of(today), -1)
 
 
 def periods_ending(end: str, months: int) -> list[str]:
     """The `months` consecutive periods ending with `end`, ascending."""
-    year, month = (int(x) for x in end.split("-"))
-    total = year * 12 + month - 1
-    return [f"{(m // 12):04d}-{m % 12 + 1:02d}" for m in range(total - months + 1, total + 1)]
-
-
-def next_month(period: str) -> tuple[int, int]:
-    """(year, month) of the month after period."""
-    year, month = (int(x) for x in period.split("-"))
-    return (year + 1, 1) if month == 12 else (year, month + 1)
+    return [month_add(end, k) for k in range(1 - months, 1)]
 
 
 def missing_period(periods: list[str]) -> str | None:
@@ -98,7 +89,7 @@ def plan_submissions(names: list[str], behaviours: list[Behaviour], periods: lis
         for k, period in enumerate(periods):
             if beh.kind == "missing_month" and period == missing_period(periods):
                 continue
-            year, month = next_month(period)
+            year, month = (int(x) for x in month_add(period, 1).split("-"))
             day = int(rng.integers(1, 6)) if beh.kind != "late" else int(rng.integers(2, 6))
             hour, minute = int(rng.integers(8, 18)), int(rng.integers(0, 60))
             received = datetime(year, month, day, hour, minute)

@@ -13,10 +13,17 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from core.submission.bands import SCHOOL_TYPES, STAGE_GROUPS, covers
 from core.demo.names import county_names, school_names
-from core.demo.plan import Behaviour, behaviour_for, latest_complete_month, periods_ending, plan_submissions
+from core.demo.plan import (
+    Behaviour,
+    behaviour_for,
+    latest_complete_month,
+    periods_ending,
+    plan_submissions,
+)
 from core.demo.quality import quality_sheets
+from core.month import today as month_today
+from core.submission.bands import SCHOOL_TYPES, STAGE_GROUPS, covers
 
 DEMO_SEED = 20241101
 
@@ -59,7 +66,7 @@ def generate_zone(n_counties: int = 8, schools_per_county: int | None = None, mo
     The months end with end_period, else with the latest complete month before `today`.
     """
     rng = np.random.default_rng(seed)
-    end = end_period or latest_complete_month(today or date.today())
+    end = end_period or latest_complete_month(today or month_today())
     periods = periods_ending(end, months)
     names = county_names(n_counties)
     behaviours = [behaviour_for(i) for i in range(n_counties)]

@@ -17,9 +17,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.indicators.catalog import Catalog, load_catalog
 from core.indicators import homework, pe, quality, reporting
 from core.indicators.base import SOURCES, facts_cte, lit, zone_counties
+from core.indicators.catalog import Catalog, load_catalog
 from core.indicators.pair import level_part, plain, school_sums, value_of
 from core.indicators.resource import cv_rows, item_stats
 

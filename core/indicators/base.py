@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from core.indicators.catalog import Catalog, load_catalog
+from core.month import month_add
 from core.submission.status import zone_county_list
 
 BANDS = ("g12", "g36", "g79", "g1012")
@@ -19,20 +20,6 @@ BANDS = ("g12", "g36", "g79", "g1012")
 SOURCES = frozenset({"pe", "homework", "quality", "fitness"})
 RESOURCE_COLUMNS = ("higher_degree_teachers", "backbone_teachers", "pe_art_teachers", "teaching_area",
                     "sports_area", "equipment_value", "multimedia_rooms")
-
-
-def month_add(period: str, months: int) -> str:
-    """'YYYY-MM' shifted by a number of months."""
-    y, m = (int(p) for p in period.split("-"))
-    idx = y * 12 + (m - 1) + months
-    return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
-
-
-def months_between(first: str, last: str) -> int:
-    """Whole months from first to last ('2026-01' → '2026-03' is 2)."""
-    y1, m1 = (int(p) for p in first.split("-"))
-    y2, m2 = (int(p) for p in last.split("-"))
-    return (y2 - y1) * 12 + (m2 - m1)
 
 
 def lit(value) -> str:

@@ -11,12 +11,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.indicators.catalog import load_catalog
 from core.indicators.aggregate import frame_of, raw_columns
-from core.indicators.base import available_periods, month_add
+from core.indicators.base import available_periods
+from core.indicators.catalog import load_catalog
 from core.indicators.rated import KEY_COLUMNS, rate_frame
-from core.indicators.trend import projections
 from core.indicators.targets import load_targets
+from core.indicators.trend import projections
+from core.month import month_add
 
 COLUMNS = ["indicator", "name", "period", "level", "county", "school_id", "stage", "value", "numerator",
            "denominator", "unit", "target", "direction", "expected", "status",

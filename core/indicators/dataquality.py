@@ -13,8 +13,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from core.indicators.base import facts_cte, lit
 from core.indicators.catalog import load_catalog
-from core.indicators.base import facts_cte, lit, month_add
+from core.month import month_add
 
 WARNING_COLUMNS = ["county", "school_id", "school_name", "kind", "metric", "metric_name", "value", "reference",
                    "score", "reason"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from core.indicators.catalog import load_catalog
 from core.indicators.base import available_periods, facts_cte, lit
+from core.indicators.catalog import load_catalog
 
 # Columns of school_detail / school_history (school_history adds `period` first).
 DETAIL_COLUMNS = [

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from core.indicators.catalog import Catalog, Indicator
 from core.indicators.base import SOURCES, facts_cte
 from core.indicators.cache import cached, data_key
+from core.indicators.catalog import Catalog, Indicator
 from core.indicators.resource import item_stats
 
 LEVEL_CODE = {"zone": 3, "county": 1, "school": 0}  # as GROUPING() numbers them in aggregate.py

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.indicators.catalog import Catalog
 from core.indicators.aggregate import to_objects
+from core.indicators.catalog import Catalog
 from core.indicators.targets import GAP_AMBER, Targets, expected_value, tolerance_of
 
 KEY_COLUMNS = ("indicator", "level", "county", "school_id", "stage")

@@ -7,11 +7,10 @@ not in the zone figure (they are listed as missing), as for every other indicato
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 import duckdb
 
 from core.indicators.base import in_list
+from core.month import on_time
 from core.zone import load_zone
 
 MEASURES: dict[str, tuple[str, str]] = {
@@ -28,15 +27,12 @@ def on_time_rows(con: duckdb.DuckDBPyConnection, periods: list[str], counties: l
     first_at = {(c, p): at for c, p, at in first}
     rows = []
     for period in periods:
-        # Due "by the 5th": anything received on the due day itself is on time.
-        deadline = datetime.combine(zone.due_date(period) + timedelta(days=1), time.min)
-        on_time = 0
+        n_on_time = 0
         for county in counties:
-            at = first_at.get((county, period))
-            ok = at is not None and at < deadline
-            on_time += ok
+            ok = on_time(first_at.get((county, period)), period, zone.due_day)
+            n_on_time += ok
             rows.append(_row(period, "county", county, 1.0 if ok else 0.0, 1.0))
-        rows.append(_row(period, "zone", None, float(on_time), float(len(counties))))
+        rows.append(_row(period, "zone", None, float(n_on_time), float(len(counties))))
     return rows
 
 

@@ -10,8 +10,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.indicators.catalog import Catalog, load_catalog
 from core.indicators.base import facts_cte, lit
+from core.indicators.catalog import Catalog, load_catalog
 
 STAGE_NAMES = {"primary": "小学", "junior": "初中"}
 TABLE_COLUMNS = ["county", "stage", "stage_name", "code", "item", "name", "unit", "n_schools", "mean", "std",

@@ -8,7 +8,6 @@ red below. A null value has status none (无数据); no target → none (无目�
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,13 +15,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core.config import describe_errors, read_toml
 from core.indicators import catalog as _catalog
 from core.indicators.catalog import Catalog, CatalogError, file_stamp, load_catalog
-from core.config import describe_errors, read_toml
+from core.month import PATTERN, is_month, months_between
 from core.paths import DATA_DIR
 
 TARGETS_FILE = DATA_DIR / "targets.toml"
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 GAP_AMBER = -0.10
 STATUS_LABELS = {"green": "达标", "amber": "接近", "red": "未达标", "none": "无目标"}
 
@@ -39,9 +38,9 @@ class Target(BaseModel):
     county: str | None = None
     levels: tuple[Literal["zone", "county", "school"], ...] = ("zone", "county", "school")
     tolerance: float | None = Field(default=None, ge=0)
-    baseline_month: str | None = Field(default=None, pattern=MONTH)
+    baseline_month: str | None = Field(default=None, pattern=PATTERN)
     baseline_value: float | None = None
-    target_month: str | None = Field(default=None, pattern=MONTH)
+    target_month: str | None = Field(default=None, pattern=PATTERN)
     source: str = ""
 
     @model_validator(mode="after")
@@ -129,16 +128,9 @@ def _build(path: Path, cat: Catalog) -> Targets:
     return Targets(parsed.target)
 
 
-def months_between(first: str, last: str) -> int:
-    """Whole months from first to last ('YYYY-MM')."""
-    y1, m1 = (int(p) for p in first.split("-"))
-    y2, m2 = (int(p) for p in last.split("-"))
-    return (y2 - y1) * 12 + (m2 - m1)
-
-
 def expected_value(target: Target, period: str) -> float | None:
     """expected(M) of a trajectory target (clamped to the baseline … target months); None otherwise."""
-    if not target.is_trajectory or not re.match(MONTH, period or ""):
+    if not target.is_trajectory or not is_month(period):
         return None
     planned = months_between(target.baseline_month, target.target_month)
     elapsed = min(max(months_between(target.baseline_month, period), 0), planned)

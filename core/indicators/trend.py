@@ -4,11 +4,12 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from core.indicators.catalog import load_catalog
 from core.indicators.aggregate import raw_records
-from core.indicators.base import available_periods, month_add, months_between
+from core.indicators.base import available_periods
 from core.indicators.cache import cached, data_key
+from core.indicators.catalog import load_catalog
 from core.indicators.targets import judge, load_targets
+from core.month import month_add, months_between
 
 PROJECTION_MONTHS = 12
 TREND_COLUMNS = ["indicator", "name", "period", "level", "county", "school_id", "school_name", "stage", "value",

@@ -134,10 +134,3 @@ def format_change(change, unit: str | None) -> str:
     if unit_text == "系数":
         unit_text = ""
     return f"较上月 {arrow}{format_value(abs(v), None, with_unit=False)}{unit_text}"
-
-
-def period_label(period: str | None) -> str:
-    """'2026-10' -> '2026年10月'."""
-    if not period or len(period) < 7:
-        return period or ""
-    return f"{period[:4]}年{int(period[5:7])}月"

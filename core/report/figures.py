@@ -4,13 +4,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.present import charts
 from core.indicators.catalog import load_catalog
+from core.indicators.targets import load_targets
+from core.month import period_label
+from core.present import charts
 from core.present.palette import format_target
 from core.report import numformat as n
 from core.report.data import ReportData
 from core.report.topics import ChartSpec
-from core.indicators.targets import load_targets
 
 
 def chart_caption(data: ReportData, indicator: str, target=None, direction=None, unit=None) -> charts.Caption:
@@ -24,7 +25,7 @@ def chart_caption(data: ReportData, indicator: str, target=None, direction=None,
 def chart_title(data: ReportData, spec: ChartSpec) -> str:
     """Title naming the indicator and the month."""
     name = load_catalog().get(spec.indicator).name
-    month = n.period_label(data.period)
+    month = period_label(data.period)
     if spec.kind == "county":
         return f"{month} 各县区{name}"
     if spec.kind == "trajectory":

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from core.month import period_label
 from core.present.palette import format_target, status_label, status_style
 from core.report import numformat as n
 from core.report.data import ReportData
@@ -47,13 +48,13 @@ def render_html(data: ReportData, images: bool = True) -> str:
     parts = [_cover(data)]
     for i, topic in enumerate(data.topics):
         parts.append(_topic(data, topic, SECTION_NUMBERS[i % len(SECTION_NUMBERS)], images))
-    title = escape(f"{data.zone_name}监测月报 {n.period_label(data.period)}")
+    title = escape(f"{data.zone_name}监测月报 {period_label(data.period)}")
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>'
             f"<style>{CSS}</style></head><body>{''.join(parts)}</body></html>")
 
 
 def _cover(data: ReportData) -> str:
-    meta = [("报告月份", n.period_label(data.period)), ("数据截至", data.as_of),
+    meta = [("报告月份", period_label(data.period)), ("数据截至", data.as_of),
             ("数据来源", data.source), ("生成时间", data.generated_at)]
     rows = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in meta)
     summary = "".join(
@@ -62,7 +63,7 @@ def _cover(data: ReportData) -> str:
         for t in data.topics)
     return (f'<section class="cover"><div class="zone">{escape(data.zone_name)}</div>'
             f"<h1>基础教育综合改革实验区监测月报</h1>"
-            f'<div class="month">{escape(n.period_label(data.period))}</div>'
+            f'<div class="month">{escape(period_label(data.period))}</div>'
             f'<table class="meta">{rows}</table></section>'
             f"<h2>本月概览</h2>{_overview(data)}<h2>摘要</h2>{summary}")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.month import month_label
 from core.report import numformat as n
 from core.report.topics import Topic
 
@@ -31,7 +32,7 @@ def topic_sentences(topic: Topic, zone: pd.DataFrame, counties: pd.DataFrame, pe
                 text += ";" + attention
         sentences.append(text + "。")
     if not sentences:
-        sentences.append(f"{n.month_label(period)},本部分指标暂无数据。")
+        sentences.append(f"{month_label(period)},本部分指标暂无数据。")
     if topic.submissions and statuses is not None:
         sentences.append(submission_sentence(period, statuses))
     return sentences
@@ -41,7 +42,7 @@ def submission_sentence(period: str, statuses: pd.DataFrame) -> str:
     """Who reported on time, late, or not at all ('county', 'status' columns)."""
     total = len(statuses)
     on_time = int((statuses["status"] == "按时").sum())
-    text = f"{n.month_label(period)}应报送{total}个县区,按时报送{on_time}个"
+    text = f"{month_label(period)}应报送{total}个县区,按时报送{on_time}个"
     parts = []
     for status, wording in LATE_STATUSES:
         names = sorted(statuses.loc[statuses["status"] == status, "county"].tolist())
@@ -54,7 +55,7 @@ def submission_sentence(period: str, statuses: pd.DataFrame) -> str:
 
 def _indicator_sentence(row: pd.Series, period: str | None) -> str:
     unit = row["unit"]
-    prefix = f"{n.month_label(period)},全区" if period else "全区"
+    prefix = f"{month_label(period)},全区" if period else "全区"
     clauses = [f"{prefix}{row['name']}为{n.value_text(row['value'], unit)}"]
     change = n.change_text(row["value"], row.get("prev_value"), unit)
     if change:

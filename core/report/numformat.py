@@ -96,16 +96,6 @@ def amount_text(amount, unit: str | None) -> str:
     return f"{number_text(abs(amount), unit)}{_change_unit(unit)}"
 
 
-def month_label(period: str) -> str:
-    """'2026-10' -> '10月'."""
-    return f"{int(period[5:7])}月"
-
-
-def period_label(period: str) -> str:
-    """'2026-10' -> '2026年10月'."""
-    return f"{int(period[:4])}年{int(period[5:7])}月"
-
-
 def _unit_suffix(unit: str | None) -> str:
     return "" if unit in (None, "", "系数") else unit
 

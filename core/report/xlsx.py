@@ -10,10 +10,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.indicators.catalog import load_catalog
+from core.month import period_label
+from core.present.export import neutralise_workbook
 from core.report import numformat as n
 from core.report.data import ReportData
 from core.report.tables import cell_colors, section_table
-from core.present.export import neutralise_workbook
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E99")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -40,9 +41,9 @@ def write_xlsx(data: ReportData, out: Path) -> Path:
 
 def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
     ws.title = "摘要"
-    ws["A1"] = f"{data.zone_name}监测月报({n.period_label(data.period)})"
+    ws["A1"] = f"{data.zone_name}监测月报({period_label(data.period)})"
     ws["A1"].font = TITLE_FONT
-    meta = [("实验区", data.zone_name), ("报告月份", n.period_label(data.period)),
+    meta = [("实验区", data.zone_name), ("报告月份", period_label(data.period)),
             ("数据截至", data.as_of), ("数据来源", data.source), ("生成时间", data.generated_at)]
     for i, (k, v) in enumerate(meta, start=3):
         ws.cell(i, 1, k).font = Font(bold=True)
@@ -74,7 +75,7 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
 def _topic_sheet(ws: Worksheet, data: ReportData, topic) -> None:
     table = section_table(data, topic)
     catalog = load_catalog()
-    ws["A1"] = f"{n.period_label(data.period)} {topic.title}监测指标(按县区)"
+    ws["A1"] = f"{period_label(data.period)} {topic.title}监测指标(按县区)"
     ws["A1"].font = TITLE_FONT
     ws["A2"] = (f"单元格底色为达标状态(绿:达标 黄:接近 红:未达标 灰:无数据 无底色:无目标)。"
                 f"数据来源:{data.source};数据截至 {data.as_of}")

@@ -13,12 +13,13 @@ from typing import Callable, Iterator, Literal
 
 from pydantic import BaseModel
 
+from core.db import WRITE_LOCK, open_db
+from core.month import now
+from core.paths import default_db_path
 from core.submission.archive import archive_bytes, sha256_of
 from core.submission.issues import Issue
 from core.submission.parsed import SHEET_NAMES
-from core.paths import default_db_path
 from core.submission.prepare import Prepared, prepare_file, validate_safely
-from core.db import WRITE_LOCK, open_db
 from core.submission.store import Stored, Submission, find_by_sha, store_submissions
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -100,7 +101,7 @@ def _store_batch(con, items: list[Prepared], received_at: datetime | None, actor
     If the batch fails, each file is stored on its own, so that one bad file does
     not take the others with it (and its own error is raised as before).
     """
-    received = received_at or datetime.now().replace(microsecond=0)
+    received = received_at or now()
     subs = [Submission(i.parsed, i.name, i.sha, received, i.archive_path, actor) for i in items]
     # Check and store under the write lock: two sessions sending the same file at once store it once.
     with WRITE_LOCK:

@@ -14,11 +14,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from core.access.audit import record
 from core.access.accounts import User, can
+from core.access.audit import record
+from core.db import StoreError, open_db, transaction
+from core.month import now as month_now
+from core.month import period_label
 from core.submission.issues import Issue
 from core.submission.parsed import SHEET_NAMES
-from core.db import StoreError, open_db, transaction
 from core.zone import Zone, load_zone
 
 REVIEW_LABELS: dict[str | None, str] = {None: "待审核", "approved": "审核通过", "returned": "退回"}
@@ -119,7 +121,7 @@ def check_can_submit(user: User | None, county: str | None, period: str | None, 
                 f"请检查填报说明中的县区或学校名册中的所属县区")
     if county is None or period is None:
         return None  # the validator rejects a workbook whose county or month is unknown
-    now = now or datetime.now()
+    now = now or month_now()
     zone = zone or load_zone()
     if con is None:
         with open_db(db_path) as own:
@@ -127,8 +129,7 @@ def check_can_submit(user: User | None, county: str | None, period: str | None, 
     else:
         locked = is_locked(con, county, period, now, zone)
     if locked:
-        y, m = period.split("-")
-        return (f"{county}{y}年{int(m)}月的数据已报送,且已过截止日期({zone.due_date(period):%Y-%m-%d}),"
+        return (f"{county}{period_label(period)}的数据已报送,且已过截止日期({zone.due_date(period):%Y-%m-%d}),"
                 f"已锁定,不能再次报送;如需更正,请联系实验区管理员重新开放该月份")
     return None
 
@@ -136,8 +137,8 @@ def check_can_submit(user: User | None, county: str | None, period: str | None, 
 def submit_workbook(user: User | None, data: bytes, file_name: str, *, db_path: Path | str | None = None,
                     now: datetime | None = None, received_at: datetime | None = None):
     """Upload path for the app: check permission and lock, then ingest as the user; returns IngestResult."""
-    from core.submission.ingest import IngestResult, ingest_file
     from core.submission.archive import sha256_of
+    from core.submission.ingest import IngestResult, ingest_file
 
     county = period = None
     if can(user, "upload_own") and not can(user, "upload_any"):

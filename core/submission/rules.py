@@ -6,13 +6,12 @@ several rules depend on them.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
-from core.submission.bands import BANDS, covers, is_compulsory
+from core.month import find_month
 from core.reading.cells import display, fold, is_blank
+from core.submission.bands import BANDS, covers, is_compulsory
 from core.submission.issues import Issue
 from core.submission.messages import rule_issue
 from core.submission.schema import COUNTY_LABEL, PERIOD_LABEL, Col, Row
@@ -68,28 +67,6 @@ class Context:
 
 # ---- county and month -------------------------------------------------------------------
 
-_MONTH_PATTERNS = (
-    re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月"),
-    re.compile(r"(?<!\d)(20\d{2})[-_./](\d{1,2})(?!\d)"),
-    re.compile(r"(?<!\d)(20\d{2})(\d{2})(?!\d)"),
-)
-
-
-def parse_period(value: object) -> str | None:
-    """'2026-03', '2026年3月', '202603', a date cell -> '2026-03'; None when no valid month is found."""
-    if isinstance(value, (datetime, date)):
-        return f"{value.year:04d}-{value.month:02d}"
-    if isinstance(value, float) and value.is_integer():
-        value = str(int(value))
-    text = str(value)
-    for pattern in _MONTH_PATTERNS:
-        for m in pattern.finditer(text):
-            month = int(m.group(2))
-            if 1 <= month <= 12:
-                return f"{m.group(1)}-{month:02d}"
-    return None
-
-
 def instruction_labels(rows: list[list]) -> dict[str, tuple[int, object]]:
     """Folded label -> (Excel row, value) for label cells followed by a value on the same row."""
     out: dict[str, tuple[int, object]] = {}
@@ -123,9 +100,9 @@ def determine_county_period(ctx: Context, instructions: list[list] | None) -> li
                                  sheet=roster.label))
     else:
         issues.append(rule_issue("county_unknown"))
-    from_name = parse_period(ctx.file_name)
+    from_name = find_month(ctx.file_name)
     if period_cell is not None:
-        ctx.period = parse_period(period_cell[1])
+        ctx.period = find_month(period_cell[1])
         if ctx.period is None:
             issues.append(rule_issue("period_invalid", sheet="填报说明", row=period_cell[0],
                                      column=PERIOD_LABEL, value=display(period_cell[1])))

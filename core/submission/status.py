@@ -1,11 +1,10 @@
 """Who sent what, when: status per county × month (按时/逾期/未报送/已驳回) and version history."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 import duckdb
 import pandas as pd
 
+from core.month import month_range, on_time
 from core.zone import Zone, load_zone
 
 ON_TIME, LATE, MISSING, REJECTED = "按时", "逾期", "未报送", "已驳回"
@@ -17,16 +16,6 @@ HISTORY_COLUMNS = ["submission_id", "file_name", "status", "in_force", "received
                    "replaces", "n_errors", "n_warnings", "sha256", "submitted_by", "archive_path",
                    "review_status", "review_comment"]
 ISSUE_COLUMNS = ["seq", "severity", "sheet", "row", "column", "value", "message"]
-
-
-def month_range(first: str, last: str) -> list[str]:
-    """Every 'YYYY-MM' from first to last inclusive."""
-    y, m = (int(p) for p in first.split("-"))
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 def zone_county_list(con: duckdb.DuckDBPyConnection, zone: Zone | None = None) -> list[str]:
@@ -75,11 +64,9 @@ def _cell(county: str, period: str, mine: pd.DataFrame, zone: Zone) -> dict:
                        n_errors=int(last["n_errors"]), n_warnings=int(last["n_warnings"]))
         return row
     first_at = accepted["received_at"].iloc[0]
-    # Due "by the 5th": anything received on the due day itself still counts as on time.
-    deadline = datetime.combine(due + timedelta(days=1), time.min)
     in_force = accepted[accepted["in_force"]]
     current = in_force.iloc[0] if not in_force.empty else accepted.iloc[-1]
-    row.update(status=ON_TIME if first_at < deadline else LATE, first_accepted_at=first_at,
+    row.update(status=ON_TIME if on_time(first_at, period, zone.due_day) else LATE, first_accepted_at=first_at,
                submission_id=int(current["id"]), file_name=current["file_name"],
                received_at=current["received_at"], n_errors=int(current["n_errors"]),
                n_warnings=int(current["n_warnings"]), review_status=current["review_status"])

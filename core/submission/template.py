@@ -12,8 +12,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.submission.schema import COUNTY_LABEL, INSTRUCTIONS_SHEET, PERIOD_LABEL, SHEETS, Col, columns
 from core.db import open_db
+from core.submission.schema import (
+    COUNTY_LABEL,
+    INSTRUCTIONS_SHEET,
+    PERIOD_LABEL,
+    SHEETS,
+    Col,
+    columns,
+)
 from core.zone import Zone, load_zone
 
 EXTRA_ROWS = 200  # validated empty rows below the roster, for new schools

@@ -5,22 +5,45 @@
 from __future__ import annotations
 
 from functools import lru_cache
-
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from pydantic import TypeAdapter, ValidationError
 
-from core.submission.bands import covers, is_compulsory
 from core.reading.cells import display, excel_error, fold, is_blank, normaliser
 from core.reading.filecheck import check_file, suffix_issue
-from core.reading.header import HEADER_SCAN_ROWS, SheetTable, missing_columns, read_table
+from core.reading.header import (
+    HEADER_SCAN_ROWS,
+    SheetTable,
+    missing_columns,
+    read_table,
+)
+from core.reading.workbook import (
+    RawSheet,
+    RawWorkbook,
+    UnreadableWorkbook,
+    read_workbook,
+)
+from core.submission.bands import covers, is_compulsory
 from core.submission.issues import Issue, has_errors
 from core.submission.messages import cell_message, rule_issue, where
 from core.submission.parsed import ParsedSubmission
-from core.submission.rules import Context, ParsedSheet, Record, determine_county_period, run_rules
-from core.submission.schema import INSTRUCTIONS_SHEET, SHEETS, Col, Row, Sheet, columns, db_columns
-from core.reading.workbook import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook
+from core.submission.rules import (
+    Context,
+    ParsedSheet,
+    Record,
+    determine_county_period,
+    run_rules,
+)
+from core.submission.schema import (
+    INSTRUCTIONS_SHEET,
+    SHEETS,
+    Col,
+    Row,
+    Sheet,
+    columns,
+    db_columns,
+)
 
 if TYPE_CHECKING:  # pandas is imported where frames are built: ingest's workers build Arrow tables only
     import pandas as pd

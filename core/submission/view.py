@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.month import period_label
+from core.present.palette import status_style
 from core.submission.issues import Issue
-from core.present.palette import period_label, status_style
 from core.submission.status import LATE, MISSING, ON_TIME, REJECTED
 
 # Submission status -> the display status whose colour it takes (data/ui.toml [status.*]).

@@ -5,8 +5,20 @@ subtitle carries 口径, target, data source and as-of date (`Caption`), target/
 are drawn, statuses use the palette's colours and counties their fixed colour.
 Input frames use the column names of `core.indicators.compute_indicators`.
 """
-from core.present.charts.bars import bar_by_status, cv_bars, grouped_bars, stacked_counts
-from core.present.charts.base import DEFAULT_WIDTH, ZONE_LABEL, Caption, fit_width, plotly_config, wrap
+from core.present.charts.bars import (
+    bar_by_status,
+    cv_bars,
+    grouped_bars,
+    stacked_counts,
+)
+from core.present.charts.base import (
+    DEFAULT_WIDTH,
+    ZONE_LABEL,
+    Caption,
+    fit_width,
+    plotly_config,
+    wrap,
+)
 from core.present.charts.matrix import status_matrix, tile_figure
 from core.present.charts.trends import distribution_chart, trajectory_chart, trend_lines
 

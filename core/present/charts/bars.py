@@ -9,9 +9,22 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.present.charts.base import ZONE_LABEL, Caption, frame, hline, target_label, vline
+from core.present.charts.base import (
+    ZONE_LABEL,
+    Caption,
+    frame,
+    hline,
+    target_label,
+    vline,
+)
 from core.present.palette import (
-    NO_TARGET, STATUSES, display_status, format_value, is_missing, load_palette, status_style,
+    NO_TARGET,
+    STATUSES,
+    display_status,
+    format_value,
+    is_missing,
+    load_palette,
+    status_style,
     zone_color,
 )
 

@@ -5,9 +5,23 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.present.charts.base import (
-    ZONE_LABEL, Caption, frame, hline, month_axis, months, target_label, vline,
+    ZONE_LABEL,
+    Caption,
+    frame,
+    hline,
+    month_axis,
+    months,
+    target_label,
+    vline,
 )
-from core.present.palette import county_colors, format_value, is_missing, load_palette, status_style, zone_color
+from core.present.palette import (
+    county_colors,
+    format_value,
+    is_missing,
+    load_palette,
+    status_style,
+    zone_color,
+)
 
 
 def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None = None,

@@ -1,0 +1,131 @@
+"""The month (报送月份): one 'YYYY-MM' string everywhere — parse, add, range, label, due date, closed, today.
+
+A month is always carried as 'YYYY-MM' text: in the URL, the database, the CLI and the pages.
+"Today" comes from one place, `today()`: the real date, or `PILOT_TODAY=YYYY-MM-DD` (tests, and
+re-running a past meeting).
+"""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, datetime, time, timedelta
+
+TODAY_ENV = "PILOT_TODAY"
+PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"  # a stored month; pydantic fields use it too
+
+_STRICT = re.compile(r"(\d{4})-(\d{1,2})")
+# Months as written in file names and cells: 2026年10月, 2026-10, 2026_10, 2026.10, 202610.
+_FOUND = (
+    re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月"),
+    re.compile(r"(?<!\d)(20\d{2})[-_./](\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(20\d{2})(\d{2})(?!\d)"),
+)
+
+
+class MonthError(ValueError):
+    """Text that is not a month; the message is Chinese and says how to write one."""
+
+
+def today() -> date:
+    """Today's date: `PILOT_TODAY` (YYYY-MM-DD) when set, else the clock's."""
+    text = os.environ.get(TODAY_ENV, "").strip()
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise MonthError(f"环境变量 {TODAY_ENV}「{text}」不是有效的日期,应写成 YYYY-MM-DD") from None
+
+
+def now() -> datetime:
+    """The current time on `today()` (the clock's time of day)."""
+    return datetime.combine(today(), datetime.now().time()).replace(microsecond=0)
+
+
+def of(day: date) -> str:
+    """The month a date falls in: date(2026, 11, 3) -> '2026-11'."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def is_month(text: object) -> bool:
+    """True for a well-formed 'YYYY-MM'."""
+    return isinstance(text, str) and re.match(PATTERN, text) is not None
+
+
+def parse_month(text: str) -> str:
+    """'2026-3' or '2026-03' -> '2026-03' (what a user types); MonthError otherwise."""
+    m = _STRICT.fullmatch(str(text).strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise MonthError(f"「{text}」不是有效的月份,应写成 YYYY-MM")
+    return f"{m.group(1)}-{int(m.group(2)):02d}"
+
+
+def find_month(value: object) -> str | None:
+    """The month named in a file name or a cell ('2026年3月', '202603', a date cell); None if none."""
+    if isinstance(value, (datetime, date)):
+        return of(value)
+    if isinstance(value, float) and value.is_integer():
+        value = str(int(value))
+    text = str(value)
+    for pattern in _FOUND:
+        for m in pattern.finditer(text):
+            month = int(m.group(2))
+            if 1 <= month <= 12:
+                return f"{m.group(1)}-{month:02d}"
+    return None
+
+
+def month_add(period: str, months: int) -> str:
+    """'YYYY-MM' shifted by a number of months."""
+    y, m = (int(p) for p in period.split("-"))
+    idx = y * 12 + (m - 1) + months
+    return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
+
+
+def months_between(first: str, last: str) -> int:
+    """Whole months from first to last ('2026-01' → '2026-03' is 2)."""
+    y1, m1 = (int(p) for p in first.split("-"))
+    y2, m2 = (int(p) for p in last.split("-"))
+    return (y2 - y1) * 12 + (m2 - m1)
+
+
+def month_range(first: str, last: str) -> list[str]:
+    """Every month from first to last inclusive (empty when last is before first)."""
+    return [month_add(first, k) for k in range(months_between(first, last) + 1)]
+
+
+def period_label(period: str | None) -> str:
+    """'2026-10' -> '2026年10月' ('' for None)."""
+    if not is_month(period):
+        return period or ""
+    return f"{int(period[:4])}年{int(period[5:7])}月"
+
+
+def month_label(period: str) -> str:
+    """'2026-10' -> '10月' (inside a sentence that already names the year)."""
+    return f"{int(period[5:7])}月"
+
+
+def due_date(period: str, due_day: int) -> date:
+    """The last day a workbook for `period` is on time: day `due_day` of the next month."""
+    return date.fromisoformat(f"{month_add(period, 1)}-{due_day:02d}")
+
+
+def deadline(period: str, due_day: int) -> datetime:
+    """The first moment a workbook for `period` is late (received any time on the due day is on time)."""
+    return datetime.combine(due_date(period, due_day) + timedelta(days=1), time.min)
+
+
+def on_time(received_at: datetime | None, period: str, due_day: int) -> bool:
+    """Whether a workbook received at `received_at` is on time for `period` (never received: False)."""
+    return received_at is not None and received_at < deadline(period, due_day)
+
+
+def is_past_due(period: str, due_day: int, day: date | None = None) -> bool:
+    """Whether the due date of `period` has passed on `day` (default today())."""
+    return (day or today()) > due_date(period, due_day)
+
+
+def is_closed(period: str, complete: bool, due_day: int, day: date | None = None) -> bool:
+    """A month is closed when every county reported or its due date has passed (indicators.md, Completeness)."""
+    return complete or is_past_due(period, due_day, day)
