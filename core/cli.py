@@ -44,11 +44,6 @@ def _load(name: str) -> ModuleType | None:
         raise
 
 
-def _not_implemented(args: argparse.Namespace) -> int:
-    print(f"「{args.command}」该命令尚未实现", file=sys.stderr)
-    return EXIT_FAILED
-
-
 def build_parser(selected: str | None = None) -> ArgumentParser:
     """The full parser; only the selected command's module is imported (all of them when None)."""
     parser = ArgumentParser(prog="python -m core", description="实验区监测看板 命令行工具")
@@ -61,8 +56,7 @@ def build_parser(selected: str | None = None) -> ArgumentParser:
             cmd.set_defaults(_run=module.run)
         else:
             cmd = sub.add_parser(name, help=help_text, description=help_text)
-            cmd.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-            cmd.set_defaults(_run=_not_implemented)
+            cmd.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)  # listed in help only
         if not any(a.dest == "db" for a in cmd._actions):
             cmd.add_argument("--db", type=Path, default=None,
                              help="数据库文件(默认:环境变量 PILOT_DB,否则 data/pilot.duckdb)")
@@ -103,8 +97,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str]) -> int:
     selected = _selected(argv)
-    if selected is not None and _load(selected) is None:
-        return _not_implemented(argparse.Namespace(command=selected))
     try:
         args = build_parser(selected).parse_args(argv)
     except SystemExit as exc:

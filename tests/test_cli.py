@@ -96,12 +96,6 @@ def test_empty_database_submissions_exit_1(db_path, capsys):
     assert "暂无报送记录" in capsys.readouterr().out
 
 
-def test_missing_command_module_says_not_implemented(db_path, capsys, monkeypatch):
-    monkeypatch.setattr(cli, "COMMANDS", [*cli.COMMANDS, ("nonexistent_cmd", "测试")])
-    assert cli.main(["nonexistent_cmd", "--anything"]) == 1
-    assert "该命令尚未实现" in capsys.readouterr().err
-
-
 def test_unexpected_error_is_one_chinese_line(db_path, capsys, monkeypatch):
     import core.commands.submissions as cmd
 

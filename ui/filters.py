@@ -49,14 +49,6 @@ def county() -> str | None:
     return None if value in (None, ALL_COUNTIES) else value
 
 
-def carried_params(**extra: str) -> dict[str, str]:
-    """Query params to pass to st.switch_page/st.page_link so the view survives navigation."""
-    params = {k: v for k, v in st.query_params.to_dict().items()
-              if k in ("month", "county", "mode")}
-    params.update({k: v for k, v in extra.items() if v is not None})
-    return params
-
-
 def selection_or_stop() -> tuple[str, str | None]:
     """The chosen (month, county); with no data at all, the upload hint and the page stops."""
     from ui.firstrun import (

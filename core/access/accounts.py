@@ -80,7 +80,6 @@ class User(BaseModel):
 
 
 DEMO_USER = User(username="demo", role="admin", display="演示管理员")
-CLI_USER = User(username="cli", role="admin", display="命令行")
 
 
 def users_path() -> Path:

@@ -1,6 +1,7 @@
 """`python -m core submissions [--period YYYY-MM] [--json]`: who sent what, when."""
 from __future__ import annotations
 
+import argparse
 import json
 
 import pandas as pd

@@ -27,7 +27,6 @@ MEASURES: dict[str, tuple[str, str]] = {**quality.MEASURES, **pe.MEASURES, **hom
                                         **reporting.MEASURES}
 RAW_COLUMNS = ["indicator", "period", "level", "county", "school_id", "school_name", "stage", "value",
                "numerator", "denominator"]
-STRING_COLUMNS = ["indicator", "period", "level", "county", "school_id", "school_name", "stage"]
 FLOAT_COLUMNS = ["value", "numerator", "denominator"]
 LEVEL_ORDER = {"zone": 0, "county": 1, "school": 2}
 # Which joined sheets an indicator's facts need, by topic (cv indicators need the 优质学校 rows).
@@ -135,13 +134,6 @@ def raw_records(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zon
     for c in FLOAT_COLUMNS:
         cols[c] = to_objects(cols[c])
     return [dict(zip(RAW_COLUMNS, row)) for row in zip(*(cols[c] for c in RAW_COLUMNS))]
-
-
-def raw_rows(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone", "county", "school"),
-             county: str | None = None, indicators=None, cat: Catalog | None = None) -> pd.DataFrame:
-    """raw_records as an object DataFrame (None for nulls)."""
-    recs = raw_records(con, periods, levels, county, indicators, cat)
-    return pd.DataFrame({c: [r[c] for r in recs] for c in RAW_COLUMNS}, columns=RAW_COLUMNS, dtype=object)
 
 
 def to_objects(values: np.ndarray) -> np.ndarray:

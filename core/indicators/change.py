@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from core.indicators.catalog import Rating, load_catalog
 
-CHANGE_CLASSES = ("显著改善", "改善", "持平", "退步", "显著退步")
-
 
 def rating_key() -> list[dict]:
     """The 5-level colour key, best first: rating, label, colour."""

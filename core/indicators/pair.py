@@ -21,8 +21,6 @@ from core.indicators.cache import cached, data_key
 from core.indicators.catalog import Catalog, Indicator
 from core.indicators.resource import item_stats
 
-LEVEL_CODE = {"zone": 3, "county": 1, "school": 0}  # as GROUPING() numbers them in aggregate.py
-
 
 @dataclass(frozen=True)
 class SchoolSums:

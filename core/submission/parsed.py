@@ -16,7 +16,6 @@ SHEET_NAMES: dict[str, str] = {
     "homework": "作业",
     "quality": "优质学校",
 }
-REQUIRED_SHEETS = ("school", "pe", "homework")
 
 
 @dataclass

@@ -33,7 +33,6 @@ REQ_LABELS = {
     "if_level": "认定等级不为“无”时必填",
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-PREFILLED_IN_DATA_SHEETS = ("school_id", "school_name")
 
 
 def latest_roster(con: duckdb.DuckDBPyConnection, county: str) -> pd.DataFrame:
