@@ -160,7 +160,8 @@ def test_real_validator_issue_is_annotated_on_the_cell_that_was_spoiled(samples_
     name = "望江区-202603报送.xlsx"
     wb = openpyxl.load_workbook(samples_dir / name)
     ws = wb["体育"]
-    header_row = next(r for r in range(1, 10) if ws.cell(row=r, column=1).value in ("学校代码", "学校标识码"))
+    codes = ("学校代码", "学校标识码", "标识码")  # the code column may be anywhere: columns are shuffled
+    header_row = next(r for r in range(1, 10) if any(str(c.value).strip() in codes for c in ws[r]))
     col = next(c.column for c in ws[header_row] if c.value and "体育活动" in str(c.value))
     target = ws.cell(row=header_row + 2, column=col)
     target.value = "约一小时"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sample_zone import write_sample_zone
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,7 +44,7 @@ def server(tmp_path_factory):
     work = tmp_path_factory.mktemp("browser")
     db = work / "pilot.duckdb"
     books = work / "workbooks"
-    shutil.copytree(ROOT.parent / "shared" / "samples" / "workbooks", books)
+    write_sample_zone(books)  # the tests' own sample zone (tests/sample_zone.py)
     (books / UPLOADED).rename(work / UPLOADED)
     env = {**os.environ, "PILOT_DB": str(db), "PYTHONPATH": str(ROOT)}
     env.pop("PILOT_USERS", None)

@@ -23,7 +23,6 @@ from core.indicators.compute import COLUMNS
 from core.indicators.trend import project
 
 SCHEMA = (Path(__file__).resolve().parent.parent / "core" / "sql" / "schema.sql").read_text(encoding="utf-8")
-ORACLE = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
 CONTRACT = ["indicator", "name", "period", "level", "county", "school_id", "stage", "value", "numerator",
             "denominator", "unit", "target", "direction", "expected", "status"]
 
@@ -75,11 +74,21 @@ def value(con, indicator, period, level="zone", county=None, school_id=None, sta
 # ----------------------------------------------------------------- the oracle (real ingest)
 
 @pytest.fixture(scope="session")
-def sample_db(tmp_path_factory) -> Path:
-    """All 24 sample workbooks ingested once through the real pipeline."""
+def sample_db(tmp_path_factory, reference_dir) -> Path:
+    """The reference samples (../shared/samples) ingested once through the real pipeline."""
+    return _ingested(tmp_path_factory, reference_dir / "workbooks")
+
+
+@pytest.fixture(scope="session")
+def own_db(tmp_path_factory, _own_samples) -> Path:
+    """The tests' own sample zone (tests/sample_zone.py) ingested once through the real pipeline."""
+    return _ingested(tmp_path_factory, _own_samples)
+
+
+def _ingested(tmp_path_factory, folder: Path) -> Path:
     from core.submission.ingest import ingest_paths
     path = tmp_path_factory.mktemp("oracle") / "pilot.duckdb"
-    batch = ingest_paths([ORACLE / "workbooks"], db_path=path, received_at=datetime(2026, 11, 1, 9))
+    batch = ingest_paths([folder], db_path=path, received_at=datetime(2026, 11, 1, 9))
     rejected = [(r.file, [i.message for i in r.issues]) for r in batch.results if r.status != "accepted"]
     assert not rejected, rejected
     return path
@@ -92,9 +101,9 @@ def _close(got, want) -> bool:
 
 
 @pytest.mark.parametrize("month", ["2026-10", "2026-07"])
-def test_matches_oracle(sample_db, month):
+def test_matches_oracle(sample_db, reference_dir, month):
     from core.db import open_db
-    expected = json.loads((ORACLE / f"expected-indicators-{month}.json").read_text(encoding="utf-8"))
+    expected = json.loads((reference_dir / f"expected-indicators-{month}.json").read_text(encoding="utf-8"))
     with open_db(sample_db) as con:
         rows = [r for lv in ("zone", "county") for r in compute_indicators(con, month, lv).to_dict("records")]
     got = {(r["indicator"], r["level"], r["county"], r["stage"]): r for r in rows}
@@ -111,13 +120,13 @@ def test_matches_oracle(sample_db, month):
     assert len(expected) == 80
 
 
-def test_cli_json_matches_oracle(sample_db, capsys):
+def test_cli_json_matches_oracle(sample_db, reference_dir, capsys):
     from core.cli import main
     assert main(["indicators", "--db", str(sample_db), "--period", "2026-10", "--level", "county",
                  "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert list(rows[0])[:len(CONTRACT)] == CONTRACT
-    expected = json.loads((ORACLE / "expected-indicators-2026-10.json").read_text(encoding="utf-8"))
+    expected = json.loads((reference_dir / "expected-indicators-2026-10.json").read_text(encoding="utf-8"))
     got = {(r["indicator"], r["county"], r["stage"]): r for r in rows}
     for e in (e for e in expected if e["level"] == "county"):
         r = got[(e["indicator"], e["county"], e["stage"])]
@@ -125,18 +134,25 @@ def test_cli_json_matches_oracle(sample_db, capsys):
         assert r["denominator"] == e["denominator"], e
 
 
-def test_cli_table_and_csv(sample_db, capsys):
+def test_cli_table_and_csv(own_db, capsys):
     from core.cli import main
-    assert main(["indicators", "--db", str(sample_db), "--period", "2026-10"]) == 0
+    from core.db import open_db
+    with open_db(own_db) as con:
+        row = compute_indicators(con, "2026-10", "zone", indicator="activity_hour_compliance").iloc[0]
+        schools = compute_indicators(con, "2026-10", "school", "白石县", "fitness_pass_rate")
+    assert main(["indicators", "--db", str(own_db), "--period", "2026-10"]) == 0
     out = capsys.readouterr().out
-    assert "校内体育活动1小时达标率" in out and "80.4%" in out and "41/51" in out
-    assert main(["indicators", "--db", str(sample_db), "--period", "2026-10", "--format", "csv",
+    shown = f"{row['value']:.1f}%"
+    assert "校内体育活动1小时达标率" in out and shown in out
+    assert f"{row['numerator']:.0f}/{row['denominator']:.0f}" in out
+    assert main(["indicators", "--db", str(own_db), "--period", "2026-10", "--format", "csv",
                  "--indicator", "fitness_pass_rate", "--level", "school", "--county", "白石县"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0].split(",")[:len(CONTRACT)] == CONTRACT
-    assert len(lines) == 1 + 16 and all(",school,白石县," in ln for ln in lines[1:])
-    assert main(["indicators", "--db", str(sample_db), "--indicator", "nope"]) == 2
-    assert main(["indicators", "--db", str(sample_db), "--county", "不存在县"]) == 1
+    assert lines[0].lstrip("\ufeff").split(",")[:len(CONTRACT)] == CONTRACT
+    assert len(lines) == 1 + len(schools) and len(schools) >= 16
+    assert all(",school,白石县," in ln for ln in lines[1:])
+    assert main(["indicators", "--db", str(own_db), "--indicator", "nope"]) == 2
+    assert main(["indicators", "--db", str(own_db), "--county", "不存在县"]) == 1
 
 
 def test_sample_resource_table_and_school_levels(sample_db):

@@ -7,7 +7,6 @@ import struct
 import subprocess
 import zipfile
 from datetime import datetime
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -23,17 +22,15 @@ from core.report.html import render_html
 from core.report.topics import load_topics
 
 PERIOD = "2026-10"
-# Same folder as conftest's samples_dir fixture (module-scoped here: ingest once for all tests).
-SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples" / "workbooks"
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory):
-    """The sample zone (3 counties, 2026-03 … 2026-10) loaded through the real ingest path."""
+def sample_db(tmp_path_factory, _own_samples):
+    """The tests' own sample zone (3 counties, 2026-03 … 2026-10) loaded through the real ingest path."""
     from core.submission.ingest import ingest_paths
 
     path = tmp_path_factory.mktemp("report") / "pilot.duckdb"
-    batch = ingest_paths([SAMPLES], db_path=path, received_at=datetime(2026, 11, 3, 9, 0))
+    batch = ingest_paths([_own_samples], db_path=path, received_at=datetime(2026, 11, 3, 9, 0))
     rejected = [r.file for r in batch.results if r.status == "rejected"]
     assert not rejected, rejected
     return path

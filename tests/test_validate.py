@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 from builders import build_workbook, school_code, valid_submission_sheets
-from conftest import SAMPLES
 
 from core.submission.schema import SHEETS, db_columns
 from core.submission.validate import validate_workbook
-
-SAMPLE_FILES = sorted((SAMPLES / "workbooks").glob("*.xlsx"))
 
 
 def errors(result):
@@ -21,10 +19,9 @@ def validate(sheets, file_name="云岭县_2026-10.xlsx"):
     return validate_workbook(build_workbook(sheets), file_name)
 
 
-@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
-def test_samples_are_accepted(path):
+def _assert_sample_accepted(path) -> None:
     result = validate_workbook(path.read_bytes(), path.name)
-    assert errors(result) == []
+    assert errors(result) == [], path.name
     assert result.county == re.match(r"(..县|..区)", path.name).group(1)
     m = re.search(r"(2026)\D?(\d{1,2})", path.name)
     assert result.period == f"{m.group(1)}-{int(m.group(2)):02d}"
@@ -35,19 +32,40 @@ def test_samples_are_accepted(path):
         assert list(df.columns) == db_columns(SHEETS[key].model)
 
 
-def test_sample_count():
-    assert len(SAMPLE_FILES) == 24
+def test_samples_are_accepted(samples_dir):
+    files = sorted(samples_dir.glob("*.xlsx"))
+    assert len(files) == 24
+    for path in files:
+        _assert_sample_accepted(path)
 
 
-def test_sample_layouts_read_identically(samples_dir):
-    """The template layout and the retyped-header layout of the same county give the same kind of data."""
-    a = validate_workbook((samples_dir / "松溪县-202605报送.xlsx").read_bytes(), "松溪县-202605报送.xlsx")
-    school = a.tables["school"].set_index("school_id")
-    assert school.loc["2110000001", "students"] == 1144  # sent as full-width '１１４４'
-    hw = a.tables["homework"].set_index("school_id")
-    assert hw.loc["2110000001", "g36_minutes"] == 59  # sent as '59分钟'
-    assert hw.loc["2110000001", "publicity"] is True or hw.loc["2110000001", "publicity"] == True  # '有'
-    assert "2110000015" in school.index  # sent as the number 2110000015.0
+def test_reference_samples_are_accepted(reference_dir):
+    files = sorted((reference_dir / "workbooks").glob("*.xlsx"))
+    assert len(files) == 24
+    for path in files:
+        _assert_sample_accepted(path)
+
+
+@pytest.mark.parametrize("layout", ["titled", "retyped", "filename"])
+def test_sample_layouts_read_identically(layout):
+    """The same county-month written in another real layout gives exactly the template layout's tables."""
+    from datetime import datetime
+
+    from sample_zone import _sheets
+
+    from core.demo.layouts import workbook_bytes
+
+    def tables(name_layout: str) -> dict:
+        data = workbook_bytes("松溪县", "2026-09", name_layout, _sheets("松溪县", 0, "2026-09"), county_idx=0,
+                              received_at=datetime(2026, 10, 3, 9), instructions=True)
+        result = validate_workbook(data, "松溪县2026年9月.xlsx")
+        assert errors(result) == [] and result.county == "松溪县" and result.period == "2026-09"
+        return {k: df.sort_values("school_id").reset_index(drop=True) for k, df in result.tables.items()}
+
+    plain, other = tables("template"), tables(layout)
+    assert set(plain) == set(other) == {"school", "pe", "homework", "quality"}
+    for key in plain:
+        pd.testing.assert_frame_equal(other[key], plain[key])
 
 
 def test_valid_builder_workbook_has_no_issues():
