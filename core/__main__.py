@@ -1,4 +1,4 @@
-"""`python -m core …`: the command line (see shared/spec/cli.md)."""
+"""`python -m core …`: the command line (see docs/cli.md)."""
 import sys
 
 from core.cli import main

@@ -32,3 +32,22 @@ def test_every_pinned_requirement_is_pinned():
     lines = [l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines()]
     packages = [l for l in lines if l and not l.startswith("#")]
     assert packages and all("==" in l for l in packages), packages
+
+
+FORMAT_DOC = (ROOT / "docs" / "submission-format.md").read_text(encoding="utf-8")
+
+
+def _schema_columns():
+    from core.submission.schema import SHEETS, columns
+    return [(spec.name, c) for spec in SHEETS.values() for c in columns(spec.model)]
+
+
+@pytest.mark.parametrize("sheet, column", _schema_columns(), ids=lambda v: getattr(v, "header", v))
+def test_every_sheet_column_and_alias_is_in_the_format_doc(sheet, column):
+    section = FORMAT_DOC.split(f"### {sheet}", 1)
+    assert len(section) == 2, f"docs/submission-format.md has no section for sheet {sheet}"
+    body = section[1].split("\n### ", 1)[0]
+    row = next((line for line in body.splitlines() if line.startswith(f"| {column.header} |")), None)
+    assert row is not None, f"{sheet}「{column.header}」is not documented"
+    for alias in column.aliases:
+        assert alias in row or "as above" in row, f"{sheet}「{column.header}」: alias {alias} undocumented"

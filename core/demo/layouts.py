@@ -1,6 +1,6 @@
 """Write one demo county workbook in one of the four layouts counties really send.
 
-Layouts (shared/samples/README.md): `template` (填报说明 with 县区/报送月份, header in row 1),
+Layouts (docs/submission-format.md, Layout): `template` (填报说明 with 县区/报送月份, header in row 1),
 `titled` (merged title, 填报单位 row, 合计 and 填报人/联系电话 footer), `retyped` (titled plus
 aliases, full-width brackets, shuffled columns, codes as numbers, `45分钟`, `４５`, √/×) and
 `filename` (no 县区/报送月份 cells: county from the roster, month from the file name).

@@ -27,7 +27,7 @@ STATUS_LABELS = {"accepted": "已接收", "rejected": "已驳回", "duplicate": 
 
 
 class IngestResult(BaseModel):
-    """One file's outcome; the JSON shape of `python -m core ingest --json` (shared/spec/cli.md)."""
+    """One file's outcome; the JSON shape of `python -m core ingest --json` (docs/cli.md)."""
 
     file: str
     status: Literal["accepted", "rejected", "duplicate"]

@@ -2,7 +2,7 @@
 
 Each field carries a `Col` (header, aliases, kind, requiredness, band, range, unit words,
 Chinese hint) in `json_schema_extra["col"]`; the reader, the validator and the template
-generator all read the format from here (see shared/spec/submission-format.md).
+generator all read the format from here (see docs/submission-format.md).
 """
 from __future__ import annotations
 
