@@ -120,6 +120,12 @@ def queries(db: str, months: int, indicator: str = "activity_hour_compliance") -
             **peak_rss_mb()}
 
 
+def browser(db: str, runs: int, month: str | None = None) -> dict:
+    """Page clicks and filter changes in a real browser (bench/browser.py), plus the server's RSS."""
+    from bench.browser import measure
+    return measure(Path(db), runs, month)
+
+
 def apptest(db: str) -> dict:
     """The overview page in AppTest: the first run, then reruns with a warm st.cache_data."""
     os.environ["PILOT_DB"] = db

@@ -19,7 +19,10 @@ def load_province(db_path: Path, counties: int, schools: int, months: int) -> di
     zone = generate_zone(counties, schools, months, DEMO_SEED, end_period=END_PERIOD)
     subs = (zone.submissions.sort_values(["county", "period", "received_at"])
             .drop_duplicates(["county", "period"], keep="last").reset_index(drop=True))
-    subs = subs.assign(id=range(1, len(subs) + 1))
+    reset_database(db_path)
+    with open_db(db_path) as con:  # ids from the sequence: later ingests into this database continue it
+        ids = [r[0] for r in con.execute("SELECT nextval('submission_seq') FROM range(?)", [len(subs)]).fetchall()]
+    subs = subs.assign(id=sorted(ids))
     now = datetime.now().replace(microsecond=0)
     submission = pd.DataFrame({
         "id": subs["id"], "county": subs["county"], "period": subs["period"],
@@ -28,7 +31,6 @@ def load_province(db_path: Path, counties: int, schools: int, months: int) -> di
         "ingested_at": now, "status": "accepted", "in_force": True, "archive_path": "",
         "submitted_by": "bench"})
     ids = subs[["county", "period", "id"]].rename(columns={"id": "submission_id"})
-    reset_database(db_path)
     counts = {"submissions": len(submission)}
     with open_db(db_path) as con, transaction(con):
         _insert(con, "submission", submission)

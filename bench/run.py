@@ -1,7 +1,8 @@
 """One-command performance benchmark of the dashboard at pilot-zone and province scale.
 
 Run from the project root:  python -m bench.run      (or: python bench/run.py)
-Options: --quick (a small zone, for a smoke test) · --skip-province · --skip-apptest
+Options: --quick (a small zone, for a smoke test) · --skip-province · --skip-apptest · --skip-browser ·
+--counties N (province counties; 300 shows how cost grows) · --runs N (browser medians)
 
 Pilot zone: 10 counties × 150 schools × 24 months, written as real county workbooks by the
 demo generator (core/demo.py) and loaded through core.submission.ingest (validation + storage).
@@ -56,8 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small zone and province (smoke test)")
     ap.add_argument("--skip-province", action="store_true")
     ap.add_argument("--skip-apptest", action="store_true")
+    ap.add_argument("--skip-browser", action="store_true", help="no real-browser stage (needs chromium)")
+    ap.add_argument("--counties", type=int, default=None, help="province counties (default 100)")
+    ap.add_argument("--runs", type=int, default=5, help="runs per browser measurement (medians)")
     args = ap.parse_args(argv)
-    pilot, province = (QUICK_PILOT, QUICK_PROVINCE) if args.quick else (PILOT, PROVINCE)
+    from bench.workbooks import END_PERIOD
+    pilot, province = (QUICK_PILOT, QUICK_PROVINCE) if args.quick else (PILOT, dict(PROVINCE))
+    if args.counties:
+        province["counties"] = args.counties
     tag = "quick" if args.quick else "full"
     folder, db = OUT / f"pilot-{tag}" / "workbooks", OUT / f"pilot-{tag}" / "pilot.duckdb"
     started = time.perf_counter()
@@ -77,11 +84,17 @@ def main(argv: list[str] | None = None) -> int:
     step("pilot indicators", "pilot_q", fn="queries", db=str(db), months=pilot["months"])
     if not args.skip_apptest:
         step("overview page in AppTest", "apptest", db=str(db))
+    if not args.skip_browser:
+        step("pilot pages in chromium", "pilot_browser", fn="browser", db=str(db), runs=args.runs,
+             month=END_PERIOD)
     if not args.skip_province:
-        pdb = OUT / f"province-{tag}.duckdb"
+        pdb = OUT / f"province-{tag}-{province['counties']}.duckdb"
         step("province: generate and load directly into the store", "province_load", fn="province_load",
              db=str(pdb), **province)
         step("province indicators", "province_q", fn="queries", db=str(pdb), months=province["months"])
+        if not args.skip_browser:
+            step("province pages in chromium", "province_browser", fn="browser", db=str(pdb), runs=args.runs,
+                 month=END_PERIOD)
     r["total_seconds"] = time.perf_counter() - started
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(r, ensure_ascii=False, indent=1))
@@ -143,6 +156,10 @@ def render(r: dict) -> str:
             f"{pq['trend_zone'] * 1000:.0f} ms · {pq['trend_county'] * 1000:.0f} ms")
         add("province: query process peak RSS", f"{pq['rss_mb']:.0f} MB", "< 1 GB",
             pq["rss_mb"] < TARGETS["province_rss_mb"])
+    from bench.browser import render as render_browser
+    for key, label in (("pilot_browser", "Pilot pages in chromium"), ("province_browser", "Province pages in chromium")):
+        if key in r:
+            lines += ["", render_browser(label, r[key])]
     lines += ["", f"Whole benchmark run: {r['total_seconds']:.0f} s."]
     return "\n".join(lines)
 

@@ -1,0 +1,212 @@
+"""What a user waits for in a real browser: page clicks and filter changes, from click to settled.
+
+Starts `streamlit run app.py` on a given database, drives Debian's chromium with Playwright and
+measures, as medians over several runs:
+- first paint of a new session (the first visit is "cold": the server's caches are empty);
+- a click on each page of the sidebar navigation, until the page is settled;
+- a month change and a county change (sidebar filters) on each page, until settled;
+plus the server's resident memory (current and peak, from /proc).
+
+"Settled" = the script run that the action started has finished (the app's
+data-test-script-state went from running back to notRunning), every plotly chart on the page has
+drawn its SVG, no skeleton/spinner is left, and two animation frames have passed.
+
+    python -m bench.browser --db bench/out/pilot-full/pilot.duckdb --runs 5
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+# Installed before an action: notes when a script run that started after it has finished.
+WATCH_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__bench = {start: performance.now(), done: null, ran: false};
+  if (window.__benchObs) window.__benchObs.disconnect();
+  window.__benchObs = new MutationObserver((records) => {
+    for (const r of records) {
+      const now = app.getAttribute('data-test-script-state');
+      if (now === 'running' || r.oldValue === 'running') window.__bench.ran = true;
+      if (window.__bench.ran && now === 'notRunning' && window.__bench.done === null)
+        window.__bench.done = performance.now();
+    }
+  });
+  window.__benchObs.observe(app, {attributes: true, attributeOldValue: true,
+                                  attributeFilter: ['data-test-script-state']});
+}"""
+SETTLED_JS = """() => {
+  if (!window.__bench || window.__bench.done === null) return false;
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  if (!charts.every(c => c.querySelector('.main-svg'))) return false;
+  if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stSpinner"]')) return false;
+  return true;
+}"""
+ELAPSED_JS = """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(
+  () => resolve(performance.now() - window.__bench.start))))"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server(db: Path, log: Path):
+    """`streamlit run app.py` on `db` (demo login, no demo build); yields (base URL, pid)."""
+    port = _free_port()
+    env = {**os.environ, "PILOT_DB": str(db), "PILOT_DEMO": "1", "PILOT_NO_DEMO": "1", "PYTHONPATH": str(ROOT)}
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address",
+                                 "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+                                 "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 90
+            while time.time() < deadline:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.3)
+            yield base, proc.pid
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def rss_mb(pid: int) -> dict:
+    """Current and peak resident memory of a process (MB), from /proc."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[{"VmRSS": "rss_mb", "VmHWM": "peak_rss_mb"}[key]] = round(int(value.split()[0]) / 1024)
+    return out
+
+
+def timed(page, action, timeout_ms: int = 120_000) -> float:
+    """Seconds from `action()` to settled (see module docstring)."""
+    page.evaluate(WATCH_JS)
+    action()
+    page.wait_for_function(SETTLED_JS, timeout=timeout_ms, polling=20)
+    return page.evaluate(ELAPSED_JS) / 1000
+
+
+def first_paint(browser, url: str) -> float:
+    """Seconds from opening the URL in a new session to the first rendered, settled page."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    t = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(RENDERED, timeout=120_000)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                              .every(c => c.querySelector('.main-svg'))""", timeout=120_000)
+    seconds = time.perf_counter() - t
+    context.close()
+    return seconds
+
+
+def nav_titles(page) -> list[str]:
+    """The page titles of the sidebar navigation, in order."""
+    texts = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    return [t.strip().splitlines()[-1].strip() for t in texts if t.strip()]  # the icon's name comes first
+
+
+def choose(page, label: str, index: int) -> None:
+    """Pick the `index`-th option of the sidebar selectbox labelled `label`."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label).first
+    box.click()
+    page.locator('[role="option"]').nth(index).click()
+
+
+def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("数据报送", "审核与审计日志")) -> dict:
+    """Every figure of the browser stage for one database."""
+    from playwright.sync_api import sync_playwright
+
+    out_dir = ROOT / "bench" / "out"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with server(db, out_dir / "browser-server.log") as (base, pid), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        url = base + (f"/?month={month}" if month else "/")
+        paints = [first_paint(browser, url) for _ in range(runs + 1)]
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector(RENDERED, timeout=120_000)
+        titles = [t for t in nav_titles(page) if t not in skip]
+        clicks: dict[str, list[float]] = {t: [] for t in titles}
+        months: dict[str, list[float]] = {t: [] for t in titles}
+        counties: dict[str, list[float]] = {t: [] for t in titles}
+        link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=titles[-1]).first
+        timed(page, link.click)  # start elsewhere than the first page: every measured click changes page
+        month_index = 0
+        for run in range(runs + 1):  # the first round warms the server's caches: not counted
+            for title in titles:
+                link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
+                seconds = timed(page, link.click)
+                month_index = 1 - month_index  # between the default month and the one before: always a change
+                month_s = timed(page, lambda: choose(page, "月份", month_index))
+                county_s = timed(page, lambda: choose(page, "县区", 1 + run % 2))
+                if run:
+                    clicks[title].append(seconds)
+                    months[title].append(month_s)
+                    counties[title].append(county_s)
+                timed(page, lambda: choose(page, "县区", 0))
+        browser.close()
+        memory = rss_mb(pid)
+
+    def med(values: dict[str, list[float]]) -> dict[str, float]:
+        return {k: round(statistics.median(v), 3) for k, v in values.items() if v}
+
+    return {"first_paint_cold": round(paints[0], 3), "first_paint_warm": round(statistics.median(paints[1:]), 3),
+            "click": med(clicks), "month": med(months), "county": med(counties), "runs": runs, **memory}
+
+
+def render(label: str, r: dict, goal: float = 0.2) -> str:
+    """The browser figures of one database as a Markdown table."""
+    lines = [f"{label}: first paint of a new session {r['first_paint_cold']:.2f} s cold · "
+             f"{r['first_paint_warm']:.2f} s warm (goal < 1 s); server RSS {r.get('rss_mb', '?')} MB, "
+             f"peak {r.get('peak_rss_mb', '?')} MB; medians of {r['runs']} runs.", "",
+             "| page | click → settled | month change | county change |", "|---|---|---|---|"]
+    for title in r["click"]:
+        cells = [r[k].get(title) for k in ("click", "month", "county")]
+        lines.append(f"| {title} | " + " | ".join(
+            "—" if v is None else f"{v * 1000:.0f} ms{'' if v < goal else ' ✗'}" for v in cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, required=True)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--month", default=None, help="YYYY-MM to open (default: the app's default month)")
+    args = ap.parse_args(argv)
+    result = measure(args.db.resolve(), args.runs, args.month)
+    print(render(str(args.db), result))
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
