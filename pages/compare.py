@@ -5,6 +5,7 @@ import streamlit as st
 from core.indicators.catalog import load_catalog
 from core.month import period_label
 from core.present import charts
+from core.present.escape import md_text
 from ui import data, filters
 from ui.guard import ensure_app
 from ui.projector import chart_font
@@ -71,7 +72,7 @@ schools = schools.merge(meta, on="school_id", how="left")
 if picked_types:
     schools = schools[schools["school_type"].isin(picked_types)]
 if schools.empty:
-    st.info(f"{drill}本月没有该指标的学校数据。")
+    st.info(f"{md_text(drill)}本月没有该指标的学校数据。")
 else:
     first = schools.iloc[0]
     # A county may have 100+ schools: the chart shows the weakest ones, the table all of them.

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.db import DatabaseBusy, open_db
 from core.month import period_label
+from core.present.escape import md_text
 from core.report.build import report_bytes
 from core.report.data import ReportError, collect_report_data
 from core.report.images import chromium_path
@@ -59,4 +60,4 @@ st.subheader("月报文字(由数据自动生成)")
 for topic in data.topics:
     st.markdown(f"**{topic.title}**")
     for sentence in data.narrative.get(topic.key, []):
-        st.write(sentence)
+        st.markdown(md_text(sentence))  # sentences name counties and schools: plain text

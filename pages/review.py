@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.access.audit import list_audit
 from core.db import DatabaseBusy, StoreError, open_db
+from core.present.escape import md_text
 from core.submission.review import (
     approve,
     relock,
@@ -25,7 +26,7 @@ try:
         queue = review_queue(con)
         log = list_audit(con, limit=500)
 except DatabaseBusy as exc:
-    st.error(str(exc))
+    st.error(md_text(exc))
     st.stop()
 
 tab_review, tab_log = st.tabs(["审核报送", "审计日志"])
@@ -64,7 +65,7 @@ with tab_review:
                 with open_db() as con:
                     action(con)
             except (StoreError, DatabaseBusy) as exc:
-                st.error(str(exc))
+                st.error(md_text(exc))
             else:
                 st.rerun()
 

@@ -8,6 +8,7 @@ import streamlit as st
 from core.access.accounts import can, can_see_county
 from core.db import DatabaseBusy, open_db
 from core.month import period_label
+from core.present.escape import md_text
 from core.submission.status import (
     submission_history,
     submission_issues,
@@ -28,7 +29,7 @@ from core.zone import load_zone
 from ui import data, filters
 from ui.auth import current_user
 from ui.guard import ensure_app
-from ui.render import download_table
+from ui.render import download_table, static_table
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
@@ -72,28 +73,28 @@ try:
         issues = submission_issues(con, int(versions[choice]["submission_id"])) if versions else None
         unassigned = unassigned_submissions(con) if can(user, "view_all_submissions") else None
 except DatabaseBusy as exc:
-    st.error(str(exc))
+    st.error(md_text(exc))
     st.stop()
 
 where = f"{county}{period_label(period)}"
 if not versions:
-    st.info(f"{where}尚未收到任何报送。")
+    st.info(f"{md_text(where)}尚未收到任何报送。")
 else:
     chosen = versions[choice]
     if chosen.get("review_comment"):
-        st.warning(f"审核意见:{chosen['review_comment']}")
+        st.warning(f"审核意见:{md_text(chosen['review_comment'])}")
     st.markdown(f"**校验问题**(第{chosen['submission_id']}号报送)")
     if issues.empty:
         st.success("该报送没有任何校验问题。")
     else:
         table = issues_frame(issues)
         if len(table) <= 30:  # a static table wraps the long messages so they can be read whole
-            st.table(as_text(table), hide_index=True)
+            static_table(as_text(table))
         else:
             st.dataframe(table, hide_index=True, width="stretch")
         download_table(table, f"{where} 第{chosen['submission_id']}号报送 校验问题", "dl_issues", SOURCE)
 
-st.markdown(f"**数据质量提示**(异常值、与上月相比的突变;{where}当前生效的数据)")
+st.markdown(f"**数据质量提示**(异常值、与上月相比的突变;{md_text(where)}当前生效的数据)")
 warnings = quality_table(data.load("data_quality_warnings", period, county=county))
 if warnings.empty:
     st.success("未发现异常值或月度突变。")
@@ -102,7 +103,7 @@ else:
     download_table(warnings, f"{where} 数据质量提示", "dl_quality", SOURCE)
 
 if versions:
-    st.markdown(f"**版本历史**({where},最新在前;当前生效的版本标为「是」)")
+    st.markdown(f"**版本历史**({md_text(where)},最新在前;当前生效的版本标为「是」)")
     st.dataframe(history_table(history), hide_index=True, width="stretch")
     download_table(history_table(history), f"{where} 报送版本历史", "dl_history", SOURCE)
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.db import DatabaseBusy, open_db
 from core.month import month_add, month_range, of, period_label, today
+from core.present.escape import md_text
 from core.present.export import table_to_xlsx
 from core.submission.annotate import annotate_workbook, annotated_file_name
 from core.submission.ingest import STATUS_LABELS, WORKBOOK_SUFFIXES
@@ -16,6 +17,7 @@ from ui import filters
 from ui.auth import require
 from ui.data import db_path
 from ui.guard import ensure_app
+from ui.render import static_table
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
@@ -38,14 +40,14 @@ new = [f for f in files or [] if f.file_id not in done]
 if new:
     bar = st.progress(0.0, text="正在校验…")
     for n, f in enumerate(new, start=1):
-        bar.progress((n - 1) / len(new), text=f"正在校验第{n}/{len(new)}个文件:{f.name}")
+        bar.progress((n - 1) / len(new), text=f"正在校验第{n}/{len(new)}个文件:{md_text(f.name)}")
         data = f.getvalue()
         try:
             done[f.file_id] = (submit_workbook(user, data, f.name, db_path=db_path()), data)
         except DatabaseBusy as exc:
-            st.error(f"「{f.name}」:{exc}")
+            st.error(f"「{md_text(f.name)}」:{md_text(exc)}")
         except Exception as exc:  # noqa: BLE001 - one bad file must not take the page down
-            st.error(f"「{f.name}」处理时发生内部错误({type(exc).__name__}),未入库;请将此文件发给管理员。")
+            st.error(f"「{md_text(f.name)}」处理时发生内部错误({type(exc).__name__}),未入库;请将此文件发给管理员。")
     bar.progress(1.0, text=f"已处理{len(new)}个文件")
     if any(done[f.file_id][0].status == "accepted" for f in new if f.file_id in done):
         st.cache_data.clear()  # figures are cached on the data version: recompute them,
@@ -60,7 +62,7 @@ for f in files or []:
     detail = {"accepted": f"已入库({rows})" + (f",替换第{result.replaces}号报送" if result.replaces else ""),
               "rejected": "有错误,未入库;请按下表修改后重新上传",
               "duplicate": "与已载入的文件完全相同,未重复保存"}[result.status]
-    SHOW[result.status](f"**{STATUS_LABELS[result.status]}** · {f.name} {where} — {detail}")
+    SHOW[result.status](f"**{STATUS_LABELS[result.status]}** · {md_text(f.name)} {md_text(where)} — {md_text(detail)}")
     if not result.issues:
         continue
     table = issues_frame(result.issues)
@@ -68,7 +70,7 @@ for f in files or []:
     with st.expander(f"问题 {len(table)} 条(错误{n_err}条,警告{len(table) - n_err}条)",
                      expanded=result.status == "rejected"):
         if len(table) <= TABLE_ROWS:  # a static table wraps the long messages so they can be read whole
-            st.table(as_text(table), hide_index=True)
+            static_table(as_text(table))
         else:
             st.dataframe(table, hide_index=True, width="stretch")
         c1, c2, _ = st.columns([1, 1, 2])

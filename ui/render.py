@@ -10,6 +10,7 @@ import streamlit as st
 from core.indicators.catalog import load_catalog
 from core.month import period_label
 from core.present.charts import Caption, plotly_config
+from core.present.escape import md_text
 from core.present.palette import format_target, status_label
 from core.zone import load_zone
 from ui import data
@@ -32,7 +33,7 @@ def page_header(title: str, period: str | None, county: str | None = None) -> No
         st.html(f'<div style="font-size:34px;font-weight:800;line-height:1.3;margin:0">'
                 f'{escape(text)}</div>')
     else:
-        st.title(text)
+        st.title(md_text(text))
 
 
 def caption_for(indicator: str, period: str, row: pd.Series | None = None) -> Caption:
@@ -92,6 +93,17 @@ def chinese_table(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
                                zip(out["status"], out["value"])]
     cols = [c for c in columns if c in out]
     return out[cols].rename(columns=COLUMN_LABELS)
+
+
+def static_table(df: pd.DataFrame) -> None:
+    """A small table that wraps long text (st.table), every cell and header shown as plain text.
+
+    st.table renders Markdown in its cells: an issue value 「[x](http://…)」 from a county
+    workbook would become a link, 「![](http://…)」 an external image.
+    """
+    shown = df.map(lambda v: md_text(v) if isinstance(v, str) else v)
+    shown.columns = [md_text(c) for c in shown.columns]
+    st.table(shown, hide_index=True)
 
 
 def download_table(df: pd.DataFrame, title: str, key: str, note: str = "") -> None:

@@ -17,6 +17,7 @@ from core.present.charts.base import (
     target_label,
     vline,
 )
+from core.present.escape import chart_text
 from core.present.palette import (
     NO_TARGET,
     STATUSES,
@@ -103,9 +104,9 @@ def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
     keys = [display_status(s, not is_missing(v)) for s, v in zip(data["status"], data["value"])]
     values = [None if is_missing(v) else float(v) for v in data["value"]]
     span = axis_span(values, [target, zone_value], unit)
+    labels = [chart_text(lbl) for lbl in data[label_col]]  # county and school names: shown as text
     hover = [f"{lbl}<br>{format_value(v, unit)} · {status_style(k).label}"
-             for lbl, v, k in zip(data[label_col], data["value"], keys)]
-    labels = list(data[label_col])
+             for lbl, v, k in zip(labels, data["value"], keys)]
     bar = go.Bar(x=values if horizontal else labels, y=labels if horizontal else values,
                  orientation="h" if horizontal else "v",
                  marker={"color": [status_style(k).color for k in keys]},
@@ -154,7 +155,7 @@ def stacked_counts(df: pd.DataFrame, x_col: str, stack_col: str, title: str,
     for lvl in order:
         part = df[df[stack_col] == lvl].set_index(x_col)["count"]
         ys = [int(part.get(x, 0)) for x in xs]
-        fig.add_trace(go.Bar(x=xs, y=ys, name=lvl, marker={"color": levels.get(lvl, "#888")},
+        fig.add_trace(go.Bar(x=[chart_text(x) for x in xs], y=ys, name=chart_text(lvl), marker={"color": levels.get(lvl, "#888")},
                              text=[y if y else "" for y in ys], textposition="inside",
                              textangle=0, insidetextanchor="middle",
                              textfont={"size": base_size}))
@@ -179,7 +180,7 @@ def grouped_bars(df: pd.DataFrame, x_col: str, series_col: str, title: str, unit
         part = part.set_index(x_col)
         ys = [None if is_missing(part["value"].get(x)) else float(part["value"].get(x)) for x in xs]
         positions = ["outside" if p == "outside" else "inside" for p in label_spots(ys, [target], span)]
-        fig.add_trace(go.Bar(x=xs, y=ys, name=name,
+        fig.add_trace(go.Bar(x=[chart_text(x) for x in xs], y=ys, name=chart_text(name),
                              marker={"color": palette.get(name, defaults[i % len(defaults)])},
                              text=[format_value(v, unit, with_unit=False) if v is not None else ""
                                    for v in ys],
@@ -201,10 +202,11 @@ def cv_bars(df: pd.DataFrame, title: str, threshold, caption: Caption | None = N
     values = [None if is_missing(v) else float(v) for v in df["value"]]
     keys = ["none" if v is None else ("green" if v <= threshold else "red") for v in values]
     span = axis_span(values, [threshold], "系数")
-    fig = go.Figure(go.Bar(x=list(df["item"]), y=values,
+    items = [chart_text(i) for i in df["item"]]
+    fig = go.Figure(go.Bar(x=items, y=values,
                            marker={"color": [status_style(k).color for k in keys]},
                            name="", showlegend=False))
-    add_value_labels(fig, list(df["item"]), values, keys, "系数", span, [threshold], base_size)
+    add_value_labels(fig, items, values, keys, "系数", span, [threshold], base_size)
     fig.update_yaxes(range=[0, span])
     hline(fig, threshold, f"标准 ≤{threshold}", load_palette().lines["target"], "dash")
     status_legend(fig, keys)

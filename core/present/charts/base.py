@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from core.present.escape import chart_text
 from core.present.palette import format_target, is_missing, load_palette
 
 ZONE_LABEL = "实验区"
@@ -26,7 +27,7 @@ class Caption:
     as_of: str = ""
 
     def text(self, width: int = 70) -> str:
-        """The caption as wrapped plotly HTML lines."""
+        """The caption as wrapped plotly HTML lines (its text escaped: names may come from counties)."""
         parts = []
         if self.definition:
             parts.append(f"口径:{self.definition}")
@@ -36,7 +37,7 @@ class Caption:
         lines = [line for p in parts for line in wrap(p, width)]
         if tail:
             lines.extend(wrap(" · ".join(tail), width))
-        return "<br>".join(lines)
+        return "<br>".join(chart_text(line) for line in lines)
 
 
 def _tokens(text: str) -> list[str]:
@@ -91,7 +92,7 @@ def _title_block(title: str, caption: Caption | None, base_size: int,
     n_cap = cap.count("<br>") + 1 if cap else 0
     top = int(len(title_lines) * base_size * 1.45 * 1.3 + n_cap * base_size * 1.25
               + base_size + 16)
-    return "<br>".join(title_lines), cap, top
+    return "<br>".join(chart_text(line) for line in title_lines), cap, top
 
 
 def _title_pad(title_html: str, base_size: int) -> int:
@@ -156,7 +157,7 @@ def frame(fig: go.Figure, title: str, caption: Caption | None, base_size: int,
 
 def legend_line(fig: go.Figure, label: str, color: str, dash: str) -> None:
     """A legend entry naming a reference line (labels on the plot would collide with bars)."""
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=label, hoverinfo="skip",
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=chart_text(label), hoverinfo="skip",
                              line={"color": color, "dash": dash, "width": 2}))
 
 

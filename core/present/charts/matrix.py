@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.present.charts.base import Caption, frame, wrap
+from core.present.escape import chart_text
 from core.present.palette import (
     NO_TARGET,
     STATUSES,
@@ -38,14 +39,15 @@ def status_matrix(df: pd.DataFrame, title: str, caption: Caption | None = None,
             key = display_status(rec.status if rec is not None else None, not is_missing(v))
             zr.append(KEYS.index(key))
             tr.append(format_value(v, rec.unit if rec is not None else ""))
-            hr.append(f"{r} · {c}<br>{tr[-1]} · {status_style(key).label}")
+            hr.append(f"{chart_text(r)} · {chart_text(c)}<br>{tr[-1]} · {status_style(key).label}")
         z.append(zr), text.append(tr), hover.append(hr)
     n = len(KEYS)
     scale = []
     for i, key in enumerate(KEYS):
         scale += [[i / n, status_style(key).color], [(i + 1) / n, status_style(key).color]]
     # Text colour per status: draw values as annotations for per-cell contrast.
-    fig = go.Figure(go.Heatmap(z=z, x=["<br>".join(wrap(c, col_width)) for c in cols], y=rows,
+    fig = go.Figure(go.Heatmap(z=z, x=["<br>".join(chart_text(w) for w in wrap(c, col_width)) for c in cols],
+                               y=[chart_text(r) for r in rows],
                                zmin=-0.5, zmax=n - 0.5, colorscale=scale, showscale=False,
                                xgap=3, ygap=3, hovertext=hover, hoverinfo="text"))
     for i, r in enumerate(rows):
@@ -82,7 +84,7 @@ def tile_figure(value, unit: str, status: str | None, title: str,
                        text=f"<b>{format_value(value, unit)}</b>",
                        font={"size": base_size * 6, "color": style.text_color})
     fig.add_annotation(x=0.5, y=0.2, xref="paper", yref="paper", showarrow=False,
-                       text=subtitle or style.label,
+                       text=chart_text(subtitle or style.label),
                        font={"size": int(base_size * 1.6), "color": style.text_color})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)

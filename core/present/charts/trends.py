@@ -14,6 +14,7 @@ from core.present.charts.base import (
     target_label,
     vline,
 )
+from core.present.escape import chart_text
 from core.present.palette import (
     county_colors,
     format_value,
@@ -39,8 +40,8 @@ def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None
         part = part.sort_values("period")
         fig.add_trace(go.Scatter(
             x=months(part["period"]), y=[None if is_missing(v) else v for v in part["value"]],
-            mode="lines+markers", name=county, line={"color": colors[county], "width": 2},
-            hovertemplate=f"{county} %{{x}}: %{{y:.1f}}{unit}<extra></extra>"))
+            mode="lines+markers", name=chart_text(county), line={"color": colors[county], "width": 2},
+            hovertemplate=f"%{{fullData.name}} %{{x}}: %{{y:.1f}}{unit}<extra></extra>"))
     if zone is not None and len(zone):
         z = zone.sort_values("period")
         fig.add_trace(go.Scatter(
