@@ -26,6 +26,8 @@ HW_HEADER = ["学校标识码", "学校名称", "一二年级布置书面家庭�
 QUALITY_HEADER = ["学校标识码", "优质学校认定等级", "认定年份", "高于规定学历教师数", "县级及以上骨干教师数",
                   "体育艺术专任教师数", "教学及辅助用房面积(平方米)", "体育运动场馆面积(平方米)",
                   "教学仪器设备值(万元)", "网络多媒体教室数"]
+WHOLE_CHILD_HEADER = ["学校标识码", "劳动教育周课时", "专职心理健康教师数", "兼职心理健康教师数", "合格家长学校",
+                      "家长委员会"]
 
 
 def build_workbook(sheets: dict[str, list[list]], path: Path | str | None = None) -> bytes:
@@ -50,9 +52,10 @@ def school_code(i: int) -> str:
 
 
 def valid_submission_sheets(county: str = "云岭县", period: str = "2026-10", n_schools: int = 6,
-                            quality: bool = True) -> dict[str, list[list]]:
-    """A small valid workbook as a dict: 填报说明, 学校名册, 体育, 作业 (and 优质学校), header in row 1."""
+                            quality: bool = True, whole_child: bool = False) -> dict[str, list[list]]:
+    """A small valid workbook as a dict: 填报说明, 学校名册, 体育, 作业 (and 优质学校, 综合育人), header in row 1."""
     roster, pe, hw, qual = [list(ROSTER_HEADER)], [list(PE_HEADER)], [list(HW_HEADER)], [list(QUALITY_HEADER)]
+    whole = [list(WHOLE_CHILD_HEADER)]
     for i in range(1, n_schools + 1):
         stype = TYPES[(i - 1) % len(TYPES)]
         bands = BANDS[stype]
@@ -66,8 +69,11 @@ def valid_submission_sheets(county: str = "云岭县", period: str = "2026-10", 
                    80 if "7-9" in bands else None, "是", 300 if compulsory else None])
         qual.append([code, "市级" if i % 2 else "无", 2020 if i % 2 else None, 30, 8, 6,
                      5000.5, 8000, 250.25, 20])
+        whole.append([code, 1 if i % 3 else 0.5, i % 2, None if i % 4 == 0 else 1, "是" if i % 5 else "否", "是"])
     sheets = {"填报说明": [["县区", county], ["报送月份", period], [], ["请按表头填写,不要修改表头。"]],
               "学校名册": roster, "体育": pe, "作业": hw}
     if quality:
         sheets["优质学校"] = qual
+    if whole_child:
+        sheets["综合育人"] = whole
     return sheets

@@ -4,7 +4,8 @@ Shaped like the zone office's reference samples (../shared/samples, when present
 and 望江区 send one workbook a month for 2026-03 … 2026-10, each month in the next of the four
 layouts (template, titled, retyped, filename — written by core.demo.layouts); two schools open in
 2026-07; the 优质学校 sheet is sent in March (every school) and September (with upgrades); the
-体质健康 results are filled in October. Deterministic: the same bytes on every run.
+体质健康 results are filled in October; the 综合育人 sheet is sent in March and September (松溪县 and
+望江区 add 专职心理健康教师 in September, 白石县 lags on 家长学校). Deterministic: the same bytes on every run.
 """
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ LOCALES = ("城区", "镇区", "乡村")
 OPENS = {("白石县", 16): "2026-07", ("望江区", 16): "2026-07"}  # (county, school index) -> first month
 QUALITY_MONTHS = ("2026-03", "2026-09")
 FITNESS_MONTH = "2026-10"
+WHOLE_CHILD_MONTHS = ("2026-03", "2026-09")
+PSYCH_IMPROVING = ("松溪县", "望江区")  # more 专职心理健康教师 from September
+PARENT_SCHOOL_LAG = "白石县"
 LESSON_STANDARD = {"1-2": 4, "3-6": 3, "7-9": 3, "10-12": 2}
 LESSON_COLUMNS = {"1-2": "lessons_g12", "3-6": "lessons_g36", "7-9": "lessons_g79", "10-12": "lessons_g1012"}
 
@@ -98,7 +102,24 @@ def _sheets(county: str, ci: int, period: str) -> dict[str, pd.DataFrame]:
               "pe": pd.DataFrame(pe), "homework": pd.DataFrame(hw)}
     if quality:
         sheets["quality"] = pd.DataFrame(quality)
+    if period in WHOLE_CHILD_MONTHS:  # no draws from rng: the other sheets' numbers stay as they were
+        sheets["whole_child"] = pd.DataFrame([_whole_child(county, ci, k, s, period) for k, s in enumerate(roster)])
     return sheets
+
+
+def _whole_child(county: str, ci: int, k: int, s: dict, period: str) -> dict:
+    """One school's 综合育人 row: a few schools short of labour lessons, 专职 teachers in the larger schools."""
+    september = period == "2026-09"
+    fulltime = 1 if s["classes"] >= 30 else 0
+    if september and county in PSYCH_IMPROVING:
+        fulltime = max(fulltime, s["classes"] // 12)
+    lag = county == PARENT_SCHOOL_LAG
+    return {"school_id": s["school_id"],
+            "labor_lessons": 0.5 if (k + ci + september) % 6 == 0 else 1.0 + (k % 3) * 0.5,
+            "psych_fulltime": fulltime,
+            "psych_parttime": None if k % 5 == 4 else (0 if k % 7 == 3 else 1 + k % 2),
+            "parent_school": k % 3 != 0 if lag and not (september and k % 2) else k % 8 != 7,
+            "parent_committee": k % 10 != 9}
 
 
 def write_sample_zone(folder: Path) -> Path:

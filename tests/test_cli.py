@@ -31,7 +31,7 @@ def test_all_samples_accepted_then_duplicates_then_status(db_path, samples_dir):
         assert set(r) >= RESULT_KEYS
         assert r["status"] == "accepted", (r["file"], r["issues"])
         assert isinstance(r["submission_id"], int) and r["county"] in {"松溪县", "白石县", "望江区"}
-        assert set(r["rows"]) == {"学校名册", "体育", "作业", "优质学校"} and r["rows"]["学校名册"] > 0
+        assert set(r["rows"]) == {"学校名册", "体育", "作业", "优质学校", "综合育人"} and r["rows"]["学校名册"] > 0
         assert all(set(i) == ISSUE_KEYS for i in r["issues"])
     assert [r["file"] for r in results] == sorted(r["file"] for r in results)
     assert {(r["county"], r["period"]) for r in results} == {

@@ -18,7 +18,7 @@ from core.submission.status import LATE, MISSING, ON_TIME, submission_matrix
 from core.submission.validate import validate_workbook
 
 TODAY = date(2026, 11, 23)
-FRAMES = ("counties", "school", "pe", "homework", "quality", "submissions", "patches")
+FRAMES = ("counties", "school", "pe", "homework", "quality", "whole_child", "submissions", "patches")
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +122,34 @@ def test_quality_sheet_sent_in_some_months_and_levels_rise(zone):
     assert (q.loc[q["level"] != "无", "year"] <= q.loc[q["level"] != "无", "period"].str[:4].astype(int)).all()
 
 
+def test_whole_child_sheet_sent_once_a_school_year(zone):
+    w = zone.whole_child
+    months = w.groupby("county")["period"].apply(lambda s: sorted(set(s)))
+    assert all(m == [zone.periods[0], "2025-09", "2026-09"] for m in months)
+    school = zone.school.merge(w, on=["county", "period", "school_id"])
+    assert len(school) == len(w)  # every row is a roster school of that month
+    assert (w["psych_fulltime"] <= school["teachers"]).all() and (w["psych_parttime"].dropna() >= 0).all()
+    assert w["labor_lessons"].between(0, 10).all() and w["psych_parttime"].isna().any()
+    per_10 = school.groupby(["county", "period"]).apply(
+        lambda d: d["psych_fulltime"].sum() / d["classes"].sum() * 10, include_groups=False).unstack()
+    rise = per_10[zone.periods[-2][:4] + "-09"] - per_10[zone.periods[0]]
+    assert set(rise[rise > 0.3].index) == {"云岭县", "临江区", "龙泉县"}  # a few counties add 专职 teachers
+    assert (rise > -0.05).all()
+    parent = school.groupby("county")["parent_school"].mean()
+    assert parent.idxmin() == "石门县" and parent["石门县"] < 0.7 < parent.drop("石门县").min()
+
+
+def test_whole_child_draws_leave_the_other_sheets_alone(monkeypatch):
+    """The 综合育人 sheets use a generator of their own: without them the rest of the zone is the same."""
+    import core.demo.zone as demo_zone
+    with_sheet = generate_zone(8, 6, 13, seed=7, end_period="2026-10")
+    monkeypatch.setattr(demo_zone, "whole_child_sheets", lambda *a, **k: pd.DataFrame())
+    without = generate_zone(8, 6, 13, seed=7, end_period="2026-10")
+    assert len(with_sheet.whole_child) and without.whole_child.empty
+    for name in ("school", "pe", "homework", "quality", "submissions", "patches"):
+        pd.testing.assert_frame_equal(getattr(with_sheet, name), getattr(without, name))
+
+
 def test_fitness_filled_once_a_year(zone):
     filled = zone.pe[zone.pe["fitness_tested"].notna()]
     months = filled.groupby("county")["period"].apply(lambda s: sorted(set(s.str[5:])))
@@ -170,6 +198,7 @@ def test_every_demo_workbook_is_accepted(small_zone):
         assert (parsed.county, parsed.period) == (job.county, job.period)
         assert parsed.rows["学校名册"] == len(job.sheets["school"])
         assert parsed.rows["优质学校"] == (len(job.sheets["quality"]) if "quality" in job.sheets else 0)
+        assert parsed.rows["综合育人"] == (len(job.sheets["whole_child"]) if "whole_child" in job.sheets else 0)
 
 
 def test_build_demo_through_ingest(db_path, tmp_path, small_zone):

@@ -35,7 +35,7 @@ def _header(ws):
 
 def test_layout_headers_labels_and_freeze():
     wb = build_template("松溪县", "2026-11", ROSTER, zone=ZONE)
-    assert wb.sheetnames == ["填报说明", "学校名册", "体育", "作业", "优质学校"]
+    assert wb.sheetnames == ["填报说明", "学校名册", "体育", "作业", "优质学校", "综合育人"]
     info = wb["填报说明"]
     assert [info["A1"].value, info["B1"].value, info["A2"].value, info["B2"].value] == [
         "县区", "松溪县", "报送月份", "2026-11"]
@@ -110,7 +110,7 @@ def test_filled_template_is_accepted_by_ingest(db_path, tmp_path):
     r = ingest_file(out, db_path=db_path)
     assert r.status == "accepted", [i.message for i in r.issues]
     assert (r.county, r.period) == ("松溪县", "2026-11")
-    assert r.rows == {"学校名册": 3, "体育": 3, "作业": 3, "优质学校": 0}
+    assert r.rows == {"学校名册": 3, "体育": 3, "作业": 3, "优质学校": 0, "综合育人": 0}
     with open_db(db_path) as con:
         stored = con.execute("SELECT school_id, activity_minutes FROM pe ORDER BY school_id").fetchall()
     assert stored == [(sid, 65.0) for sid in ROSTER["school_id"]]

@@ -63,7 +63,7 @@ def test_sample_layouts_read_identically(layout):
         return {k: df.sort_values("school_id").reset_index(drop=True) for k, df in result.tables.items()}
 
     plain, other = tables("template"), tables(layout)
-    assert set(plain) == set(other) == {"school", "pe", "homework", "quality"}
+    assert set(plain) == set(other) == {"school", "pe", "homework", "quality", "whole_child"}
     for key in plain:
         pd.testing.assert_frame_equal(other[key], plain[key])
 

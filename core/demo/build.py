@@ -22,7 +22,7 @@ from core.paths import DATA_DIR, archive_dir
 
 DEMO_WORKBOOK_DIR = DATA_DIR / "demo-workbooks"
 DEMO_ACTOR = "demo"
-SHEET_KEYS = ("school", "pe", "homework", "quality")
+SHEET_KEYS = ("school", "pe", "homework", "quality", "whole_child")
 POOL_MIN_JOBS = 60  # below this, starting worker processes costs more than it saves
 
 Progress = Callable[[int, int, str], None]

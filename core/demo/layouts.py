@@ -30,7 +30,8 @@ from core.submission.schema import (
 FULL_WIDTH = str.maketrans("0123456789()", "０１２３４５６７８９（）")
 YES_NO_STYLES = (("是", "否"), ("有", "无"), ("√", "×"), ("Y", "N"))
 OFFICERS = ("张明", "李华", "王芳", "刘洋", "陈静", "杨帆", "赵磊", "黄丽")
-SHEET_WORDS = {"school": "学校名册", "pe": "体育工作", "homework": "作业管理", "quality": "优质学校"}
+SHEET_WORDS = {"school": "学校名册", "pe": "体育工作", "homework": "作业管理", "quality": "优质学校",
+               "whole_child": "综合育人"}
 
 
 def file_name(county: str, period: str, layout: str, correction: bool = False) -> str:

@@ -31,23 +31,33 @@ class Behaviour:
     afterschool: tuple[float, float] = (0.88, 0.90)  # share of students in after-school service
     resources: tuple[float, float] = (1.0, 1.03)  # multiplier of resource levels
     upgrade_rate: float = 0.05  # share of schools moving up one 优质学校 level per certification round
+    # 综合育人 (sent each September): 专职心理健康教师 per 10 classes, share of schools with any
+    # mental-health teacher, share short of 1 labour lesson a week, shares with 家长学校 / 家长委员会
+    psych_per_10: tuple[float, float] = (0.35, 0.45)
+    psych_any: tuple[float, float] = (0.80, 0.88)
+    labor_short: tuple[float, float] = (0.10, 0.06)
+    parent_school: tuple[float, float] = (0.88, 0.94)
+    parent_committee: tuple[float, float] = (0.95, 0.98)
     instructions_sheet: bool = True  # filename layout: a 填报说明 sheet with instructions only
 
 
 BEHAVIOURS: tuple[Behaviour, ...] = (
     Behaviour("good", "template", pe_short=(0.04, 0.02), activity_shift=(4, 6), fitness_shift=(0.01, 0.015),
               g12_written=(0.0, 0.0), hw_shift=(-5, -6), no_publicity=(0.0, 0.0), afterschool=(0.93, 0.95),
-              resources=(1.1, 1.12), upgrade_rate=0.06),
+              resources=(1.1, 1.12), upgrade_rate=0.06, psych_per_10=(0.5, 1.1), psych_any=(0.9, 1.0),
+              labor_short=(0.03, 0.0), parent_school=(0.95, 1.0), parent_committee=(1.0, 1.0)),
     Behaviour("homework_lag", "titled", g12_written=(0.22, 0.2), hw_shift=(15, 13), no_publicity=(0.2, 0.18),
-              afterschool=(0.74, 0.76), resources=(0.95, 0.97)),
+              afterschool=(0.74, 0.76), resources=(0.95, 0.97), parent_school=(0.5, 0.56),
+              parent_committee=(0.85, 0.88)),
     Behaviour("pe_lag", "retyped", pe_short=(0.38, 0.35), activity_shift=(-14, -12),
               fitness_shift=(-0.035, -0.03), resources=(0.88, 0.9), upgrade_rate=0.03),
     Behaviour("improves", "filename", pe_short=(0.45, 0.05), activity_shift=(-12, 3),
               fitness_shift=(-0.04, 0.0), g12_written=(0.3, 0.02), hw_shift=(14, -3), no_publicity=(0.3, 0.02),
-              afterschool=(0.62, 0.9), resources=(0.85, 1.0), upgrade_rate=0.09, instructions_sheet=False),
+              afterschool=(0.62, 0.9), resources=(0.85, 1.0), upgrade_rate=0.09, instructions_sheet=False,
+              psych_per_10=(0.15, 0.85), psych_any=(0.6, 0.95), labor_short=(0.25, 0.04)),
     Behaviour("missing_month", "template"),
     Behaviour("late", "titled"),
-    Behaviour("december_fitness", "retyped", fitness_month=12),
+    Behaviour("december_fitness", "retyped", fitness_month=12, psych_per_10=(0.3, 0.8)),
     Behaviour("homework_mild_lag", "filename", fitness_month=12, g12_written=(0.08, 0.07), hw_shift=(6, 5),
               no_publicity=(0.08, 0.06)),
 )

@@ -46,7 +46,8 @@ def quality_sheets(roster: pd.DataFrame, monthly: pd.DataFrame, beh: pd.Series, 
     by_key = dict(iter(monthly.groupby(["county", "period"], sort=False)))
     for county_idx, county_rows in roster.groupby("county_idx", sort=False):
         county = county_rows["county"].iloc[0]
-        for k in _send_months(county, periods, submitted, delay=int(county_idx) % 3 == 1):
+        months = (*ROUND_MONTHS, UPDATE_MONTH)
+        for k in send_months(county, periods, submitted, months, delay=int(county_idx) % 3 == 1):
             month = by_key[(county, periods[k])]
             idx = month["idx"].to_numpy()
             frames.append(_sheet(roster, month, idx, levels[idx, k], years[idx, k], levels[idx, : k + 1],
@@ -71,9 +72,11 @@ def _levels(roster: pd.DataFrame, beh: pd.Series, periods: list[str], rng: np.ra
     return levels
 
 
-def _send_months(county: str, periods: list[str], submitted: set[tuple[str, str]], delay: int) -> list[int]:
-    """Month indexes the county sends 优质学校: first, rounds, September (+delay); a skipped month moves on."""
-    wanted = [0] + [k + delay for k, p in enumerate(periods) if k > 0 and int(p[5:]) in (*ROUND_MONTHS, UPDATE_MONTH)]
+def send_months(county: str, periods: list[str], submitted: set[tuple[str, str]], months: tuple[int, ...],
+                delay: int = 0) -> list[int]:
+    """Month indexes the county sends an optional sheet: the first month, then each of `months` (+delay)
+    of the year; a month the county sent no workbook moves on to its next one."""
+    wanted = [0] + [k + delay for k, p in enumerate(periods) if k > 0 and int(p[5:]) in months]
     months: list[int] = []
     for k in wanted:
         while k < len(periods) and (county, periods[k]) not in submitted:

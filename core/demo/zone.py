@@ -3,7 +3,8 @@
 Deterministic: everything is drawn from one numpy Generator seeded with `seed`.
 Column names are the DB columns of core/sql/schema.sql, plus `period` and `county`.
 What varies where (which county lags, improves, is late...) is BEHAVIOURS and the
-submission plan in core/demo_plan.py; 优质学校 sheets come from core/demo_quality.py.
+submission plan in core/demo/plan.py; 优质学校 sheets come from core/demo/quality.py, 综合育人
+sheets from core/demo/whole_child.py.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from core.demo.plan import (
     plan_submissions,
 )
 from core.demo.quality import quality_sheets
+from core.demo.whole_child import whole_child_sheets
 from core.month import today as month_today
 from core.submission.bands import SCHOOL_TYPES, STAGE_GROUPS, covers
 
@@ -53,6 +55,7 @@ class DemoZone:
     pe: pd.DataFrame
     homework: pd.DataFrame
     quality: pd.DataFrame  # only the months a county sends its 优质学校 sheet
+    whole_child: pd.DataFrame  # only the months a county sends its 综合育人 sheet
     submissions: pd.DataFrame  # county, period, version, received_at, file_tag
     patches: pd.DataFrame = field(default_factory=pd.DataFrame)  # first-version errors of corrections
     periods: list[str] = field(default_factory=list)
@@ -83,15 +86,29 @@ def generate_zone(n_counties: int = 8, schools_per_county: int | None = None, mo
     with_quality = set(zip(quality["county"], quality["period"]))
     submissions["with_quality"] = [(c, p) in with_quality
                                    for c, p in zip(submissions["county"], submissions["period"])]
+    whole_child = whole_child_sheets(roster, monthly, beh, periods, sent, seed)
     notes = _add_outliers(monthly, pe, homework, behaviours, periods, rng)
     patches = _first_version_patches(pe, submissions, rng)
     counties = pd.DataFrame({"county": names, "n_schools": sizes,
                              "behaviour": [b.kind for b in behaviours],
                              "layout": [b.layout for b in behaviours],
                              "fitness_month": [b.fitness_month for b in behaviours]})
+    notes += _whole_child_notes(names, behaviours)
     return DemoZone(counties=counties, school=monthly.drop(columns=["idx", "t"]), pe=pe, homework=homework,
-                    quality=quality, submissions=submissions, patches=patches, periods=periods,
-                    notes=notes)
+                    quality=quality, whole_child=whole_child, submissions=submissions, patches=patches,
+                    periods=periods, notes=notes)
+
+
+def _whole_child_notes(names: list[str], behaviours: list[Behaviour]) -> list[tuple[str, str]]:
+    """Where the 综合育人 sheets differ from the rest, for the demo summary."""
+    usual = Behaviour("usual", "template")
+    notes = []
+    for county, b in zip(names, behaviours):
+        if b.psych_per_10[1] - b.psych_per_10[0] > 2 * (usual.psych_per_10[1] - usual.psych_per_10[0]):
+            notes.append((county, "综合育人:每年9月报送,专职心理健康教师逐年增加"))
+        if b.parent_school[1] < usual.parent_school[0] - 0.1:
+            notes.append((county, "综合育人:合格家长学校建成率落后"))
+    return notes
 
 
 def _roster(names: list[str], sizes: list[int], rng: np.random.Generator) -> pd.DataFrame:

@@ -4,7 +4,8 @@ Everything the indicators count is a column of the `facts` CTE built here, one r
 roster school of each county's in-force accepted submission for month M. The 优质学校
 values are carried forward (newest in-force submission for a month ≤ M that has the
 school in its 优质学校 sheet); the 体质健康 values come from the newest month within
-M−11 … M in which the three columns were filled (indicators.md, Conventions).
+M−11 … M in which the three columns were filled; the 综合育人 values from the county's newest
+综合育人 sheet within M−11 … M that listed the school (indicators.md, Conventions).
 """
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from core.submission.status import zone_county_list
 
 BANDS = ("g12", "g36", "g79", "g1012")
 # The sheets joined to the roster: the month's 体育 and 作业 rows, carried-forward 优质学校
-# rows and carried-forward 体质健康 results.
-SOURCES = frozenset({"pe", "homework", "quality", "fitness"})
+# rows, carried-forward 体质健康 results and carried-forward 综合育人 rows.
+SOURCES = frozenset({"pe", "homework", "quality", "fitness", "whole_child"})
 RESOURCE_COLUMNS = ("higher_degree_teachers", "backbone_teachers", "pe_art_teachers", "teaching_area",
                     "sports_area", "equipment_value", "multimedia_rooms")
+WHOLE_CHILD_COLUMNS = ("labor_lessons", "psych_fulltime", "psych_parttime", "parent_school", "parent_committee")
 
 
 def lit(value) -> str:
@@ -52,8 +54,9 @@ def facts_cte(periods: list[str], cat: Catalog | None = None, sources=SOURCES) -
     cat = cat or load_catalog()
     off = {src: "" if src in sources else " WHERE FALSE" for src in SOURCES}
     th = cat.thresholds
-    window = cat.scope.fitness_window_months
-    values = ", ".join(f"({lit(p)}, {lit(month_add(p, 1 - window))})" for p in periods) or "(NULL, NULL)"
+    window, wc_window = cat.scope.fitness_window_months, cat.scope.whole_child_window_months
+    values = ", ".join(f"({lit(p)}, {lit(month_add(p, 1 - window))}, {lit(month_add(p, 1 - wc_window))})"
+                       for p in periods) or "(NULL, NULL, NULL)"
     covers = ",\n        ".join(
         f"r.school_type IN {in_list(_types_covering(cat, b))} AS covers_{b}" for b in BANDS)
     lesson_ok = " AND ".join(
@@ -71,7 +74,7 @@ def facts_cte(periods: list[str], cat: Catalog | None = None, sources=SOURCES) -
         item_ok.append(f"CASE WHEN {it.id} >= {thr} THEN 1 ELSE 0 END")
         item_floor.append(f"{it.id} >= {lit(th.resource_floor)} * {thr}")
     return f"""
-WITH p(period, fit_lo) AS (VALUES {values}),
+WITH p(period, fit_lo, wc_lo) AS (VALUES {values}),
 sub AS (
     SELECT id, county, period, {_ORD.format(period='period')} * 4294967296 + id AS ord FROM submission
     WHERE status = 'accepted' AND in_force AND county IS NOT NULL AND period IS NOT NULL
@@ -111,6 +114,19 @@ fcf AS (
     ASOF JOIN fsrc fs ON fs.school_id = r.school_id AND fs.ord <= r.ord_max
     WHERE fs.fitness_period >= p.fit_lo
 ),
+-- 综合育人: the county's own newest sheet within M−11 … M that listed the school.
+wsrc AS (
+    SELECT s2.county, w.school_id, s2.period AS whole_child_period, s2.ord,
+           {', '.join(f'w.{c}' for c in WHOLE_CHILD_COLUMNS)}
+    FROM whole_child w JOIN sub s2 ON s2.id = w.submission_id
+    WHERE s2.period >= (SELECT min(wc_lo) FROM p){off['whole_child'].replace('WHERE', 'AND')}
+),
+wcf AS (
+    SELECT r.period, r.county, r.school_id, ws.* EXCLUDE (county, school_id, ord)
+    FROM roster r JOIN p ON p.period = r.period
+    ASOF JOIN wsrc ws ON ws.county = r.county AND ws.school_id = r.school_id AND ws.ord <= r.ord_max
+    WHERE ws.whole_child_period >= p.wc_lo
+),
 base AS (
     SELECT r.period, r.county, r.submission_id, r.school_id, r.school_name, r.school_type, r.locale,
         CAST(r.students AS DOUBLE) AS students, r.classes, r.teachers, r.stage_group,
@@ -132,12 +148,15 @@ base AS (
         coalesce(q.level IN {in_list(cat.scope.quality_levels)}, FALSE) AS is_quality,
         coalesce(q.level = {lit(cat.scope.provincial_level)}, FALSE) AS is_provincial,
         {', '.join(f'q.{c}' for c in RESOURCE_COLUMNS)},
-        {', '.join(items)}
+        {', '.join(items)},
+        w.school_id IS NOT NULL AS has_whole_child, w.whole_child_period,
+        {', '.join(f'w.{c}' for c in WHOLE_CHILD_COLUMNS)}
     FROM roster r
     LEFT JOIN pe_m e ON e.submission_id = r.submission_id AND e.school_id = r.school_id
     LEFT JOIN hw_m h ON h.submission_id = r.submission_id AND h.school_id = r.school_id
     LEFT JOIN qcf q ON q.period = r.period AND q.school_id = r.school_id
     LEFT JOIN fcf f ON f.period = r.period AND f.school_id = r.school_id
+    LEFT JOIN wcf w ON w.period = r.period AND w.county = r.county AND w.school_id = r.school_id
 ),
 facts AS (
     SELECT *,

@@ -24,7 +24,7 @@ MAX_BYTES = 256 * 1024 * 1024
 _FINGERPRINT = """
 SELECT count(*), coalesce(sum(hash(id, county, period, status, in_force, sha256)), 0),
        (SELECT count(*) FROM school), (SELECT count(*) FROM pe), (SELECT count(*) FROM homework),
-       (SELECT count(*) FROM quality)
+       (SELECT count(*) FROM quality), (SELECT count(*) FROM whole_child)
 FROM submission"""
 
 _lock = threading.Lock()

@@ -48,6 +48,7 @@ class Scope(_Frozen):
     quality_levels: tuple[str, ...]
     provincial_level: str
     fitness_window_months: int = Field(ge=1, le=36)
+    whole_child_window_months: int = Field(ge=1, le=36)
 
 
 class Thresholds(_Frozen):

@@ -18,6 +18,8 @@ DETAIL_COLUMNS = [
     "afterschool", "afterschool_rate",
     "quality_level", "quality_year", "quality_period", "is_quality", "is_provincial", "has_resource",
     "r1", "r2", "r3", "r4", "r5", "r6", "r7", "resource_items_ok", "meets_rule",
+    "has_whole_child", "whole_child_period", "labor_lessons", "psych_fulltime", "psych_parttime",
+    "parent_school", "parent_committee",
 ]
 _DERIVED = """
     CASE WHEN covers_g12 AND g12_written IS NOT NULL THEN NOT g12_written END AS hw_g12_ok,

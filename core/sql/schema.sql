@@ -96,6 +96,18 @@ CREATE TABLE IF NOT EXISTS quality (
     PRIMARY KEY (submission_id, school_id)
 );
 
+-- 综合育人 (optional sheet; carried forward 12 months)
+CREATE TABLE IF NOT EXISTS whole_child (
+    submission_id     INTEGER NOT NULL,
+    school_id         VARCHAR NOT NULL,
+    labor_lessons     DOUBLE NOT NULL,  -- 劳动教育周课时
+    psych_fulltime    INTEGER NOT NULL, -- 专职心理健康教师数
+    psych_parttime    INTEGER,          -- 兼职心理健康教师数 (blank = not reported)
+    parent_school     BOOLEAN NOT NULL, -- 合格家长学校
+    parent_committee  BOOLEAN NOT NULL, -- 家长委员会
+    PRIMARY KEY (submission_id, school_id)
+);
+
 -- Audit log: who did what, when (ingest, restore, approve, return, reopen).
 CREATE SEQUENCE IF NOT EXISTS audit_seq START 1;
 CREATE TABLE IF NOT EXISTS audit_log (

@@ -15,6 +15,7 @@ SHEET_NAMES: dict[str, str] = {
     "pe": "体育",
     "homework": "作业",
     "quality": "优质学校",
+    "whole_child": "综合育人",
 }
 
 
@@ -24,7 +25,7 @@ class ParsedSubmission:
 
     `tables` maps a sheet key of SHEET_NAMES to a DataFrame whose columns are
     exactly that DB table's columns (without submission_id), one row per school.
-    A sheet that was absent (only 优质学校 may be) has no key.
+    A sheet that was absent (only 优质学校 and 综合育人 may be) has no key.
     """
 
     file_name: str

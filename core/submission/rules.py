@@ -135,7 +135,7 @@ def unique_codes(ctx: Context) -> list[Issue]:
 
 
 def codes_in_roster(ctx: Context) -> list[Issue]:
-    """Every school in 体育/作业/优质学校 is in this workbook's 学校名册."""
+    """Every school in 体育/作业/优质学校/综合育人 is in this workbook's 学校名册."""
     roster = ctx.sheets.get("school")
     if roster is None:
         return []
@@ -209,6 +209,8 @@ _LIMITS = (
     ("quality", "higher_degree_teachers", None, "teachers"),
     ("quality", "backbone_teachers", None, "teachers"),
     ("quality", "pe_art_teachers", None, "teachers"),
+    ("whole_child", "psych_fulltime", None, "teachers"),
+    ("whole_child", "psych_parttime", None, "teachers"),
 )
 _ROSTER_WORDS = {"students": "在校生数", "teachers": "专任教师数"}
 

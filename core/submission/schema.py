@@ -159,6 +159,24 @@ class QualityRow(Row):
                                 lo=0, units=("间", "个"), expected="不小于0的整数")
 
 
+_YES_NO = dict(expected="是或否")
+
+
+class WholeChildRow(Row):
+    """综合育人: labour-education lessons, mental-health teachers, 家长学校 and 家长委员会.
+
+    Optional sheet, sent at least once a school year; carried forward 12 months.
+    """
+
+    school_id: str = col("学校标识码", "code", **_CODE)
+    labor_lessons: float = col("劳动教育周课时", "num", aliases=("劳动教育课时", "劳动课周课时"), **_LESSONS)
+    psych_fulltime: int = col("专职心理健康教师数", "int", aliases=("专职心理教师数",), **_TEACHERS)
+    psych_parttime: int | None = col("兼职心理健康教师数", "int", req="no", aliases=("兼职心理教师数",),
+                                     **_TEACHERS)
+    parent_school: bool = col("合格家长学校", "bool", aliases=("家长学校", "是否建成合格家长学校"), **_YES_NO)
+    parent_committee: bool = col("家长委员会", "bool", aliases=("是否建立家长委员会",), **_YES_NO)
+
+
 @dataclass(frozen=True)
 class Sheet:
     """One sheet of the workbook: key (= DB table), Chinese name, aliases, row model."""
@@ -175,6 +193,8 @@ SHEETS: dict[str, Sheet] = {
     "pe": Sheet("pe", "体育", PeRow, aliases=("体育工作", "体育统计")),
     "homework": Sheet("homework", "作业", HomeworkRow, aliases=("作业管理", "作业统计")),
     "quality": Sheet("quality", "优质学校", QualityRow, required=False, aliases=("优质均衡",)),
+    "whole_child": Sheet("whole_child", "综合育人", WholeChildRow, required=False,
+                         aliases=("综合育人情况", "综合育人统计")),
 }
 INSTRUCTIONS_SHEET = "填报说明"
 COUNTY_LABEL = "县区"

@@ -55,7 +55,8 @@ def build_template(county: str, period: str, roster: pd.DataFrame | None = None,
     for sheet in SHEETS.values():
         ws = wb.create_sheet(sheet.name)
         cols = columns(sheet.model)
-        prefill = [] if sheet.key == "quality" else _prefill_rows(sheet.key, cols, roster, county)
+        # optional sheets stay empty: an untouched one counts as not sent, never as blank values
+        prefill = _prefill_rows(sheet.key, cols, roster, county) if sheet.required else []
         _data_sheet(ws, cols, prefill)
     return wb
 
@@ -97,6 +98,7 @@ def _instructions(ws: Worksheet, county: str, period: str, zone: Zone) -> None:
         "学校不含某学段时,该学段的课时、作业列留空;空白表示“未报送”,不等于0。",
         "体质健康测试三列在年度测试结果公布当月填写,其他月份留空。",
         "优质学校表在认定等级或办学条件有变化时填写(每年至少一次);无变化时可不填。",
+        "综合育人表每学年至少填写一次(如9月开学后),或有变化时填写,所填数据沿用12个月;无变化时可不填。",
         "带下拉箭头的单元格请从列表中选择;数值超出范围时Excel会提示。",
     ):
         ws.append([line])
