@@ -11,7 +11,9 @@ from ui import data
 from ui.auth import current_user, login_gate
 from ui.filters import global_filters
 from ui.firstrun import ensure_data
-from ui.guard import leave_legacy_pages_mode
+from ui.chrome import chinese_chrome
+from ui.guard import land_unknown_paths, leave_legacy_pages_mode
+from ui.meeting import NavPage, meeting_bar
 from ui.projector import projector_requested, projector_switch
 
 HERE = Path(__file__).resolve().parent
@@ -40,16 +42,22 @@ st.set_page_config(page_title=f"{load_zone().name}监测看板", page_icon=":mat
 
 # Navigation is declared before the login form, hidden while nobody is logged in: the sidebar
 # never shows a stale page list, and after login the user lands on the page the URL asked for.
+chinese_chrome()  # Streamlit's own English (uploader, tables, menus) in Chinese, from the first screen on
 user = current_user()
 sections: dict[str, list] = {}
+shown: list[NavPage] = []
 for section, file, title, icon in PAGES:
     if (HERE / file).exists() and (user is None or can(user, PAGE_ACTIONS.get(file, "view_zone"))):
-        sections.setdefault(section, []).append(
-            st.Page(str(HERE / file), title=title, icon=icon, default=file == PAGES[0][1]))
+        entry = st.Page(str(HERE / file), title=title, icon=icon, default=file == PAGES[0][1])
+        sections.setdefault(section, []).append(entry)
+        shown.append(NavPage(title, file, entry.url_path, section))
+land_unknown_paths(p.url_path for p in shown)  # a stale link such as /overview opens the overview
 page = st.navigation(sections, position="sidebar" if user else "hidden")
 user = login_gate()  # login form (and stop) until someone logs in; demo administrator without users.toml
 
 projector_switch()
 ensure_data()
-global_filters(data.load("available_periods"), data.load("zone_counties"))
+periods, counties = data.load("available_periods"), data.load("zone_counties")
+global_filters(periods, counties)
+meeting_bar(shown, page.url_path, periods, counties)  # projector mode: the meeting's control bar
 page.run()

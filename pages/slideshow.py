@@ -1,4 +1,8 @@
-"""投影放映: one headline indicator per screen (big number, status, chart); arrow keys or auto-advance."""
+"""投影放映: one headline indicator per screen (big number, status, chart sized to the screen).
+
+Arrow keys or auto-advance; a slim strip at the bottom (faint until the mouse comes near)
+holds the slide buttons, the month, 结束放映 and 退出投影.
+"""
 import time
 
 import pandas as pd
@@ -8,27 +12,47 @@ from core.indicators.catalog import load_catalog
 from core.present.palette import headline_ids, short_name
 from ui import data, filters
 from ui.guard import ensure_app
+from ui.meeting import exit_projector_button, go, month_select
 from ui.projector import chart_font, is_projector
 from ui.render import county_bars, page_header, show_chart, trajectory_figure
 from ui.tiles import inject_css, tile_html
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
-# Left/right arrow keys click the 上一页/下一页 buttons (the script runs in the page, not an iframe).
+# Left/right arrow keys click the slide buttons (the script runs in the page, not an iframe).
 KEYS_JS = """
 <script>
 (function () {
-  const doc = window.parent ? window.parent.document : document;
-  if (doc.__slideKeys) return; doc.__slideKeys = true;
-  doc.addEventListener("keydown", function (e) {
-    const want = e.key === "ArrowRight" ? "下一页" : e.key === "ArrowLeft" ? "上一页" : null;
-    if (!want) return;
-    for (const b of doc.querySelectorAll("button")) {
-      if (b.innerText.includes(want)) { b.click(); break; }
-    }
+  if (document.__slideKeys) return; document.__slideKeys = true;
+  document.addEventListener("keydown", function (e) {
+    const key = e.key === "ArrowRight" ? "slide_next" : e.key === "ArrowLeft" ? "slide_prev" : null;
+    if (!key || e.target.closest("input, textarea")) return;
+    const b = document.querySelector(".st-key-" + key + " button");
+    if (b) b.click();
   });
 })();
 </script>
+"""
+
+# The strip: fixed at the bottom in projector mode, faint until hovered; the chart fills the rest.
+CSS = """
+<style>
+.st-key-slide_bar { gap: 0.5rem; }
+.st-key-slide_chart { height: calc(100vh - %(chrome)dpx) !important; flex: 0 0 auto !important; min-height: 360px; }
+.st-key-slide_chart > [data-testid="stElementContainer"] { flex: 1 1 auto !important; height: 100%% !important; }
+.st-key-slide_chart [data-testid="stFullScreenFrame"], .st-key-slide_chart [data-testid="stPlotlyChart"],
+.st-key-slide_chart .js-plotly-plot { height: 100%% !important; }
+%(projector)s
+</style>
+"""
+PROJECTOR_STRIP = """
+.st-key-slide_bar { position: fixed; left: 0; right: 0; bottom: 0; z-index: 990; padding: 4px 1.2rem;
+  background: rgba(255,255,255,0.92); border-top: 1px solid #d0d7e2; opacity: 0.35; transition: opacity .2s; }
+.st-key-slide_bar:hover, .st-key-slide_bar:focus-within { opacity: 1; }
+[data-testid="stHeader"] { top: auto; bottom: 6px; height: auto; }  /* re-open-sidebar button: in the strip */
+.st-key-slide_bar { padding-left: 3.4rem !important; }
+.st-key-slide_bar button { min-height: 2.2rem !important; font-size: 18px !important; }
+.st-key-slide_bar button p, .st-key-slide_bar label p { font-size: 18px !important; }
 """
 
 period, county = filters.selection_or_stop()
@@ -43,14 +67,20 @@ def step(delta: int) -> None:
     st.session_state["slide_at"] = time.time()
 
 
-c1, c2, c3, c4 = st.columns([1, 1, 1, 2])
-c1.button("◀ 上一页", on_click=step, args=(-1,), width="stretch")
-c2.button("下一页 ▶", on_click=step, args=(1,), width="stretch")
-auto = c3.toggle("自动播放", key="slide_auto")
-seconds = c4.slider("每页秒数", 5, 60, 15, key="slide_secs", format="每页 %d 秒",
-                    label_visibility="collapsed")
+projector = is_projector()
+st.html(CSS % {"chrome": 150 if projector else 300, "projector": PROJECTOR_STRIP if projector else ""})
 st.html(KEYS_JS, unsafe_allow_javascript=True)
-inject_css(is_projector())
+inject_css(projector)
+bar = st.container(key="slide_bar", horizontal=True, vertical_alignment="center")
+bar.button("◀ 上一页", key="slide_prev", on_click=step, args=(-1,))
+bar.button("下一页 ▶", key="slide_next", on_click=step, args=(1,))
+auto = bar.toggle("自动播放", key="slide_auto")
+seconds = bar.slider("每页秒数", 5, 60, 15, key="slide_secs", format="每页 %d 秒",
+                     label_visibility="collapsed", width=220)
+if projector:
+    month_select(bar, data.load("available_periods"))
+    bar.button("结束放映", key="slide_end", on_click=go, args=("",), icon=":material/stop:")
+    exit_projector_button(bar)
 
 
 @st.fragment(run_every=seconds if auto else None)
@@ -65,19 +95,17 @@ def slide() -> None:
     rows = rows[rows["stage"].isna()]
     page_header(f"{short_name(indicator, ind.name)}({st.session_state['slide'] + 1}/{len(ids)})",
                 period, county)
-    left, right = st.columns([1, 2.4])
+    left, right = st.columns([1, 2.6])
     with left:
         if len(rows):
             st.html(f'<div class="hx-tiles" style="grid-template-columns:1fr">'
                     f'{tile_html(rows.iloc[0], short_name(indicator, ind.name))}</div>')
         st.caption(f"口径:{ind.definition}")
-    with right:
+    with right, st.container(key="slide_chart"):
         trajectory = len(rows) and pd.notna(rows.iloc[0].get("expected"))
         fig = (trajectory_figure(indicator, period, county, chart_font()) if trajectory
                else county_bars(indicator, period, chart_font(), highlight=county))
-        fig.update_layout(height=520 if is_projector() else 450)
-        show_chart(fig,
-                   f"slide_{indicator}", f"{indicator}_{period}", span=0.7)
+        show_chart(fig, f"slide_{indicator}", f"{indicator}_{period}", span=0.72, fill=True)
 
 
 slide()

@@ -50,7 +50,7 @@ periods = sorted(matrix["period"].unique(), reverse=True)
 month = filters.month() if filters.month() in periods else periods[0]
 counts = status_counts(matrix[matrix["period"] == month])
 st.caption(f"{period_label(month)}:" + ",".join(f"{k} {v}个县区" for k, v in counts.items())
-           + f"。报送截止日为次月{load_zone().due_day}日(在 data/zone.toml 中设置)。")
+           + f"。报送截止日为次月{load_zone().due_day}日。")
 
 st.subheader("各县区逐月报送状态")
 texts, statuses = status_pivot(matrix)

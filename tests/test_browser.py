@@ -1,8 +1,10 @@
 """What users see: `streamlit run` in a real Chromium (Playwright), screenshots into test-artifacts/.
 
-Loads the overview normally and in projector mode at 1920×1080 and 1280×720, uploads a
-good and a spoiled sample workbook on 数据报送, downloads the annotated workbook, opens
-报送情况; fails on any Streamlit exception box. Needs Debian chromium (scripts/setup_system.sh).
+Visits every page normally and in projector mode at 1920×1080 and 1280×720 and finds no
+English a user can see (text, tooltips, placeholders, toolbars, menus); runs a meeting from
+the projector control bar alone; uploads a good and a spoiled sample workbook on 数据报送,
+downloads the annotated workbook, opens 报送情况; fails on any Streamlit exception box.
+Needs Debian chromium (scripts/setup_system.sh).
 """
 from __future__ import annotations
 
@@ -311,5 +313,227 @@ def test_compare_drills_from_a_county_bar_to_its_schools(server, browser):
         titles = page.locator('[data-testid="stPlotlyChart"] .gtitle').all_text_contents()
         assert any(f"{county}各校" in t.replace("\n", "") for t in titles), titles
         _shot(page, "compare-drill-1280x720", full=True)
+    finally:
+        page.close()
+
+
+# ---------------------------------------------------------------- an interface entirely in Chinese
+
+# Every page of the navigation by URL path (the overview is the root).
+PAGE_PATHS = ["/", "/quality", "/pe", "/homework", "/compare", "/slideshow", "/report", "/upload",
+              "/submissions", "/review"]
+# Latin words a Chinese user reads as Chinese text: file formats, key and unit names, 优质均衡 item codes.
+ALLOWED_WORDS = ("excel", "pdf", "png", "csv", "xlsx", "xlsm", "xls", "ods", "wps", "sha", "kb", "mb",
+                 "a4", "ctrl", "l1", "l2", "l3", "l4", "l5", "l6", "l7")
+# Visible text and the attributes a browser or a tooltip shows: every Latin word not allowed above.
+# Material icons (a ligature word drawn as a glyph), code spans and the charts' own data are not text.
+ENGLISH_JS = """
+allowed => {
+  const out = new Set();
+  const shown = el => {
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const st = getComputedStyle(e);
+      if (st.display === "none" || st.visibility === "hidden" || Number(st.opacity) === 0) return false;
+    }
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  };
+  const check = (text, where) => {
+    for (const w of text.match(/[A-Za-z]{2,}/g) || []) {
+      if (!allowed.includes(w.toLowerCase())) out.add(where + ": " + text.trim().slice(0, 100));
+    }
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walker.nextNode());) {
+    const el = n.parentElement;
+    if (!el || !n.data.trim() || el.closest("script,style,code,noscript,[data-testid=stIconMaterial]")) continue;
+    if (shown(el)) check(n.data, el.tagName.toLowerCase());
+  }
+  for (const el of document.querySelectorAll("[title],[placeholder],[data-title],[alt]")) {
+    if (!shown(el) && !el.classList.contains("modebar-btn")) continue;
+    for (const a of ["title", "placeholder", "data-title", "alt"]) {
+      const v = el.getAttribute(a);
+      if (v) check(v, "@" + a);
+    }
+  }
+  return [...out];
+}
+"""
+
+
+def _english(page) -> set[str]:
+    return set(page.evaluate(ENGLISH_JS, list(ALLOWED_WORDS)))
+
+
+def _reveal_and_scan(page) -> set[str]:
+    """English on the page as loaded, and in what hovering a table or a chart brings up."""
+    found = _english(page)
+    table = page.locator('[data-testid="stDataFrame"]').first
+    if table.count():
+        table.scroll_into_view_if_needed()
+        box = table.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(60, box["height"] / 2))
+        page.wait_for_timeout(400)
+        found |= _english(page)
+        button = page.locator('[data-testid="stElementToolbar"] button').first
+        if button.count():
+            bb = button.bounding_box()
+            page.mouse.move(bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2)
+            page.wait_for_timeout(900)  # the tooltip
+            found |= _english(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    if chart.count():
+        chart.scroll_into_view_if_needed()
+        chart.hover()
+        page.wait_for_timeout(300)
+        found |= _english(page)
+    return found
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.mark.parametrize("mode", ["normal", "projector"])
+def test_every_page_speaks_chinese(server, browser, size, mode):
+    """No English word a user can see on any page, in either mode, at either screen size."""
+    query = "?mode=projector" if mode == "projector" else ""
+    page = _open(browser, server["url"] + "/" + query, VIEWPORTS[size])
+    try:
+        english = {}
+        for path in PAGE_PATHS:
+            page.goto(server["url"] + path + query)
+            _settle(page)
+            _assert_no_exception(page, f"{path} {mode} {size}")
+            found = _reveal_and_scan(page)
+            if found:
+                english[path] = sorted(found)
+            _shot(page, f"page{path.replace('/', '-') or '-overview'}-{mode}-{size}")
+        assert not english, english
+    finally:
+        page.close()
+
+
+def test_a_stale_link_lands_on_the_overview(server, browser):
+    """/overview (an old bookmark) opens the overview, without Streamlit's English dialog."""
+    page = _open(browser, server["url"] + "/overview", VIEWPORTS["1280x720"])
+    try:
+        assert "监测总览" in page.locator('[data-testid="stMain"]').inner_text()
+        assert page.locator('[role="dialog"]').count() == 0
+        assert not _english(page)
+    finally:
+        page.close()
+
+
+def test_table_menus_and_uploader_speak_chinese(server, browser):
+    """What a click brings up: a table's column menu, a select's option list, the uploader."""
+    page = _open(browser, server["url"] + "/submissions", VIEWPORTS["1920x1080"])
+    try:
+        table = page.locator('[data-testid="stDataFrame"]').first
+        box = table.bounding_box()
+        # A header's menu button (⋮, drawn on the grid's canvas) sits at the column's right end:
+        # walk right along the header row until a click hits it (other clicks just sort).
+        for dx in range(120, 400, 6):
+            page.mouse.move(box["x"] + dx, box["y"] + 17)
+            page.mouse.click(box["x"] + dx, box["y"] + 17)
+            if page.locator('[role="menuitem"]').count():
+                break
+        items = page.locator('[role="menuitem"]').all_inner_texts()
+        assert any("升序" in t for t in items), items
+        assert not _english(page)
+        page.keyboard.press("Escape")
+        page.locator('[data-testid="stSelectbox"] [role="combobox"]').first.click()
+        page.wait_for_selector('[role="option"]', timeout=10_000)
+        assert not _english(page)
+        page.keyboard.press("Escape")
+        page.goto(server["url"] + "/upload")
+        _settle(page)
+        uploader = page.locator('[data-testid="stFileUploader"]').inner_text()
+        assert "选择文件" in uploader and "单个文件不超过20MB" in uploader, uploader
+    finally:
+        page.close()
+
+
+# ---------------------------------------------------------------- running a meeting from the projector
+
+def _bar_select(page, key: str, option: str) -> None:
+    """Choose an option of a control-bar selector by clicking it, as a presenter does."""
+    page.locator(f".st-key-{key} [role='combobox']").click()
+    page.get_by_role("option", name=option).first.click()
+
+
+def _header(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_projector_meeting_runs_from_the_control_bar(server, browser, size):
+    """Projector mode: the bar is visible and big; month, page, slideshow and leaving projector
+    mode work with visible controls only; the sidebar can always be re-opened."""
+    page = _open(browser, server["url"] + "/?mode=projector", VIEWPORTS[size])
+    try:
+        bar = page.locator(".st-key-meeting_bar")
+        box = bar.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= 120, box
+        for key in ("bar_prev", "bar_next", "bar_show", "bar_exit"):
+            b = page.locator(f".st-key-{key} button").first.bounding_box()
+            assert b["height"] >= 40 and b["width"] >= 40, (key, b)
+        assert page.locator('[data-testid="stExpandSidebarButton"]').is_visible()
+
+        _bar_select(page, "bar_month", "2026年9月")  # month
+        page.wait_for_function("() => location.search.includes('month=2026-09')", timeout=60_000)
+        _settle(page)
+        assert "2026年9月" in _header(page)
+
+        page.locator(".st-key-bar_next button").first.click()  # next page
+        page.wait_for_function("() => location.pathname.endsWith('/quality')", timeout=60_000)
+        _settle(page)
+        assert "优质学校" in _header(page) and "2026年9月" in _header(page)
+        _assert_no_exception(page, "projector → 优质学校")
+
+        _bar_select(page, "bar_page", "县区对比 / 学校明细")  # any page
+        page.wait_for_function("() => location.pathname.endsWith('/compare')", timeout=60_000)
+        _settle(page)
+        assert "县区对比" in _header(page)
+
+        page.locator(".st-key-bar_show button").click()  # slideshow
+        page.wait_for_function("() => location.pathname.endsWith('/slideshow')", timeout=60_000)
+        _settle(page)
+        assert "(1/" in _header(page)
+        chart = page.locator(".st-key-slide_chart").bounding_box()
+        assert chart["height"] >= VIEWPORTS[size][1] * 0.7, chart  # the chart fills the screen
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('[data-testid=stMain]').innerText.includes('(2/')",
+                               timeout=60_000)
+        _settle(page)
+        _shot(page, f"meeting-slideshow-{size}")
+        page.locator(".st-key-slide_end button").click()  # back to the overview
+        page.wait_for_function("() => document.querySelector('[data-testid=stMain]')?.innerText.includes('监测总览')",
+                               timeout=60_000)
+        _settle(page)
+
+        page.locator(".st-key-bar_exit button").click()  # leave projector mode
+        page.wait_for_function("() => !location.search.includes('mode=projector')", timeout=60_000)
+        _settle(page)
+        assert page.locator(".st-key-meeting_bar").count() == 0
+        if not page.locator('[data-testid="stSidebarNav"]').is_visible():
+            page.locator('[data-testid="stExpandSidebarButton"]').click()
+        page.locator('[data-testid="stSidebarNav"]').wait_for(state="visible", timeout=10_000)
+        assert "2026年9月" in _header(page)  # the month chosen in the meeting stays
+    finally:
+        page.close()
+
+
+def test_back_returns_to_the_previous_page(server, browser):
+    """One history entry per page change: Back after a page change shows the page before."""
+    page = _open(browser, server["url"] + "/", VIEWPORTS["1280x720"])
+    try:
+        _navigate(page, "体育")
+        _navigate(page, "作业")
+        page.go_back()
+        page.wait_for_function("() => location.pathname.endsWith('/pe')", timeout=60_000)
+        _settle(page)
+        page.go_back()
+        page.wait_for_function("() => location.pathname === '/' || location.pathname.endsWith('/')",
+                               timeout=60_000)
+        _settle(page)
+        assert "监测总览" in _header(page)
     finally:
         page.close()

@@ -1,4 +1,9 @@
-"""Projector mode (投影模式): large type, high contrast, no sidebar clutter; switch or ?mode=projector."""
+"""Projector mode (投影模式): large type, high contrast; the sidebar switch or ?mode=projector.
+
+The mode never hides navigation: Streamlit's header stays (transparent, so its button that
+re-opens the sidebar is always there) and the meeting control bar (ui/meeting.py) sits at the
+top of every page.
+"""
 from __future__ import annotations
 
 import streamlit as st
@@ -11,7 +16,9 @@ PROJECTOR_CSS = """
 <style>
 html, body, [data-testid="stApp"] { font-size: 20px; }
 [data-testid="stApp"] { background: #ffffff; color: #000000; }
-[data-testid="stHeader"] { display: none; }
+[data-testid="stHeader"] { background: transparent; height: 3.2rem; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none !important; }
+[data-testid="stHeader"] button { pointer-events: auto !important; }
 [data-testid="stMainBlockContainer"], .block-container {
   padding-top: 0.6rem !important; padding-bottom: 0.4rem !important;
   padding-left: 1.2rem !important; padding-right: 1.2rem !important; max-width: 100% !important; }
@@ -42,6 +49,11 @@ def projector_switch() -> bool:
     else:
         st.query_params.pop("mode", None)
     return on
+
+
+def leave_projector() -> None:
+    """Callback of the control bar's 退出投影 button."""
+    st.session_state[KEY] = False
 
 
 def is_projector() -> bool:

@@ -70,19 +70,23 @@ def half_span() -> float:
     return 1.0 if is_projector() else 0.5
 
 
-def show_chart(fig, key: str, filename: str, select: bool = False, span: float = 1.0):
+def show_chart(fig, key: str, filename: str, select: bool = False, span: float = 1.0,
+               fill: bool = False):
     """Render a figure (titles wrapped for `span` of the page width) with the camera-button config.
 
+    `fill`: the figure takes the height of its container (the slideshow sizes it to the screen).
     Returns the selection event if `select`.
     """
     from core.present.charts import fit_width
 
-    if is_projector() and fig.layout.height is None:
+    if fill:
+        fig.update_layout(height=None, autosize=True)
+    elif is_projector() and fig.layout.height is None:
         fig.update_layout(height=PROJECTOR_HEIGHT)
     fit_width(fig, int(CONTENT_WIDTH[is_projector()] * span) - 20)
     kwargs = {"on_select": "rerun", "selection_mode": "points"} if select else {}
     return st.plotly_chart(fig, key=key, config=plotly_config(filename), theme=None,
-                           width="stretch", **kwargs)
+                           width="stretch", height="stretch" if fill else "content", **kwargs)
 
 
 def chinese_table(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

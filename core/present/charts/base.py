@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from core.present.charts.locale import locale_config
 from core.present.escape import chart_text
 from core.present.palette import format_target, is_missing, load_palette
 
@@ -123,6 +124,7 @@ def plotly_config(filename: str = "chart") -> dict:
                                  "scale": load_palette().export_scale,
                                  "width": 1600, "height": 900},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        **locale_config(),
     }
 
 
