@@ -5,6 +5,8 @@ import streamlit as st
 
 from core.access.audit import list_audit
 from core.db import DatabaseBusy, StoreError, open_db
+from core.month import period_label
+from core.present.audit import detail_sentence
 from core.present.escape import md_text
 from core.submission.review import (
     approve,
@@ -13,8 +15,10 @@ from core.submission.review import (
     return_submission,
     review_queue,
 )
+from ui import filters
 from ui.auth import require
 from ui.guard import ensure_app
+from ui.render import display_frame
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
@@ -36,13 +40,14 @@ with tab_review:
         st.info("尚无通过校验的报送。")
     else:
         periods = sorted(queue["period"].unique(), reverse=True)
-        period = st.selectbox("月份", periods, key="review_period")
+        period = filters.month() if filters.month() in periods else periods[0]  # the sidebar's month
+        st.markdown(f"**{period_label(period)}的报送**(月份在侧栏选择)")
         rows = queue[queue["period"] == period]
-        st.dataframe(rows.rename(columns={
+        st.dataframe(display_frame(rows.rename(columns={
             "submission_id": "报送编号", "county": "县区", "file_name": "文件", "received_at": "收到时间",
             "submitted_by": "报送账号", "n_warnings": "警告数", "review_label": "审核状态",
             "review_comment": "审核意见", "reopened": "已重新开放"})[
-            ["报送编号", "县区", "文件", "收到时间", "报送账号", "警告数", "审核状态", "审核意见", "已重新开放"]],
+            ["报送编号", "县区", "文件", "收到时间", "报送账号", "警告数", "审核状态", "审核意见", "已重新开放"]]),
             hide_index=True, width="stretch")
         labels = {int(r.submission_id): f"{r.county} · 第{r.submission_id}号 · {r.review_label}"
                   for r in rows.itertuples()}
@@ -71,8 +76,9 @@ with tab_review:
 
 with tab_log:
     st.caption("每一次报送、拒绝、恢复、审核、退回、重新开放都记录在此(最近500条),含操作人、时间和文件校验值。")
-    st.dataframe(log.rename(columns={
+    log = log.assign(detail=[detail_sentence(a, d) for a, d in zip(log["action"], log["detail"])])
+    st.dataframe(display_frame(log.rename(columns={
         "at": "时间", "actor": "操作人", "action_label": "操作", "submission_id": "报送编号", "county": "县区",
         "period": "月份", "sha256": "文件SHA-256", "detail": "详情"})[
-        ["时间", "操作人", "操作", "报送编号", "县区", "月份", "文件SHA-256", "详情"]],
+        ["时间", "操作人", "操作", "报送编号", "县区", "月份", "文件SHA-256", "详情"]]),
         hide_index=True, width="stretch")
