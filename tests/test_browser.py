@@ -247,8 +247,8 @@ def test_first_request_to_a_page_goes_through_app(tmp_path, browser, path, accou
                 assert "登录" in main and page.locator('input[type="password"]').count() == 1
                 assert "上传县区月度报送工作簿" not in main
                 assert page.locator('[data-testid="stSidebarNav"]').count() == 0
-                page.get_by_label("账号").fill("zhangsan")
-                page.get_by_label("密码").fill("correct-horse-9")
+                page.get_by_label("账号", exact=True).fill("zhangsan")
+                page.get_by_label("密码", exact=True).fill("correct-horse-9")
                 page.get_by_role("button", name="登录").click()
                 page.get_by_text("上传县区月度报送工作簿").first.wait_for(timeout=60_000)
                 _settle(page)  # after login: the page the URL asked for, with the navigation
