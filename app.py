@@ -57,7 +57,7 @@ user = login_gate()  # login form (and stop) until someone logs in; demo adminis
 
 projector_switch()
 ensure_data()
-periods, counties = data.load("available_periods"), data.load("zone_counties")
-global_filters(periods, counties)
-meeting_bar(shown, page.url_path, periods, counties)  # projector mode: the meeting's control bar
+choices, counties = data.month_choices(), data.load("zone_counties")
+global_filters(choices, counties)
+meeting_bar(shown, page.url_path, [c.period for c in reversed(choices)], counties)  # projector mode: the meeting's control bar
 page.run()

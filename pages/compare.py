@@ -92,7 +92,8 @@ else:
     table = chinese_table(schools, ["county", "school_name", "school_id", "value", "unit",
                                     "target", "status_label", "change"])
     show_table(table, default=1)
-    download_table(table, f"{month}{drill}各校{names[indicator]}", key="dl_cmp")
+    download_table(table, f"{month}{drill}各校{names[indicator]}", key="dl_cmp", default=1,
+                   definition=cat.get(indicator).definition)
 
     label = dict(zip(schools["school_id"], schools["school_name"]))
     seed("cmp_school", "school", ids, ids[0])
@@ -117,5 +118,5 @@ else:
     shown = history[list(columns)].replace({True: "是", False: "否"}).rename(columns=columns)
     shown = tidy(shown)
     show_table(shown, default=1)
-    download_table(shown, f"{label.get(school, school)}各月数据", key="dl_school")
+    download_table(shown, f"{label.get(school, school)}各月数据", key="dl_school", default=1)
     source_caption(period)

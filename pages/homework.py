@@ -66,4 +66,4 @@ table = over[["county", "school_name", "school_id", "school_type", "g12", "g36_m
     "g79_minutes": "初中日均作业时长(分钟)"}).pipe(tidy)
 show_table(table, default=1)
 source_caption(period, th.homework_source)
-download_table(table, f"{month}作业超标学校", key="dl_hw")
+download_table(table, f"{month}作业超标学校", key="dl_hw", default=1, definition=th.homework_source)

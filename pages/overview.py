@@ -4,12 +4,13 @@ import streamlit as st
 
 from core.indicators.catalog import load_catalog
 from core.month import period_label
+from core.present.grid import overview_grid
 from core.present.palette import headline_ids, short_name
 from core.zone import load_zone
 from ui import data, filters
 from ui.guard import ensure_app
 from ui.projector import is_projector
-from ui.render import chinese_table, download_table, page_header
+from ui.render import download_grid, page_header
 from ui.tiles import inject_css, matrix_html, tiles
 
 ensure_app()  # a first request straight to this page still goes through app.py
@@ -48,6 +49,6 @@ note = f"未报送县区:{'、'.join(missing)}(实验区数值不含这些县区
 footer = f"{note}数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}"
 st.html(matrix_html(cells, rows, [names[i] for i in ids], footer=footer))
 if not is_projector():
-    table = chinese_table(matrix, ["name", "county", "value", "unit", "target", "expected",
-                                   "status_label", "change"])
-    download_table(table, f"{period_label(period)}主要指标达标情况", key="dl_overview")
+    grid = overview_grid(zone, by_county, ids, names, zone_name)
+    download_grid(grid, f"{period_label(period)}各县区主要指标达标情况", key="dl_overview",
+                  definition="格内为数值,底色为达标状态")

@@ -64,4 +64,5 @@ short = short[["county", "school_name", "school_id", "school_type", "activity_mi
     "lessons_g1012": "体育课周课时(高中)"}).pipe(tidy)
 show_table(short, default=1)
 source_caption(period, cat.thresholds.pe_lessons_source)
-download_table(short, f"{month}体育未达标学校", key="dl_pe")
+download_table(short, f"{month}体育未达标学校", key="dl_pe", default=1,
+               definition=cat.thresholds.pe_lessons_source)

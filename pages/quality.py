@@ -66,9 +66,10 @@ if not table.empty:
     shown = shown[["县区", "学段", "指标", "名称", "单位", "学校数", "平均值", "标准差", "差异系数",
                    "差异系数标准", "差异系数达标", "校级标准值", "达标学校数"]]
     shown = tidy(shown)
-    show_table(shown, default=3, flagged=shown["差异系数达标"].str.startswith("否"))
+    show_table(shown, default=2, flagged=shown["差异系数达标"].str.startswith("否"))
     source_caption(period, cat.get("resource_cv_composite").definition)
-    download_table(shown, f"{month}优质均衡资源配置指标", key="dl_resource")
+    download_table(shown, f"{month}优质均衡资源配置指标", key="dl_resource", default=2,
+                   definition=cat.get("resource_cv_composite").definition)
 
 st.subheader(f"{month} 未达到资源配置“7项指标”要求的学校")
 failing = detail[(detail["has_resource"] == True) & (detail["meets_rule"] == False)]  # noqa: E712
@@ -80,4 +81,5 @@ failing = failing[["county", "school_name", "school_id", "school_type", "student
              **items}).pipe(tidy)
 show_table(failing)
 source_caption(period, cat.thresholds.resource_source)
-download_table(failing, f"{month}资源配置未达标学校", key="dl_failing")
+download_table(failing, f"{month}资源配置未达标学校", key="dl_failing",
+               definition=cat.thresholds.resource_source)

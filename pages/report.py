@@ -57,6 +57,8 @@ if not has_browser:
                "请运行 bash scripts/setup_system.sh。Excel 月报不受影响。")
 
 st.subheader("月报文字(由数据自动生成)")
+for sentence in data.lead:  # an incomplete month's report says so first
+    st.markdown(f"**{sentence}**")
 for topic in data.topics:
     st.markdown(f"**{topic.title}**")
     for sentence in data.narrative.get(topic.key, []):

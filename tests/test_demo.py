@@ -29,8 +29,8 @@ def zone():
 
 @pytest.fixture(scope="module")
 def small_zone():
-    """8 counties (one of each behaviour) × 4 schools × 4 months: every layout and event, quickly."""
-    return generate_zone(8, 4, 4, end_period="2026-10")
+    """8 counties (one of each behaviour) × 4 schools × 4 months and the open one: every layout and event."""
+    return generate_zone(8, 4, 4, end_period="2026-10", today=TODAY, open_period="2026-11")
 
 
 @pytest.mark.parametrize("today, expected", [
@@ -216,7 +216,7 @@ def test_build_demo_through_ingest(db_path, tmp_path, small_zone):
         minutes = con.execute(
             "SELECT s.in_force, avg(p.activity_minutes) FROM pe p JOIN submission s ON s.id = p.submission_id"
             " WHERE s.county = '云岭县' AND s.period = '2026-09' GROUP BY s.in_force").fetchall()
-    status = {(r.county, r.period): r.status for r in matrix.itertuples()}
+    status = {(r.county, r.period): r.status for r in matrix.itertuples() if r.period != "2026-11"}
     assert status[("枫林县", "2026-09")] == MISSING  # the middle month of a 4-month range
     assert status[("东湖区", "2026-10")] == LATE
     assert status[("云岭县", "2026-09")] == ON_TIME  # the first version was on time
@@ -230,6 +230,23 @@ def test_build_demo_through_ingest(db_path, tmp_path, small_zone):
     assert by_force[True] > by_force[False]  # the first version had hours typed as minutes
 
 
+def test_demo_ends_with_a_closed_complete_month_and_an_open_partial_one(db_path, tmp_path):
+    from core.indicators import default_period, month_choices
+
+    today = date(2026, 11, 30)
+    summary = build_demo(db_path, tmp_path / "wb", today=today, n_counties=8, schools_per_county=4, months=2,
+                         workers=1)
+    assert summary["periods"] == ["2026-09", "2026-10"] and summary["open_period"] == "2026-11"
+    with open_db(db_path) as con:
+        choices = {c.period: c for c in month_choices(con, today)}
+        assert default_period(con, today) == "2026-10"
+        received = con.execute("SELECT max(received_at) FROM submission WHERE period = '2026-11'").fetchone()[0]
+    closed, open_ = choices["2026-10"], choices["2026-11"]
+    assert closed.complete and closed.closed
+    assert (open_.n_reporting, open_.n_expected, open_.closed) == (3, 8, False)
+    assert received < datetime(2026, 11, 30)  # sent early, before "today"
+
+
 def test_demo_command_json_rebuilds_from_scratch(db_path, tmp_path, capsys):
     from core.cli import main
     argv = ["demo", "--db", str(db_path), "--workbooks", str(tmp_path / "wb"), "--today", "2026-11-23",
@@ -240,11 +257,13 @@ def test_demo_command_json_rebuilds_from_scratch(db_path, tmp_path, capsys):
         out = json.loads(capsys.readouterr().out)
         assert code == 0
         assert out["counties"] == ["云岭县", "石门县", "清溪县"] and out["periods"] == ["2026-08", "2026-10"]
-        assert out["statuses"] == {"accepted": out["workbooks"]} and out["workbooks"] == 3 * 3 + 1
+        assert out["open_period"] == "2026-11"
+        # 3 closed months × 3 counties, a correction, and the 'good' county's early open-month workbook
+        assert out["statuses"] == {"accepted": out["workbooks"]} and out["workbooks"] == 3 * 3 + 1 + 1
         hashes.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / "wb").iterdir()})
         with open_db(db_path) as con:  # the old database was deleted, not added to
             assert con.execute("SELECT count(*) FROM submission").fetchone()[0] == out["workbooks"]
-    assert hashes[0] == hashes[1] and len(hashes[0]) == 10
+    assert hashes[0] == hashes[1] and len(hashes[0]) == 11
 
 
 def test_demo_command_rejects_bad_sizes(db_path, capsys):

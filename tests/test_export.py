@@ -70,11 +70,26 @@ def test_xlsx_without_note_puts_header_in_row_two():
     assert ws.freeze_panes == "A3"
 
 
-def test_xlsx_number_formats_percent_one_decimal_and_integers():
+def test_xlsx_values_are_rounded_as_displayed():
+    # indicators.md, One number everywhere: the download carries the digits the screen shows
     ws = _sheet(table_to_xlsx(_frame(), "t", note="n"))
-    assert ws["B4"].value == pytest.approx(93.456)  # the value is kept, only the display is rounded
-    assert ws["B4"].number_format == "0.0"
-    assert ws["C4"].number_format == "#,##0"
+    assert ws["B4"].value == 93.5 and ws["B4"].number_format == "0.0"
+    assert ws["C4"].value == 1 and ws["C4"].number_format == "#,##0"
+    df = pd.DataFrame({"差异系数": [0.41234], "日均作业时长(分钟)": [63.45], "平均值": [4.12345], "x": [92.45]})
+    ws = _sheet(table_to_xlsx(df, "t", decimals={"x": 1}, default=3))
+    assert [c.value for c in ws[3]] == [0.41, 63.5, 4.123, 92.5]  # half away from zero, as Excel's ROUND
+    assert [c.number_format for c in ws[3]] == ["0.00", "0.0", "0.000", "0.0"]
+
+
+def test_xlsx_has_no_index_column_and_codes_stay_text():
+    df = pd.DataFrame({"学校标识码": ["0219000001", "2190000002"], "在校生数": [300, 400]}, index=[7, 3])
+    df = df[df["在校生数"] > 0]  # a filtered frame keeps its (unnamed) index
+    ws = _sheet(table_to_xlsx(df, "t"))
+    assert [c.value for c in ws[2]] == ["学校标识码", "在校生数"]
+    assert [ws["A3"].value, ws["A4"].value] == ["0219000001", "2190000002"]
+    assert ws["A3"].data_type == "s" and ws["A3"].number_format == "@"
+    numeric = pd.DataFrame({"学校标识码": [2190000001.0]})  # a code that was read as a number somewhere
+    assert _sheet(table_to_xlsx(numeric, "t"))["A3"].value == "2190000001"
 
 
 def test_xlsx_blanks_booleans_and_dates():

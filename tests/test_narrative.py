@@ -6,45 +6,61 @@ import re
 import pandas as pd
 import pytest
 
-from core.report import numformat as n
+from core.present import numbers as n
 from core.report.narrative import submission_sentence, topic_sentences
 from core.report.topics import Topic, load_topics
 
 
 @pytest.mark.parametrize("value, unit, text", [
     (96.24, "%", "96.2%"), (96.26, "%", "96.3%"), (100.0, "%", "100.0%"), (0.0, "%", "0.0%"),
-    (42, "所", "42所"), (63.45, "分钟", "63.5分钟"), (0.41234, "系数", "0.412"),
-    (None, "%", "无数据"), (float("nan"), "%", "无数据"),
+    (92.45, "%", "92.5%"),  # half away from zero on the decimal text (binary rounding gives 92.4)
+    (42, "所", "42所"), (191.6, "所", "192所"), (63.45, "分钟", "63.5分钟"), (0.41234, "系数", "0.41"),
+    (0.125, "系数", "0.13"), (None, "%", "无数据"), (float("nan"), "%", "无数据"),
 ])
 def test_value_text(value, unit, text):
-    assert n.value_text(value, unit) == text
+    assert n.format_value(value, unit) == text
 
 
-@pytest.mark.parametrize("value, prev, unit, text", [
-    (96.24, 94.9, "%", "较上月提高1.3个百分点"),
-    (90.0, 92.5, "%", "较上月下降2.5个百分点"),
-    (90.04, 89.96, "%", "较上月持平"),  # both display as 90.0
-    (42, 40, "所", "较上月增加2所"),
-    (55.0, 57.25, "分钟", "较上月减少2.2分钟"),
-    (0.40, 0.45, "系数", "较上月下降0.050"),
-    (90.0, None, "%", None),
+@pytest.mark.parametrize("change, unit, text", [
+    # a change is computed from unrounded values, then rounded by the unit's rule
+    (96.24 - 94.9, "%", "较上月提高1.3个百分点"),
+    (90.0 - 92.5, "%", "较上月下降2.5个百分点"),
+    (90.04 - 89.96, "%", "较上月提高0.1个百分点"),  # both display as 90.0: the change is still 0.08
+    (90.01 - 89.99, "%", "较上月持平"),
+    (2.0, "所", "较上月增加2所"),
+    (55.0 - 57.25, "分钟", "较上月减少2.3分钟"),
+    (0.40 - 0.45, "系数", "较上月下降0.05"),
+    (None, "%", None),
 ])
-def test_change_text(value, prev, unit, text):
-    assert n.change_text(value, prev, unit) == text
+def test_change_sentence(change, unit, text):
+    assert n.change_sentence(change, unit) == text
+
+
+@pytest.mark.parametrize("change, unit, text", [
+    (1.15, "%", "较上月 ▲1.2个百分点"), (-161.0, "所", "较上月 ▼161所"), (0.004, "%", "较上月 持平"),
+    (None, "%", "较上月 —"), (-0.0134, "系数", "较上月 ▼0.01"),
+])
+def test_tile_change_has_the_sentence_digits(change, unit, text):
+    assert n.format_change(change, unit) == text
+    digits = re.findall(r"\d+(?:\.\d+)?", text)
+    sentence = n.change_sentence(change, unit) or ""
+    assert digits == re.findall(r"\d+(?:\.\d+)?", sentence)
 
 
 @pytest.mark.parametrize("target, unit, text", [(100.0, "%", "100%"), (97, "%", "97%"),
-                                                (0.5, "系数", "0.5"), (60, "所", "60所")])
+                                                (0.5, "系数", "0.50"), (0.45, "系数", "0.45"),
+                                                (60, "所", "60所")])
 def test_target_text(target, unit, text):
     assert n.target_text(target, unit) == text
 
 
 def _row(ind, name, county, value, prev=None, unit="%", target=100.0, direction=">=", expected=None,
-         stage=None):
+         stage=None, completeness=None):
+    change = None if value is None or prev is None else value - prev
     return dict(indicator=ind, name=name, period="2026-10", level="county" if county else "zone",
                 county=county, school_id=None, stage=stage, value=value, numerator=None, denominator=None,
                 unit=unit, target=target, direction=direction, expected=expected, status="red",
-                prev_value=prev)
+                prev_value=prev, change=change, completeness=completeness)
 
 
 PE = Topic(key="pe", title="体育", narrative=("activity_hour_compliance", "fitness_pass_rate"),
@@ -73,9 +89,24 @@ def test_lower_is_better_and_trajectory():
     sentences = topic_sentences(topic, zone, zone.iloc[0:0], "2026-03")
     assert check_numbers(sentences, "2026-03", zone, zone.iloc[0:0], zone.iloc[0:0]) >= 8
     assert sentences == [
-        "3月,全区优质学校数为42所,较上月增加2所,按目标进度本月应达到44.3所,落后进度2.3所,"
+        "3月,全区优质学校数为42所,较上月增加2所,按目标进度本月应达到44所,落后进度2所,"
         "距最终目标60所还差18所。",
-        "全区资源配置校际差异系数(最大)为0.523,较上月上升0.013,比目标上限0.45高0.073。",
+        "全区资源配置校际差异系数(最大)为0.52,较上月上升0.01,比目标上限0.45高0.07。",
+    ]
+
+
+def test_incomplete_month_sentences():
+    # a count of an incomplete month is not compared; a rate over the reporting counties is marked
+    topic = Topic(key="q", title="优质学校", narrative=("quality_schools", "quality_student_share"), table=("x",))
+    zone = pd.DataFrame([
+        _row("quality_schools", "优质学校数", None, 29, None, unit="所", target=250, expected=193.7,
+             completeness="not_comparable"),
+        _row("quality_student_share", "优质学校在校生占比", None, 24.44, 24.7, target=None,
+             completeness="partial"),
+    ])
+    assert topic_sentences(topic, zone, zone.iloc[0:0], "2026-11") == [
+        "11月,全区优质学校数为29所(不完整,不与目标和上月比较)。",
+        "全区优质学校在校生占比为24.4%(部分县区),较上月下降0.3个百分点。",
     ]
 
 
@@ -95,10 +126,13 @@ def test_submission_sentence():
 # ---------------------------------------------------------------- every number vs the core
 
 def _fmt(value, decimals: int) -> float:
-    return float(f"{float(value):.{decimals}f}")
+    """Half away from zero on the decimal text (indicators.md, One number everywhere)."""
+    from decimal import ROUND_HALF_UP, Decimal
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
-DECIMALS = {"%": 1, "所": 0, "分钟": 1, "系数": 3}
+DECIMALS = {"%": 1, "所": 0, "分钟": 1, "系数": 2}
+MARKER = r"(?:\((?:部分县区|不完整,不与目标和上月比较)\))?"
 NUM = r"(\d+(?:\.\d+)?)"
 
 
@@ -111,7 +145,7 @@ def check_numbers(sentences: list[str], period: str, zone: pd.DataFrame, countie
         rest = sentence
         current = None  # the zone row the clause is about
         for clause in re.split(r"[,;。]", sentence):
-            if m := re.fullmatch(rf"(?:\d+月,)?全区(.+?)为{NUM}(%|所|分钟)?", clause):
+            if m := re.fullmatch(rf"(?:\d+月,)?全区(.+?)为{NUM}(%|所|分钟)?{MARKER}", clause):
                 row = zone[zone["name"] == m.group(1)]
                 assert len(row) == 1, clause
                 current = row.iloc[0]
@@ -119,34 +153,34 @@ def check_numbers(sentences: list[str], period: str, zone: pd.DataFrame, countie
                 assert float(m.group(2)) == _fmt(current["value"], d), clause
             elif m := re.fullmatch(rf"较上月(提高|下降|增加|减少|上升){NUM}.*", clause):
                 d = DECIMALS[current["unit"]]
-                delta = _fmt(_fmt(current["value"], d) - _fmt(current["prev_value"], d), d)
+                delta = _fmt(current["value"] - current["prev_value"], d)  # unrounded, then rounded
                 sign = 1 if m.group(1) in ("提高", "增加", "上升") else -1
                 assert sign * float(m.group(2)) == delta, clause
             elif clause == "较上月持平":
                 d = DECIMALS[current["unit"]]
-                assert _fmt(current["value"], d) == _fmt(current["prev_value"], d), clause
+                assert _fmt(current["value"] - current["prev_value"], d) == 0, clause
             elif m := re.fullmatch(rf"距目标{NUM}(?:%|所)?差{NUM}.*", clause):
                 d = DECIMALS[current["unit"]]
                 assert float(m.group(1)) == float(current["target"]), clause
-                assert float(m.group(2)) == _fmt(float(current["target"]) - _fmt(current["value"], d), d)
+                assert float(m.group(2)) == _fmt(float(current["target"]) - current["value"], d), clause
             elif m := re.fullmatch(rf"比目标上限{NUM}高{NUM}", clause):
                 d = DECIMALS[current["unit"]]
                 assert float(m.group(1)) == float(current["target"]), clause
-                assert float(m.group(2)) == _fmt(_fmt(current["value"], d) - float(current["target"]), d)
+                assert float(m.group(2)) == _fmt(current["value"] - float(current["target"]), d), clause
             elif m := re.fullmatch(rf"已达到目标\(不高于{NUM}.*\)", clause):
                 assert float(m.group(1)) == float(current["target"]), clause
-                assert _fmt(current["value"], DECIMALS[current["unit"]]) <= float(current["target"])
+                assert current["value"] <= float(current["target"])
             elif m := re.fullmatch(rf"已达到目标{NUM}.*", clause):
                 assert float(m.group(1)) == float(current["target"]), clause
-                assert _fmt(current["value"], DECIMALS[current["unit"]]) >= float(current["target"])
+                assert current["value"] >= float(current["target"])
             elif m := re.fullmatch(rf"按目标进度本月应达到{NUM}.*", clause):
-                assert float(m.group(1)) == _fmt(current["expected"], 1), clause
+                assert float(m.group(1)) == _fmt(current["expected"], DECIMALS[current["unit"]]), clause
             elif m := re.fullmatch(rf"落后进度{NUM}.*", clause):
-                assert float(m.group(1)) == _fmt(_fmt(current["expected"], 1)
-                                                 - _fmt(current["value"], 1), 1), clause
+                d = DECIMALS[current["unit"]]
+                assert float(m.group(1)) == _fmt(current["expected"] - current["value"], d), clause
             elif m := re.fullmatch(rf"距最终目标{NUM}所还差{NUM}所", clause):
                 assert float(m.group(1)) == float(current["target"]), clause
-                assert float(m.group(2)) == float(current["target"]) - _fmt(current["value"], 0)
+                assert float(m.group(2)) == _fmt(float(current["target"]) - current["value"], 0), clause
             elif re.search(r"\(\d", clause):  # counties named with their values
                 d = DECIMALS[current["unit"]]
                 for county, num in re.findall(rf"([^、(]+)\({NUM}%?\)", clause):
@@ -182,37 +216,44 @@ def test_checker_catches_a_wrong_number():
         check_numbers(bad, "2026-10", zone, counties, pd.DataFrame(columns=["county", "status"]))
 
 
+TODAY = "2026-11-30"
+
+
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
+    from datetime import date
+
     from core.demo.build import build_demo
 
-    # The demo generator over its last 3 months (24 workbooks, ~20 s instead of ~60 s for 24 months);
-    # the latest month has a late (逾期) county. The full demo was checked the same way by hand.
+    # The demo generator over its last 3 closed months and the open one (27 workbooks, ~20 s instead
+    # of ~60 s for 24 months); the latest closed month has a late (逾期) county. The full demo was
+    # checked the same way by hand.
     root = tmp_path_factory.mktemp("demo")
     path = root / "demo.duckdb"
-    summary = build_demo(path, workbook_dir=root / "workbooks", months=3)
+    summary = build_demo(path, workbook_dir=root / "workbooks", months=3, today=date.fromisoformat(TODAY))
     assert not summary["rejected"], summary["rejected"]
     return path
 
 
-def test_demo_narrative_numbers_match_the_core(demo_db):
+def test_demo_narrative_numbers_match_the_core(demo_db, monkeypatch):
     from core.db import open_db
     from core.indicators import available_periods, compute_indicators
     from core.report.data import collect_report_data
     from core.submission.status import submission_matrix
 
+    monkeypatch.setenv("PILOT_TODAY", TODAY)
     with open_db(demo_db) as con:
-        period = available_periods(con)[-1]
-        data = collect_report_data(con)  # default: the latest month
+        period = available_periods(con)[-2]  # the newest closed month; the open one follows it
+        data = collect_report_data(con)  # default: the newest closed month
         zone = compute_indicators(con, period=period, level="zone")
         counties = compute_indicators(con, period=period, level="county")
         statuses = submission_matrix(con, period=period)
-    assert data.period == period
+    assert data.period == period and data.lead == []
     assert [t.key for t in load_topics()] == list(data.narrative)
     total = 0
     for topic in load_topics():
         sentences = data.narrative[topic.key]
-        assert 2 <= len(sentences) <= 4, sentences
+        assert 2 <= len(sentences) <= 5, sentences
         total += check_numbers(sentences, period, zone, counties, statuses)
     assert total >= 20
     # late and missing counties are named exactly
@@ -222,3 +263,23 @@ def test_demo_narrative_numbers_match_the_core(demo_db):
         names = sorted(statuses.loc[statuses["status"] == status, "county"])
         if names:
             assert f"{'、'.join(names)}{wording}" in text
+
+
+def test_open_month_report_says_so_first(demo_db, monkeypatch):
+    from core.db import open_db
+    from core.indicators import available_periods, compute_indicators, missing_counties
+    from core.report.data import collect_report_data
+
+    monkeypatch.setenv("PILOT_TODAY", TODAY)
+    with open_db(demo_db) as con:
+        period = available_periods(con)[-1]
+        data = collect_report_data(con, period)
+        zone = compute_indicators(con, period=period, level="zone")
+        missing = missing_counties(con, period)
+    assert len(missing) == 5  # about 3 of 8 counties sent the open month early
+    first = data.lead[0]
+    assert first.startswith("本月尚未报送完毕:3/8县区已报送,") and "、".join(missing) + "未报送" in first
+    quality = data.narrative["quality"][0]
+    assert "(不完整,不与目标和上月比较)" in quality and "较上月" not in quality and "进度" not in quality
+    row = zone[zone["indicator"] == "quality_schools"].iloc[0]
+    assert row["status"] == "none" and row["change"] is None and row["complete"] is False

@@ -14,7 +14,8 @@ from core.demo.build import build_demo
 from core.indicators import available_periods, compute_indicators, zone_counties
 from core.indicators.catalog import load_catalog
 from core.month import period_label
-from core.present.palette import format_value, headline_ids, short_name
+from core.present.numbers import format_value
+from core.present.palette import headline_ids, short_name
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

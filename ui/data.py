@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from core.db import DatabaseBusy, open_db
+from core.month import today
 from core.paths import default_db_path
 
 # Core functions the pages may call through `load`, by name -> "module:function".
@@ -18,6 +19,7 @@ CORE_FUNCTIONS = {
     "compute_indicators": "core.indicators:compute_indicators",
     "indicator_trend": "core.indicators:indicator_trend",
     "available_periods": "core.indicators:available_periods",
+    "month_choices": "core.indicators:month_choices",
     "zone_counties": "core.indicators:zone_counties",
     "resource_table": "core.indicators:resource_table",
     "data_quality_warnings": "core.indicators:data_quality_warnings",
@@ -46,7 +48,8 @@ def _version(path: str) -> tuple[int, int]:
 
 
 @st.cache_data(max_entries=512, show_spinner="正在计算指标…")
-def _cached(path: str, version: tuple[int, int], name: str, args: tuple, kwargs: tuple):
+def _cached(path: str, version: tuple[int, int], day: str, name: str, args: tuple, kwargs: tuple):
+    # `day`: a month closes when its due date passes, with no change to the data
     with open_db(path) as con:
         return _resolve(name)(con, *args, **dict(kwargs))
 
@@ -64,10 +67,15 @@ def load(name: str, *args, **kwargs):
     """Call a core function by name on a short-lived connection, cached until the data changes."""
     version = data_version()
     try:
-        return _cached(db_path(), version, name, args, tuple(sorted(kwargs.items())))
+        return _cached(db_path(), version, today().isoformat(), name, args, tuple(sorted(kwargs.items())))
     except DatabaseBusy as exc:
         st.error(str(exc))
         st.stop()
+
+
+def month_choices():
+    """Months with data, newest first, with completeness and closed/open as of today."""
+    return load("month_choices")
 
 
 def indicators(period: str, level: str = "zone", county: str | None = None,

@@ -2,15 +2,19 @@
 
 The widgets live in app.py's sidebar (rendered on every page), their values in session
 state; each run writes them back to the query params so a copied URL reproduces the view.
+The month opens on the newest closed month (indicators.md, Completeness); a newer, open
+month is an option labelled with its reporting count, and every page showing an incomplete
+month carries a banner naming the missing counties.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from core.month import period_label
+from core.indicators.completeness import MonthChoice, pick_default
+from core.present.labels import banner_text, month_option
 
 ALL_COUNTIES = "全部县区"
-MONTH_KEY, COUNTY_KEY = "f_month", "f_county"
+MONTH_KEY, COUNTY_KEY, CHOICES_KEY = "f_month", "f_county", "f_month_choices"
 
 
 def _init(key: str, param: str, options: list[str], default: str) -> None:
@@ -22,12 +26,17 @@ def _init(key: str, param: str, options: list[str], default: str) -> None:
         st.session_state[key] = default
 
 
-def global_filters(periods: list[str], counties: list[str]) -> None:
-    """Render 月份 and 县区 in the sidebar and mirror them into the URL (?month=&county=)."""
-    months = list(reversed(periods))
+def global_filters(choices: list[MonthChoice], counties: list[str]) -> None:
+    """Render 月份 and 县区 in the sidebar and mirror them into the URL (?month=&county=).
+
+    `choices`: the months with data, newest first, with their completeness (month_choices).
+    """
+    months = [c.period for c in choices]
+    st.session_state[CHOICES_KEY] = {c.period: c for c in choices}
     if months:
-        _init(MONTH_KEY, "month", months, months[0])
-        st.sidebar.selectbox("月份", months, key=MONTH_KEY, format_func=period_label)
+        _init(MONTH_KEY, "month", months, pick_default(choices))
+        labels = {c.period: month_option(c) for c in choices}
+        st.sidebar.selectbox("月份", months, key=MONTH_KEY, format_func=labels.get)
         st.query_params["month"] = st.session_state[MONTH_KEY]
     options = [ALL_COUNTIES, *counties]
     _init(COUNTY_KEY, "county", options, ALL_COUNTIES)
@@ -49,8 +58,22 @@ def county() -> str | None:
     return None if value in (None, ALL_COUNTIES) else value
 
 
+def chosen_month() -> MonthChoice | None:
+    """The selected month's completeness (None when the database has no data)."""
+    return st.session_state.get(CHOICES_KEY, {}).get(month())
+
+
+def completeness_banner() -> None:
+    """The banner of a page showing an incomplete month: who reported, who is missing, what it means."""
+    choice = chosen_month()
+    if choice is None or choice.complete:
+        return
+    st.warning(banner_text(choice), icon=":material/hourglass_top:" if not choice.closed else ":material/warning:")
+
+
 def selection_or_stop() -> tuple[str, str | None]:
-    """The chosen (month, county); with no data at all, the upload hint and the page stops."""
+    """The chosen (month, county), with the incomplete-month banner; with no data at all, the
+    upload hint and the page stops."""
     from ui.firstrun import (
         no_data_hint,  # firstrun imports ui.data; keep this module light
     )
@@ -59,4 +82,5 @@ def selection_or_stop() -> tuple[str, str | None]:
     if not period:
         no_data_hint()
         st.stop()
+    completeness_banner()
     return period, county()

@@ -8,10 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from core.indicators.catalog import load_catalog
+from core.indicators.completeness import NOT_COMPARABLE
 from core.month import period_label
 from core.present.charts import Caption, plotly_config
 from core.present.escape import md_text
-from core.present.palette import format_target, status_label
+from core.present.export import TEXT_COLUMNS
+from core.present.numbers import column_decimals, format_target, round_to
+from core.present.palette import status_label
 from core.zone import load_zone
 from ui import data
 from ui.projector import is_projector
@@ -48,9 +51,7 @@ def caption_for(indicator: str, period: str, row: pd.Series | None = None) -> Ca
 
 def source_caption(period: str, definition: str = "") -> None:
     """The 口径/source/as-of line under a table (tables have no figure subtitle)."""
-    parts = [f"口径:{definition}" if definition else "",
-             f"数据来源:{load_zone().source}", f"数据截至 {data.as_of(period) or '—'}"]
-    st.caption(" · ".join(p for p in parts if p))
+    st.caption(source_note(period, definition))
 
 
 # Content width (px) at the smallest supported screen (1280 wide): with / without the sidebar.
@@ -110,11 +111,35 @@ def static_table(df: pd.DataFrame) -> None:
     st.table(shown, hide_index=True)
 
 
-def download_table(df: pd.DataFrame, title: str, key: str, note: str = "") -> None:
-    """An Excel download of a table with Chinese headers (built only on click)."""
-    from core.present.export import table_to_xlsx
+def source_note(period: str | None, definition: str = "") -> str:
+    """The 口径/数据来源/数据截至 line of a table, a chart caption and every download."""
+    parts = [f"口径:{definition}" if definition else "", f"数据来源:{load_zone().source}",
+             f"数据截至 {(data.as_of(period) if period else '') or '—'}"]
+    return " · ".join(p for p in parts if p)
 
-    st.download_button("下载 Excel", data=lambda: table_to_xlsx(df, title, note=note or None),
+
+def download_table(df: pd.DataFrame, title: str, key: str, note: str = "", *, definition: str = "",
+                   decimals: dict[str, int] | None = None, default: int = 2) -> None:
+    """An Excel download of a table as shown (same rounding as show_table with the same `decimals`
+    and `default`) under `note`, by default the 口径/数据来源/数据截至 line of the selected month
+    (built only on click)."""
+    from core.present.export import table_to_xlsx
+    from ui.filters import month
+
+    note = note or source_note(month(), definition)
+    st.download_button("下载 Excel", data=lambda: table_to_xlsx(df, title, note=note, decimals=decimals,
+                                                              default=default),
+                       file_name=f"{title}.xlsx", key=key,
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def download_grid(grid, title: str, key: str, definition: str = "") -> None:
+    """The overview's county × indicator grid (core.present.grid) as an Excel download, laid out as on screen."""
+    from core.present.export import grid_to_xlsx
+    from ui.filters import month
+
+    note = source_note(month(), definition)
+    st.download_button("下载 Excel", data=lambda: grid_to_xlsx(grid, title, note=note),
                        file_name=f"{title}.xlsx", key=key,
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -170,9 +195,12 @@ def trend_chart(indicator: str, period: str, size: int, county: str | None = Non
 
 
 def tidy(df: pd.DataFrame) -> pd.DataFrame:
-    """Numbers as numbers and blanks as empty cells (core frames carry None in object columns)."""
+    """Numbers as numbers and blanks as empty cells (core frames carry None in object columns);
+    codes (学校标识码) stay text."""
     out = df.copy()
     for col in out.columns:
+        if col in TEXT_COLUMNS:
+            continue
         if out[col].dtype == object:
             converted = pd.to_numeric(out[col], errors="coerce")
             if converted.notna().sum() == out[col].notna().sum():
@@ -183,13 +211,13 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
 
 
 MISSING_CELL = "—"
-TEXT_COLUMNS = ("学校标识码", "school_id")  # codes that look like numbers but are read as text
 
 
 def display_frame(df: pd.DataFrame, decimals: dict[str, int] | None = None,
                   default: int = 2) -> pd.DataFrame:
-    """Numbers as text for reading: whole-number columns without decimals, others with `decimals`,
-    blanks as —. (st.dataframe would print a missing number as "None".)"""
+    """Numbers as text for reading, rounded as the download is (numbers.column_decimals: `decimals`
+    per column, else the header's unit, whole numbers, or `default`), blanks as —.
+    (st.dataframe would print a missing number as "None".)"""
     out = tidy(df)
     for col in out.columns:
         if col in TEXT_COLUMNS:
@@ -204,9 +232,8 @@ def display_frame(df: pd.DataFrame, decimals: dict[str, int] | None = None,
             continue
         if not pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
             continue
-        vals = out[col].dropna()
-        places = 0 if len(vals) and (vals == vals.round()).all() else (decimals or {}).get(col, default)
-        out[col] = [MISSING_CELL if pd.isna(v) else f"{v:.{places}f}" for v in out[col]]
+        places = (decimals or {}).get(col, column_decimals(col, out[col], default))
+        out[col] = [MISSING_CELL if pd.isna(v) else f"{round_to(v, places):.{places}f}" for v in out[col]]
         out[col] = out[col].astype(object)
     return out
 
@@ -243,8 +270,11 @@ def trajectory_figure(indicator: str, period: str, county: str | None, size: int
     if target is not None and target.is_trajectory:
         plan = [(target.baseline_month, target.baseline_value),
                 (target.target_month, target.value)]
-        if row is not None and pd.notna(row.get("projection")) and pd.notna(row.get("value")):
-            projection = [(period, float(row["value"])),
+        # from the newest point that is part of the line: never from a count of an incomplete month
+        joined = trend[trend["value"].notna() & (trend["completeness"] != NOT_COMPARABLE)]
+        if row is not None and pd.notna(row.get("projection")) and len(joined):
+            start = joined.iloc[-1]
+            projection = [(start["period"], float(start["value"])),
                           (target.target_month, float(row["projection"]))]
     return charts.trajectory_chart(
         trend[trend["value"].notna()], plan,

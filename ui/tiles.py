@@ -6,16 +6,9 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core.present.palette import (
-    NO_TARGET,
-    STATUSES,
-    display_status,
-    format_change,
-    format_target,
-    format_value,
-    is_missing,
-    status_style,
-)
+from core.present.labels import INCOMPLETE, completeness_marker, status_key
+from core.present.numbers import format_change, format_target, format_value, is_missing, signed_text
+from core.present.palette import NO_TARGET, STATUSES, status_style
 
 # Normal / projector sizes (projector: headline numbers >= 48 px, labels >= 20 px).
 SIZES = {
@@ -73,15 +66,19 @@ def tile_html(row: pd.Series, name: str, compact: bool = False) -> str:
     """One headline tile: name, value, status badge, target (or 应达/差 for trajectories), change.
 
     `compact` (projector) puts target and change on one line so 8 tiles and the matrix fit 720 px.
+    A zone figure of an incomplete month carries its marker (部分县区), a count of such a month
+    reads 不完整 instead of a status (core.present.labels).
     """
     unit = row.get("unit") or ""
     value = row.get("value")
-    style = status_style(display_status(row.get("status"), not is_missing(value)))
+    style = status_style(status_key(row))
+    marker = completeness_marker(row)
+    badge = style.label if not marker or marker == style.label else f"{style.label}·{marker}"
     expected = row.get("expected")
+    gap_text = "—"
     if not is_missing(expected):
-        gap = None if is_missing(value) else float(value) - float(expected)
-        sign = "+" if gap is not None and gap >= 0 else "−"
-        gap_text = "—" if gap is None else f"{sign}{format_value(abs(gap), unit)}"
+        if not is_missing(value):
+            gap_text = signed_text(float(value) - float(expected), unit)
         nb = "\u00a0"  # wrap between the three figures, never inside one
         detail = (f"应达{nb}{format_value(expected, unit)} / 实际{nb}{format_value(value, unit)}"
                   f" / 差{nb}{gap_text}")
@@ -99,7 +96,7 @@ def tile_html(row: pd.Series, name: str, compact: bool = False) -> str:
         f'<div class="hx-tile" style="background:{style.color};color:{style.text_color}">'
         f'<div class="hx-name" title="{escape(name)}">{escape(name)}</div>'
         f'<div class="hx-row"><span class="hx-value">{escape(format_value(value, unit))}</span>'
-        f'<span class="hx-badge">{escape(style.label)}'
+        f'<span class="hx-badge">{escape(badge)}'
         f'</span></div>'
         f'<div class="{detail_class}" title="{escape(detail)}">{escape(detail)}</div>'
         + (f'<div class="hx-small">{escape(change)}</div>' if change else "") + '</div>')
@@ -124,15 +121,16 @@ def matrix_html(df: pd.DataFrame, rows: list[str], cols: list[str], footer: str 
         for c in cols:
             rec = cells.get((r, c))
             value = rec.value if rec is not None else None
-            key = display_status(rec.status if rec is not None else None, not is_missing(value))
+            key = status_key(rec) if rec is not None else "none"
             used.add(key)
             s = status_style(key)
             text = format_value(value, rec.unit if rec is not None else "")
-            tip = f"{r} · {c}:{text} · {s.label}"
+            marker = completeness_marker(rec) if rec is not None else ""
+            tip = f"{r} · {c}:{text} · {s.label}" + (f" · {marker}" if marker and marker != s.label else "")
             tds.append(f'<td style="background:{s.color};color:{s.text_color}" '
                        f'title="{escape(tip)}">{escape(text)}</td>')
         body.append(f'<tr><th class="hx-rowhead">{escape(r)}</th>{"".join(tds)}</tr>')
-    keys = [*STATUSES[:3], *([NO_TARGET] if NO_TARGET in used else []), "none"]
+    keys = [*STATUSES[:3], *([k for k in (NO_TARGET, INCOMPLETE) if k in used]), "none"]
     legend = "".join(
         f'<span style="background:{status_style(k).color};color:{status_style(k).text_color}">'
         f'{status_style(k).label}</span>' for k in keys)

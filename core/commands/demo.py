@@ -25,11 +25,11 @@ def add_parser(subparsers) -> None:
     p.add_argument("--workbooks", type=Path, default=DEMO_WORKBOOK_DIR, metavar="DIR",
                    help="演示工作簿的存放文件夹(默认:data/demo-workbooks)")
     p.add_argument("--today", type=_date_arg, default=None, metavar="YYYY-MM-DD",
-                   help="以该日期为「今天」:数据截至上一个完整月份(默认:今天)")
+                   help="以该日期为「今天」:上一个月份全部报齐,本月只有部分县区提前报送(默认:今天)")
     p.add_argument("--counties", type=int, default=8, metavar="N", help="县区数(默认8;压力测试可用更大规模)")
     p.add_argument("--schools", type=int, default=None, metavar="N",
                    help="每个县区的学校数(默认:各县40–120所不等)")
-    p.add_argument("--months", type=int, default=24, metavar="N", help="月份数(默认24)")
+    p.add_argument("--months", type=int, default=24, metavar="N", help="报齐的月份数(默认24;另加本月)")
     p.add_argument("--json", action="store_true", help="以JSON输出摘要")
 
 
@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
         print(f"\n演示数据已生成:{len(summary['counties'])}个县区、{summary['schools']}所学校,"
-              f"{summary['periods'][0]} 至 {summary['periods'][1]},共{summary['workbooks']}个工作簿,"
-              f"用时{summary['seconds']}秒")
+              f"{summary['periods'][0]} 至 {summary['periods'][1]}(另有 {summary['open_period']} 部分县区已报送),"
+              f"共{summary['workbooks']}个工作簿,用时{summary['seconds']}秒")
         print(f"数据库:{summary['db']};工作簿:{summary['workbook_dir']}")
         for county, notes in summary["features"].items():
             print(f"  {county}:" + ";".join(notes))

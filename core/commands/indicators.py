@@ -10,10 +10,13 @@ import sys
 
 from core.commands import period_arg
 from core.db import open_db
-from core.indicators import compute_indicators, missing_counties
+from core.indicators import compute_indicators, default_period, month_completeness
 from core.indicators.catalog import load_catalog
+from core.indicators.completeness import NOT_COMPARABLE, Completeness
 from core.indicators.compute import COLUMNS
 from core.indicators.targets import STATUS_LABELS
+from core.present.labels import completeness_marker, reporting_text
+from core.present.numbers import format_target, format_value, signed_text
 
 LEVEL_NAMES = {"zone": "实验区", "county": "县区", "school": "学校"}
 STAGE_NAMES = {"primary": "小学", "junior": "初中", None: ""}
@@ -24,7 +27,8 @@ def add_parser(subparsers) -> None:
     """Register the indicators command."""
     p = subparsers.add_parser("indicators", help="计算监测指标",
                               description="计算某月的监测指标(实验区/县区/学校),含目标与达标状态。")
-    p.add_argument("--period", type=period_arg, default=None, metavar="YYYY-MM", help="月份(默认:最近有数据的月份)")
+    p.add_argument("--period", type=period_arg, default=None, metavar="YYYY-MM",
+                   help="月份(默认:最近一个已截止或已报齐的月份)")
     p.add_argument("--level", choices=["zone", "county", "school"], default="zone",
                    help="层级:zone 实验区(默认)、county 县区、school 学校")
     p.add_argument("--county", default=None, metavar="县区", help="只看某个县区")
@@ -58,15 +62,22 @@ def records(df) -> list[dict]:
     return out
 
 
+def _csv_cell(value):
+    """CSV text as JSON writes it: true/false for booleans, empty for null."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
     """Compute and print the indicators; exit 1 when there is no data, 2 for an unknown indicator."""
     if args.indicator is not None and args.indicator not in load_catalog().ids:
         print(f"参数错误:未知指标「{args.indicator}」,可用的指标:{'、'.join(load_catalog().ids)}", file=sys.stderr)
         return EXIT_USAGE
     with open_db(args.db) as con:
-        df = compute_indicators(con, args.period, args.level, args.county, args.indicator)
-        period = df["period"].iloc[0] if len(df) else args.period
-        missing = missing_counties(con, period) if period and args.county is None else []
+        period = args.period or default_period(con)
+        df = compute_indicators(con, period, args.level, args.county, args.indicator)
+        month = month_completeness(con, period) if period else None
     rows = records(df)
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -74,10 +85,10 @@ def run(args: argparse.Namespace) -> int:
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: _csv_cell(v) for k, v in r.items()} for r in rows)
         sys.stdout.write(buf.getvalue())
     else:
-        _print_table(rows, args, period, missing)
+        _print_table(rows, period, month if args.county is None else None)
     if not rows:
         where = f"「{args.county}」" if args.county else ""
         print(f"{where}{period or ''} 没有可计算的指标数据", file=sys.stderr)
@@ -85,33 +96,22 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _fmt(value, unit: str) -> str:
-    if value is None:
-        return "无数据"
-    if unit == "%":
-        return f"{value:.1f}%"
-    if unit == "系数":
-        return f"{value:.3f}"
-    if unit in ("所",):
-        return f"{value:.0f}{unit}"
-    return f"{value:.1f}{unit}"
-
-
 def _target(r: dict) -> str:
     if r["target"] is None:
         return "—"
-    text = f"{r['direction'].replace('>=', '≥').replace('<=', '≤')}{_fmt(r['target'], r['unit'])}"
+    text = format_target(r["target"], r["direction"], r["unit"]).removeprefix("目标 ")
     if r["expected"] is not None:
-        text += f"(本月应达{_fmt(r['expected'], r['unit'])})"
+        text += f"(本月应达{format_value(r['expected'], r['unit'])})"
     return text
 
 
-def _print_table(rows: list[dict], args, period, missing: list[str]) -> None:
+def _print_table(rows: list[dict], period, month: Completeness | None) -> None:
     if not rows:
         return
     print(f"{period} 监测指标 · {LEVEL_NAMES[rows[0]['level']]}")
-    if missing:
-        print(f"未报送县区(未计入实验区数据):{'、'.join(missing)}")
+    if month is not None and not month.complete:
+        print(f"{reporting_text(month.n_reporting, len(month.expected))};未报送县区(未计入实验区数据):"
+              f"{'、'.join(month.missing)}。计数类指标不完整,不与目标和上月比较;比率类指标只含已报送县区。")
     header = ["指标", "对象", "数值", "分子/分母", "目标", "状态", "较上月"]
     table = [header]
     for r in rows:
@@ -121,9 +121,13 @@ def _print_table(rows: list[dict], args, period, missing: list[str]) -> None:
         if r["stage"]:
             who += f"({STAGE_NAMES[r['stage']]})"
         frac = f"{r['numerator']}/{r['denominator']}" if r["denominator"] is not None else ""
+        marker = completeness_marker(r)
         status = "无数据" if r["value"] is None and r["target"] is not None else STATUS_LABELS[r["status"]]
-        delta = "" if r["change"] is None else f"{r['change']:+.1f}" if r["unit"] != "系数" else f"{r['change']:+.3f}"
-        table.append([r["name"], who, _fmt(r["value"], r["unit"]), frac, _target(r), status, delta])
+        if r["completeness"] == NOT_COMPARABLE:
+            status = marker
+        value = format_value(r["value"], r["unit"]) + (f"({marker})" if marker and status != marker else "")
+        delta = "" if r["change"] is None else signed_text(r["change"], r["unit"], change=True)
+        table.append([r["name"], who, value, frac, _target(r), status, delta])
     widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip())

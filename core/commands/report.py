@@ -17,7 +17,7 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser("report", help="生成月报",
                               description=f"生成实验区月报,格式由输出文件后缀决定:{kinds}。")
     p.add_argument("--period", type=period_arg, default=None, metavar="YYYY-MM",
-                   help="报告月份(默认:有数据的最近月份)")
+                   help="报告月份(默认:最近一个已截止或已报齐的月份)")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE",
                    help="输出文件(.xlsx / .pdf / .html / .zip)")
 

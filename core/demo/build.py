@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from core.demo.layouts import file_name, workbook_bytes
-from core.demo.plan import behaviour_for, latest_complete_month
+from core.demo.plan import behaviour_for, latest_complete_month, open_month
 from core.demo.zone import DEMO_SEED, DemoZone, generate_zone
 from core.month import today as month_today
 from core.paths import DATA_DIR, archive_dir
@@ -114,14 +114,19 @@ def reset_database(db_path: Path) -> None:
 def build_demo(db_path: Path | str, workbook_dir: Path | str | None = None, today: date | None = None,
                progress: Progress | None = None, *, n_counties: int = 8, schools_per_county: int | None = None,
                months: int = 24, seed: int = DEMO_SEED, workers: int | None = None) -> dict:
-    """Rebuild the demo database from scratch; return a summary (counts, months, seconds, features)."""
+    """Rebuild the demo database from scratch; return a summary (counts, months, seconds, features).
+
+    `months` fully reported months end with the month before today's; today's month follows,
+    open and partly reported (about 3 of 8 counties), as a zone office sees it mid-month.
+    """
     from core.submission.ingest import ingest_file
 
     started = time.monotonic()
     db_path = Path(db_path)
     out_dir = Path(workbook_dir) if workbook_dir is not None else DEMO_WORKBOOK_DIR
-    end = latest_complete_month(today or month_today())
-    zone = generate_zone(n_counties, schools_per_county, months, seed, end_period=end)
+    today = today or month_today()
+    zone = generate_zone(n_counties, schools_per_county, months, seed, end_period=latest_complete_month(today),
+                         today=today, open_period=open_month(today))
     jobs = demo_jobs(zone)
     reset_database(db_path)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -139,10 +144,16 @@ def build_demo(db_path: Path | str, workbook_dir: Path | str | None = None, toda
     return {
         "db": str(db_path), "workbook_dir": str(out_dir), "workbooks": len(jobs),
         "statuses": statuses, "counties": list(zone.counties["county"]),
-        "schools": int(zone.counties["n_schools"].sum()), "periods": [zone.periods[0], zone.periods[-1]],
+        "schools": int(zone.counties["n_schools"].sum()), "periods": [zone.periods[0], _closed(zone)[-1]],
+        "open_period": zone.open_period,
         "seconds": round(time.monotonic() - started, 1), "features": demo_features(zone),
         "rejected": [r.file for r in results if r.status == "rejected"],
     }
+
+
+def _closed(zone: DemoZone) -> list[str]:
+    """The fully reported months (every generated month but the open one)."""
+    return [p for p in zone.periods if p != zone.open_period]
 
 
 def demo_features(zone: DemoZone) -> dict[str, list[str]]:
@@ -157,9 +168,11 @@ def demo_features(zone: DemoZone) -> dict[str, list[str]]:
             out[by_kind[kind]].append(note)
     sent = set(zip(subs["county"], subs["period"]))
     for county in out:
-        out[county] += [f"{p} 未报送" for p in zone.periods if (county, p) not in sent]
+        out[county] += [f"{p} 未报送" for p in _closed(zone) if (county, p) not in sent]
+        if zone.open_period and (county, zone.open_period) in sent:
+            out[county].append(f"{zone.open_period} 已提前报送(该月尚未截止,其他县区未报)")
     if "late" in by_kind:
-        late = subs[subs["county"] == by_kind["late"]].iloc[-1]
+        late = subs[(subs["county"] == by_kind["late"]) & (subs["period"] != zone.open_period)].iloc[-1]
         out[by_kind["late"]].append(f"{late['period']} 逾期报送({late['received_at']:%Y-%m-%d})")
     for row in subs[subs["version"] == "correction"].itertuples(index=False):
         out[row.county].append(f"{row.period} 更正重报({row.received_at:%Y-%m-%d}),第一版体育活动时间误按小时填写")

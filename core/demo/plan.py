@@ -7,7 +7,7 @@ interpolated linearly over the generated months.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -68,9 +68,19 @@ def behaviour_for(i: int) -> Behaviour:
     return BEHAVIOURS[i % len(BEHAVIOURS)]
 
 
+# Counties that send the open month's workbook before the month is over (about 3 of 8): the
+# demo's newest month is then reported by only some counties (indicators.md, Completeness).
+EARLY_KINDS = ("good", "improves", "december_fitness")
+
+
 def latest_complete_month(today: date) -> str:
-    """'YYYY-MM' of the month before today's month."""
+    """'YYYY-MM' of the month before today's month: the demo's newest closed (fully reported) month."""
     return month_add(of(today), -1)
+
+
+def open_month(today: date) -> str:
+    """'YYYY-MM' of today's month: the demo's open month, partly reported."""
+    return of(today)
 
 
 def periods_ending(end: str, months: int) -> list[str]:
@@ -87,14 +97,18 @@ def missing_period(periods: list[str]) -> str | None:
 
 
 def plan_submissions(names: list[str], behaviours: list[Behaviour], periods: list[str],
-                     rng: np.random.Generator) -> pd.DataFrame:
+                     rng: np.random.Generator, open_period: str | None = None,
+                     today: date | None = None) -> pd.DataFrame:
     """Every workbook to send: county, period, version (only/first/correction), received_at.
 
     Mostly received on day 1–5 of M+1; the 'late' county sends its last month on the 9th;
     the 'good' county sends its second-to-last month twice (a correction on the 12th);
-    the 'missing_month' county skips one month.
+    the 'missing_month' county skips one month. `open_period` (after `periods`) is sent only
+    by the EARLY_KINDS counties, in the days before `today`.
     """
     rows = []
+    if open_period is not None:
+        rows += _early_rows(names, behaviours, open_period, today or date.today(), rng)
     for ci, (county, beh) in enumerate(zip(names, behaviours)):
         for k, period in enumerate(periods):
             if beh.kind == "missing_month" and period == missing_period(periods):
@@ -111,5 +125,21 @@ def plan_submissions(names: list[str], behaviours: list[Behaviour], periods: lis
                 continue
             rows.append((ci, county, period, "only", received))
     frame = pd.DataFrame(rows, columns=["county_idx", "county", "period", "version", "received_at"])
+    frame["received_at"] = pd.to_datetime(frame["received_at"])
     frame["layout"] = [behaviours[i].layout for i in frame["county_idx"]]
     return frame.sort_values(["received_at", "county_idx"], kind="stable").reset_index(drop=True)
+
+
+def _early_rows(names: list[str], behaviours: list[Behaviour], period: str, today: date,
+                rng: np.random.Generator) -> list[tuple]:
+    """The open month's workbooks of the early counties: one to three days before `today`, never
+    before the month's first day."""
+    first = date.fromisoformat(f"{period}-01")
+    rows = []
+    for ci, (county, beh) in enumerate(zip(names, behaviours)):
+        if beh.kind not in EARLY_KINDS:
+            continue
+        day = max(first, today - timedelta(days=int(rng.integers(1, 4))))
+        received = datetime(day.year, day.month, day.day, int(rng.integers(8, 12)), int(rng.integers(0, 60)))
+        rows.append((ci, county, period, "only", received))
+    return rows

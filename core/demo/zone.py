@@ -58,19 +58,24 @@ class DemoZone:
     whole_child: pd.DataFrame  # only the months a county sends its 综合育人 sheet
     submissions: pd.DataFrame  # county, period, version, received_at, file_tag
     patches: pd.DataFrame = field(default_factory=pd.DataFrame)  # first-version errors of corrections
-    periods: list[str] = field(default_factory=list)
+    periods: list[str] = field(default_factory=list)  # every generated month, the open one last
+    open_period: str | None = None  # the newest month, reported only by the early counties
     notes: list[tuple[str, str]] = field(default_factory=list)  # (county, planted outlier) for the summary
 
 
 def generate_zone(n_counties: int = 8, schools_per_county: int | None = None, months: int = 24,
-                  seed: int = DEMO_SEED, end_period: str | None = None, today: date | None = None) -> DemoZone:
+                  seed: int = DEMO_SEED, end_period: str | None = None, today: date | None = None,
+                  open_period: str | None = None) -> DemoZone:
     """Generate a synthetic zone: n counties × schools (40–120 each when None) × months.
 
-    The months end with end_period, else with the latest complete month before `today`.
+    The `months` fully reported months end with end_period, else with the latest complete
+    month before `today`. With `open_period` (the month after them) the zone has one more
+    month, sent only by the early counties in the days before `today` (plan.EARLY_KINDS).
     """
     rng = np.random.default_rng(seed)
     end = end_period or latest_complete_month(today or month_today())
-    periods = periods_ending(end, months)
+    closed = periods_ending(end, months)
+    periods = closed + ([open_period] if open_period else [])
     names = county_names(n_counties)
     behaviours = [behaviour_for(i) for i in range(n_counties)]
     sizes = [schools_per_county or int(rng.integers(40, 121)) for _ in names]
@@ -80,14 +85,14 @@ def generate_zone(n_counties: int = 8, schools_per_county: int | None = None, mo
     beh = roster["county_idx"].map(lambda i: behaviours[i])
     pe = _pe(roster, monthly, beh, periods, rng)
     homework = _homework(roster, monthly, beh, periods, rng)
-    submissions = plan_submissions(names, behaviours, periods, rng)
+    submissions = plan_submissions(names, behaviours, closed, rng, open_period, today or month_today())
     sent = set(zip(submissions["county"], submissions["period"]))
     quality = quality_sheets(roster, monthly, beh, periods, sent, rng)
     with_quality = set(zip(quality["county"], quality["period"]))
     submissions["with_quality"] = [(c, p) in with_quality
                                    for c, p in zip(submissions["county"], submissions["period"])]
     whole_child = whole_child_sheets(roster, monthly, beh, periods, sent, seed)
-    notes = _add_outliers(monthly, pe, homework, behaviours, periods, rng)
+    notes = _add_outliers(monthly, pe, homework, behaviours, closed, rng)
     patches = _first_version_patches(pe, submissions, rng)
     counties = pd.DataFrame({"county": names, "n_schools": sizes,
                              "behaviour": [b.kind for b in behaviours],
@@ -96,7 +101,7 @@ def generate_zone(n_counties: int = 8, schools_per_county: int | None = None, mo
     notes += _whole_child_notes(names, behaviours)
     return DemoZone(counties=counties, school=monthly.drop(columns=["idx", "t"]), pe=pe, homework=homework,
                     quality=quality, whole_child=whole_child, submissions=submissions, patches=patches,
-                    periods=periods, notes=notes)
+                    periods=periods, open_period=open_period, notes=notes)
 
 
 def _whole_child_notes(names: list[str], behaviours: list[Behaviour]) -> list[tuple[str, str]]:

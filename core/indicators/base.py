@@ -178,16 +178,3 @@ def available_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
 def zone_counties(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The zone's counties: data/zone.toml's list, else every county ever accepted."""
     return zone_county_list(con)
-
-
-def counties_with_data(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
-    """Counties whose accepted workbook is in force for `period`."""
-    rows = con.execute("SELECT DISTINCT county FROM submission WHERE status = 'accepted' AND in_force"
-                       " AND period = ? AND county IS NOT NULL ORDER BY county", [period]).fetchall()
-    return [r[0] for r in rows]
-
-
-def missing_counties(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
-    """Zone counties without data for `period` (left out of the zone figures, never filled in)."""
-    have = set(counties_with_data(con, period))
-    return [c for c in zone_counties(con) if c not in have]

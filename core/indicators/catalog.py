@@ -33,6 +33,9 @@ class Indicator(_Frozen):
     topic: Literal["quality", "pe", "homework", "submission"]
     kind: Literal["count", "rate", "mean", "cv"]
     direction: Literal[">=", "<="]
+    # Counties the zone figure adds up: those reporting for the month (an incomplete month is
+    # partial), or every expected county (按时报送率: provisional until the month is closed).
+    counties: Literal["reporting", "expected"] = "reporting"
     headline: bool = False
     levels: tuple[Literal["zone", "county", "school"], ...]
     definition: str = Field(min_length=1)

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from core.indicators.aggregate import frame_of, raw_columns
-from core.indicators.base import available_periods
 from core.indicators.catalog import load_catalog
+from core.indicators.completeness import completeness, default_period, mark_zone_rows
 from core.indicators.rated import KEY_COLUMNS, rate_frame
 from core.indicators.targets import load_targets
 from core.indicators.trend import projections
@@ -21,9 +21,10 @@ from core.month import month_add
 
 COLUMNS = ["indicator", "name", "period", "level", "county", "school_id", "stage", "value", "numerator",
            "denominator", "unit", "target", "direction", "expected", "status",
+           "counties_reporting", "counties_expected", "complete",  # zone rows only (indicators.md, Completeness)
            # extras for pages and the report
            "school_name", "prev_value", "change", "change_direction", "improving", "rating", "remaining",
-           "projection", "gap", "target_month"]
+           "projection", "gap", "target_month", "completeness"]
 LEVELS = ("zone", "county", "school")
 
 
@@ -31,7 +32,10 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None
                        county: str | None = None, indicator: str | None = None) -> pd.DataFrame:
     """All indicators (or one) for a month at one level; a county given with level zone means county level.
 
-    period None = the latest month with data. Rows are in catalogue order; see COLUMNS.
+    period None = the default month (the newest closed month, completeness.default_period).
+    Rows are in catalogue order; see COLUMNS. Zone rows carry the month's completeness, and
+    those of an incomplete month follow completeness.row_completeness (status none and no
+    change for a count; `completeness` = 'partial' for a rate over the reporting counties).
     Every column is object dtype with None for null (the CLI JSON contract).
     """
     if level not in LEVELS:
@@ -40,16 +44,17 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None
     if indicator is not None:
         cat.get(indicator)  # KeyError with a Chinese message for an unknown id
     if period is None:
-        periods = available_periods(con)
-        if not periods:
+        period = default_period(con)
+        if period is None:
             return pd.DataFrame(columns=COLUMNS)
-        period = periods[-1]
     if level == "zone" and county is not None:
         level = "county"
     prev_period = month_add(period, -1)
     cur = raw_columns(con, [period], levels=[level], county=county,
                       indicators=[indicator] if indicator else None, cat=cat, prev=prev_period)
     out = rate_frame(cur, cur["prev_value"], period, cat, load_targets(), groups=cur["_group"])
+    cov = completeness(con, [prev_period, period])
+    mark_zone_rows(out, cat, cov[period], cov[prev_period])
     _add_projections(con, out, period, level, county)
     return frame_of(out, COLUMNS)
 

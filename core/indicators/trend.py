@@ -5,15 +5,16 @@ import duckdb
 import pandas as pd
 
 from core.indicators.aggregate import raw_records
-from core.indicators.base import available_periods
 from core.indicators.cache import cached, data_key
 from core.indicators.catalog import load_catalog
+from core.indicators.completeness import NOT_COMPARABLE, completeness, default_period, row_completeness
 from core.indicators.targets import judge, load_targets
 from core.month import month_add, months_between
 
 PROJECTION_MONTHS = 12
 TREND_COLUMNS = ["indicator", "name", "period", "level", "county", "school_id", "school_name", "stage", "value",
-                 "numerator", "denominator", "unit", "target", "direction", "expected", "status"]
+                 "numerator", "denominator", "unit", "target", "direction", "expected", "status",
+                 "counties_reporting", "counties_expected", "complete", "completeness"]
 
 
 def project(points: list[tuple[str, float]], target_month: str) -> float | None:
@@ -40,26 +41,38 @@ def history_periods(end: str, months: int) -> list[str]:
 
 def indicator_trend(con: duckdb.DuckDBPyConnection, indicator: str, level: str = "zone",
                     county: str | None = None, end: str | None = None, months: int = 24) -> pd.DataFrame:
-    """One indicator month by month (up to `months` months ending at `end`), with target and status."""
+    """One indicator month by month (up to `months` months ending at `end`), with target and status.
+
+    Zone rows carry each month's completeness like compute_indicators' (a count of an
+    incomplete month has status none; charts draw it hollow). `end` None = the default month.
+    """
     cat = load_catalog()
     ind = cat.get(indicator)
     if end is None:
-        periods = available_periods(con)
-        if not periods:
+        end = default_period(con)
+        if end is None:
             return pd.DataFrame(columns=TREND_COLUMNS)
-        end = periods[-1]
     if level == "zone" and county is not None:
         level = "county"
-    raw = raw_records(con, history_periods(end, months), levels=[level], county=county,
-                      indicators=[indicator], cat=cat)
+    periods = history_periods(end, months)
+    raw = raw_records(con, periods, levels=[level], county=county, indicators=[indicator], cat=cat)
+    cov = completeness(con, periods) if level == "zone" else {}
     targets = load_targets()
     rows = []
     for r in raw:
         t = targets.find(indicator, r["level"], r["county"], r["stage"])
         j = judge(r["value"], t, r["period"], ind.unit)
-        rows.append({**r, "name": ind.name, "unit": ind.unit, "target": t.value if t else None,
-                     "direction": t.direction if t else ind.direction, "expected": j.expected,
-                     "status": j.status})
+        row = {**r, "name": ind.name, "unit": ind.unit, "target": t.value if t else None,
+               "direction": t.direction if t else ind.direction, "expected": j.expected,
+               "status": j.status, **dict.fromkeys(TREND_COLUMNS[-4:])}
+        if r["period"] in cov:
+            c = cov[r["period"]]
+            kind = row_completeness(ind, c)
+            row.update(counties_reporting=c.n_reporting, counties_expected=len(c.expected),
+                       complete=c.complete, completeness=kind)
+            if kind == NOT_COMPARABLE:
+                row["status"] = "none"
+        rows.append(row)
     return pd.DataFrame({c: [r[c] for r in rows] for c in TREND_COLUMNS}, columns=TREND_COLUMNS, dtype=object)
 
 
@@ -76,12 +89,17 @@ def projections(con: duckdb.DuckDBPyConnection, period: str, keys: dict[tuple, s
 
 
 def _projections(con, period: str, keys: dict[tuple, str], level: str, county: str | None) -> dict:
+    """A count of an incomplete month is not a point of the line (indicators.md, Completeness)."""
+    cat = load_catalog()
     inds = sorted({k[0] for k in keys})
-    raw = raw_records(con, history_periods(period, PROJECTION_MONTHS), levels=[level], county=county,
-                      indicators=inds)
+    periods = history_periods(period, PROJECTION_MONTHS)
+    raw = raw_records(con, periods, levels=[level], county=county, indicators=inds)
+    cov = completeness(con, periods) if level == "zone" else {}
     series: dict[tuple, list[tuple[str, float]]] = {}
     for r in raw:
         key = (r["indicator"], r["level"], r["county"], r["school_id"], r["stage"])
+        if r["period"] in cov and row_completeness(cat.get(r["indicator"]), cov[r["period"]]) == NOT_COMPARABLE:
+            continue
         if key in keys and r["value"] is not None:
             series.setdefault(key, []).append((r["period"], float(r["value"])))
     return {key: project(series.get(key, []), month) for key, month in keys.items()}

@@ -1,11 +1,10 @@
-"""Display definitions (colours, status labels, fonts) from data/ui.toml, and value formatting."""
+"""Display definitions from data/ui.toml: colours, status labels, fonts (numbers: core/present/numbers.py)."""
 from __future__ import annotations
 
-import math
 import tomllib
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.paths import DATA_DIR
 
@@ -21,6 +20,17 @@ class StatusStyle(BaseModel):
     text_color: str
 
 
+class NumberRules(BaseModel):
+    """How figures are rounded and worded (core/present/numbers.py applies them)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    default_decimals: int = Field(ge=0, le=6)
+    decimals: dict[str, int]
+    change_unit: dict[str, str]
+    change_words: dict[str, tuple[str, str]]
+    default_change_words: tuple[str, str]
+
+
 class Palette(BaseModel):
     """Everything visual that is data: fonts, status colours, county colours, lines."""
 
@@ -32,6 +42,8 @@ class Palette(BaseModel):
     levels: dict[str, str]
     lines: dict[str, str]
     overview: dict[str, list[str] | dict[str, str]]
+    numbers: NumberRules
+    completeness: dict[str, str]
 
 
 @lru_cache(maxsize=1)
@@ -81,56 +93,3 @@ def county_colors(counties) -> dict[str, str]:
 def zone_color() -> str:
     """Colour of the zone (实验区) series."""
     return str(load_palette().counties["zone_color"])
-
-
-def is_missing(value) -> bool:
-    """True for None/NaN/NA."""
-    if value is None:
-        return True
-    try:
-        return bool(math.isnan(float(value)))
-    except (TypeError, ValueError):
-        return False
-
-
-def format_value(value, unit: str | None = None, with_unit: bool = True) -> str:
-    """A value rounded for display with its unit: 93.4%, 12所, 48.2分钟, 0.35; 无数据 when null."""
-    if is_missing(value):
-        return "无数据"
-    v = float(value)
-    unit = unit or ""
-    if unit == "%":
-        text = f"{v:.1f}"
-    elif unit == "所" or unit == "校" or (v.is_integer() and unit not in ("系数",)):
-        text = f"{v:.0f}"
-    elif unit == "系数":
-        text = f"{v:.3f}"
-    else:
-        text = f"{v:.1f}"
-    if not with_unit or unit in ("", "系数"):
-        return text
-    return f"{text}{unit}"
-
-
-def format_target(target, direction: str | None, unit: str | None) -> str:
-    """Target as a phrase: 目标 ≥100%, 目标 ≤0.45; 无目标 when there is none."""
-    if is_missing(target):
-        return "无目标"
-    sign = {">=": "≥", "<=": "≤"}.get(direction or "", "")
-    t = float(target)
-    text = f"{t:.0f}{unit or ''}" if t.is_integer() and unit != "系数" else format_value(t, unit)
-    return f"目标 {sign}{text}"
-
-
-def format_change(change, unit: str | None) -> str:
-    """Change vs last month with an arrow: ▲2.1个百分点, ▼3所, — when unknown."""
-    if is_missing(change):
-        return "较上月 —"
-    v = float(change)
-    arrow = "▲" if v > 0 else ("▼" if v < 0 else "持平")
-    if v == 0:
-        return "较上月 持平"
-    unit_text = "个百分点" if unit == "%" else (unit or "")
-    if unit_text == "系数":
-        unit_text = ""
-    return f"较上月 {arrow}{format_value(abs(v), None, with_unit=False)}{unit_text}"

@@ -7,7 +7,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from core.report.narrative import topic_sentences
+from core.indicators.completeness import MonthChoice
+from core.report.narrative import completeness_sentence, topic_sentences
 from core.report.topics import ReportConfig, Topic, load_report_config
 from core.zone import load_zone
 
@@ -31,6 +32,8 @@ class ReportData:
     trends: dict[str, pd.DataFrame] = field(default_factory=dict)  # indicator -> zone+county rows
     narrative: dict[str, list[str]] = field(default_factory=dict)  # topic key -> sentences
     config: ReportConfig = field(default_factory=load_report_config)
+    month: MonthChoice | None = None  # the month's completeness (who reported, closed or open)
+    lead: list[str] = field(default_factory=list)  # sentences before every topic (an incomplete month)
 
     @property
     def topics(self) -> tuple[Topic, ...]:
@@ -43,16 +46,27 @@ class ReportData:
 
 
 def collect_report_data(con: duckdb.DuckDBPyConnection, period: str | None = None) -> ReportData:
-    """Compute every indicator, trend, status and sentence of the report for `period` (default: latest)."""
-    from core.indicators import available_periods, compute_indicators, indicator_trend
+    """Compute every indicator, trend, status and sentence of the report for `period`.
+
+    Default: the newest closed month (indicators.md, Completeness). The report of an
+    incomplete month opens with the sentence saying so (`lead`).
+    """
+    from core.indicators import (
+        available_periods,
+        compute_indicators,
+        default_period,
+        indicator_trend,
+        month_choices,
+    )
     from core.submission.status import submission_matrix
 
     periods = available_periods(con)
     if not periods:
         raise ReportError("数据库中还没有任何已通过校验的报送数据,无法生成月报")
-    period = period or periods[-1]
+    period = period or default_period(con)
     if period not in periods:
         raise ReportError(f"{period} 没有任何已通过校验的报送数据,可选月份:{periods[0]} 至 {periods[-1]}")
+    choices = {c.period: c for c in month_choices(con)}
     zone_cfg = load_zone()
     config = load_report_config()
     zone = compute_indicators(con, period=period, level="zone")
@@ -66,7 +80,9 @@ def collect_report_data(con: duckdb.DuckDBPyConnection, period: str | None = Non
                                                  config.trend_months)
     data = ReportData(period=period, zone_name=zone_cfg.name, source=zone_cfg.source,
                       as_of=_as_of(statuses, period), generated_at=datetime.now().strftime("%Y-%m-%d %H:%M"),
-                      zone=zone, counties=counties, statuses=statuses, trends=trends, config=config)
+                      zone=zone, counties=counties, statuses=statuses, trends=trends, config=config,
+                      month=choices[period])
+    data.lead = [s for s in [completeness_sentence(choices[period])] if s]
     data.narrative = {t.key: topic_sentences(t, zone, counties, period, statuses[["county", "status"]])
                       for t in config.topics}
     return data

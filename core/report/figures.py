@@ -8,8 +8,8 @@ from core.indicators.catalog import load_catalog
 from core.indicators.targets import load_targets
 from core.month import period_label
 from core.present import charts
-from core.present.palette import format_target
-from core.report import numformat as n
+from core.present.numbers import format_target
+from core.present import numbers as n
 from core.report.data import ReportData
 from core.report.topics import ChartSpec
 

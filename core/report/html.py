@@ -5,12 +5,12 @@ import base64
 from html import escape
 
 from core.month import period_label
-from core.present.palette import format_target, status_label, status_style
-from core.report import numformat as n
+from core.present import numbers as n
+from core.present.palette import status_style
 from core.report.data import ReportData
 from core.report.figures import chart_figure
 from core.report.images import figure_png
-from core.report.tables import cell_colors, section_table
+from core.report.tables import cell_colors, overview_rows, section_table
 
 # Chart pictures in the PDF: drawn at this size, printed at the text width (~180 mm).
 IMG_WIDTH, IMG_HEIGHT, IMG_SCALE, IMG_FONT_SIZE = 1000, 560, 2, 16
@@ -40,6 +40,7 @@ table.data tr { break-inside: avoid; }
 .note { font-size: 8pt; color: #555; margin: 0 0 3mm; }
 figure { margin: 0 0 4mm; break-inside: avoid; }
 figure img { width: 100%; display: block; border: 1px solid #e0e0e0; }
+p.lead { border: 2px solid #b26a00; background: #fff4e0; padding: 2mm 3mm; margin: 0 0 4mm; font-weight: bold; }
 """
 
 
@@ -57,36 +58,25 @@ def _cover(data: ReportData) -> str:
     meta = [("报告月份", period_label(data.period)), ("数据截至", data.as_of),
             ("数据来源", data.source), ("生成时间", data.generated_at)]
     rows = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in meta)
+    lead = "".join(f'<p class="lead">{escape(s)}</p>' for s in data.lead)
     summary = "".join(
         f"<h3>{escape(t.title)}</h3>" + "".join(f'<p class="narr">{escape(s)}</p>'
                                                for s in data.narrative.get(t.key, []))
         for t in data.topics)
     return (f'<section class="cover"><div class="zone">{escape(data.zone_name)}</div>'
             f"<h1>基础教育综合改革实验区监测月报</h1>"
-            f'<div class="month">{escape(period_label(data.period))}</div>'
+            f'<div class="month">{escape(period_label(data.period))}</div>{lead}'
             f'<table class="meta">{rows}</table></section>'
-            f"<h2>本月概览</h2>{_overview(data)}<h2>摘要</h2>{summary}")
+            f"<h2>本月概览</h2>{_overview(data)}<h2>摘要</h2>{lead}{summary}")
 
 
 def _overview(data: ReportData) -> str:
-    """Zone value, change, target and status of every narrative indicator."""
+    """Zone value, change, target and status of every headline tile and narrative indicator."""
     head = "".join(f"<th>{h}</th>" for h in ("专题", "指标", "全区", "较上月", "目标", "状态"))
-    body = []
-    for topic in data.topics:
-        for ind in topic.narrative:
-            rows = data.zone[(data.zone["indicator"] == ind) & data.zone["stage"].isna()]
-            if rows.empty:
-                continue
-            r = rows.iloc[0]
-            change = n.change_text(r["value"], r.get("prev_value"), r["unit"]) or "—"
-            status = r["status"] if isinstance(r["status"], str) else "none"
-            body.append(
-                f"<tr><td>{escape(topic.title)}</td><td class='label'>{escape(r['name'])}</td>"
-                f"<td>{escape(n.value_text(r['value'], r['unit']))}</td>"
-                f"<td>{escape(change.removeprefix('较上月'))}</td>"
-                f"<td>{escape(format_target(r['target'], r['direction'], r['unit']).removeprefix('目标 '))}</td>"
-                f"<td{_cell_style(status, r['value'])}>"
-                f"{escape(status_label(status, not n.is_missing(r['value'])))}</td></tr>")
+    body = [f"<tr><td>{escape(r.topic)}</td><td class='label'>{escape(r.name)}</td>"
+            f"<td>{escape(r.value)}</td><td>{escape(r.change)}</td><td>{escape(r.target)}</td>"
+            f"<td{_cell_style(r.status, r.raw_value)}>{escape(r.status_label)}</td></tr>"
+            for r in overview_rows(data)]
     return f'<table class="data"><tr>{head}</tr>{"".join(body)}</table>'
 
 
@@ -105,15 +95,15 @@ def _table(data: ReportData, topic) -> str:
         cells = []
         for j, col in enumerate(table.columns):
             value = table.values[(label, j)]
-            text = n.value_text(value, col.unit)
+            text = n.format_value(value, col.unit)
             cells.append(f"<td{_cell_style(table.statuses[(label, j)], value)}>{escape(text)}</td>")
-        cls = " class='zone'" if label == data.zone_name else ""
+        cls = " class='zone'" if label == table.zone_label else ""
         body.append(f"<tr{cls}><td class='label'>{escape(label)}</td>{''.join(cells)}</tr>")
-    targets = "".join(f"<td>{escape(format_target(c.target, c.direction, c.unit).removeprefix('目标 '))}</td>"
+    targets = "".join(f"<td>{escape(n.format_target(c.target, c.direction, c.unit).removeprefix('目标 '))}</td>"
                       for c in table.columns)
+    shown = ("green", "amber", "red", "none", *(["incomplete"] if "incomplete" in table.statuses.values() else []))
     legend = " ".join(f"<span style='background:{status_style(s).color};color:{status_style(s).text_color};"
-                      f"padding:0 1.5mm'>{status_style(s).label}</span>"
-                      for s in ("green", "amber", "red", "none")) + " 无底色=无目标"
+                      f"padding:0 1.5mm'>{status_style(s).label}</span>" for s in shown) + " 无底色=无目标"
     return (f'<table class="data"><tr>{head}</tr>{"".join(body)}<tr><td class="label">目标</td>{targets}</tr>'
             f'</table><p class="note">底色:{legend}。数据来源:{escape(data.source)};数据截至 {escape(data.as_of)}。</p>')
 

@@ -1,14 +1,20 @@
 """Chinese sentences of the monthly report, generated from the indicator values.
 
 Every number in a sentence comes from the indicator frames (compute_indicators'
-output), formatted by core.report.numformat; nothing is typed by hand.
+output), formatted by core.present.numbers like every tile, chart and table; nothing is
+typed by hand. A change or a distance is computed from unrounded values, then rounded.
+A zone figure of an incomplete month carries its marker (部分县区 / 不完整); a count of such
+a month is never compared with its target or the previous month.
 """
 from __future__ import annotations
 
 import pandas as pd
 
+from core.indicators.catalog import load_catalog
+from core.indicators.completeness import NOT_COMPARABLE, MonthChoice
 from core.month import month_label
-from core.report import numformat as n
+from core.present import numbers as n
+from core.present.labels import completeness_marker, reporting_text
 from core.report.topics import Topic
 
 MAX_NAMED_COUNTIES = 4
@@ -53,11 +59,25 @@ def submission_sentence(period: str, statuses: pd.DataFrame) -> str:
     return text + ",全部按时报送。" if on_time == total and total else text + "。"
 
 
+def completeness_sentence(choice: MonthChoice) -> str | None:
+    """The report's first sentence when the month is incomplete (who is missing, what it means)."""
+    if choice.complete:
+        return None
+    state = "尚未报送完毕" if not choice.closed else "数据不完整"
+    return (f"本月{state}:{reporting_text(choice.n_reporting, choice.n_expected)},"
+            f"{'、'.join(choice.missing)}未报送;实验区数据只含已报送县区,计数类指标(如优质学校数)"
+            f"不与目标和上月比较,比率类指标标为「部分县区」。")
+
+
 def _indicator_sentence(row: pd.Series, period: str | None) -> str:
     unit = row["unit"]
     prefix = f"{month_label(period)},全区" if period else "全区"
-    clauses = [f"{prefix}{row['name']}为{n.value_text(row['value'], unit)}"]
-    change = n.change_text(row["value"], row.get("prev_value"), unit)
+    marker = completeness_marker(row)
+    text = f"{prefix}{row['name']}为{n.format_value(row['value'], unit)}"
+    if row.get("completeness") == NOT_COMPARABLE:
+        return f"{text}({marker},不与目标和上月比较)"
+    clauses = [text + (f"({marker})" if marker else "")]
+    change = n.change_sentence(row.get("change"), unit)
     if change:
         clauses.append(change)
     target = _target_clause(row)
@@ -73,31 +93,37 @@ def _target_clause(row: pd.Series) -> str | None:
     expected = row.get("expected")
     if not n.is_missing(expected):
         return _trajectory_clause(value, expected, target, unit)
+    goal = n.target_text(target, unit)
     if row.get("direction") == "<=":
-        over = n.difference(value, target, unit)
-        if over <= 0:
-            return f"已达到目标(不高于{n.target_text(target, unit)})"
-        return f"比目标上限{n.target_text(target, unit)}高{n.amount_text(over, unit)}"
-    gap = n.difference(target, value, unit)
-    if gap <= 0:
-        return f"已达到目标{n.target_text(target, unit)}"
-    return f"距目标{n.target_text(target, unit)}差{n.amount_text(gap, unit)}"
+        if value <= target:
+            return f"已达到目标(不高于{goal})"
+        return f"比目标上限{goal}高{_distance(value - target, unit)}"
+    if value >= target:
+        return f"已达到目标{goal}"
+    return f"距目标{goal}差{_distance(target - value, unit)}"
+
+
+def _distance(amount: float, unit) -> str:
+    """A positive distance in change wording; one that rounds to nothing says so."""
+    if n.rounded(amount, unit) == 0:
+        return f"不足{n.amount_text(10 ** -n.decimals(unit), unit)}"
+    return n.amount_text(amount, unit)
 
 
 def _trajectory_clause(value, expected, target, unit) -> str:
-    # expected is fractional for counts: show it with one decimal, like the charts' plan line
-    plan_unit = "%" if unit == "%" else None
-    plan = n.number_text(expected, plan_unit) + ("" if unit in (None, "系数") else unit)
-    behind = n.difference(expected, value, plan_unit)
-    progress = "已达到进度要求" if behind <= 0 else f"落后进度{n.number_text(behind, plan_unit)}{unit or ''}"
-    remaining = n.difference(target, value, unit)
-    tail = f",距最终目标{n.target_text(target, unit)}还差{n.amount_text(remaining, unit)}" if remaining > 0 else ",已达到最终目标"
+    plan = n.format_value(expected, unit)
+    behind = expected - value
+    progress = "已达到进度要求" if behind <= 0 else f"落后进度{_distance(behind, unit)}"
+    remaining = target - value
+    tail = f",距最终目标{n.target_text(target, unit)}还差{_distance(remaining, unit)}" if remaining > 0 \
+        else ",已达到最终目标"
     return f"按目标进度本月应达到{plan},{progress}{tail}"
 
 
 def _attention_clause(zone_row: pd.Series, rows: pd.DataFrame) -> str | None:
     unit, direction = zone_row["unit"], zone_row.get("direction")
-    if unit in n.EXTENSIVE_UNITS or rows.empty:
+    # a county's count is a share of the zone's total, never "below the zone level"
+    if load_catalog().get(zone_row["indicator"]).kind == "count" or rows.empty:
         return None
     worse_is_lower = direction != "<="
     zone_value = n.rounded(zone_row["value"], unit)
@@ -112,7 +138,7 @@ def _attention_clause(zone_row: pd.Series, rows: pd.DataFrame) -> str | None:
     if not found:
         return f"各县区均不{word}全区水平"
     found.sort(key=lambda t: (t[0] if worse_is_lower else -t[0], t[1]))
-    named = "、".join(f"{c}({n.value_text(raw, unit)})" for _, c, raw in found[:MAX_NAMED_COUNTIES])
+    named = "、".join(f"{c}({n.format_value(raw, unit)})" for _, c, raw in found[:MAX_NAMED_COUNTIES])
     more = f"等{len(found)}个县区" if len(found) > MAX_NAMED_COUNTIES else ""
     return f"{named}{more}{word}全区水平"
 

@@ -35,7 +35,7 @@ class Topic(BaseModel):
 
     key: str
     title: str
-    narrative: tuple[str, ...] = Field(min_length=1, max_length=3)
+    narrative: tuple[str, ...] = Field(min_length=1, max_length=4)
     table: tuple[str, ...] = Field(min_length=1)
     charts: tuple[ChartSpec, ...] = ()
     submissions: bool = False

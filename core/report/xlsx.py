@@ -11,10 +11,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.indicators.catalog import load_catalog
 from core.month import period_label
-from core.present.export import neutralise_workbook
-from core.report import numformat as n
+from core.present import numbers as n
+from core.present.export import neutralise_workbook, number_format
 from core.report.data import ReportData
-from core.report.tables import cell_colors, section_table
+from core.report.tables import cell_colors, overview_rows, section_table
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E99")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -43,12 +43,17 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
     ws.title = "摘要"
     ws["A1"] = f"{data.zone_name}监测月报({period_label(data.period)})"
     ws["A1"].font = TITLE_FONT
+    row = 2
+    for sentence in data.lead:  # an incomplete month says so first
+        ws.cell(row, 1, sentence).font = Font(bold=True, color="B26A00")
+        row += 1
     meta = [("实验区", data.zone_name), ("报告月份", period_label(data.period)),
             ("数据截至", data.as_of), ("数据来源", data.source), ("生成时间", data.generated_at)]
-    for i, (k, v) in enumerate(meta, start=3):
+    for i, (k, v) in enumerate(meta, start=row + 1):
         ws.cell(i, 1, k).font = Font(bold=True)
         ws.cell(i, 2, v)
-    row = len(meta) + 4
+    row += len(meta) + 2
+    row = _overview_block(ws, row, data) + 1
     for topic in data.topics:
         ws.cell(row, 1, topic.title).font = Font(bold=True, size=12)
         for sentence in data.narrative.get(topic.key, []):
@@ -72,6 +77,19 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
     ws.freeze_panes = "A3"
 
 
+def _overview_block(ws: Worksheet, row: int, data: ReportData) -> int:
+    """本月概览: every headline tile's zone figure, as the PDF's cover table; returns the next free row."""
+    ws.cell(row, 1, "本月概览").font = Font(bold=True, size=12)
+    row += 1
+    _header_row(ws, row, ["专题", "指标", "全区", "较上月", "目标", "状态"])
+    for r in overview_rows(data):
+        row += 1
+        for j, v in enumerate([r.topic, r.name, r.value, r.change, r.target, r.status_label], 1):
+            ws.cell(row, j, v).border = BOX
+        _status_fill(ws.cell(row, 6), r.status, r.raw_value)
+    return row + 1
+
+
 def _topic_sheet(ws: Worksheet, data: ReportData, topic) -> None:
     table = section_table(data, topic)
     catalog = load_catalog()
@@ -85,12 +103,12 @@ def _topic_sheet(ws: Worksheet, data: ReportData, topic) -> None:
     for i, label in enumerate(table.rows, start=head_row + 1):
         cell = ws.cell(i, 1, label)
         cell.border = BOX
-        cell.font = Font(bold=label == data.zone_name)
+        cell.font = Font(bold=label == table.zone_label)
         for j, col in enumerate(table.columns):
             value = table.values[(label, j)]
             rounded = n.rounded(value, col.unit)
-            c = ws.cell(i, j + 2, rounded if rounded is not None else "无数据")
-            c.number_format = "0" if n.decimals(col.unit) == 0 else "0." + "0" * n.decimals(col.unit)
+            c = ws.cell(i, j + 2, rounded if rounded is not None else n.NO_DATA)
+            c.number_format = number_format(col.unit)
             c.alignment = CENTER
             c.border = BOX
             _status_fill(c, table.statuses[(label, j)], value)
@@ -127,9 +145,9 @@ def _trend_block(ws: Worksheet, row: int, data: ReportData, indicator: str, tren
         for j, county in enumerate([*counties, None], start=2):
             match = part[part["county"].isna()] if county is None else part[part["county"] == county]
             v = n.rounded(match["value"].iloc[0], unit) if not match.empty else None
-            c = ws.cell(row, j, v if v is not None else "无数据")
+            c = ws.cell(row, j, v if v is not None else n.NO_DATA)
             c.border = BOX
-            c.number_format = "0" if n.decimals(unit) == 0 else "0." + "0" * n.decimals(unit)
+            c.number_format = number_format(unit)
     return row + 1
 
 
@@ -148,10 +166,7 @@ def _definitions(ws: Worksheet, row: int, columns, catalog) -> int:
 
 
 def _target(col) -> str:
-    if col.target is None:
-        return "无目标"
-    sign = {">=": "≥", "<=": "≤"}.get(col.direction or "", "")
-    return f"{sign}{n.target_text(col.target, col.unit)}"
+    return n.format_target(col.target, col.direction, col.unit).removeprefix("目标 ")
 
 
 def _header_row(ws: Worksheet, row: int, values: list[str]) -> None:

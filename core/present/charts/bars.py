@@ -18,16 +18,8 @@ from core.present.charts.base import (
     vline,
 )
 from core.present.escape import chart_text
-from core.present.palette import (
-    NO_TARGET,
-    STATUSES,
-    display_status,
-    format_value,
-    is_missing,
-    load_palette,
-    status_style,
-    zone_color,
-)
+from core.present.numbers import format_value, is_missing
+from core.present.palette import NO_TARGET, STATUSES, display_status, load_palette, status_style, zone_color
 
 OUTSIDE_TEXT = "#1a1a1a"
 # Share of the value axis a label takes along it (height of a line of text on a vertical

@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 
 from core.present.charts.locale import locale_config
 from core.present.escape import chart_text
-from core.present.palette import format_target, is_missing, load_palette
+from core.present.numbers import format_target, is_missing
+from core.present.palette import load_palette
 
 ZONE_LABEL = "实验区"
 DEFAULT_WIDTH = 1000  # px a figure is laid out for when nobody says otherwise

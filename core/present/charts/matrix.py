@@ -6,14 +6,8 @@ import plotly.graph_objects as go
 
 from core.present.charts.base import Caption, frame, wrap
 from core.present.escape import chart_text
-from core.present.palette import (
-    NO_TARGET,
-    STATUSES,
-    display_status,
-    format_value,
-    is_missing,
-    status_style,
-)
+from core.present.numbers import format_value, is_missing
+from core.present.palette import NO_TARGET, STATUSES, display_status, status_style
 
 # Colour codes of the heatmap, in legend order.
 KEYS = (*STATUSES[:3], NO_TARGET, "none")

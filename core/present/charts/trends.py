@@ -1,9 +1,16 @@
-"""Charts over months and distributions: county trend lines, trajectory to a target, histograms."""
+"""Charts over months and distributions: county trend lines, trajectory to a target, histograms.
+
+A zone point of an incomplete month (indicators.md, Completeness) is drawn hollow: a count of
+such a month (`completeness` = not_comparable) stands apart, not joined to the line; a rate over
+the reporting counties (partial) stays on the line with a hollow marker. Hover texts carry the
+figure as every other output shows it (core.present.numbers) and the month's marker.
+"""
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.indicators.completeness import NOT_COMPARABLE, PARTIAL
 from core.present.charts.base import (
     ZONE_LABEL,
     Caption,
@@ -15,14 +22,9 @@ from core.present.charts.base import (
     vline,
 )
 from core.present.escape import chart_text
-from core.present.palette import (
-    county_colors,
-    format_value,
-    is_missing,
-    load_palette,
-    status_style,
-    zone_color,
-)
+from core.present.labels import completeness_marker, reporting_text
+from core.present.numbers import format_value, is_missing
+from core.present.palette import county_colors, load_palette, status_style, zone_color
 
 
 def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None = None,
@@ -41,14 +43,11 @@ def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None
         fig.add_trace(go.Scatter(
             x=months(part["period"]), y=[None if is_missing(v) else v for v in part["value"]],
             mode="lines+markers", name=chart_text(county), line={"color": colors[county], "width": 2},
-            hovertemplate=f"%{{fullData.name}} %{{x}}: %{{y:.1f}}{unit}<extra></extra>"))
+            customdata=[format_value(v, unit) for v in part["value"]],
+            hovertemplate="%{fullData.name} %{x}: %{customdata}<extra></extra>"))
     if zone is not None and len(zone):
-        z = zone.sort_values("period")
-        fig.add_trace(go.Scatter(
-            x=months(z["period"]), y=[None if is_missing(v) else v for v in z["value"]],
-            mode="lines+markers", name=ZONE_LABEL,
-            line={"color": zone_color(), "width": 4},
-            hovertemplate=f"{ZONE_LABEL} %{{x}}: %{{y:.1f}}{unit}<extra></extra>"))
+        for trace in zone_traces(zone.sort_values("period"), unit, {"color": zone_color(), "width": 4}):
+            fig.add_trace(trace)
     hline(fig, target, target_name or target_label(target, direction, unit),
           load_palette().lines["target"], "dash")
     month_axis(fig, [*df["period"], *(zone["period"] if zone is not None else [])])
@@ -80,13 +79,12 @@ def trajectory_chart(actual: pd.DataFrame, plan: list[tuple[str, float]], title:
                                        "width": 3}))
     a = actual.sort_values("period")
     marker_colors = ([status_style(s).color for s in a["status"]]
-                     if "status" in a else zone_color())
-    fig.add_trace(go.Scatter(x=months(a["period"]), y=list(a["value"]), mode="lines+markers+text",
-                             name="实际", line={"color": zone_color(), "width": 4},
-                             marker={"size": 12, "color": marker_colors},
-                             text=["" for _ in a["value"][:-1]]
-                             + [format_value(v, unit) for v in a["value"][-1:]],
-                             textposition="top center", textfont={"size": base_size}))
+                     if "status" in a else [zone_color()] * len(a))
+    # the latest point (joined or hollow) carries its value as text, as the tile shows it
+    labels = ["" for _ in a["value"][:-1]] + [_point_text(r, unit) for _, r in a.tail(1).iterrows()]
+    for trace in zone_traces(a, unit, {"color": zone_color(), "width": 4}, name="实际",
+                             marker_colors=marker_colors, labels=labels, base_size=base_size):
+        fig.add_trace(trace)
     if plan:
         p_last, v_last = plan[-1]
         fig.add_annotation(x=months([p_last])[0], y=v_last, text=f"目标 {format_value(v_last, unit)}",
@@ -95,6 +93,62 @@ def trajectory_chart(actual: pd.DataFrame, plan: list[tuple[str, float]], title:
     month_axis(fig, [*a["period"], *(p for p, _ in plan), *(p for p, _ in projection or [])])
     fig.update_yaxes(title={"text": unit}, rangemode="tozero")
     return frame(fig, title, caption, base_size, height=height)
+
+
+HOLLOW = "circle-open"
+
+
+def _hollow(frame: pd.DataFrame, kind: str) -> pd.Series:
+    """Rows whose month is incomplete in the given way (completeness column of the zone rows)."""
+    if "completeness" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["completeness"] == kind
+
+
+def _point_text(row: pd.Series, unit: str) -> str:
+    """A point's value as shown everywhere, with its completeness marker (29所(不完整))."""
+    marker = completeness_marker(row)
+    return format_value(row["value"], unit) + (f"({marker})" if marker else "")
+
+
+def _hover(row: pd.Series, unit: str) -> str:
+    text = _point_text(row, unit)
+    if row.get("complete") is False and not is_missing(row.get("counties_expected")):
+        text += f" · {reporting_text(int(row['counties_reporting']), int(row['counties_expected']))}"
+    return text
+
+
+def zone_traces(z: pd.DataFrame, unit: str, line: dict, name: str = ZONE_LABEL,
+                marker_colors: list[str] | None = None, labels: list[str] | None = None,
+                base_size: int = 14) -> list[go.Scatter]:
+    """The zone's line (partial months with hollow markers) and, apart, the hollow unjoined points
+    of counts of incomplete months (never part of the line)."""
+    apart = _hollow(z, NOT_COMPARABLE).to_numpy()
+    partial = _hollow(z, PARTIAL).to_numpy()
+    colors = marker_colors or [line["color"]] * len(z)
+    text = labels or [""] * len(z)
+    hover = [_hover(r, unit) for _, r in z.iterrows()]
+    on = [i for i in range(len(z)) if not apart[i]]
+    off = [i for i in range(len(z)) if apart[i]]
+    size = 12 if labels is not None else 8
+    traces = [go.Scatter(
+        x=months(z["period"].iloc[on]), y=[None if is_missing(v) else v for v in z["value"].iloc[on]],
+        mode="lines+markers+text" if labels is not None else "lines+markers", name=name, line=line,
+        marker={"size": size, "color": ["white" if partial[i] else colors[i] for i in on],
+                "symbol": ["circle" for _ in on], "line": {"color": [colors[i] for i in on],
+                                                            "width": [3 if partial[i] else 0 for i in on]}},
+        text=[text[i] for i in on], textposition="top center", textfont={"size": base_size},
+        customdata=[hover[i] for i in on], hovertemplate=f"{name} %{{x}}: %{{customdata}}<extra></extra>")]
+    if off:
+        incomplete = load_palette().completeness["incomplete"]
+        traces.append(go.Scatter(
+            x=months(z["period"].iloc[off]), y=[None if is_missing(v) else v for v in z["value"].iloc[off]],
+            mode="markers+text" if labels is not None else "markers",
+            name=f"{incomplete}(未全部报送,不连线)",
+            marker={"size": size + 2, "symbol": HOLLOW, "color": line["color"], "line": {"width": 3}},
+            text=[text[i] for i in off], textposition="bottom center", textfont={"size": base_size},
+            customdata=[hover[i] for i in off], hovertemplate=f"{name} %{{x}}: %{{customdata}}<extra></extra>"))
+    return traces
 
 
 def distribution_chart(values: pd.Series, limit: float, direction: str, title: str,

@@ -1,0 +1,163 @@
+"""Completeness (报送完整性) of a month, and the default month every view opens on.
+
+For month M, `expected` = the zone's counties and `reporting` = those with an accepted
+workbook in force for M. M is complete when every expected county reports, closed when it
+is complete or its due date (day `due_day` of M+1) has passed (indicators.md, Completeness).
+
+What an incomplete month does to a zone row depends on what the indicator adds up
+(`row_completeness`):
+- a count (优质学校数) summed over the reporting counties is not comparable with a full
+  month: status none (shown 不完整), no change against the previous month, drawn hollow and
+  never used for a projection — `NOT_COMPARABLE`;
+- a rate or mean over the reporting counties stays a fair figure of those counties and is
+  marked 部分县区 — `PARTIAL`;
+- an indicator over every expected county (按时报送率) is final once the month is closed;
+  before that it is provisional and treated like a count — `NOT_COMPARABLE`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import numpy as np
+
+from core.indicators.base import available_periods, zone_counties
+from core.indicators.catalog import Catalog, Indicator
+from core.indicators.change import rate
+from core.month import due_date, is_closed, today
+from core.zone import load_zone
+
+COMPLETE, PARTIAL, NOT_COMPARABLE = "complete", "partial", "not_comparable"
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """Who reported for one month, of the counties expected."""
+
+    period: str
+    expected: tuple[str, ...]
+    reporting: tuple[str, ...]
+    due_day: int
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Expected counties without data for the month, in zone order."""
+        have = set(self.reporting)
+        return tuple(c for c in self.expected if c not in have)
+
+    @property
+    def complete(self) -> bool:
+        """Every expected county reported."""
+        return not self.missing
+
+    @property
+    def due(self) -> date:
+        """The month's due date."""
+        return due_date(self.period, self.due_day)
+
+    def closed(self, day: date | None = None) -> bool:
+        """Complete, or past its due date on `day` (default today())."""
+        return is_closed(self.period, self.complete, self.due_day, day)
+
+    @property
+    def n_reporting(self) -> int:
+        """Expected counties that reported (a county outside the zone list is not counted)."""
+        return len(self.expected) - len(self.missing)
+
+
+def completeness(con: duckdb.DuckDBPyConnection, periods: list[str]) -> dict[str, Completeness]:
+    """Completeness of each month in `periods` (one query)."""
+    expected = tuple(zone_counties(con))
+    due_day = load_zone().due_day
+    rows = con.execute("SELECT DISTINCT period, county FROM submission WHERE status = 'accepted' AND in_force"
+                       " AND county IS NOT NULL AND period IN (SELECT unnest(?::VARCHAR[]))"
+                       " ORDER BY county", [list(periods)]).fetchall()
+    have: dict[str, list[str]] = {p: [] for p in periods}
+    for period, county in rows:
+        have[period].append(county)
+    return {p: Completeness(p, expected, tuple(have[p]), due_day) for p in periods}
+
+
+def month_completeness(con: duckdb.DuckDBPyConnection, period: str) -> Completeness:
+    """Completeness of one month."""
+    return completeness(con, [period])[period]
+
+
+def missing_counties(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
+    """Zone counties without data for `period` (left out of the zone figures, never filled in)."""
+    return list(month_completeness(con, period).missing)
+
+
+def default_period(con: duckdb.DuckDBPyConnection, day: date | None = None) -> str | None:
+    """The month every view opens on (pages, slideshow, 月报, CLI): see `pick_default`."""
+    return pick_default(month_choices(con, day))
+
+
+def pick_default(choices: list["MonthChoice"]) -> str | None:
+    """The newest closed month of `choices` (newest first); when none is closed yet (a zone's very
+    first month), the newest month; None when there is no data at all."""
+    return next((c.period for c in choices if c.closed), choices[0].period if choices else None)
+
+
+@dataclass(frozen=True)
+class MonthChoice:
+    """One month of the month selector: completeness, closed or open."""
+
+    period: str
+    n_reporting: int
+    n_expected: int
+    missing: tuple[str, ...]
+    closed: bool
+    due: date
+
+    @property
+    def complete(self) -> bool:
+        """Every expected county reported."""
+        return not self.missing
+
+
+def month_choices(con: duckdb.DuckDBPyConnection, day: date | None = None) -> list[MonthChoice]:
+    """Every month with data, newest first, with its completeness (the month selector's options)."""
+    periods = available_periods(con)
+    day = day or today()
+    cov = completeness(con, periods)
+    return [MonthChoice(p, cov[p].n_reporting, len(cov[p].expected), cov[p].missing, cov[p].closed(day),
+                        cov[p].due) for p in reversed(periods)]
+
+
+def row_completeness(ind: Indicator, cov: Completeness, day: date | None = None) -> str:
+    """COMPLETE, PARTIAL or NOT_COMPARABLE for a zone row of `ind` in the month of `cov`."""
+    if ind.counties == "expected":
+        return COMPLETE if cov.closed(day) else NOT_COMPARABLE
+    if cov.complete:
+        return COMPLETE
+    return NOT_COMPARABLE if ind.kind == "count" else PARTIAL
+
+
+def mark_zone_rows(out: dict[str, np.ndarray], cat: Catalog, cov: Completeness, prev: Completeness | None,
+                   day: date | None = None) -> None:
+    """Fill the completeness columns of rated rows (compute.COLUMNS arrays) in place.
+
+    Zone rows get counties_reporting / counties_expected / complete and `completeness`; a
+    NOT_COMPARABLE row loses its status (none), change, rating and gap, and so does a row whose
+    previous month was NOT_COMPARABLE (a full month is never compared with a partial count).
+    """
+    n = len(out["indicator"])
+    for col in ("counties_reporting", "counties_expected", "complete", "completeness"):
+        out[col] = np.full(n, None, dtype=object)
+    meta = {i.id: i for i in cat.indicator}
+    for i in np.flatnonzero(out["level"] == "zone"):
+        ind = meta[out["indicator"][i]]
+        out["counties_reporting"][i] = cov.n_reporting
+        out["counties_expected"][i] = len(cov.expected)
+        out["complete"][i] = cov.complete
+        kind = row_completeness(ind, cov, day)
+        out["completeness"][i] = kind
+        if kind == NOT_COMPARABLE:
+            out["status"][i] = "none"
+            out["gap"][i] = out["remaining"][i] = None
+        if kind == NOT_COMPARABLE or (prev is not None and row_completeness(ind, prev, day) == NOT_COMPARABLE):
+            out["change"][i] = out["improving"][i] = None
+            out["change_direction"][i] = "none"
+            out["rating"][i] = rate(out["status"][i], None, cat.rating)  # no change: the 持平 column

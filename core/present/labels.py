@@ -1,0 +1,62 @@
+"""Labels shown beside the figures: completeness markers, month options, banners, status keys.
+
+The texts live in data/ui.toml ([completeness], [status.*]); the pages, tiles, matrix, charts,
+report and downloads take them from here, so 不完整 / 部分县区 read the same everywhere.
+"""
+from __future__ import annotations
+
+from core.indicators.completeness import NOT_COMPARABLE, PARTIAL, MonthChoice
+from core.month import period_label
+from core.present.numbers import is_missing
+from core.present.palette import display_status, load_palette
+
+INCOMPLETE = "incomplete"  # style key (data/ui.toml [status.incomplete]) of a count of an incomplete month
+
+
+def _get(row, key: str):
+    """A field of a row given as a dict, a pandas Series or a namedtuple (None when absent)."""
+    if isinstance(row, dict) or hasattr(row, "get"):
+        return row.get(key)
+    return getattr(row, key, None)
+
+
+def completeness_marker(row) -> str:
+    """'部分县区' for a zone rate over the reporting counties of an incomplete month, '不完整' for a
+    count (or provisional figure) of such a month, '' otherwise."""
+    texts = load_palette().completeness
+    kind = _get(row, "completeness")
+    if kind == NOT_COMPARABLE:
+        return texts["incomplete"]
+    if kind == PARTIAL:
+        return texts["partial"]
+    return ""
+
+
+def status_key(row) -> str:
+    """The style key a row is shown with: its status, 'notarget' for a value without a target,
+    'incomplete' for a count of an incomplete month (never 未达标)."""
+    if _get(row, "completeness") == NOT_COMPARABLE:
+        return INCOMPLETE
+    return display_status(_get(row, "status"), not is_missing(_get(row, "value")))
+
+
+def reporting_text(n_reporting: int, n_expected: int) -> str:
+    """'3/8县区已报送'."""
+    return load_palette().completeness["reporting"].format(n=n_reporting, total=n_expected)
+
+
+def month_option(choice: MonthChoice) -> str:
+    """A month selector option: '2026年10月', or '2026年11月(3/8县区已报送)' when incomplete."""
+    label = period_label(choice.period)
+    if choice.complete:
+        return label
+    return f"{label}({reporting_text(choice.n_reporting, choice.n_expected)})"
+
+
+def banner_text(choice: MonthChoice) -> str:
+    """The banner of a page showing an incomplete month: how many reported, who is missing, what it means."""
+    texts = load_palette().completeness
+    key = "banner_open" if not choice.closed else "banner_closed"
+    return texts[key].format(month=period_label(choice.period), n=choice.n_reporting,
+                             total=choice.n_expected, missing="、".join(choice.missing),
+                             due=f"{choice.due.month}月{choice.due.day}日")
