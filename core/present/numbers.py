@@ -15,6 +15,9 @@ from __future__ import annotations
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import pandas as pd
+
 from core.present.palette import NumberRules, load_palette
 
 NO_DATA = "无数据"
@@ -27,7 +30,7 @@ def _rules() -> NumberRules:
 
 def is_missing(value) -> bool:
     """True for None, NaN and pd.NA (a null figure, shown as 无数据)."""
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
         return math.isnan(float(value))
