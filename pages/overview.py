@@ -41,14 +41,15 @@ tiles([(names[i], row_of(own, i)) for i in ids], compact=is_projector())
 matrix = pd.concat([zone.assign(county=zone_name), by_county])
 matrix = matrix[matrix["indicator"].isin(ids) & matrix["stage"].isna()]
 cells = matrix.assign(row=matrix["county"], col=matrix["indicator"].map(names))
-rows = [zone_name, *sorted(by_county["county"].dropna().unique())]
+# Counties that have not reported the month have no figures: the footer names them, no grey rows.
+missing = data.load("missing_counties", period)
+rows = [zone_name, *sorted(set(by_county["county"].dropna()) - set(missing))]
 if not is_projector():  # the projector header already names the month
     st.markdown(f"**{period_label(period)} 各县区主要指标达标情况**(格内为数值,颜色为状态)")
-missing = data.load("missing_counties", period)
 note = f"未报送县区:{'、'.join(missing)}(实验区数值不含这些县区)。" if missing else ""
 footer = f"{note}数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}"
 st.html(matrix_html(cells, rows, [names[i] for i in ids], footer=footer))
 if not is_projector():
-    grid = overview_grid(zone, by_county, ids, names, zone_name)
+    grid = overview_grid(zone, by_county, ids, names, zone_name, missing)
     download_grid(grid, f"{period_label(period)}各县区主要指标达标情况", key="dl_overview",
-                  definition="格内为数值,底色为达标状态")
+                  definition=f"格内为数值,底色为达标状态。{note}")

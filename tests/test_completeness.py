@@ -77,6 +77,9 @@ def test_zone_rows_of_the_open_month(db):
     assert (zone["complete"] == False).all()  # noqa: E712 - a real False, not a falsy null
     assert (full["complete"] == True).all() and (full["counties_reporting"] == 5).all()  # noqa: E712
     assert counties["complete"].isna().all()  # county rows: null
+    on_time = counties[counties["indicator"] == "submission_on_time_rate"].set_index("county")
+    assert on_time.loc["丁县", "status"] == "none" and on_time.loc["丁县", "completeness"] == NOT_COMPARABLE
+    assert on_time.loc["甲县", "status"] == "green"  # not late: not due yet; 甲县 sent it on time
     count = zone.loc["quality_schools"]
     assert count["value"] == 3.0 and full.loc["quality_schools"]["value"] == 5.0
     assert count["status"] == "none" and count["change"] is None and count["rating"] is None
@@ -143,3 +146,22 @@ def test_overview_opens_on_the_closed_month_and_banners_the_open_one():
     assert "3/5个县区已报送" in banner and "丁县、戊县未报送" in banner
     body = "\n".join(el.proto.body for el in at.get("html"))
     assert "不完整" in body and "部分县区" in body
+
+
+def test_charts_draw_incomplete_months_hollow(db):
+    from core.present import charts
+
+    with open_db(db) as con:
+        count = indicator_trend(con, "quality_schools", end="2026-11", months=3)
+        rate = indicator_trend(con, "activity_hour_compliance", end="2026-11", months=3)
+    fig = charts.trajectory_chart(count, [("2026-09", 5.0), ("2026-12", 8.0)], "t", "所")
+    line = next(t for t in fig.data if t.name == "实际")
+    apart = next(t for t in fig.data if t.name.startswith("不完整"))
+    assert list(line.x) == ["2026-09-01", "2026-10-01"]  # the partial count is not on the line
+    assert list(apart.x) == ["2026-11-01"] and apart.marker.symbol == "circle-open" and apart.mode.startswith("markers")
+    assert apart.text[0] == "3所(不完整)" and "3/5县区已报送" in apart.customdata[0]
+    fig = charts.trend_lines(rate.iloc[0:0], "t", "%", zone=rate)
+    zone = next(t for t in fig.data if t.name == "实验区")
+    assert len(zone.x) == 3  # a partial rate stays on the line, drawn hollow
+    assert list(zone.marker.color)[-1] == "white" and list(zone.marker.line.width)[-1] == 3
+    assert any(t.name == "部分县区(空心点)" for t in fig.data)

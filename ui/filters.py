@@ -8,6 +8,8 @@ month carries a banner naming the missing counties.
 """
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
 from core.indicators.completeness import MonthChoice, pick_default
@@ -65,8 +67,15 @@ def chosen_month() -> MonthChoice | None:
 
 def completeness_banner() -> None:
     """The banner of a page showing an incomplete month: who reported, who is missing, what it means."""
+    from ui.projector import is_projector
+
     choice = chosen_month()
     if choice is None or choice.complete:
+        return
+    if is_projector():  # one line: the overview still fits the screen
+        st.html(f'<div class="hx-banner" style="background:#fff4e0;border-left:6px solid #b26a00;color:#1a1a1a;'
+                f'font-size:18px;line-height:1.3;padding:2px 10px;font-weight:600">'
+                f'{escape(banner_text(choice, short=True))}</div>')
         return
     st.warning(banner_text(choice), icon=":material/hourglass_top:" if not choice.closed else ":material/warning:")
 

@@ -6,7 +6,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core.present.labels import INCOMPLETE, completeness_marker, status_key
+from core.present.labels import INCOMPLETE, completeness_marker, reporting_text, status_key
 from core.present.numbers import format_change, format_target, format_value, is_missing, signed_text
 from core.present.palette import NO_TARGET, STATUSES, status_style
 
@@ -71,12 +71,17 @@ def tile_html(row: pd.Series, name: str, compact: bool = False) -> str:
     """
     unit = row.get("unit") or ""
     value = row.get("value")
-    style = status_style(status_key(row))
-    marker = completeness_marker(row)
-    badge = style.label if not marker or marker == style.label else f"{style.label}·{marker}"
+    key = status_key(row)
+    style = status_style(key)
+    marker = completeness_marker(row) if key != INCOMPLETE else ""  # 部分县区 (不完整 is the badge)
     expected = row.get("expected")
     gap_text = "—"
-    if not is_missing(expected):
+    if key == INCOMPLETE:  # a count of an incomplete month: never set against its target
+        reporting = row.get("counties_reporting")
+        detail = (f"仅{reporting_text(reporting, row.get('counties_expected'))},不与目标比较"
+                  if not is_missing(reporting) else "本月尚未截止,暂不评价")
+        detail_class = "hx-wrap"
+    elif not is_missing(expected):
         if not is_missing(value):
             gap_text = signed_text(float(value) - float(expected), unit)
         nb = "\u00a0"  # wrap between the three figures, never inside one
@@ -86,12 +91,18 @@ def tile_html(row: pd.Series, name: str, compact: bool = False) -> str:
     else:
         detail_class = "hx-small"
         detail = format_target(row.get("target"), row.get("direction"), unit)
+    if marker:
+        detail = f"{marker} · {detail}"
     change = format_change(row.get("change"), unit)
     if compact:
-        if not is_missing(expected):
+        if not is_missing(expected) and key != INCOMPLETE:
             detail = f"应达 {format_value(expected, unit)} · 差 {gap_text}"
+            detail = f"{marker} · {detail}" if marker else detail
         detail = f"{detail} · {change.replace('较上月 ', '较上月').replace('个百分点', '')}"
         change = ""
+        if marker:  # the marker must not push the change out of sight: two lines
+            detail_class = "hx-wrap"
+    badge = style.label
     return (
         f'<div class="hx-tile" style="background:{style.color};color:{style.text_color}">'
         f'<div class="hx-name" title="{escape(name)}">{escape(name)}</div>'

@@ -135,29 +135,42 @@ def row_completeness(ind: Indicator, cov: Completeness, day: date | None = None)
     return NOT_COMPARABLE if ind.kind == "count" else PARTIAL
 
 
-def mark_zone_rows(out: dict[str, np.ndarray], cat: Catalog, cov: Completeness, prev: Completeness | None,
-                   day: date | None = None) -> None:
+def mark_rows(out: dict[str, np.ndarray], cat: Catalog, cov: Completeness, prev: Completeness | None,
+              day: date | None = None) -> None:
     """Fill the completeness columns of rated rows (compute.COLUMNS arrays) in place.
 
     Zone rows get counties_reporting / counties_expected / complete and `completeness`; a
     NOT_COMPARABLE row loses its status (none), change, rating and gap, and so does a row whose
     previous month was NOT_COMPARABLE (a full month is never compared with a partial count).
+    A county row of an indicator over every expected county (按时报送率) is NOT_COMPARABLE while
+    the month is open and the county has not reported yet (not late: not due yet).
     """
     n = len(out["indicator"])
     for col in ("counties_reporting", "counties_expected", "complete", "completeness"):
         out[col] = np.full(n, None, dtype=object)
     meta = {i.id: i for i in cat.indicator}
-    for i in np.flatnonzero(out["level"] == "zone"):
+    open_month = not cov.closed(day)
+    for i in np.flatnonzero(out["level"] != "school"):
         ind = meta[out["indicator"][i]]
+        if out["level"][i] == "county":
+            if ind.counties == "expected" and open_month and out["county"][i] not in cov.reporting:
+                _not_comparable(out, i, cat)
+            continue
         out["counties_reporting"][i] = cov.n_reporting
         out["counties_expected"][i] = len(cov.expected)
         out["complete"][i] = cov.complete
         kind = row_completeness(ind, cov, day)
         out["completeness"][i] = kind
-        if kind == NOT_COMPARABLE:
-            out["status"][i] = "none"
-            out["gap"][i] = out["remaining"][i] = None
         if kind == NOT_COMPARABLE or (prev is not None and row_completeness(ind, prev, day) == NOT_COMPARABLE):
-            out["change"][i] = out["improving"][i] = None
-            out["change_direction"][i] = "none"
-            out["rating"][i] = rate(out["status"][i], None, cat.rating)  # no change: the 持平 column
+            _not_comparable(out, i, cat, keep_status=kind != NOT_COMPARABLE)
+
+
+def _not_comparable(out: dict[str, np.ndarray], i: int, cat: Catalog, keep_status: bool = False) -> None:
+    """Row i is not compared with the previous month (and, unless `keep_status`, not with its target)."""
+    if not keep_status:
+        out["status"][i] = "none"
+        out["gap"][i] = out["remaining"][i] = None
+        out["completeness"][i] = NOT_COMPARABLE
+    out["change"][i] = out["improving"][i] = None
+    out["change_direction"][i] = "none"
+    out["rating"][i] = rate(out["status"][i], None, cat.rating)  # no change: the 持平 column

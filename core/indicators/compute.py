@@ -13,7 +13,7 @@ import pandas as pd
 
 from core.indicators.aggregate import frame_of, raw_columns
 from core.indicators.catalog import load_catalog
-from core.indicators.completeness import completeness, default_period, mark_zone_rows
+from core.indicators.completeness import completeness, default_period, mark_rows
 from core.indicators.rated import KEY_COLUMNS, rate_frame
 from core.indicators.targets import load_targets
 from core.indicators.trend import projections
@@ -54,7 +54,7 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None
                       indicators=[indicator] if indicator else None, cat=cat, prev=prev_period)
     out = rate_frame(cur, cur["prev_value"], period, cat, load_targets(), groups=cur["_group"])
     cov = completeness(con, [prev_period, period])
-    mark_zone_rows(out, cat, cov[period], cov[prev_period])
+    mark_rows(out, cat, cov[period], cov[prev_period])
     _add_projections(con, out, period, level, county)
     return frame_of(out, COLUMNS)
 

@@ -24,8 +24,9 @@ class Grid:
 
 
 def overview_grid(zone: pd.DataFrame, counties: pd.DataFrame, ids: list[str], names: dict[str, str],
-                  zone_name: str) -> Grid:
-    """The grid of `ids` (columns, named by `names`) for the zone row then every county (name order)."""
+                  zone_name: str, missing: list[str] = ()) -> Grid:
+    """The grid of `ids` (columns, named by `names`) for the zone row then every county (name order)
+    but the `missing` ones (not reported: no figures, as on screen)."""
     headers, units = [], {}
     for i in ids:
         rows = zone[zone["indicator"] == i] if len(zone) else zone
@@ -34,7 +35,7 @@ def overview_grid(zone: pd.DataFrame, counties: pd.DataFrame, ids: list[str], na
         headers.append(header)
         units[header] = unit
     zone_label = _zone_label(zone, zone_name)
-    labels = [zone_label, *sorted(counties["county"].dropna().unique())]
+    labels = [zone_label, *sorted(set(counties["county"].dropna()) - set(missing))]
     values = pd.DataFrame(index=pd.Index(labels, name="县区"), columns=headers, dtype=object)
     statuses = pd.DataFrame("none", index=values.index, columns=headers, dtype=object)
     for label, frame in [(zone_label, zone), *((c, counties[counties["county"] == c]) for c in labels[1:])]:

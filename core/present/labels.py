@@ -53,10 +53,11 @@ def month_option(choice: MonthChoice) -> str:
     return f"{label}({reporting_text(choice.n_reporting, choice.n_expected)})"
 
 
-def banner_text(choice: MonthChoice) -> str:
-    """The banner of a page showing an incomplete month: how many reported, who is missing, what it means."""
+def banner_text(choice: MonthChoice, short: bool = False) -> str:
+    """The banner of a page showing an incomplete month: how many reported, who is missing, what it
+    means (`short`: one line, for the projector)."""
     texts = load_palette().completeness
-    key = "banner_open" if not choice.closed else "banner_closed"
+    key = "banner_short" if short else "banner_open" if not choice.closed else "banner_closed"
     return texts[key].format(month=period_label(choice.period), n=choice.n_reporting,
                              total=choice.n_expected, missing="、".join(choice.missing),
                              due=f"{choice.due.month}月{choice.due.day}日")

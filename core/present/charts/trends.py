@@ -139,6 +139,10 @@ def zone_traces(z: pd.DataFrame, unit: str, line: dict, name: str = ZONE_LABEL,
                                                             "width": [3 if partial[i] else 0 for i in on]}},
         text=[text[i] for i in on], textposition="top center", textfont={"size": base_size},
         customdata=[hover[i] for i in on], hovertemplate=f"{name} %{{x}}: %{{customdata}}<extra></extra>")]
+    if partial.any():  # the legend says what a hollow point on the line means
+        traces.append(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                                 name=f"{load_palette().completeness['partial']}(空心点)",
+                                 marker={"size": size, "color": "white", "line": {"color": line["color"], "width": 3}}))
     if off:
         incomplete = load_palette().completeness["incomplete"]
         traces.append(go.Scatter(
