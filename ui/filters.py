@@ -13,6 +13,7 @@ from html import escape
 import streamlit as st
 
 from core.indicators.completeness import MonthChoice, pick_default
+from core.month import period_label
 from core.present.labels import banner_text, month_option
 
 ALL_COUNTIES = "全部县区"
@@ -37,8 +38,7 @@ def global_filters(choices: list[MonthChoice], counties: list[str]) -> None:
     st.session_state[CHOICES_KEY] = {c.period: c for c in choices}
     if months:
         _init(MONTH_KEY, "month", months, pick_default(choices))
-        labels = {c.period: month_option(c) for c in choices}
-        st.sidebar.selectbox("月份", months, key=MONTH_KEY, format_func=labels.get)
+        st.sidebar.selectbox("月份", months, key=MONTH_KEY, format_func=option_label)
         st.query_params["month"] = st.session_state[MONTH_KEY]
     options = [ALL_COUNTIES, *counties]
     _init(COUNTY_KEY, "county", options, ALL_COUNTIES)
@@ -58,6 +58,12 @@ def county() -> str | None:
     """The selected county, or None for the whole zone."""
     value = st.session_state.get(COUNTY_KEY)
     return None if value in (None, ALL_COUNTIES) else value
+
+
+def option_label(period: str) -> str:
+    """How a month reads in every month selector: '2026年11月(3/8县区已报送)' when incomplete."""
+    choice = st.session_state.get(CHOICES_KEY, {}).get(period)
+    return month_option(choice) if choice is not None else period_label(period)
 
 
 def chosen_month() -> MonthChoice | None:

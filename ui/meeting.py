@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.month import period_label
-from ui.filters import ALL_COUNTIES, COUNTY_KEY, MONTH_KEY
+from ui.filters import ALL_COUNTIES, COUNTY_KEY, MONTH_KEY, option_label
 from ui.projector import is_projector, leave_projector
 
 GOTO = "_meeting_goto"
@@ -74,7 +73,7 @@ def month_select(where, periods: list[str]) -> None:
     """The month, newest first (mirrors the sidebar's 月份)."""
     if periods:
         synced_select(where, "月份", "bar_month", MONTH_KEY, list(reversed(periods)),
-                      format_func=period_label, width=170)
+                      format_func=option_label, width=170)
 
 
 def exit_projector_button(where) -> None:
