@@ -1,20 +1,25 @@
-"""Read a workbook's bytes into raw sheets: absolute Excel positions, Excel error cells detected.
+"""Read a workbook's bytes into raw sheets: bounded, isolated, merged cells filled, error cells found.
 
-python-calamine reads .xlsx/.xlsm/.xls/.ods fast but turns error cells (#DIV/0!, #N/A…)
-into ''. For .xlsx/.xlsm the error cells are found again by scanning each sheet's XML for
-cells with t="e" (no inflation beyond what calamine already did). For .ods, calamine keeps
-the error text, which core.reading.cells recognises. For .xls (BIFF) error cells stay
-undetectable and read as blank — a documented limitation.
+1. core.reading.extent pre-scans the file (pure Python, streaming, bounded memory) and refuses
+   a sheet whose real extent exceeds core.reading.limits, naming the sheet and the cell.
+2. python-calamine loads the sheets that are needed (for .ods/.xls it parses all of them on open,
+   so all of them were checked) in a confined child process (core.reading.sandbox): a reader
+   crash or a memory/time overrun rejects this one file and never takes the caller down.
+3. Every cell of a merged range gets the range's top-left value, as the clerk sees it
+   (ranges from the pre-scan: calamine does not report them for .ods). Filling is clipped to the
+   loaded grid, so a merge reaching XFD1048576 costs nothing.
+4. Excel error cells (#DIV/0!, #N/A…) are read from the pre-scan for .xlsx/.xlsm and .xls
+   (calamine turns them into ''); .ods keeps the error text, which core.reading.cells recognises.
 """
 from __future__ import annotations
 
-import io
-import posixpath
-import re
-import zipfile
 from dataclasses import dataclass, field
+from typing import Callable
 
-from python_calamine import CalamineWorkbook
+from core.reading import sandbox
+from core.reading.extent import Merge, ScanFailed, SheetExtent, limit_messages, scan_workbook
+from core.reading.limits import MAX_AREA, message
+from core.reading.load import load_sheets
 
 Cell = object  # str | float | int | bool | datetime | date | time | timedelta
 
@@ -23,13 +28,32 @@ class UnreadableWorkbook(Exception):
     """The file passed filecheck but the spreadsheet reader could not open it; str() is Chinese."""
 
 
+class WorkbookTooLarge(UnreadableWorkbook):
+    """A sheet (or the whole file) exceeds the reading limits; .messages are Chinese, one per sheet."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__(";".join(messages))
+        self.messages = messages
+
+
 @dataclass
 class RawSheet:
-    """A sheet's cells: rows[i][j] is Excel row i+1, column j+1; `errors` maps (i, j) -> '#DIV/0!'."""
+    """A sheet's cells: rows[i][j] is Excel row i+1, column j+1; `errors` maps (i, j) -> '#DIV/0!'.
+
+    A sheet that was not asked for is not loaded: rows is empty and `cells` says whether it holds anything.
+    """
 
     name: str
     rows: list[list[Cell]]
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    cells: int | None = None  # cells holding a value, for a sheet that was not loaded
+
+    @property
+    def has_content(self) -> bool:
+        """True when some cell holds a non-blank value."""
+        if self.cells is not None:
+            return self.cells > 0
+        return any(v is not None and (not isinstance(v, str) or v.strip()) for row in self.rows for v in row)
 
 
 @dataclass
@@ -44,78 +68,65 @@ class RawWorkbook:
         return [s.name for s in self.sheets]
 
 
-def read_workbook(data: bytes, file_name: str = "") -> RawWorkbook:
-    """Read every sheet of the workbook; raises UnreadableWorkbook with a Chinese message."""
+def read_workbook(data: bytes, file_name: str = "", wanted: Callable[[str], bool] | None = None) -> RawWorkbook:
+    """Read the sheets `wanted` accepts (all by default); raises UnreadableWorkbook / WorkbookTooLarge (Chinese)."""
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = [RawSheet(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-                  for name in book.sheet_names]
-    except Exception as exc:  # calamine raises several types for broken files
+        kind, extents = scan_workbook(data)
+    except ScanFailed:
+        kind, extents = "", None  # calamine may still read it: it runs confined, so only the message is vaguer
+    names = None
+    if extents is not None:
+        chosen = [e for e in extents if wanted is None or wanted(e.name)]
+        problems = limit_messages(extents if kind in ("ods", "xls") else chosen)
+        if problems:
+            raise WorkbookTooLarge(problems)
+        if kind == "xlsx":
+            names = [e.name for e in chosen]
+    try:
+        all_names, loaded = sandbox.run(load_sheets, data, names)
+    except sandbox.ChildFailed as exc:
+        if exc.resources:
+            raise WorkbookTooLarge([message("reader_crashed", file=file_name)]) from exc
         raise UnreadableWorkbook(
-            f"文件「{file_name}」无法作为Excel工作簿读取(文件损坏、不完整或已加密:{type(exc).__name__});"
+            f"文件「{file_name}」无法作为Excel工作簿读取(文件损坏、不完整或已加密:{exc.kind});"
             "请在Excel或WPS中打开确认后重新保存再报送") from exc
-    if data[:4] == b"PK\x03\x04":
-        try:
-            found = xlsx_error_cells(data)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-            found = {}
-        for sheet in sheets:
-            sheet.errors = found.get(sheet.name, {})
+    by_name = _extents_by_name(all_names, extents or [])
+    sheets = []
+    for name in all_names:
+        ext = by_name.get(name)
+        if name not in loaded or (wanted is not None and not wanted(name)):
+            sheets.append(RawSheet(name, [], cells=ext.cells if ext else 1))
+            continue
+        rows = loaded[name]
+        if ext is not None:
+            fill_merges(rows, ext.merges)
+        sheets.append(RawSheet(name, rows, dict(ext.errors) if ext else {}))
     return RawWorkbook(sheets)
 
 
-_SHEET_TAG = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
-_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
-_REL_TAG = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*?>')
-_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
-_VALUE = re.compile(rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
-_REF = re.compile(r"([A-Z]+)(\d+)")
+def _extents_by_name(names: list[str], extents: list[SheetExtent]) -> dict[str, SheetExtent]:
+    """Extents keyed by calamine's sheet names; by position when the names differ (e.g. an old .xls codepage)."""
+    by_name = {e.name: e for e in extents}
+    if all(n in by_name for n in names) or len(names) != len(extents):
+        return by_name
+    return dict(zip(names, extents))
 
 
-def _attrs(tag: bytes) -> dict[str, str]:
-    return {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag)}
-
-
-def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
-
-
-def _cell_index(ref: str) -> tuple[int, int] | None:
-    m = _REF.fullmatch(ref)
-    if not m:
-        return None
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
-
-
-def xlsx_error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
-    """Sheet name -> {(row index, col index): error text} for every t="e" cell of an xlsx/xlsm."""
-    out: dict[str, dict[tuple[int, int], str]] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        rels = {}
-        for tag in _REL_TAG.findall(zf.read("xl/_rels/workbook.xml.rels")):
-            a = _attrs(tag)
-            target = a.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-            rels[a.get("Id")] = path
-        members = set(zf.namelist())
-        for tag in _SHEET_TAG.findall(zf.read("xl/workbook.xml")):
-            a = _attrs(tag)
-            rid = next((v for k, v in a.items() if k.endswith(":id") or k == "id"), None)
-            path = rels.get(rid)
-            if not path or path not in members:
-                continue
-            xml = zf.read(path)
-            if b't="e"' not in xml:
-                continue
-            cells = {}
-            for attrs, inner in _ERROR_CELL.findall(xml):
-                pos = _cell_index(_attrs(attrs).get("r", ""))
-                if pos is None:
-                    continue
-                v = _VALUE.search(inner or b"")
-                cells[pos] = v.group(1).decode("utf-8", "replace") if v else "#错误"
-            out[_unescape(a.get("name", ""))] = cells
-    return out
+def fill_merges(rows: list[list[Cell]], merges: list[Merge]) -> None:
+    """Give every cell of each merged range its top-left value, within the loaded grid (at most MAX_AREA cells)."""
+    budget = MAX_AREA
+    height = len(rows)
+    for r0, c0, r1, c1 in merges:
+        if r0 >= height or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        if value is None or value == "":
+            continue
+        for r in range(r0, min(r1, height - 1) + 1):
+            row = rows[r]
+            last = min(c1, len(row) - 1)
+            budget -= max(last - c0 + 1, 0)
+            if budget < 0:
+                return
+            for c in range(c0, last + 1):
+                row[c] = value

@@ -22,6 +22,7 @@ from core.reading.workbook import (
     RawSheet,
     RawWorkbook,
     UnreadableWorkbook,
+    WorkbookTooLarge,
     read_workbook,
 )
 from core.submission.bands import covers, is_compulsory
@@ -74,7 +75,10 @@ def _validate(data: bytes, file_name: str, result: ParsedSubmission, build) -> N
         return
     result.issues += suffix_issue(file_name)
     try:
-        book = read_workbook(data, file_name)
+        book = read_workbook(data, file_name, wanted=is_known_sheet)
+    except WorkbookTooLarge as exc:
+        result.issues += [Issue(severity="error", message=m) for m in exc.messages]
+        return
     except UnreadableWorkbook as exc:
         result.issues.append(Issue(severity="error", message=str(exc)))
         return
@@ -94,6 +98,19 @@ def _validate(data: bytes, file_name: str, result: ParsedSubmission, build) -> N
     result.tables = {key: build(sheet, types) for key, sheet in sheets.items()}
 
 
+@lru_cache(maxsize=1)
+def _known_sheet_names() -> frozenset[str]:
+    names = {fold(INSTRUCTIONS_SHEET)}
+    for spec in SHEETS.values():
+        names.update(fold(n) for n in (spec.name, *spec.aliases))
+    return frozenset(names)
+
+
+def is_known_sheet(name: str) -> bool:
+    """True for the sheets the validator reads (data sheets and 填报说明, names folded); others are not loaded."""
+    return fold(name) in _known_sheet_names()
+
+
 def find_sheets(book: RawWorkbook) -> tuple[dict[str, RawSheet], RawSheet | None, list[Issue]]:
     """Data sheets by key and the 填报说明 sheet, matched on folded names; issues for missing/extra sheets."""
     names = {fold(s.name): s for s in book.sheets}
@@ -108,7 +125,7 @@ def find_sheets(book: RawWorkbook) -> tuple[dict[str, RawSheet], RawSheet | None
     instructions = names.get(fold(INSTRUCTIONS_SHEET))
     used = {id(s) for s in found.values()} | {id(instructions)}
     for s in book.sheets:
-        if id(s) not in used and any(not is_blank(v) for row in s.rows for v in row):
+        if id(s) not in used and s.has_content:
             issues.append(rule_issue("extra_sheet", "warning", sheet=s.name))
     return found, instructions, issues
 

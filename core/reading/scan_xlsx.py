@@ -1,0 +1,177 @@
+"""Pre-scan of an .xlsx/.xlsm: each sheet's extent, merged ranges and error cells, read in chunks.
+
+See core.reading.extent for why. The fast path looks at short tags only (a few C-level regex
+passes over a normal sheet); the precise path walks the cell elements the way calamine places
+them: a cell's `r` gives its position, a cell without `r` follows the previous one in its row, a
+row without `r` follows the previous row; a cell holds a value when it has `<is>` or a `<v>`
+(an empty `<v></v>` only for text, error and boolean types).
+"""
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import zipfile
+
+from core.reading.extent import ScanFailed, SheetExtent, column_index
+
+CHUNK = 1 << 20  # bytes of XML handled at a time on the precise path
+WHOLE_PART = 16 << 20  # a sheet part up to this size is read whole (fast path)
+CARRY_MAX = 4 << 20  # longest element kept across chunks (a cell's text is at most 32,767 characters)
+
+_SHEET_TAG = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_REL_TAG = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*?>')
+
+_CELL_TAG = re.compile(rb'<(?:\w+:)?c[\s/>]')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})([0-9]{1,7})"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_VALUE = re.compile(rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
+_ELEMENT = re.compile(rb'<(?:\w+:)?(?:row\b([^>]*)>|c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)|mergeCell\b[^>]*>)', re.S)
+_R = re.compile(rb'(?:^|\s)r="([A-Z]{0,3})([0-9]{0,7})"')
+_T = re.compile(rb'(?:^|\s)t="([^"]*)"')
+_TYPED_EMPTY = (b"s", b"str", b"inlineStr", b"e", b"b")
+
+
+def _attrs(tag: bytes) -> dict[str, str]:
+    return {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag)}
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name as written, part path) in tab order, as workbook.xml and its relationships say."""
+    rels = {}
+    for tag in _REL_TAG.findall(zf.read("xl/_rels/workbook.xml.rels")):
+        a = _attrs(tag)
+        target = a.get("Target", "")
+        rels[a.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+    members = set(zf.namelist())
+    out = []
+    for tag in _SHEET_TAG.findall(zf.read("xl/workbook.xml")):
+        a = _attrs(tag)
+        rid = next((v for k, v in a.items() if k.endswith(":id") or k == "id"), None)
+        path = rels.get(rid)
+        if path and path in members:
+            out.append((html.unescape(a.get("name", "")), path))
+    return out
+
+
+def scan(zf: zipfile.ZipFile) -> list[SheetExtent]:
+    """Every sheet's extent, in tab order."""
+    try:
+        parts = sheet_parts(zf)
+    except KeyError as exc:
+        raise ScanFailed(f"missing part {exc}") from exc
+    return [scan_part(zf, name, path) for name, path in parts]
+
+
+def scan_part(zf: zipfile.ZipFile, name: str, path: str) -> SheetExtent:
+    """One sheet: the fast path when the part is small and its bound is within the limits."""
+    info = zf.getinfo(path)
+    if info.file_size <= WHOLE_PART:
+        with zf.open(info) as fh:
+            xml = fh.read(WHOLE_PART + 1)
+        if len(xml) <= WHOLE_PART:
+            ext = _fast(name, xml)
+            if ext is not None and not ext.over():
+                return ext
+            return _precise_chunks(name, [xml])
+    return _precise_chunks(name, _chunks(zf, info))
+
+
+def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+    with zf.open(info) as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
+
+
+def _fast(name: str, xml: bytes) -> SheetExtent | None:
+    """Upper bounds from the `r` references of all cell elements; None when a cell has no leading `r`."""
+    tags = len(_CELL_TAG.findall(xml))
+    refs = _CELL_REF.findall(xml)
+    if len(refs) != tags:
+        return None
+    ext = SheetExtent(name, cells=tags, tags=tags)
+    if refs:
+        cols, rows = zip(*refs)
+        width = max(map(len, cols))
+        ext.rows = max(map(int, rows))
+        ext.cols = column_index(max(c for c in cols if len(c) == width)) + 1
+    ext.merges = _merges(xml)
+    if b't="e"' in xml:
+        ext.errors = _errors(xml)
+    return ext
+
+
+def _merges(xml: bytes) -> list[tuple[int, int, int, int]]:
+    out = []
+    for c0, r0, c1, r1 in _MERGE.findall(xml):
+        first = (int(r0) - 1, column_index(c0))
+        last = (int(r1) - 1, column_index(c1)) if c1 else first
+        out.append((min(first[0], last[0]), min(first[1], last[1]), max(first[0], last[0]), max(first[1], last[1])))
+    return out
+
+
+def _errors(xml: bytes) -> dict[tuple[int, int], str]:
+    out = {}
+    for attrs, inner in _ERROR_CELL.findall(xml):
+        m = _R.search(attrs)
+        if not m or not m.group(1) or not m.group(2):
+            continue
+        v = _VALUE.search(inner or b"")
+        out[(int(m.group(2)) - 1, column_index(m.group(1)))] = \
+            v.group(1).decode("utf-8", "replace") if v else "#错误"
+    return out
+
+
+def _precise_chunks(name: str, chunks) -> SheetExtent:
+    """Walk every row and cell element (in chunks, an incomplete element carried over); stops at a limit."""
+    ext = SheetExtent(name)
+    row, col = -1, 0
+    carry = b""
+    for chunk in chunks:
+        buf = carry + chunk
+        end = 0
+        for m in _ELEMENT.finditer(buf):
+            end = m.end()
+            row_attrs, cell_attrs, inner = m.group(1), m.group(2), m.group(3)
+            if row_attrs is not None:
+                r = _R.search(row_attrs)
+                row = int(r.group(2)) - 1 if r and r.group(2) else row + 1
+                col = 0
+            elif cell_attrs is not None:
+                ext.tags += 1
+                r = _R.search(cell_attrs)
+                if r and r.group(1):
+                    col = column_index(r.group(1))
+                    if r.group(2):
+                        row = int(r.group(2)) - 1
+                here = (max(row, 0), col)
+                col += 1
+                if inner and _holds_value(cell_attrs, inner):
+                    ext.add(*here)
+                    t = _T.search(cell_attrs)
+                    if t and t.group(1) == b"e":
+                        v = _VALUE.search(inner)
+                        ext.errors[here] = v.group(1).decode("utf-8", "replace") if v else "#错误"
+            else:
+                ext.merges += _merges(m.group(0))
+            if ext.over():
+                ext.stopped = True
+                return ext
+        carry = buf[end:]
+        if len(carry) > CARRY_MAX:
+            carry = carry[-CARRY_MAX:]
+    return ext
+
+
+def _holds_value(attrs: bytes, inner: bytes) -> bool:
+    if b"<is" in inner or b":is" in inner:
+        return True
+    v = _VALUE.search(inner)
+    if v is None:
+        return False
+    if v.group(1):
+        return True
+    t = _T.search(attrs)
+    return bool(t) and t.group(1) in _TYPED_EMPTY
