@@ -77,3 +77,91 @@ def valid_submission_sheets(county: str = "云岭县", period: str = "2026-10", 
     if whole_child:
         sheets["综合育人"] = whole
     return sheets
+
+
+Merges = dict[str, list[tuple[int, int, int, int]]]  # sheet -> (first row, first col, last row, last col), 0-based
+
+
+def build_ods(sheets: dict[str, list[list]], merges: Merges | None = None) -> bytes:
+    """The same workbook as an OpenDocument spreadsheet (.ods), written directly (no ODF library)."""
+    from xml.sax.saxutils import escape, quoteattr
+    merges = merges or {}
+    tables = []
+    for name, rows in sheets.items():
+        spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in merges.get(name, [])}
+        covered = {(r, c) for r0, c0, r1, c1 in merges.get(name, []) for r in range(r0, r1 + 1)
+                   for c in range(c0, c1 + 1)} - set(spans)
+        width = max([len(r) for r in rows] + [c1 + 1 for _, _, _, c1 in merges.get(name, [])] + [1])
+        height = max([len(rows)] + [r1 + 1 for _, _, r1, _ in merges.get(name, [])])
+        out = []
+        for i in range(height):
+            row = rows[i] if i < len(rows) else []
+            cells = []
+            for j in range(width):
+                v = row[j] if j < len(row) else None
+                if (i, j) in covered:
+                    cells.append("<table:covered-table-cell/>")
+                    continue
+                span = spans.get((i, j))
+                attrs = (f' table:number-rows-spanned="{span[0]}" table:number-columns-spanned="{span[1]}"'
+                         if span else "")
+                if v is None or v == "":
+                    cells.append(f"<table:table-cell{attrs}/>")
+                elif isinstance(v, bool):
+                    cells.append(f'<table:table-cell{attrs} office:value-type="boolean" '
+                                 f'office:boolean-value="{str(v).lower()}"><text:p>{v}</text:p></table:table-cell>')
+                elif isinstance(v, (int, float)):
+                    cells.append(f'<table:table-cell{attrs} office:value-type="float" office:value="{v}">'
+                                 f"<text:p>{v}</text:p></table:table-cell>")
+                else:
+                    cells.append(f'<table:table-cell{attrs} office:value-type="string">'
+                                 f"<text:p>{escape(str(v))}</text:p></table:table-cell>")
+            out.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+        tables.append(f"<table:table table:name={quoteattr(name)}>{''.join(out)}</table:table>")
+    return ods_package("".join(tables))
+
+
+ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+
+
+def ods_package(tables_xml: str) -> bytes:
+    """An .ods zip around the given <table:table> elements."""
+    import zipfile
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NS} office:version="1.2">'
+               f"<office:body><office:spreadsheet>{tables_xml}</office:spreadsheet></office:body>"
+               "</office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content)
+    return buf.getvalue()
+
+
+def build_xls(sheets: dict[str, list[list]], merges: Merges | None = None) -> bytes:
+    """The same workbook as Excel 97-2003 (.xls, BIFF8) with xlwt (a dev-only dependency)."""
+    import xlwt
+    merges = merges or {}
+    wb = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name, cell_overwrite_ok=True)
+        merged = {(r0, c0): (r1, c1) for r0, c0, r1, c1 in merges.get(name, [])}
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if v is None or (i, j) in merged:
+                    continue
+                ws.write(i, j, v)
+        for (r0, c0), (r1, c1) in merged.items():
+            v = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
+            ws.write_merge(r0, r1, c0, c1, "" if v is None else v)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

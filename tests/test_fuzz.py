@@ -2,7 +2,7 @@
 
 Each case is a sample workbook with 1–3 mutations (random cell values, deleted rows, columns
 or sheets, truncated or flipped bytes, swapped sheet names, huge numbers, formulas, Excel
-error values, unicode oddities). Every case is validated in-process; a deterministic subset
+error values, unicode oddities, a stray cell far from the table). Every case is validated in-process; a deterministic subset
 is also ingested into one database, whose invariants are then checked.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import openpyxl
+import openpyxl.styles
 
 from core.db import open_db
 from core.paths import archive_dir
@@ -136,6 +137,22 @@ def m_county_month(rng, wb):
     return "county_month"
 
 
+FAR_CELLS = [(1048576, 16384), (5000, 16384), (1048576, 52), (20000, 16384), (1048576, 1), (30000, 3),
+             (400, 60), (2, 300)]  # the first six are beyond the reading limits, the last two within
+
+
+def m_far_cell(rng, wb):
+    """A stray cell far from the table: a value, or only a fill (an empty formatted cell, which does not count)."""
+    ws = rng.choice(_data_sheets(wb))
+    row, col = rng.choice(FAR_CELLS)
+    cell = ws.cell(row, col)
+    if rng.random() < 0.7:
+        cell.value = rng.choice(["x", 1, "合计", " "])
+    else:
+        cell.fill = openpyxl.styles.PatternFill("solid", fgColor="FFFF00")
+    return "far_cell"
+
+
 WB_MUTATORS = (m_cells, m_cells, m_delete_rows, m_delete_cols, m_delete_sheet, m_swap_names, m_rename_sheet,
                m_insert_rows, m_duplicate_row, m_huge, m_errors_formulas, m_county_month)
 
@@ -179,6 +196,8 @@ def make_case(rng, name: str, data: bytes) -> tuple[str, bytes, list[str]]:
         wb = openpyxl.load_workbook(io.BytesIO(data))
         for _ in range(rng.randint(1, 3)):
             applied.append(rng.choice(WB_MUTATORS)(rng, wb))
+        if rng.random() < 0.15:  # last, so that no other mutation works up to the far row
+            applied.append(m_far_cell(rng, wb))
         data = _wb_bytes(wb)
     if rng.random() < 0.3 or not applied:
         data, what = rng.choice(BYTE_MUTATORS)(rng, data)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.reading.limits import MAX_AREA, MAX_BOOK_AREA, MAX_MERGES, MAX_ROWS, message, wan
+from core.reading.limits import MAX_AREA, MAX_BOOK_AREA, MAX_MERGES, MAX_ROWS, MAX_TAGS, message, wan
 
 Merge = tuple[int, int, int, int]  # first row, first column, last row, last column (0-based, inclusive)
 
@@ -38,7 +38,7 @@ class SheetExtent:
     rows: int = 0  # 1 + the farthest row holding a value (0: no value at all)
     cols: int = 0
     cells: int = 0  # cells holding a value (repeats counted); an upper bound on the fast path
-    tags: int = 0  # cell elements of any kind, empty formatted ones too (what openpyxl would load)
+    tags: int = 0  # .xlsx/.xls cell elements of any kind, empty formatted ones too (what openpyxl would load)
     far_row: tuple[int, int] | None = None  # a cell in the farthest row
     far_col: tuple[int, int] | None = None  # a cell in the farthest column
     merges: list[Merge] = field(default_factory=list)
@@ -62,7 +62,7 @@ class SheetExtent:
     def over(self) -> bool:
         """True once the sheet is beyond a limit (scanners stop there)."""
         return (self.rows > MAX_ROWS or self.cells > MAX_AREA or self.area > MAX_AREA
-                or len(self.merges) > MAX_MERGES)
+                or len(self.merges) > MAX_MERGES or self.tags > MAX_TAGS)
 
 
 def column_letters(col: int) -> str:
@@ -89,19 +89,28 @@ def column_index(letters: str | bytes) -> int:
 
 
 def limit_message(ext: SheetExtent) -> str | None:
-    """The Chinese refusal for a sheet beyond a limit (which sheet, which cell, what to do), else None."""
+    """The Chinese refusal for a sheet beyond a limit (which sheet, which cell, what to do), else None.
+
+    A sheet packed with values is told to keep only the table; a sheet made large by a few cells
+    far away is told which cell to delete (the one in the farthest row, or column if that is what
+    is out of proportion).
+    """
     name = ext.name.strip()
-    if ext.rows > MAX_ROWS and ext.far_row is not None:
+    too_long = ext.rows > MAX_ROWS
+    too_big = ext.area > MAX_AREA or ext.cells > MAX_AREA
+    if (too_long or too_big) and ext.cells * 10 >= ext.area:
+        return message("too_dense_rows" if too_long else "too_dense", sheet=name)
+    if too_long and ext.far_row is not None:
         return message("too_many_rows", sheet=name, cell=cell_name(ext.far_row), row=ext.far_row[0] + 1,
                        rows=ext.rows)
-    if ext.area > MAX_AREA or ext.cells > MAX_AREA:
-        if ext.cells * 10 < ext.area and ext.far_col is not None:  # sparse: a few cells far away
-            far = ext.far_col if ext.cols * MAX_ROWS > ext.rows * 1000 else ext.far_row
-            return message("too_wide", sheet=name, cell=cell_name(far or ext.far_col), rows=ext.rows,
-                           cols=ext.cols, area=wan(ext.area))
-        return message("too_dense", sheet=name, rows=ext.rows, cols=ext.cols, area=wan(max(ext.area, ext.cells)))
+    if too_big and ext.far_col is not None:
+        far = ext.far_col if ext.cols / 1000 > ext.rows / MAX_ROWS or ext.far_row is None else ext.far_row
+        return message("too_wide", sheet=name, cell=cell_name(far), rows=ext.rows, cols=ext.cols,
+                       area=wan(ext.area))
     if len(ext.merges) > MAX_MERGES:
         return message("too_many_merges", sheet=name, n=len(ext.merges))
+    if ext.tags > MAX_TAGS:
+        return message("too_many_tags", sheet=name)
     return None
 
 

@@ -11,6 +11,7 @@ MAX_ROWS = 20_000  # Excel rows from row 1 to the farthest row holding a value, 
 MAX_AREA = 1_000_000  # cells of the grid A1..farthest row × farthest column, per sheet
 MAX_BOOK_AREA = 2_000_000  # the same summed over the sheets that are loaded
 MAX_MERGES = 10_000  # merged ranges per sheet
+MAX_TAGS = 2_000_000  # cell elements per .xlsx sheet, empty formatted ones included (bounds the pre-scan's time)
 MAX_ANNOTATE_CELLS = 200_000  # cell elements of the whole file for an annotated copy (openpyxl loads them all)
 CHILD_MEMORY_BYTES = 512 * 1024 * 1024  # address space a reading process may add to what it starts with
 CHILD_TIMEOUT_SECONDS = 60  # a reading child is killed after this
@@ -22,8 +23,12 @@ MESSAGES: dict[str, str] = {
                      "超出可读取的上限{max_rows:,}行。" + FIX_FAR,
     "too_wide": "工作表「{sheet}」的单元格{cell}有内容,远离表格,使需要读取的范围扩大到{rows:,}行×{cols:,}列"
                 "(约{area}个单元格),超出可读取的上限{max_area}个单元格。" + FIX_FAR,
-    "too_dense": "工作表「{sheet}」有内容的范围为{rows:,}行×{cols:,}列(约{area}个单元格),超出可读取的上限"
-                 "{max_area}个单元格;县区月报表通常只有几千个单元格。请只保留需要报送的表格,删除多余的数据后重新报送",
+    "too_dense": "工作表「{sheet}」有内容的单元格超过可读取的上限{max_area}个(县区月报表通常只有几千个);"
+                 "请只保留需要报送的表格,删除多余的数据后重新报送",
+    "too_dense_rows": "工作表「{sheet}」有内容的行超过可读取的上限{max_rows:,}行(县区月报表通常只有几百行);"
+                      "请只保留需要报送的表格,删除多余的数据后重新报送",
+    "too_many_tags": "工作表「{sheet}」有超过{max_tags}个单元格(包括只设置了格式的空单元格),超出可读取的上限;"
+                     "请删除表格以外多余的行和列(或清除其格式)后重新报送",
     "book_too_large": "工作簿中需要读取的工作表合计约{area}个单元格,超出上限{max_area}个单元格;"
                       "请删除与报送无关的工作表和数据后重新报送",
     "too_many_merges": "工作表「{sheet}」有{n:,}个合并单元格,超出上限{max_merges:,}个;"
@@ -34,10 +39,13 @@ MESSAGES: dict[str, str] = {
 
 
 def wan(n: int) -> str:
-    """A cell count as a Chinese reader says it: 8192万, 100万, 3,500."""
+    """A cell count as a Chinese reader says it: 3.3亿, 8,192万, 100万, 3,500."""
+    if n >= 100_000_000:
+        return f"{n / 100_000_000:,.1f}亿"
     return f"{n / 10_000:,.0f}万" if n >= 100_000 else f"{n:,}"
 
 
 def message(key: str, **fields) -> str:
     """MESSAGES[key] filled in (the limits themselves are added)."""
-    return MESSAGES[key].format(max_rows=MAX_ROWS, max_area=wan(MAX_AREA), max_merges=MAX_MERGES, **fields)
+    return MESSAGES[key].format(max_rows=MAX_ROWS, max_area=wan(MAX_AREA), max_merges=MAX_MERGES,
+                                max_tags=wan(MAX_TAGS), **fields)

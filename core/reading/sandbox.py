@@ -5,7 +5,8 @@ exception), and a reader bug on a hostile file would do the same. The pre-scan
 (core.reading.extent) keeps normal and hostile files within bounds; this is the second wall.
 
 A small fork server (`python -c …serve()`, started on first use, ~0.15 s, one per calling
-process) has calamine imported; each call forks a child from it (safe although the caller — the
+process) has calamine imported (and imports a called function's module the first time it is
+asked for, so that later children start warm); each call forks a child from it (safe although the caller — the
 Streamlit server — has threads, which a plain fork would not be), the child sets RLIMIT_AS to its
 size + CHILD_MEMORY_BYTES and RLIMIT_CPU, runs the function and sends the pickled result back.
 If it dies, runs out of memory or passes the timeout (then it is killed), the caller gets
@@ -116,13 +117,19 @@ def serve(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
     while True:
         try:
-            msg, fds, _, _ = socket.recv_fds(control, 16, 1)
+            msg, fds, _, _ = socket.recv_fds(control, 256, 1)
         except OSError:
             break
         if not msg:
             break  # the calling process has gone
         if not fds:
             continue
+        module = msg.decode("ascii", "replace")
+        if module not in sys.modules and module.startswith("core."):
+            try:  # imported here once, so later children start warm (e.g. pandas for annotated copies)
+                importlib.import_module(module)
+            except Exception:  # noqa: BLE001 - the child will report it
+                pass
         if os.fork() == 0:
             control.close()
             try:
@@ -159,7 +166,8 @@ def _control() -> socket.socket:
     if _server is not None:
         _server[1].close()
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}  # no BLAS threads in a process that forks
     proc = subprocess.Popen(
         [sys.executable, "-c", f"from core.reading.sandbox import serve; serve({theirs.fileno()})"],
         pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env, cwd=str(ROOT))
@@ -180,7 +188,7 @@ def run(fn: Callable, *args, timeout: float = CHILD_TIMEOUT_SECONDS):
         with _lock:
             for attempt in (1, 2):
                 try:
-                    socket.send_fds(_control(), [b"r"], [theirs.fileno()])
+                    socket.send_fds(_control(), [fn.__module__.encode("ascii")], [theirs.fileno()])
                     break
                 except OSError:
                     if attempt == 2:

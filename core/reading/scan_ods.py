@@ -84,7 +84,6 @@ def scan(zf: zipfile.ZipFile) -> list[SheetExtent]:
 def _cell(ext: SheetExtent, row: int, col: int, row_repeat: int, attrs: bytes, inner: bytes | None) -> int:
     """Record one (possibly repeated) cell element; returns the column after it."""
     repeat = _count(_COLS_REPEATED, attrs)
-    ext.tags += row_repeat * repeat
     if b"office:value-type" in attrs or (inner and _TAG.sub(b"", inner).strip()):
         ext.add(row, col, row_repeat, repeat)
     nrows, ncols = _count(_ROWS_SPANNED, attrs), _count(_COLS_SPANNED, attrs)

@@ -15,16 +15,15 @@ import zipfile
 
 from core.reading.extent import ScanFailed, SheetExtent, column_index
 
-CHUNK = 1 << 20  # bytes of XML handled at a time on the precise path
-WHOLE_PART = 16 << 20  # a sheet part up to this size is read whole (fast path)
+CHUNK = 4 << 20  # bytes of XML inflated and scanned at a time
 CARRY_MAX = 4 << 20  # longest element kept across chunks (a cell's text is at most 32,767 characters)
 
 _SHEET_TAG = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL_TAG = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*?>')
 
-_CELL_TAG = re.compile(rb'<(?:\w+:)?c[\s/>]')
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})([0-9]{1,7})"')
+_OPEN_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')  # a cell element with content
+_CLOSED_REF = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"[^>]*/>')  # an empty (formatted-only) cell
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _VALUE = re.compile(rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
@@ -66,40 +65,60 @@ def scan(zf: zipfile.ZipFile) -> list[SheetExtent]:
 
 
 def scan_part(zf: zipfile.ZipFile, name: str, path: str) -> SheetExtent:
-    """One sheet: the fast path when the part is small and its bound is within the limits."""
-    info = zf.getinfo(path)
-    if info.file_size <= WHOLE_PART:
-        with zf.open(info) as fh:
-            xml = fh.read(WHOLE_PART + 1)
-        if len(xml) <= WHOLE_PART:
-            ext = _fast(name, xml)
-            if ext is not None and not ext.over():
-                return ext
-            return _precise_chunks(name, [xml])
-    return _precise_chunks(name, _chunks(zf, info))
+    """One sheet: the fast path, or the precise walk when some cell lacks a leading `r` reference."""
+    ext = _fast(name, _chunks(zf, path))
+    return ext if ext is not None else _precise(name, _chunks(zf, path))
 
 
-def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
-    with zf.open(info) as fh:
+def _chunks(zf: zipfile.ZipFile, path: str):
+    """The part's XML in pieces that never split a cell element (each cut is where a row or cell starts)."""
+    carry = b""
+    with zf.open(path) as fh:
         while chunk := fh.read(CHUNK):
-            yield chunk
+            buf = carry + chunk
+            cut = max(buf.rfind(b"<c "), buf.rfind(b"<row"), buf.rfind(b"</sheetData"))
+            if cut <= 0:
+                cut = max(len(buf) - 64, 0) if len(buf) > CARRY_MAX else 0
+            if cut:
+                yield buf[:cut]
+            carry = buf[cut:]
+    if carry:
+        yield carry
 
 
-def _fast(name: str, xml: bytes) -> SheetExtent | None:
-    """Upper bounds from the `r` references of all cell elements; None when a cell has no leading `r`."""
-    tags = len(_CELL_TAG.findall(xml))
-    refs = _CELL_REF.findall(xml)
-    if len(refs) != tags:
-        return None
-    ext = SheetExtent(name, cells=tags, tags=tags)
-    if refs:
-        cols, rows = zip(*refs)
-        width = max(map(len, cols))
-        ext.rows = max(map(int, rows))
-        ext.cols = column_index(max(c for c in cols if len(c) == width)) + 1
-    ext.merges = _merges(xml)
-    if b't="e"' in xml:
-        ext.errors = _errors(xml)
+def _digits_key(text: bytes) -> tuple[int, bytes]:
+    """Order of row numbers or column letters written without leading zeros: by length, then text."""
+    return len(text), text
+
+
+def _fast(name: str, parts) -> SheetExtent | None:
+    """Bounds from C-level regex passes: cells with content (a value, or at least not a self-closing tag) and
+    their `r` references. None when a cell element has no leading `r` or a namespace prefix (walk instead).
+    Counting `<c …></c>` or a formula without a cached value as holding one only errs towards refusing."""
+    ext = SheetExtent(name)
+    for part in parts:
+        tags = part.count(b"<c ") + part.count(b"<c>") + part.count(b"<c/>")
+        refs = _OPEN_REF.findall(part)
+        if tags != len(refs) + len(_CLOSED_REF.findall(part)) or b":c " in part or b":c>" in part:
+            return None  # a cell without a leading r, or namespace-prefixed elements
+        ext.tags += tags
+        ext.cells += len(refs)
+        if refs:
+            cols, rows = zip(*refs)
+            last = max(set(rows), key=_digits_key)
+            if int(last) > ext.rows:
+                ext.rows, ext.far_row = int(last), (int(last) - 1, column_index(cols[rows.index(last)]))
+            widest = max(set(cols), key=_digits_key)
+            if column_index(widest) + 1 > ext.cols:
+                ext.cols = column_index(widest) + 1
+                ext.far_col = (int(rows[cols.index(widest)]) - 1, ext.cols - 1)
+        if b"mergeCell" in part:
+            ext.merges += _merges(part)
+        if b't="e"' in part:
+            ext.errors.update(_errors(part))
+        if ext.over():
+            ext.stopped = True
+            break
     return ext
 
 
@@ -124,7 +143,7 @@ def _errors(xml: bytes) -> dict[tuple[int, int], str]:
     return out
 
 
-def _precise_chunks(name: str, chunks) -> SheetExtent:
+def _precise(name: str, chunks) -> SheetExtent:
     """Walk every row and cell element (in chunks, an incomplete element carried over); stops at a limit."""
     ext = SheetExtent(name)
     row, col = -1, 0

@@ -19,7 +19,7 @@ from typing import Callable
 from core.reading import sandbox
 from core.reading.extent import Merge, ScanFailed, SheetExtent, limit_messages, scan_workbook
 from core.reading.limits import MAX_AREA, message
-from core.reading.load import load_sheets
+from core.reading.load import abort_marker, load_sheets
 
 Cell = object  # str | float | int | bool | datetime | date | time | timedelta
 
@@ -83,7 +83,7 @@ def read_workbook(data: bytes, file_name: str = "", wanted: Callable[[str], bool
         if kind == "xlsx":
             names = [e.name for e in chosen]
     try:
-        all_names, loaded = sandbox.run(load_sheets, data, names)
+        all_names, loaded = sandbox.run(load_sheets, data, names, abort_marker())
     except sandbox.ChildFailed as exc:
         if exc.resources:
             raise WorkbookTooLarge([message("reader_crashed", file=file_name)]) from exc

@@ -3,6 +3,11 @@
 The clerk opens the file in Excel/WPS, sees each problem on the cell itself (red: error,
 yellow: warning) and a first sheet 「问题清单」 listing every issue with a link to its cell.
 .xls/.ods cannot be edited by openpyxl: for them a fresh .xlsx holds only the list.
+
+Only a file that could be read is marked up, within the reader's bounds: one that filecheck or
+the pre-scan refused (a zip bomb, a stray cell at XFD1048576) or whose cell elements exceed
+MAX_ANNOTATE_CELLS gets the list alone, and openpyxl runs in a confined child process
+(core.reading.sandbox), so a file that still turns out too big costs that child, not the server.
 """
 from __future__ import annotations
 
@@ -18,7 +23,11 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.present.export import write_table
-from core.submission.issues import Issue
+from core.reading import sandbox
+from core.reading.extent import ScanFailed, limit_messages, scan_workbook
+from core.reading.filecheck import check_file
+from core.reading.limits import MAX_ANNOTATE_CELLS
+from core.submission.issues import Issue, has_errors
 
 LIST_SHEET = "问题清单"
 AUTHOR = "实验区监测看板"
@@ -44,20 +53,48 @@ def annotated_file_name(file_name: str) -> str:
     return f"{path.stem}_问题标注{suffix}"
 
 
+UNREADABLE_NOTE = "原文件无法打开,未能在单元格上标注;请按下表逐条修改原文件。"
+TOO_LARGE_NOTE = "原文件内容超出可读取的范围,未能在单元格上标注;请按下表修改原文件后重新报送。"
+
+
 def annotate_workbook(data: bytes, file_name: str, issues: list[Issue]) -> bytes:
     """The workbook with each issue's cell highlighted and commented, plus a first sheet 问题清单; never raises."""
     suffix = PurePath(file_name or "").suffix.lower()
     if suffix in EDITABLE_SUFFIXES or suffix == "":
-        try:
-            wb = load_workbook(io.BytesIO(data), keep_vba=suffix == ".xlsm", keep_links=True)
-            located = _mark_cells(wb, issues)
-            _add_list_sheet(wb, file_name, issues, located, note=None)
-            return _save(wb)
-        except Exception:  # noqa: BLE001 - an unreadable file still gets its list of issues
-            note = "原文件无法打开,未能在单元格上标注;请按下表逐条修改原文件。"
+        note = _cannot_mark(data)
+        if note is None:
+            try:
+                return sandbox.run(marked_copy, data, file_name, issues, suffix == ".xlsm")
+            except sandbox.ChildFailed as exc:  # an unreadable file still gets its list of issues
+                note = TOO_LARGE_NOTE if exc.resources else UNREADABLE_NOTE
+            except Exception:  # noqa: BLE001 - e.g. the fork server could not start
+                note = UNREADABLE_NOTE
     else:
         note = f"原文件为{suffix or '未知'}格式,无法直接标注;请按下表逐条修改原文件,或另存为.xlsx后重新报送。"
     return _list_only(file_name, issues, note)
+
+
+def _cannot_mark(data: bytes) -> str | None:
+    """Why the cells of this file are not marked (None: they can be), decided without loading it."""
+    if has_errors(check_file(data, "")):
+        return UNREADABLE_NOTE
+    try:
+        kind, extents = scan_workbook(data)
+    except ScanFailed:
+        return UNREADABLE_NOTE
+    if kind != "xlsx":
+        return UNREADABLE_NOTE
+    if limit_messages(extents) or sum(e.tags for e in extents) > MAX_ANNOTATE_CELLS:
+        return TOO_LARGE_NOTE
+    return None
+
+
+def marked_copy(data: bytes, file_name: str, issues: list[Issue], keep_vba: bool) -> bytes:
+    """The annotated copy itself (openpyxl; runs in a confined child)."""
+    wb = load_workbook(io.BytesIO(data), keep_vba=keep_vba, keep_links=True)
+    located = _mark_cells(wb, issues)
+    _add_list_sheet(wb, file_name, issues, located, note=None)
+    return _save(wb)
 
 
 def _list_only(file_name: str, issues: list[Issue], note: str) -> bytes:

@@ -222,13 +222,17 @@ def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Ite
     a couple of files per process at a time, and while the result needed next is not
     ready, this process does the next unassigned file itself (which also covers the second
     or so the pool needs to start, and leaves one process per core on a 2-core machine).
-    spawn, not fork: the caller may be threaded. If the pool breaks, files are done here.
+    spawn, not fork: the caller may be threaded. Pool workers read under a memory limit
+    (confine_worker); this process never reads a workbook itself (each read it does runs in a
+    confined child), so a file that crashes the reader costs one worker: the pool breaks, the
+    unfinished files are done here, and only that file is rejected.
     """
     frozen = frozenset(known)
     pool = None
     if workers > 1 and len(files) >= MIN_POOL_FILES:
         try:
-            pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn"))
+            pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=confine_worker)
         except (OSError, RuntimeError):
             pool = None
     queued: dict[int, Future] = {}  # files given to the pool
@@ -266,6 +270,17 @@ def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Ite
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def confine_worker() -> None:
+    """Pool initializer: a worker reads workbooks in-process under a memory limit (core.reading.sandbox).
+
+    If a file kills it, the pool breaks and _prepared redoes the unfinished files here, each read
+    in its own confined child, so only the culprit is rejected.
+    """
+    import core.submission.validate  # noqa: F401 - the heavy imports first: the limit counts from here
+    from core.reading.sandbox import confine
+    confine()
 
 
 def _store_prepared(con, items: list[Prepared], db: Path, received_at: datetime | None,
