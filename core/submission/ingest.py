@@ -165,8 +165,8 @@ def ingest_paths(paths: list[Path | str], *, db_path: Path | str | None = None,
                  workers: int | None = None) -> IngestBatch:
     """Ingest every workbook under the given files/folders; progress(i, n, result) after each.
 
-    Workbooks are read, archived and validated by `workers` processes (default: the CPU
-    count, at most 4; this process is one of them) while this process stores them in name order, up to
+    Workbooks are read, archived and validated by `workers` confined processes (default: the CPU
+    count, at most 4) while this process stores them in name order, up to
     BATCH_FILES per transaction (each workbook still all or nothing), on one connection
     that it hands back to other processes (the dashboard) every couple of seconds.
     """
@@ -211,65 +211,66 @@ def ingest_paths(paths: list[Path | str], *, db_path: Path | str | None = None,
 HOLD_SECONDS = 2.0  # how long a batch keeps the database before letting others in
 BATCH_FILES = 32  # workbooks stored per transaction
 BATCH_SECONDS = 1.0  # ... or fewer, so that progress is reported at least about every second
-MIN_POOL_FILES = 8  # fewer files are validated in this process alone (a pool process needs ~1 s to start)
+MIN_POOL_FILES = 8  # fewer files are read each in a confined child (a pool process needs ~1 s to start)
 POOL_QUEUE = 6  # files queued per pool process: enough to keep it busy while this process stores a batch
+MAX_POOL_RESTARTS = 3  # after that many dead workers the rest of the files are read one by one
 
 
 def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Iterator[Prepared]:
-    """prepare_file of every file, yielded in order; with `workers` > 1, shared with a process pool.
+    """prepare_file of every file, yielded in order, read by `workers` confined pool processes.
 
-    The pool has workers - 1 processes and this process is the last worker: the pool gets
-    a couple of files per process at a time, and while the result needed next is not
-    ready, this process does the next unassigned file itself (which also covers the second
-    or so the pool needs to start, and leaves one process per core on a 2-core machine).
-    spawn, not fork: the caller may be threaded. Pool workers read under a memory limit
-    (confine_worker); this process never reads a workbook itself (each read it does runs in a
-    confined child), so a file that crashes the reader costs one worker: the pool breaks, the
-    unfinished files are done here, and only that file is rejected.
+    This process never reads a workbook itself: pool workers read under a memory limit
+    (confine_worker), and any read done here (fewer than MIN_POOL_FILES files, or after a worker
+    died) runs in a confined child (core.reading.sandbox). A file that kills a worker breaks the
+    pool: the files that were in flight are then done here one by one, so only the culprit is
+    rejected, and a new pool takes the rest. spawn, not fork: the caller may be threaded.
     """
     frozen = frozenset(known)
-    pool = None
-    if workers > 1 and len(files) >= MIN_POOL_FILES:
-        try:
-            pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=confine_worker)
-        except (OSError, RuntimeError):
-            pool = None
+    workers = max(workers, 1)
+    pool = _pool(workers) if len(files) >= MIN_POOL_FILES else None
+    restarts = 0
     queued: dict[int, Future] = {}  # files given to the pool
-    done: dict[int, Prepared] = {}  # files this process did ahead of the one it yields next
-    assigned = 0  # files before this index are queued, done or yielded
-
-    def top_up() -> None:
-        nonlocal assigned, pool
-        while pool is not None and assigned < len(files) and len(queued) < POOL_QUEUE * (workers - 1):
-            try:
-                queued[assigned] = pool.submit(prepare_file, files[assigned], frozen, db)
-            except (BrokenProcessPool, RuntimeError):
-                pool = None
-                return
-            assigned += 1
-
+    done: dict[int, Prepared] = {}  # files done here ahead of their turn (after a worker died)
+    submitted = 0  # files before this index are queued or done
     try:
         for n, path in enumerate(files):
-            top_up()
-            while n in queued and not queued[n].done() and assigned < len(files):
-                done[assigned] = prepare_file(files[assigned], frozen, db)  # meanwhile, the next file here
-                assigned += 1
-                top_up()
+            while pool is not None and submitted < len(files) and len(queued) < POOL_QUEUE * workers:
+                if submitted not in done:
+                    try:
+                        queued[submitted] = pool.submit(prepare_file, files[submitted], frozen, db)
+                    except (BrokenProcessPool, RuntimeError):
+                        break
+                submitted += 1
             if n in done:
                 yield done.pop(n)
-            elif n in queued:
-                try:
-                    item = queued.pop(n).result()
-                except (BrokenProcessPool, OSError, RuntimeError):
-                    item = prepare_file(path, frozen, db)  # an OSError here is the file's own: raised as before
-                yield item
-            else:  # not assigned yet (no pool, or it broke)
-                assigned = max(assigned, n + 1)
+                continue
+            future = queued.pop(n, None)
+            if future is None:
                 yield prepare_file(path, frozen, db)
+                continue
+            try:
+                yield future.result()
+                continue
+            except (BrokenProcessPool, OSError, RuntimeError):  # a worker died (or the file's own OSError)
+                pass
+            for k in sorted([n, *queued]):  # redo the files in flight one by one: only the culprit fails
+                done[k] = prepare_file(files[k], frozen, db)
+            queued.clear()
+            pool.shutdown(wait=False, cancel_futures=True)
+            restarts += 1
+            pool = _pool(workers) if restarts <= MAX_POOL_RESTARTS else None
+            yield done.pop(n)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    try:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=confine_worker)
+    except (OSError, RuntimeError):
+        return None
 
 
 def confine_worker() -> None:
