@@ -15,6 +15,9 @@ SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 
 # Streamlit runs sessions in threads of one process: serialise writes there.
 WRITE_LOCK = threading.RLock()
+# Two threads connecting to the same file at once race in DuckDB's instance cache
+# ("Unique file handle conflict: … already attached"): connect one at a time.
+_CONNECT_LOCK = threading.Lock()
 
 
 class DatabaseBusy(RuntimeError):
@@ -48,7 +51,8 @@ def _connect(path: Path, timeout: float) -> duckdb.DuckDBPyConnection:
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path))
+            with _CONNECT_LOCK:
+                return duckdb.connect(str(path))
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 if "lock" in str(exc).lower():
