@@ -37,8 +37,8 @@ def _attrs(tag: bytes) -> dict[str, str]:
     return {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag)}
 
 
-def sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name as written, part path) in tab order, as workbook.xml and its relationships say."""
+def sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str | None]]:
+    """(sheet name as written, part path or None when missing) in tab order, per workbook.xml and its rels."""
     rels = {}
     for tag in _REL_TAG.findall(zf.read("xl/_rels/workbook.xml.rels")):
         a = _attrs(tag)
@@ -50,17 +50,18 @@ def sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
         a = _attrs(tag)
         rid = next((v for k, v in a.items() if k.endswith(":id") or k == "id"), None)
         path = rels.get(rid)
-        if path and path in members:
-            out.append((html.unescape(a.get("name", "")), path))
+        out.append((html.unescape(a.get("name", "")), path if path in members else None))
     return out
 
 
 def scan(zf: zipfile.ZipFile) -> list[SheetExtent]:
-    """Every sheet's extent, in tab order."""
+    """Every sheet's extent, in tab order; ScanFailed when a listed sheet has no part (a damaged file)."""
     try:
         parts = sheet_parts(zf)
     except KeyError as exc:
         raise ScanFailed(f"missing part {exc}") from exc
+    if any(path is None for _, path in parts):
+        raise ScanFailed("a sheet's part is missing")  # calamine then reports the damage itself
     return [scan_part(zf, name, path) for name, path in parts]
 
 
