@@ -189,3 +189,15 @@ def test_annotation_of_refused_files_lists_the_issues_without_loading_them():
         assert not parsed.ok
         text = _list_only(annotate_workbook(data, "云岭县_2026-10.xlsx", parsed.issues))
         assert note in text and parsed.issues[0].message in text
+
+
+def test_temporary_files_of_dead_writers_are_cleared_and_a_live_writers_kept(db_path):
+    from core.submission.archive import TEMP_PREFIX, remove_dead_writers_files
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    folder = archive_dir(db_path) / "ab"
+    folder.mkdir(parents=True)
+    (folder / f"{TEMP_PREFIX}{dead}-x1").write_bytes(b"half")
+    (folder / f"{TEMP_PREFIX}{os.getpid()}-x2").write_bytes(b"being written")
+    assert remove_dead_writers_files(db_path) == 1
+    assert [p.name for p in folder.iterdir()] == [f"{TEMP_PREFIX}{os.getpid()}-x2"]

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from core.paths import archive_dir
 
+TEMP_PREFIX = ".incoming-"
+
 
 def sha256_of(data: bytes) -> str:
     """Hex SHA-256 of the file's bytes (the identity used for duplicate detection)."""
@@ -17,8 +19,8 @@ def sha256_of(data: bytes) -> str:
 def archive_bytes(data: bytes, file_name: str, db_path: Path) -> str:
     """Write the raw bytes into the archive beside db_path; return the path relative to it.
 
-    Written to a temporary file then os.replace'd, so a crash leaves either the
-    whole file or none (at worst an orphan that no submission row points to).
+    Written to a temporary file (named after this process) then os.replace'd, so a crash
+    leaves either the whole file or a temporary file that remove_dead_writers_files clears.
     """
     sha = sha256_of(data)
     suffix = Path(file_name).suffix.lower()[:8]
@@ -27,7 +29,7 @@ def archive_bytes(data: bytes, file_name: str, db_path: Path) -> str:
     if target.exists() and target.stat().st_size == len(data):
         return rel.as_posix()
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -38,6 +40,24 @@ def archive_bytes(data: bytes, file_name: str, db_path: Path) -> str:
         Path(tmp).unlink(missing_ok=True)
         raise
     return rel.as_posix()
+
+
+def remove_dead_writers_files(db_path: Path) -> int:
+    """Delete temporary files left in the archive by processes that died while writing (e.g. an ingest
+    worker killed with its pool); a live process's file is left alone. Returns how many were deleted."""
+    removed = 0
+    for tmp in archive_dir(Path(db_path)).glob(f"*/{TEMP_PREFIX}*"):
+        pid = tmp.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+            removed += 1
+        except PermissionError:  # alive, someone else's
+            pass
+    return removed
 
 
 def archived_file(rel_path: str, db_path: Path) -> Path:

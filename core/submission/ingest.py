@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from core.db import WRITE_LOCK, open_db
 from core.month import now
 from core.paths import default_db_path
-from core.submission.archive import archive_bytes, sha256_of
+from core.submission.archive import archive_bytes, remove_dead_writers_files, sha256_of
 from core.submission.issues import Issue
 from core.submission.parsed import SHEET_NAMES
 from core.submission.prepare import Prepared, prepare_file, validate_safely
@@ -253,10 +253,11 @@ def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Ite
                 continue
             except (BrokenProcessPool, OSError, RuntimeError):  # a worker died (or the file's own OSError)
                 pass
+            pool.shutdown(wait=True, cancel_futures=True)  # every worker gone: no file is being written
+            remove_dead_writers_files(db)  # what a worker killed mid-write left in the archive
             for k in sorted([n, *queued]):  # redo the files in flight one by one: only the culprit fails
                 done[k] = prepare_file(files[k], frozen, db)
             queued.clear()
-            pool.shutdown(wait=False, cancel_futures=True)
             restarts += 1
             pool = _pool(workers) if restarts <= MAX_POOL_RESTARTS else None
             yield done.pop(n)
