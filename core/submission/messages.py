@@ -31,7 +31,8 @@ FALLBACK = "{where}:值「{value}」不符合要求,应填写{expected}"
 RULE_MESSAGES: dict[str, str] = {
     "missing_sheet": "缺少工作表「{sheet}」(找到的工作表:{found}),请使用报送模板填写",
     "extra_sheet": "工作表「{sheet}」不是报送表的一部分,已忽略",
-    "no_header": "{sheet}:找不到表头行(前{n}行中没有一行包含半数以上的必填列名),应包含:{expected}",
+    "no_header": "{sheet}:找不到表头行(前{n}行中没有一行包含半数以上的必填列名),应包含:{expected};"
+                 "找到的表头:{found}",
     "missing_column": "{sheet} 第{row}行:缺少必填列「{column}」,找到的表头:{found}",
     "no_rows": "{sheet}:没有学校数据行",
     "duplicate_code": "{where}:值「{value}」与第{first}行重复,每所学校只能填写一行",

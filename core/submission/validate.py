@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from pydantic import TypeAdapter, ValidationError
 
-from core.reading.cells import display, excel_error, fold, is_blank, normaliser
+from core.reading.cells import display, excel_error, fold, normaliser
 from core.reading.filecheck import check_file, suffix_issue
 from core.reading.header import (
     HEADER_SCAN_ROWS,
     SheetTable,
+    closest_header,
     missing_columns,
     read_table,
 )
@@ -141,14 +142,14 @@ def parse_sheet(raw: RawSheet, spec: Sheet) -> tuple[ParsedSheet | None, list[Is
     table = read_table(raw.name, raw.rows, spec.model, label)
     if table is None:
         expected = "、".join(c.header for c in columns(spec.model) if c.req != "no")
-        return None, [rule_issue("no_header", sheet=label, n=HEADER_SCAN_ROWS, expected=expected)]
+        found = "、".join(closest_header(raw.rows, spec.model)) or "无"
+        return None, [rule_issue("no_header", sheet=label, n=HEADER_SCAN_ROWS, expected=expected, found=found)]
     issues = list(table.issues)
     missing = missing_columns(table, spec.model)
     if missing:
-        found = "、".join(w for _, _, w in table.columns) or "无"
-        found_all = "、".join(display(v) for v in raw.rows[table.header_row - 1] if not is_blank(v)) or found
+        found = "、".join(closest_header(raw.rows[:table.header_row], spec.model)) or "无"
         issues += [rule_issue("missing_column", sheet=label, row=table.header_row, column=c.header,
-                              found=found_all) for c in missing]
+                              found=found) for c in missing]
         return None, issues
     records, cell_issues = _validate_rows(raw, table, spec.model, label)
     if not records and spec.required:  # an optional sheet left empty (template's 优质学校) = not sent
