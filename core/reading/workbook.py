@@ -113,9 +113,14 @@ def _extents_by_name(names: list[str], extents: list[SheetExtent]) -> dict[str, 
 
 
 def fill_merges(rows: list[list[Cell]], merges: list[Merge]) -> None:
-    """Give every cell of each merged range its top-left value, within the loaded grid (at most MAX_AREA cells)."""
+    """Give every cell of each merged range its top-left value, within the loaded grid (at most MAX_AREA cells).
+
+    A row that holds nothing of its own stays empty: a range merged past the end of the table (所属县区
+    merged down a few rows too far) does not turn blank rows into schools.
+    """
     budget = MAX_AREA
     height = len(rows)
+    own = [any(v is not None and v != "" for v in row) for row in rows]
     for r0, c0, r1, c1 in merges:
         if r0 >= height or c0 >= len(rows[r0]):
             continue
@@ -123,6 +128,8 @@ def fill_merges(rows: list[list[Cell]], merges: list[Merge]) -> None:
         if value is None or value == "":
             continue
         for r in range(r0, min(r1, height - 1) + 1):
+            if not own[r]:
+                continue
             row = rows[r]
             last = min(c1, len(row) - 1)
             budget -= max(last - c0 + 1, 0)

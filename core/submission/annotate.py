@@ -132,15 +132,31 @@ def _find_sheet(wb: Workbook, name: str | None) -> Worksheet | None:
 
 
 def _find_column(ws: Worksheet, column: str | None, row: int) -> int | None:
-    """Column index whose header (in a row at or above `row`) reads `column`, as written or folded."""
+    """Column index whose header (in a row at or above `row`) reads `column`, as written or folded.
+
+    A two-row header's column is named `group / sub`: the sub-header cell whose cell above reads the group.
+    """
     if not column:
         return None
-    want = fold(column)
     last = min(max(row, 1), HEADER_SEARCH_ROWS, ws.max_row or 1)
+    group, _, sub = column.rpartition(" / ")
+    want, want_group = fold(sub), fold(group)
+    above: dict[int, object] = {}
     for r in ws.iter_rows(min_row=1, max_row=last):
         for cell in r:
-            if cell.value is not None and (cell.value == column or fold(cell.value) == want):
-                return cell.column
+            value = cell.value
+            if value is not None and (value == sub or fold(value) == want):
+                if not group or fold(above.get(cell.column, "")) == want_group:
+                    return cell.column
+            above[cell.column] = value if value is not None else _merged_value(ws, cell, above.get(cell.column))
+    return None
+
+
+def _merged_value(ws: Worksheet, cell, fallback):
+    """The value a cell shows when it lies in a merged range (its top-left value), else fallback."""
+    for rng in ws.merged_cells.ranges:
+        if cell.coordinate in rng:
+            return ws.cell(row=rng.min_row, column=rng.min_col).value
     return None
 
 
