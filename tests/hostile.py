@@ -53,6 +53,20 @@ def with_dimension(data: bytes, sheet: str, ref: str) -> bytes:
                                                         f'<dimension ref="{ref}"/>'.encode(), xml))
 
 
+def with_merge(data: bytes, sheet: str, ref: str) -> bytes:
+    """The .xlsx with one more merged range (written straight into the XML: openpyxl would create every cell)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        path = dict(sheet_parts(zf))[sheet]
+
+    def change(xml: bytes) -> bytes:
+        text = xml.decode("utf-8")
+        if "<mergeCells" in text:
+            return text.replace("</mergeCells>", f'<mergeCell ref="{ref}"/></mergeCells>').encode()
+        return text.replace("</sheetData>", f'</sheetData><mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells>',
+                            1).encode()
+    return _rewrite_part(data, path, change)
+
+
 def valid_xlsx(county: str = "云岭县", period: str = "2026-10", n_schools: int = 6) -> bytes:
     """A small workbook that is accepted as it is."""
     return build_workbook(valid_submission_sheets(county, period, n_schools))
