@@ -2,10 +2,12 @@
 
 Everything the indicators count is a column of the `facts` CTE built here, one row per
 roster school of each county's in-force accepted submission for month M. The 优质学校
-values are carried forward (newest in-force submission for a month ≤ M that has the
-school in its 优质学校 sheet); the 体质健康 values come from the newest month within
-M−11 … M in which the three columns were filled; the 综合育人 values from the county's newest
-综合育人 sheet within M−11 … M that listed the school (indicators.md, Conventions).
+values are carried forward (newest in-force submission of the same county for a month ≤ M
+that has the school in its 优质学校 sheet); the 体质健康 values come from the newest month
+within M−11 … M in which the three columns were filled; the 综合育人 values from the county's
+newest 综合育人 sheet within M−11 … M that listed the school (indicators.md, Conventions).
+School rows are joined within their county only: a code another county also used (stored
+before the ownership rule, docs/submission-format.md 学校标识码归属) changes nothing there.
 """
 from __future__ import annotations
 
@@ -91,27 +93,28 @@ roster AS (
 -- The month's own 体育/作业 rows only (filtered before the joins: the tables hold every month).
 pe_m AS (SELECT e.* FROM pe e SEMI JOIN rsub ON rsub.id = e.submission_id{off['pe']}),
 hw_m AS (SELECT h.* FROM homework h SEMI JOIN rsub ON rsub.id = h.submission_id{off['homework']}),
--- Carry-forward: an ASOF join picks, per roster school, the newest source row with
--- (month, submission id) <= (M, any id), i.e. the newest month <= M, the highest id on a tie.
+-- Carry-forward: an ASOF join picks, per roster school, the newest source row of the SAME county
+-- with (month, submission id) <= (M, any id), i.e. the newest month <= M, the highest id on a tie.
+-- A school code is only ever joined within its county, so another county's rows never leak in.
 qsrc AS (
-    SELECT q.school_id, s2.period AS quality_period, s2.ord, q.level, q.year,
+    SELECT s2.county, q.school_id, s2.period AS quality_period, s2.ord, q.level, q.year,
            {', '.join(f'q.{c}' for c in RESOURCE_COLUMNS)}
     FROM quality q JOIN sub s2 ON s2.id = q.submission_id{off['quality']}
 ),
 qcf AS (
-    SELECT r.period, r.school_id, qs.* EXCLUDE (school_id, ord)
-    FROM roster r ASOF JOIN qsrc qs ON qs.school_id = r.school_id AND qs.ord <= r.ord_max
+    SELECT r.period, r.county, r.school_id, qs.* EXCLUDE (county, school_id, ord)
+    FROM roster r ASOF JOIN qsrc qs ON qs.county = r.county AND qs.school_id = r.school_id AND qs.ord <= r.ord_max
 ),
 fsrc AS (
-    SELECT e.school_id, s2.period AS fitness_period, s2.ord, e.fitness_tested, e.fitness_passed, e.fitness_good
+    SELECT s2.county, e.school_id, s2.period AS fitness_period, s2.ord, e.fitness_tested, e.fitness_passed, e.fitness_good
     FROM pe e JOIN sub s2 ON s2.id = e.submission_id
     WHERE e.fitness_tested IS NOT NULL AND e.fitness_passed IS NOT NULL AND e.fitness_good IS NOT NULL
       AND s2.period >= (SELECT min(fit_lo) FROM p){off['fitness'].replace('WHERE', 'AND')}
 ),
 fcf AS (
-    SELECT r.period, r.school_id, fs.* EXCLUDE (school_id, ord)
+    SELECT r.period, r.county, r.school_id, fs.* EXCLUDE (county, school_id, ord)
     FROM roster r JOIN p ON p.period = r.period
-    ASOF JOIN fsrc fs ON fs.school_id = r.school_id AND fs.ord <= r.ord_max
+    ASOF JOIN fsrc fs ON fs.county = r.county AND fs.school_id = r.school_id AND fs.ord <= r.ord_max
     WHERE fs.fitness_period >= p.fit_lo
 ),
 -- 综合育人: the county's own newest sheet within M−11 … M that listed the school.
@@ -154,8 +157,8 @@ base AS (
     FROM roster r
     LEFT JOIN pe_m e ON e.submission_id = r.submission_id AND e.school_id = r.school_id
     LEFT JOIN hw_m h ON h.submission_id = r.submission_id AND h.school_id = r.school_id
-    LEFT JOIN qcf q ON q.period = r.period AND q.school_id = r.school_id
-    LEFT JOIN fcf f ON f.period = r.period AND f.school_id = r.school_id
+    LEFT JOIN qcf q ON q.period = r.period AND q.county = r.county AND q.school_id = r.school_id
+    LEFT JOIN fcf f ON f.period = r.period AND f.county = r.county AND f.school_id = r.school_id
     LEFT JOIN wcf w ON w.period = r.period AND w.county = r.county AND w.school_id = r.school_id
 ),
 facts AS (

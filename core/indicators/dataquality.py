@@ -73,7 +73,7 @@ def jumps(con: duckdb.DuckDBPyConnection, period: str, county: str | None = None
     sql = facts_cte([prev, period]) + f""",
 v AS ({_values_sql('TRUE', county)})
 SELECT c.county, c.school_id, c.school_name, c.metric, c.x, p.x
-FROM v c JOIN v p ON p.school_id = c.school_id AND p.metric = c.metric AND p.period = {lit(prev)}
+FROM v c JOIN v p ON p.county = c.county AND p.school_id = c.school_id AND p.metric = c.metric AND p.period = {lit(prev)}
 WHERE c.period = {lit(period)}
 ORDER BY c.county, c.school_id, c.metric"""
     out = []
