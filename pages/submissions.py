@@ -94,13 +94,14 @@ else:
             st.dataframe(table, hide_index=True, width="stretch")
         download_table(table, f"{where} 第{chosen['submission_id']}号报送 校验问题", "dl_issues", SOURCE)
 
-st.markdown(f"**数据质量提示**(异常值、与上月相比的突变;{md_text(where)}当前生效的数据)")
+st.markdown(f"**请核实的数值**({md_text(where)}当前生效的数据中,与本县区其他学校相差很大、"
+            "与上月相比变化很大或疑似按小时填写的数值;不影响接收)")
 warnings = quality_table(data.load("data_quality_warnings", period, county=county))
 if warnings.empty:
-    st.success("未发现异常值或月度突变。")
+    st.success("没有需要核实的数值。")
 else:
     st.dataframe(warnings, hide_index=True, width="stretch")
-    download_table(warnings, f"{where} 数据质量提示", "dl_quality", SOURCE)
+    download_table(warnings, f"{where} 请核实的数值", "dl_quality", SOURCE)
 
 if versions:
     st.markdown(f"**版本历史**({md_text(where)},最新在前;当前生效的版本标为「是」)")

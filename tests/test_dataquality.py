@@ -72,3 +72,31 @@ def test_county_filter():
     _county(con, "甲县", "2026-04", TYPICAL + [180])
     _county(con, "乙县", "2026-04", TYPICAL + [190])
     assert set(data_quality_warnings(con, "2026-04", "乙县")["county"]) == {"乙县"}
+
+
+def test_reasons_are_in_the_clerks_words():
+    con = new_db()
+    _county(con, "甲县", "2026-04", TYPICAL + [180])
+    reason = data_quality_warnings(con, "2026-04")["reason"].iloc[0]
+    assert reason == "日均校内体育活动时间180分钟,远高于甲县其他学校(中位数63分钟),请核实"
+    assert not any(word in reason for word in ("z", "修正", "MAD", "±"))
+
+
+def test_minutes_that_look_like_hours_in_a_small_county():
+    con = new_db()
+    _county(con, "甲县", "2026-04", [60, 1.1, 62])  # too few schools to compare: the value alone tells
+    w = data_quality_warnings(con, "2026-04")
+    assert list(w["kind"]) == ["hours"] and list(w["school_id"]) == ["甲县1"]
+    assert w["reason"].iloc[0] == "日均校内体育活动时间1.1分钟,不到5分钟,是否按小时填写?(1.1小时应填66分钟)"
+
+
+def test_the_page_table_shows_values_with_units_and_no_scores():
+    from core.submission.view import quality_table
+    con = new_db()
+    add_submission(con, "甲县", "2026-03", [{"id": "S1", "act": 60}])
+    add_submission(con, "甲县", "2026-04", [{"id": "S1", "act": 1.1}])
+    table = quality_table(data_quality_warnings(con, "2026-04"))
+    assert list(table.columns) == ["县区", "学校标识码", "学校名称", "提示", "数据项", "本月填写", "对照", "说明"]
+    row = table.iloc[0]
+    assert (row["提示"], row["本月填写"], row["对照"]) == ("与上月相比变化很大", "1.1分钟", "上月60分钟")
+    assert row["说明"].endswith("是否按小时填写?")

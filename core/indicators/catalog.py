@@ -96,7 +96,7 @@ class Rating(_Frozen):
 
 
 class DataQuality(_Frozen):
-    """Limits of the data-quality checks (outliers and month-over-month jumps)."""
+    """Limits of the data-quality checks (outliers, month-over-month jumps, minutes that look like hours)."""
 
     z_limit: float = Field(gt=0)
     min_schools: int = Field(ge=3)
@@ -104,6 +104,7 @@ class DataQuality(_Frozen):
     homework_jump_minutes: float = Field(gt=0)
     jump_ratio: float = Field(gt=1)
     students_jump_share: float = Field(gt=0)
+    hours_like_max: float = Field(gt=0)
 
 
 class Catalog(_Frozen):

@@ -6,6 +6,7 @@ import pandas as pd
 from core.month import period_label
 from core.present.palette import status_style
 from core.submission.issues import Issue
+from core.submission.plausibility import METRICS, number
 from core.submission.status import LATE, MISSING, ON_TIME, REJECTED
 
 # Submission status -> the display status whose colour it takes (data/ui.toml [status.*]).
@@ -131,19 +132,23 @@ def version_label(row: pd.Series) -> str:
 
 
 QUALITY_LABELS: dict[str, str] = {
-    "county": "县区", "school_id": "学校标识码", "school_name": "学校名称", "kind": "类型",
-    "metric_name": "指标", "value": "本月值", "reference": "参照值", "reason": "说明",
+    "county": "县区", "school_id": "学校标识码", "school_name": "学校名称", "kind": "提示",
+    "metric_name": "数据项", "value": "本月填写", "reference": "对照", "reason": "说明",
 }
-QUALITY_KINDS: dict[str, str] = {"outlier": "异常值", "jump": "月度突变"}
+QUALITY_KINDS: dict[str, str] = {"outlier": "与本县区其他学校相差很大", "jump": "与上月相比变化很大",
+                                 "hours": "疑似按小时填写"}
+QUALITY_REFERENCES: dict[str, str] = {"outlier": "本县区中位数", "jump": "上月"}
 
 
 def quality_table(warnings: pd.DataFrame) -> pd.DataFrame:
-    """Data-quality warnings (core.indicators.dataquality) with Chinese headers and kind labels."""
-    cols = [c for c in QUALITY_LABELS if c in warnings.columns]
-    out = warnings[cols].copy()
-    if "kind" in out:
-        out["kind"] = out["kind"].map(lambda k: QUALITY_KINDS.get(k, k))
-    return out.rename(columns=QUALITY_LABELS)
+    """Implausible values (core.indicators.dataquality) in the clerk's words: values with units, no scores."""
+    out = warnings.copy()
+    unit = out["metric"].map(lambda m: METRICS[m][1])
+    out["value"] = [f"{number(v)}{u}" for v, u in zip(out["value"], unit)]
+    out["reference"] = ["" if _blank(r) else f"{QUALITY_REFERENCES.get(k, '')}{number(r)}{u}"
+                        for r, k, u in zip(out["reference"], out["kind"], unit)]
+    out["kind"] = out["kind"].map(lambda k: QUALITY_KINDS.get(k, k))
+    return out[list(QUALITY_LABELS)].rename(columns=QUALITY_LABELS)
 
 
 def as_text(frame: pd.DataFrame) -> pd.DataFrame:
