@@ -8,8 +8,8 @@ from core.month import month_add, month_range, of, period_label, today
 from core.present.escape import md_text
 from core.present.export import table_to_xlsx
 from core.submission.annotate import annotate_workbook, annotated_file_name
+from core.submission.gate import submit_workbook
 from core.submission.ingest import STATUS_LABELS, WORKBOOK_SUFFIXES
-from core.submission.review import submit_workbook
 from core.submission.status import zone_county_list
 from core.submission.template import template_bytes
 from core.submission.view import as_text, issues_frame
@@ -25,12 +25,14 @@ ensure_app()  # a first request straight to this page still goes through app.py
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOW = {"accepted": st.success, "rejected": st.error, "duplicate": st.info}
 TABLE_ROWS = 30
+WARNINGS_SHOWN = 10  # warnings of an accepted file listed in its result box; the rest in the table
 RESULTS_KEY = "upload_results"  # file_id -> (IngestResult, bytes): a rerun never ingests a file twice
 
 st.title("数据报送")
 user = require("upload_own")
 st.caption("每个县区每月报送一个工作簿;可一次选择多个文件。系统逐个校验:无错误的文件入库,"
-           "有错误的文件被驳回,可下载标注了问题单元格的工作簿,修改后重新上传。")
+           "有错误的文件被驳回,可下载标注了问题单元格的工作簿,修改后重新上传。"
+           "数值明显异常(如按小时填写了分钟数)时会提示核实,但不影响入库。")
 
 files = st.file_uploader("上传县区月度报送工作簿(.xlsx / .xlsm / .xls / .ods,可多选,可拖放到下框)",
                          type=[s.lstrip(".") for s in WORKBOOK_SUFFIXES], accept_multiple_files=True,
@@ -65,6 +67,12 @@ for f in files or []:
     SHOW[result.status](f"**{STATUS_LABELS[result.status]}** · {md_text(f.name)} {md_text(where)} — {md_text(detail)}")
     if not result.issues:
         continue
+    warnings = [i for i in result.issues if i.severity == "warning"]
+    if result.status == "accepted" and warnings:  # stored, but some values look wrong: say so right here
+        shown = "\n".join(f"- {md_text(i.message)}" for i in warnings[:WARNINGS_SHOWN])
+        more = f"\n\n另有{len(warnings) - WARNINGS_SHOWN}条,见下方问题清单。" if len(warnings) > WARNINGS_SHOWN else ""
+        st.warning(f"**请核实以下{len(warnings)}处**(已入库,不影响接收;如确有填错,请改正后重新上传):\n\n"
+                   f"{shown}{more}")
     table = issues_frame(result.issues)
     n_err = int((table["严重程度"] == "错误").sum())
     with st.expander(f"问题 {len(table)} 条(错误{n_err}条,警告{len(table) - n_err}条)",
@@ -74,7 +82,7 @@ for f in files or []:
         else:
             st.dataframe(table, hide_index=True, width="stretch")
         c1, c2, _ = st.columns([1, 1, 2])
-        if result.status == "rejected":
+        if result.status == "rejected" or (result.status == "accepted" and warnings):
             c1.download_button("下载标注问题的工作簿", key=f"annot_{f.file_id}", mime=XLSX_MIME,
                                data=lambda d=data, n=f.name, i=result.issues: annotate_workbook(d, n, i),
                                file_name=annotated_file_name(f.name), on_click="ignore")

@@ -1,4 +1,4 @@
-"""Review workflow: who may submit what, the lock after the due date, approve/return/reopen, audit log."""
+"""Review workflow: who may submit what (the upload gate), the lock after the due date, approve/return/reopen, audit."""
 from __future__ import annotations
 
 import io
@@ -10,15 +10,15 @@ import pytest
 from core.access.accounts import User
 from core.access.audit import list_audit
 from core.db import StoreError, open_db
+from core.submission.gate import check_can_submit as gate_check
+from core.submission.gate import submit_workbook
 from core.submission.review import (
     approve,
-    check_can_submit,
     is_locked,
     relock,
     reopen,
     return_submission,
     review_state,
-    submit_workbook,
 )
 
 ADMIN = User(username="office", role="admin", display="王主任")
@@ -43,6 +43,12 @@ def variant(path, tag: str) -> bytes:
 @pytest.fixture
 def sample(samples_dir):
     return samples_dir / SAMPLE
+
+
+def check_can_submit(user, county, period, now, db_path):
+    """The gate's permission and lock check on its own connection."""
+    with open_db(db_path) as con:
+        return gate_check(user, county, period, con=con, now=now)
 
 
 def n_submissions(db) -> int:

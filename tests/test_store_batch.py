@@ -124,7 +124,7 @@ def test_ingest_paths_in_small_batches_keeps_order_and_duplicates(db_path, sampl
 
 def test_a_failing_batch_is_stored_file_by_file(db_path, samples_dir, tmp_path, monkeypatch):
     """Only the file that cannot be stored is lost; the ones before it in its batch are kept."""
-    import core.submission.ingest
+    import core.submission.gate
     import core.submission.store
     from core.submission.ingest import ingest_paths
     real = core.submission.store.store_submissions
@@ -134,7 +134,7 @@ def test_a_failing_batch_is_stored_file_by_file(db_path, samples_dir, tmp_path, 
             raise RuntimeError("disk full")
         return real(con, subs, **kw)
 
-    monkeypatch.setattr(core.submission.ingest, "store_submissions", fragile)
+    monkeypatch.setattr(core.submission.gate, "store_submissions", fragile)
     folder = tmp_path / "in"
     folder.mkdir()
     for n, path in enumerate(sorted(samples_dir.glob("*.xlsx"))[:3], start=1):

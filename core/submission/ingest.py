@@ -1,4 +1,5 @@
-"""Load county workbooks: hash, detect duplicates, archive, validate, store atomically."""
+"""Load county workbooks from files and folders (the CLI): read and validate in worker processes, store
+each batch through the upload gate (core.submission.gate), each workbook whole or not at all."""
 from __future__ import annotations
 
 import multiprocessing
@@ -9,34 +10,21 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator, Literal
+from typing import Callable, Iterator
 
 from pydantic import BaseModel
 
-from core.db import WRITE_LOCK, open_db
-from core.month import now
+from core.db import open_db
 from core.paths import default_db_path
-from core.submission.archive import archive_bytes, remove_dead_writers_files, sha256_of
-from core.submission.issues import Issue
-from core.submission.parsed import SHEET_NAMES
+from core.submission.archive import archive_bytes, remove_dead_writers_files
+from core.submission.gate import admit, command_line, receive
+from core.submission.outcome import STATUS_LABELS, IngestResult, duplicate, unreadable
 from core.submission.prepare import Prepared, prepare_file, validate_safely
-from core.submission.store import Stored, Submission, find_by_sha, store_submissions
+from core.submission.store import find_by_sha
 
+__all__ = ["STATUS_LABELS", "WORKBOOK_SUFFIXES", "IngestBatch", "IngestResult", "SkippedFile", "collect_files",
+           "ingest_file", "ingest_paths"]
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-STATUS_LABELS = {"accepted": "已接收", "rejected": "已驳回", "duplicate": "重复文件"}
-
-
-class IngestResult(BaseModel):
-    """One file's outcome; the JSON shape of `python -m core ingest --json` (docs/cli.md)."""
-
-    file: str
-    status: Literal["accepted", "rejected", "duplicate"]
-    county: str | None = None
-    period: str | None = None
-    submission_id: int | None = None  # for a duplicate: the stored submission it duplicates
-    replaces: int | None = None
-    rows: dict[str, int]
-    issues: list[Issue]
 
 
 class SkippedFile(BaseModel):
@@ -57,84 +45,22 @@ class IngestBatch(BaseModel):
         return any(r.status == "rejected" for r in self.results)
 
 
-def _empty_rows() -> dict[str, int]:
-    return {name: 0 for name in SHEET_NAMES.values()}
-
-
 def ingest_file(source: Path | str | bytes, *, file_name: str | None = None, db_path: Path | str | None = None,
-                received_at: datetime | None = None, actor: str = "cli",
-                known_sha: set[str] | None = None) -> IngestResult:
-    """Ingest one workbook (a path or its bytes) into the database; never raises for bad input.
+                received_at: datetime | None = None, actor: str = "cli") -> IngestResult:
+    """Ingest one workbook (a path or its bytes) through the upload gate; never raises for bad input.
 
-    Raises core.submission.store.DatabaseBusy when another process holds the database.
-    `known_sha` (from ingest_paths) is the set of hashes already stored: a file not
-    in it skips the early duplicate check (it is re-checked under the write lock).
+    Raises core.db.DatabaseBusy when another process holds the database.
     """
-    db = Path(db_path) if db_path is not None else default_db_path()
     if isinstance(source, (bytes, bytearray)):
-        data = bytes(source)
-        name = file_name or "未命名文件.xlsx"
+        data, name = bytes(source), file_name or "未命名文件.xlsx"
     else:
         path = Path(source)
         name = file_name or path.name
         try:
             data = path.read_bytes()
         except OSError as exc:
-            return _unreadable(name, exc)
-    sha = sha256_of(data)
-
-    if known_sha is None or sha in known_sha:  # a batch skips this open for files it knows are new
-        with open_db(db) as con:
-            dup = find_by_sha(con, sha)
-        if dup is not None:
-            return _duplicate(name, dup)
-
-    rel = archive_bytes(data, name, db)
-    parsed = validate_safely(data, name)
-    with open_db(db) as con:
-        return _store_batch(con, [Prepared(name, sha, parsed=parsed, archive_path=rel)], received_at, actor)[0]
-
-
-def _store_batch(con, items: list[Prepared], received_at: datetime | None, actor: str) -> list[IngestResult]:
-    """Store prepared files in one transaction (duplicates re-checked under the write lock); results in order.
-
-    If the batch fails, each file is stored on its own, so that one bad file does
-    not take the others with it (and its own error is raised as before).
-    """
-    received = received_at or now()
-    subs = [Submission(i.parsed, i.name, i.sha, received, i.archive_path, actor) for i in items]
-    # Check and store under the write lock: two sessions sending the same file at once store it once.
-    with WRITE_LOCK:
-        try:
-            stored = store_submissions(con, subs, dedupe=True)
-        except Exception:
-            if len(subs) == 1:
-                raise
-            stored = [store_submissions(con, [s], dedupe=True)[0] for s in subs]
-    return [_duplicate(s.file_name, r.duplicate) if r.duplicate is not None else _result(s, r)
-            for s, r in zip(subs, stored)]
-
-
-def _result(sub: Submission, stored: Stored) -> IngestResult:
-    p = sub.parsed
-    return IngestResult(file=sub.file_name, status="accepted" if sub.accepted else "rejected", county=p.county,
-                        period=p.period, submission_id=stored.id if sub.accepted else None,
-                        replaces=stored.replaces, rows=p.rows if sub.accepted else _empty_rows(), issues=p.issues)
-
-
-def _unreadable(name: str, exc: OSError) -> IngestResult:
-    return IngestResult(file=name, status="rejected", rows=_empty_rows(), issues=[Issue(
-        severity="error", message=f"无法读取文件:{exc.strerror or exc}")])
-
-
-def _duplicate(name: str, dup: dict) -> IngestResult:
-    when = dup["ingested_at"].strftime("%Y-%m-%d %H:%M")
-    label = STATUS_LABELS[dup["status"]]
-    msg = (f"该文件与第{dup['id']}号报送(文件「{dup['file_name']}」,{when}载入,{label})完全相同,"
-           f"未重复保存")
-    return IngestResult(file=name, status="duplicate", county=dup["county"], period=dup["period"],
-                        submission_id=dup["id"], rows=_empty_rows(),
-                        issues=[Issue(severity="warning", message=msg)])
+            return unreadable(name, exc)
+    return receive(data, name, command_line(actor), db_path=db_path, received_at=received_at)
 
 
 def collect_files(paths: list[Path | str]) -> tuple[list[Path], list[SkippedFile], list[str]]:
@@ -292,21 +218,21 @@ def _store_prepared(con, items: list[Prepared], db: Path, received_at: datetime 
     to_store: list[tuple[int, Prepared]] = []
     for n, item in enumerate(items):
         if item.error is not None:
-            results[n] = _unreadable(item.name, item.error)
+            results[n] = unreadable(item.name, item.error)
             continue
         if item.parsed is None:  # known when the batch started
             dup = find_by_sha(con, item.sha)
             if dup is not None:
-                results[n] = _duplicate(item.name, dup)
+                results[n] = duplicate(item.name, dup)
                 continue
             try:  # no longer stored (rare): do it now
                 data = item.path.read_bytes()
             except OSError as exc:
-                results[n] = _unreadable(item.name, exc)
+                results[n] = unreadable(item.name, exc)
                 continue
             item.parsed, item.archive_path = validate_safely(data, item.name), archive_bytes(data, item.name, db)
         to_store.append((n, item))
-    stored = _store_batch(con, [i for _, i in to_store], received_at, actor) if to_store else []
+    stored = admit(con, [i for _, i in to_store], received_at, actor) if to_store else []
     for (n, _), result in zip(to_store, stored):
         results[n] = result
     return results

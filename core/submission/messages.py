@@ -37,6 +37,9 @@ RULE_MESSAGES: dict[str, str] = {
     "no_rows": "{sheet}:没有学校数据行",
     "duplicate_code": "{where}:值「{value}」与第{first}行重复,每所学校只能填写一行",
     "unknown_code": "{where}:值「{value}」不在本表「学校名册」中,应先在学校名册中填写该校",
+    "code_other_county": "{where}:学校标识码「{value}」属于{owner}({owner}{month}报送的学校名册中有该校),"
+                         "一所学校只能由所属县区报送;应核对学校标识码,学校确已划转的,应由{owner}先报送不含该校的"
+                         "学校名册,或联系实验区管理员",
     "county_mismatch": "{where}:值「{value}」与本表县区「{county}」不一致,应填写{county}",
     "county_unknown": "无法确定报送县区:「填报说明」中没有「县区」,学校名册的「所属县区」也无法确定,"
                       "应在「填报说明」填写县区",
@@ -58,6 +61,7 @@ RULE_MESSAGES: dict[str, str] = {
     "class_size": "{where}:在校生数{students}÷教学班数{classes}={size:.0f}人/班,超过80人,请核实",
     "name_differs": "{where}:值「{value}」与学校名册中的「{roster}」不一致,请核实",
     "not_reported": "{sheet}:学校名册中的「{name}」({code})没有数据行,该校本月将按未报送计",
+    "implausible": "{where}:{reason}",
     "rule_crashed": "内部检查「{rule}」出错({error}),请联系管理员;本表暂不能接收",
 }
 

@@ -20,12 +20,26 @@ SHEET_NAMES: dict[str, str] = {
 
 
 @dataclass
+class SheetPlaces:
+    """Where the stored rows of one sheet sit in the file, for messages written after validation."""
+
+    label: str  # sheet name as written
+    headers: dict[str, str]  # DB column -> header as written
+    rows: list[int]  # Excel row of each table row, in table order
+
+    def where(self, n: int, column: str) -> dict:
+        """Keyword arguments locating table row `n`, `column` for rule_issue (as ParsedSheet.where)."""
+        return {"sheet": self.label, "row": self.rows[n], "column": self.headers.get(column, column)}
+
+
+@dataclass
 class ParsedSubmission:
     """One workbook after validation.
 
     `tables` maps a sheet key of SHEET_NAMES to a DataFrame whose columns are
     exactly that DB table's columns (without submission_id), one row per school.
-    A sheet that was absent (only 优质学校 and 综合育人 may be) has no key.
+    A sheet that was absent (only 优质学校 and 综合育人 may be) has no key. `places` says, per
+    table, where each of its rows is in the file (for the gate's checks against stored data).
     """
 
     file_name: str
@@ -33,6 +47,7 @@ class ParsedSubmission:
     period: str | None = None  # 'YYYY-MM'
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    places: dict[str, SheetPlaces] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from core.month import find_month
+from core.month import find_month, period_label
 from core.reading.cells import display, fold, is_blank
 from core.submission.bands import BANDS, covers, is_compulsory
 from core.submission.issues import Issue
 from core.submission.messages import rule_issue
+from core.submission.parsed import SheetPlaces
 from core.submission.schema import COUNTY_LABEL, PERIOD_LABEL, Col, Row
 
 MAX_CLASS_SIZE = 80  # 在校生数/教学班数 above this is a warning (submission-format.md)
@@ -45,6 +46,11 @@ class ParsedSheet:
     def valid(self) -> list[Record]:
         """Rows whose every cell passed the row model."""
         return [r for r in self.records if r.model is not None]
+
+    def places(self) -> SheetPlaces:
+        """Where the valid rows (the stored table's rows, in order) and columns are in the file."""
+        headers = {name: self.headers.get(name, c.header) for name, c in self.columns.items()}
+        return SheetPlaces(self.label, headers, [r.row for r in self.valid()])
 
 
 @dataclass
@@ -315,6 +321,21 @@ def roster_coverage(ctx: Context) -> list[Issue]:
         issues += [rule_issue("not_reported", "warning", sheet=sheet.label, name=s.name, code=code)
                    for code, s in roster.items() if code not in present]
     return issues
+
+
+# ---- against stored data (run by the upload gate, core.submission.gate) ---------------------
+
+def codes_of_other_counties(places: SheetPlaces, codes: list[str],
+                            owners: dict[str, list[tuple[str, str]]]) -> list[Issue]:
+    """A 学校名册 code in force in another county's roster is an error naming that county.
+
+    `codes` are the roster table's codes in table order (`places` locates them); `owners` maps a
+    code to the (county, month) of the other counties' newest rosters that hold it.
+    """
+    return [rule_issue("code_other_county", value=code, owner="、".join(c for c, _ in owners[code]),
+                       month="、".join(sorted({period_label(m) for _, m in owners[code]})),
+                       **places.where(n, "school_id"))
+            for n, code in enumerate(codes) if code in owners]
 
 
 RULES = (unique_codes, codes_in_roster, county_matches, band_columns, count_limits,

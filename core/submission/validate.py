@@ -97,6 +97,7 @@ def _validate(data: bytes, file_name: str, result: ParsedSubmission, build) -> N
     result.issues += run_rules(ctx)
     types = {code: m.school_type for code, m in ctx.roster().items()}
     result.tables = {key: build(sheet, types) for key, sheet in sheets.items()}
+    result.places = {key: sheet.places() for key, sheet in sheets.items()}
 
 
 @lru_cache(maxsize=1)

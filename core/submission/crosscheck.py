@@ -1,0 +1,152 @@
+"""Checks of validated workbooks against stored data, run by the upload gate just before storing.
+
+- School codes belong to one county: a 学校名册 code that is in another county's newest roster in
+  force is an error naming that county (docs/submission-format.md, 学校标识码归属).
+- Implausible values (warnings that do not block): minutes far from the county's other schools in
+  the workbook, a jump from the school's own previous month in force, minutes that look like hours.
+
+A list of workbooks is checked as if they were stored one after the other: an earlier workbook of
+the list that passes counts as stored for the later ones (its roster, its month's values).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from core.indicators.catalog import DataQuality, load_catalog
+from core.month import month_add
+from core.submission.issues import Issue
+from core.submission.messages import rule_issue
+from core.submission.parsed import ParsedSubmission
+from core.submission.plausibility import METRICS, find, first_per_cell, number
+from core.submission.rules import codes_of_other_counties
+
+Values = dict[str, dict[str, float]]  # metric -> school code -> value
+
+
+@dataclass
+class Rosters:
+    """Each county's newest roster in force, restricted to the codes being checked."""
+
+    newest: dict[str, str]  # county -> month of its newest roster in force
+    holders: dict[str, dict[str, str]]  # code -> {county: month} of the newest rosters holding it
+    pending: dict[str, tuple[str, set[str]]]  # county -> (month, codes): newer rosters earlier in the list
+
+    def owners(self, code: str, county: str) -> list[tuple[str, str]]:
+        """Other counties whose newest roster holds `code`, with that roster's month."""
+        found = {c: m for c, m in self.holders.get(code, {}).items() if c not in self.pending}
+        found.update({c: m for c, (m, codes) in self.pending.items() if code in codes})
+        found.pop(county, None)
+        return sorted(found.items())
+
+    def stored(self, county: str, period: str, codes: set[str]) -> None:
+        """A workbook of the list passed: its roster is the county's newest if its month is."""
+        if period >= max(self.newest.get(county, ""), self.pending.get(county, ("", None))[0]):
+            self.pending[county] = (period, codes)
+
+
+def check_against_stored(con: duckdb.DuckDBPyConnection, workbooks: list[ParsedSubmission]) -> None:
+    """Add to each workbook (in place, in list order) the issues found against stored data.
+
+    A failure of these checks (a bug) refuses the workbook with a message for the administrator,
+    as a crashing rule does; it never takes the upload or the folder down.
+    """
+    todo = [p for p in workbooks if p.county is not None and p.period is not None and "school" in p.places]
+    if not todo:
+        return
+    try:
+        dq = load_catalog().data_quality
+        rosters = _rosters(con, sorted({c for p in todo for c in _column(p.tables["school"], "school_id")}))
+        previous = _stored_values(con, sorted({(p.county, month_add(p.period, -1)) for p in todo}))
+    except Exception as exc:  # noqa: BLE001 - see above
+        for p in todo:
+            p.issues.append(rule_issue("rule_crashed", rule="check_against_stored", error=type(exc).__name__))
+        return
+    months: dict[tuple[str, str], Values] = {}  # values of the workbooks of the list that passed
+    for p in todo:
+        try:
+            _check(p, rosters, months, previous, dq)
+        except Exception as exc:  # noqa: BLE001 - see above
+            p.issues.append(rule_issue("rule_crashed", rule="check_against_stored", error=type(exc).__name__))
+
+
+def _check(p: ParsedSubmission, rosters: Rosters, months: dict[tuple[str, str], Values],
+           previous: dict[tuple[str, str], Values], dq: DataQuality) -> None:
+    codes = _column(p.tables["school"], "school_id")
+    owners = {code: found for code in codes if (found := rosters.owners(code, p.county))}
+    p.issues += codes_of_other_counties(p.places["school"], codes, owners)
+    if not p.ok:
+        return
+    values = _values(p)
+    last = (p.county, month_add(p.period, -1))
+    p.issues += _warnings(p, values, months.get(last, previous.get(last, {})), dq)
+    months[(p.county, p.period)] = values
+    rosters.stored(p.county, p.period, set(codes))
+
+
+_NEWEST = ("SELECT county, max(period) AS period FROM submission WHERE status = 'accepted' AND in_force"
+           " AND county IS NOT NULL AND period IS NOT NULL GROUP BY county")
+
+
+def _rosters(con, codes: list[str]) -> Rosters:
+    newest = dict(con.execute(_NEWEST).fetchall())
+    holders: dict[str, dict[str, str]] = {}
+    for code, county, period in con.execute(
+            f"SELECT sc.school_id, s.county, s.period FROM ({_NEWEST}) n"
+            " JOIN submission s ON s.county = n.county AND s.period = n.period AND s.status = 'accepted' AND s.in_force"
+            " JOIN school sc ON sc.submission_id = s.id"
+            " WHERE sc.school_id IN (SELECT unnest(?::VARCHAR[]))", [codes]).fetchall():
+        holders.setdefault(code, {})[county] = period
+    return Rosters(newest, holders, {})
+
+
+def _stored_values(con, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Values]:
+    """The checked values of the submissions in force for (county, month) keys."""
+    out: dict[tuple[str, str], Values] = {}
+    if not keys:
+        return out
+    rows = con.execute(
+        "SELECT s.county, s.period, sc.school_id, sc.students, e.activity_minutes, h.g36_minutes, h.g79_minutes"
+        " FROM (SELECT unnest(?::VARCHAR[]) AS county, unnest(?::VARCHAR[]) AS period) k"
+        " JOIN submission s ON s.county = k.county AND s.period = k.period AND s.status = 'accepted' AND s.in_force"
+        " JOIN school sc ON sc.submission_id = s.id"
+        " LEFT JOIN pe e ON e.submission_id = s.id AND e.school_id = sc.school_id"
+        " LEFT JOIN homework h ON h.submission_id = s.id AND h.school_id = sc.school_id",
+        [[k[0] for k in keys], [k[1] for k in keys]]).fetchall()
+    for county, period, sid, *xs in rows:
+        values = out.setdefault((county, period), {})
+        for metric, x in zip(("students", "activity_minutes", "g36_minutes", "g79_minutes"), xs):
+            if x is not None:
+                values.setdefault(metric, {})[sid] = float(x)
+    return out
+
+
+def _column(table, name: str) -> list:
+    """A column of a validated table (Arrow table or DataFrame) as a list, None for blanks."""
+    if hasattr(table, "column_names"):
+        return table.column(name).to_pylist()
+    col = table[name]
+    return col.astype(object).where(col.notna(), None).tolist()
+
+
+def _has(table, name: str) -> bool:
+    return name in (table.column_names if hasattr(table, "column_names") else table.columns)
+
+
+def _values(p: ParsedSubmission) -> Values:
+    values: Values = {}
+    for metric, (_, _, key) in METRICS.items():
+        table = p.tables.get(key)
+        if table is not None and _has(table, metric):
+            column = zip(_column(table, "school_id"), _column(table, metric))
+            values[metric] = {sid: float(x) for sid, x in column if x is not None}
+    return values
+
+
+def _warnings(p: ParsedSubmission, values: Values, before: Values, dq: DataQuality) -> list[Issue]:
+    rows = {key: {sid: n for n, sid in enumerate(_column(p.tables[key], "school_id"))}
+            for key in {k for _, _, k in METRICS.values()} if key in p.tables}
+    return [rule_issue("implausible", "warning", value=number(f.value), reason=f.reason,
+                       **p.places[METRICS[f.metric][2]].where(rows[METRICS[f.metric][2]][f.school_id], f.metric))
+            for f in first_per_cell(find(p.county, values, before, dq))]
