@@ -220,6 +220,46 @@ def test_upload_pages(server, browser, size):
         page.close()
 
 
+def _hours_variant(path: Path) -> tuple[bytes, str]:
+    """The workbook with one school's 日均校内体育活动时间 written in hours (1.1); returns (bytes, that cell)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["体育"]
+    header = next(r for r in range(1, 10) if any(c.value and "学校" in str(c.value) for c in ws[r]))
+    col = next(c.column for c in ws[header] if c.value and "体育活动" in str(c.value))
+    cell = ws.cell(row=header + 2, column=col)
+    cell.value = 1.1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), cell.coordinate
+
+
+def test_upload_warns_of_minutes_written_as_hours(server, browser):
+    """Accepted, and the clerk is told in plain words, on the page, in the annotated file and on 报送情况."""
+    page = _open(browser, server["url"] + "/?county=松溪县&month=2026-10", VIEWPORTS["1920x1080"])
+    try:
+        _navigate(page, "数据报送")
+        data, coord = _hours_variant(server["upload"])
+        _upload(page, server["upload"], name="松溪县2026年10月报送表_更正.xlsx", data=data)
+        page.get_by_text("已接收", exact=False).first.wait_for(timeout=60_000)
+        _settle(page)
+        _assert_no_exception(page, "数据报送 after an upload with hours")
+        box = page.locator('[data-testid="stMain"] [data-testid="stAlert"]', has_text="请核实").first
+        text = box.inner_text()
+        assert "日均校内体育活动时间1.1分钟,远低于松溪县其他学校" in text and "是否按小时填写?" in text
+        assert "z分数" not in page.locator('[data-testid="stMain"]').inner_text()
+        _shot(page, "upload-hours-warning", full=True)
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="下载标注问题的工作簿").first.click()
+        annotated = openpyxl.load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes()))
+        assert "是否按小时填写" in annotated["体育"][coord].comment.text
+        _navigate(page, "报送情况")
+        _assert_no_exception(page, "报送情况 after an upload with hours")
+        page.get_by_text("请核实的数值", exact=False).first.wait_for(timeout=60_000)
+        _shot(page, "submissions-hours-warning", full=True)
+    finally:
+        page.close()
+
+
 # Raw file names Streamlit's legacy pages/ mode would list in the sidebar instead of our titles.
 RAW_PAGE_NAMES = ("app", "compare", "homework", "overview", "quality", "slideshow", "submissions", "upload")
 
