@@ -81,14 +81,14 @@ for f in files or []:
             static_table(as_text(table))
         else:
             st.dataframe(table, hide_index=True, width="stretch")
-        c1, c2, _ = st.columns([1, 1, 2])
-        if result.status == "rejected" or (result.status == "accepted" and warnings):
-            c1.download_button("下载标注问题的工作簿", key=f"annot_{f.file_id}", mime=XLSX_MIME,
-                               data=lambda d=data, n=f.name, i=result.issues: annotate_workbook(d, n, i),
-                               file_name=annotated_file_name(f.name), on_click="ignore")
-        c2.download_button("下载问题清单(Excel)", key=f"issues_{f.file_id}", mime=XLSX_MIME,
-                           data=lambda t=table, n=f.name: table_to_xlsx(t, f"「{n}」校验问题清单", "问题清单"),
-                           file_name=f"{f.name.rsplit('.', 1)[0]}_问题清单.xlsx", on_click="ignore")
+    c1, c2, _ = st.columns([1, 1, 2])  # below the list, visible even when it is folded
+    if result.status == "rejected" or (result.status == "accepted" and warnings):
+        c1.download_button("下载标注问题的工作簿", key=f"annot_{f.file_id}", mime=XLSX_MIME,
+                           data=lambda d=data, n=f.name, i=result.issues: annotate_workbook(d, n, i),
+                           file_name=annotated_file_name(f.name), on_click="ignore")
+    c2.download_button("下载问题清单(Excel)", key=f"issues_{f.file_id}", mime=XLSX_MIME,
+                       data=lambda t=table, n=f.name: table_to_xlsx(t, f"「{n}」校验问题清单", "问题清单"),
+                       file_name=f"{f.name.rsplit('.', 1)[0]}_问题清单.xlsx", on_click="ignore")
 
 st.divider()
 st.subheader("下载空白报送模板")

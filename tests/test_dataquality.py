@@ -100,3 +100,12 @@ def test_the_page_table_shows_values_with_units_and_no_scores():
     row = table.iloc[0]
     assert (row["提示"], row["本月填写"], row["对照"]) == ("与上月相比变化很大", "1.1分钟", "上月60分钟")
     assert row["说明"].endswith("是否按小时填写?")
+
+
+def test_one_warning_per_school_and_column_the_most_telling_first():
+    con = new_db()
+    _county(con, "甲县", "2026-03", TYPICAL + [61])
+    _county(con, "甲县", "2026-04", TYPICAL + [1.1])  # far from the others, a jump and hours-like at once
+    w = data_quality_warnings(con, "2026-04")
+    assert list(zip(w["school_id"], w["kind"])) == [("甲县8", "outlier")]
+    assert w["reason"].iloc[0] == "日均校内体育活动时间1.1分钟,远低于甲县其他学校(中位数62分钟),是否按小时填写?"

@@ -2,7 +2,8 @@
 
 The checks and their words are those of the upload gate (core.submission.plausibility): a school
 far from its county's other schools, a jump from its own previous month (in the same county),
-minutes that look like hours. Here they run on the data in force for a month.
+minutes that look like hours. Here they run on the data in force for a month (one finding per school
+and column, as at upload).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pandas as pd
 from core.indicators.base import facts_cte, lit
 from core.indicators.catalog import load_catalog
 from core.month import month_add
-from core.submission.plausibility import KINDS, METRICS, MINUTES, find
+from core.submission.plausibility import KINDS, METRICS, MINUTES, find, first_per_cell
 
 WARNING_COLUMNS = ["county", "school_id", "school_name", "kind", "metric", "metric_name", "value", "reference",
                    "score", "reason"]
@@ -44,7 +45,7 @@ def data_quality_warnings(con: duckdb.DuckDBPyConnection, period: str, county: s
             names[(cty, sid)] = name
         else:
             previous[cty][metric][sid] = x
-    found = [(cty, f) for cty in values for f in find(cty, values[cty], previous[cty], dq)]
+    found = [(cty, f) for cty in values for f in first_per_cell(find(cty, values[cty], previous[cty], dq))]
     found.sort(key=lambda cf: (cf[0], KINDS.index(cf[1].kind), list(METRICS).index(cf[1].metric),
                                -abs(cf[1].score or 0), cf[1].school_id))
     return pd.DataFrame([{"county": cty, "school_id": f.school_id, "school_name": names[(cty, f.school_id)],
