@@ -81,3 +81,51 @@ def test_bad_catalogue_names_file_and_entry(tmp_path):
 def test_unknown_indicator_message():
     with pytest.raises(KeyError, match="未知指标"):
         load_catalog().get("nope")
+
+
+# ---------------------------------------------------------------- one entry per indicator
+
+def _catalogue_text() -> str:
+    return (ROOT / "data" / "indicators.toml").read_text(encoding="utf-8")
+
+
+def test_an_entry_without_a_computation_fails_loudly(tmp_path):
+    # Before: an indicator with metadata but no computation was silently missing from every page.
+    text = _catalogue_text().replace('numerator = "activity_ok"\n', "", 1)
+    path = tmp_path / "indicators.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError, match="activity_hour_compliance.*numerator"):
+        load_catalog(path)
+    both = _catalogue_text().replace('compute = "on_time"', 'compute = "on_time"\nnumerator = "has_pe"', 1)
+    path.write_text(both, encoding="utf-8")
+    with pytest.raises(CatalogError, match="submission_on_time_rate.*两者都有"):
+        load_catalog(path)
+    unknown = _catalogue_text().replace('compute = "on_time"', 'compute = "on_tyme"', 1)
+    path.write_text(unknown, encoding="utf-8")
+    with pytest.raises(CatalogError, match="compute"):
+        load_catalog(path)
+
+
+def test_every_summed_entry_says_what_it_counts():
+    from core.indicators.measures import measures
+    cat = load_catalog()
+    sums = measures(cat)
+    for ind in cat.indicator:
+        assert (ind.id in sums) == (ind.compute is None), ind.id
+        if ind.id in sums:
+            num, den = sums[ind.id]
+            assert ind.numerator in num and ind.scope in num and ind.denominator in den
+
+
+def test_grade_bands_come_from_one_table():
+    from core.submission.bands import BAND_KEYS, SCHOOL_BANDS, STAGE_GROUPS
+    from core.submission.schema import SHEETS, columns
+    cat = load_catalog()
+    assert cat.scope.bands == {t: tuple(BAND_KEYS[b] for b in bands) for t, bands in SCHOOL_BANDS.items()}
+    assert cat.scope.stage_group == {t: g for t, g in STAGE_GROUPS.items() if g}
+    assert set(cat.thresholds.pe_lessons) == set(BAND_KEYS.values())
+    assert not re.search(r"^(bands|stage_group)\.", _catalogue_text(), re.M)  # not typed a second time
+    banded = [c for sheet in SHEETS.values() for c in columns(sheet.model) if c.band]
+    assert len(banded) >= 7
+    for c in banded:  # the sheets' per-band columns carry their band's key (lessons_g36, g36_minutes)
+        assert BAND_KEYS[c.band] in c.name, c.name

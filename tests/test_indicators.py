@@ -353,3 +353,26 @@ def test_school_detail_and_history():
     assert (r["activity_minutes"], r["activity_ok"], r["hw_g36_ok"], r["lessons_ok"]) == (65.0, True, False, True)
     hist = school_history(con, "A1")
     assert list(hist["period"]) == ["2026-03", "2026-04"] and list(hist["activity_ok"]) == [False, True]
+
+
+@pytest.mark.parametrize("level", ["zone", "county", "school"])
+def test_catalogue_ids_equal_computed_ids(own_db, level):
+    """Every catalogue entry is computed, and nothing else (one entry = one indicator)."""
+    from core.db import open_db
+    from core.indicators.catalog import load_catalog
+    with open_db(own_db) as con:
+        computed = set(compute_indicators(con, "2026-10", level)["indicator"])
+    assert computed == {i.id for i in load_catalog().indicator if level in i.levels}
+
+
+def test_a_catalogue_entry_counting_an_unknown_column_fails_loudly(monkeypatch, tmp_path):
+    import core.indicators.catalog as catalog
+    text = catalog.CATALOG_FILE.read_text(encoding="utf-8").replace('numerator = "activity_ok"',
+                                                                    'numerator = "activity_okay"', 1)
+    path = tmp_path / "indicators.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(catalog, "CATALOG_FILE", path)
+    con = new_db()
+    add_submission(con, "甲县", "2026-04", [{"id": "A1"}])
+    with pytest.raises(duckdb.Error, match="activity_okay"):
+        compute_indicators(con, "2026-04")

@@ -17,14 +17,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.indicators import homework, pe, quality, reporting
+from core.indicators import reporting
 from core.indicators.base import SOURCES, facts_cte, lit, zone_counties
 from core.indicators.catalog import Catalog, load_catalog
+from core.indicators.measures import measures
 from core.indicators.pair import level_part, plain, school_sums, value_of
 from core.indicators.resource import cv_rows, item_stats
 
-MEASURES: dict[str, tuple[str, str]] = {**quality.MEASURES, **pe.MEASURES, **homework.MEASURES,
-                                        **reporting.MEASURES}
 RAW_COLUMNS = ["indicator", "period", "level", "county", "school_id", "school_name", "stage", "value",
                "numerator", "denominator"]
 FLOAT_COLUMNS = ["value", "numerator", "denominator"]
@@ -62,16 +61,17 @@ def raw_columns(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zon
     rows' (indicator, level, county, stage) groups, for looking up a target once per group.
     """
     cat = cat or load_catalog()
+    sums_sql = measures(cat)
     wanted = [i for i in cat.indicator if indicators is None or i.id in indicators]
     levels = [lv for lv in levels if not (county is not None and lv == "zone")]
-    summed = [i for i in wanted if i.id in MEASURES and set(i.levels) & set(levels)]
-    want_cv = any(i.kind == "cv" for i in wanted) and bool(set(levels) & {"zone", "county"})
+    summed = [i for i in wanted if i.id in sums_sql and set(i.levels) & set(levels)]
+    want_cv = any(i.compute == "resource_cv" for i in wanted) and bool(set(levels) & {"zone", "county"})
     months = sorted({*periods, *([prev] if prev else [])})
     parts: list[dict[str, np.ndarray]] = []
     recs: list[dict] = []
     if prev is not None and periods and (summed or want_cv):
         # one month and the one before: per-school sums once (cached), levels summed in numpy
-        sums = school_sums(con, periods[0], prev, MEASURES, cat)
+        sums = school_sums(con, periods[0], prev, sums_sql, cat)
         for lv in levels:
             inds = [i for i in summed if lv in i.levels]
             if inds:
@@ -80,13 +80,14 @@ def raw_columns(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zon
             stats = sums.stats if county is None else sums.stats[sums.stats["county"] == county]
             recs += cv_rows(stats)
     elif periods and (summed or want_cv):
-        sources = set().union(*(TOPIC_SOURCES[i.topic] for i in wanted if i.id in MEASURES or i.kind == "cv"))
+        sources = set().union(*(TOPIC_SOURCES.get(i.topic, SOURCES) for i in wanted
+                                if i.id in sums_sql or i.compute == "resource_cv"))
         with _facts_source(con, months, cat, sources, shared=bool(summed) and want_cv) as source:
             if summed:
-                parts.append(_summed(con, source, levels, county, summed, months))
+                parts.append(_summed(con, source, levels, county, summed, months, sums_sql))
             if want_cv:
                 recs += cv_rows(item_stats(con, months, county, cat, source=source))
-    if any(i.id == "submission_on_time_rate" for i in wanted) and set(levels) & {"zone", "county"}:
+    if any(i.compute == "on_time" for i in wanted) and set(levels) & {"zone", "county"}:
         counties = [c for c in zone_counties(con) if county is None or c == county]
         recs += reporting.on_time_rows(con, months, counties)
     if recs:
@@ -167,7 +168,8 @@ class _facts_source:
             self.con.execute(f"DROP TABLE IF EXISTS {self.table}")
 
 
-def _summed(con, source: str, levels, county, inds, months: list[str]) -> dict[str, np.ndarray]:
+def _summed(con, source: str, levels, county, inds, months: list[str],
+            sums_sql: dict[str, tuple[str, str]]) -> dict[str, np.ndarray]:
     """The school-summed indicators of every month, by GROUPING SETS over the facts."""
     sets = ", ".join(_GROUPING[lv] for lv in levels)
     # GROUPING() only accepts columns that are grouped in some set.
@@ -178,7 +180,7 @@ def _summed(con, source: str, levels, county, inds, months: list[str]) -> dict[s
            f"{'school_id' if by_school else 'NULL::VARCHAR AS school_id'}"
     name = "any_value(school_name)" if by_school else "NULL::VARCHAR"
     where = f"WHERE county = {lit(county)}" if county is not None else ""
-    sums = ", ".join(f"CAST(SUM({MEASURES[i.id][j]}) AS DOUBLE) AS {'nd'[j]}{k}"
+    sums = ", ".join(f"CAST(SUM({sums_sql[i.id][j]}) AS DOUBLE) AS {'nd'[j]}{k}"
                      for k, i in enumerate(inds) for j in (0, 1))
     # Ordered as the result must be within one indicator: month, level, county, school.
     sql = f"""

@@ -15,9 +15,10 @@ import duckdb
 
 from core.indicators.catalog import Catalog, load_catalog
 from core.month import month_add
+from core.submission.bands import BAND_KEYS
 from core.submission.status import zone_county_list
 
-BANDS = ("g12", "g36", "g79", "g1012")
+BANDS = tuple(BAND_KEYS.values())  # covers_g12 … and lessons_g12 … (core/submission/bands.py)
 # The sheets joined to the roster: the month's 体育 and 作业 rows, carried-forward 优质学校
 # rows, carried-forward 体质健康 results and carried-forward 综合育人 rows.
 SOURCES = frozenset({"pe", "homework", "quality", "fitness", "whole_child"})

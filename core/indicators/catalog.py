@@ -9,10 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.config import describe_errors, read_toml
 from core.paths import DATA_DIR
+from core.submission.bands import BAND_KEYS, SCHOOL_BANDS, STAGE_GROUPS
 
 CATALOG_FILE = DATA_DIR / "indicators.toml"
 LEVELS = ("zone", "county", "school")
-Band = Literal["g12", "g36", "g79", "g1012"]
 Stage = Literal["primary", "junior"]
 
 
@@ -24,8 +24,18 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+# Computations that are not sums over schools, by name (core/indicators/aggregate.py COMPUTED).
+Computed = Literal["resource_cv", "on_time"]
+
+
 class Indicator(_Frozen):
-    """One indicator's metadata: what it is called, how it is measured, why it matters."""
+    """One indicator: what it is called, what it counts, how it is measured, why it matters.
+
+    What it counts is SQL over the per-school facts (core/indicators/base.py, one row per roster
+    school and month): among the schools in `scope`, the zone/county/school value is
+    Σ weight·numerator ÷ Σ weight·denominator (× 100 for a rate; the numerator sum alone for a
+    count). An indicator that is not such a sum names its `compute` instead.
+    """
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
@@ -40,24 +50,38 @@ class Indicator(_Frozen):
     levels: tuple[Literal["zone", "county", "school"], ...]
     definition: str = Field(min_length=1)
     source: str = Field(min_length=1)
+    scope: str = "TRUE"  # which schools it is about (a condition on the facts)
+    numerator: str | None = None  # what each school adds (a condition counts 1)
+    denominator: str = "1"  # what each school in scope weighs (1: schools)
+    weight: str = "1"  # a factor of both (在校生数 for student-weighted figures)
+    compute: Computed | None = None
 
 
 class Scope(_Frozen):
-    """Which schools an indicator counts: grade bands, stage groups, quality levels."""
+    """Which schools an indicator counts: grade bands and stage groups (from the one table of
+    core/submission/bands.py), 课后服务 types, quality levels, carry-forward windows."""
 
-    bands: dict[str, tuple[Band, ...]]
-    stage_group: dict[str, Stage]
     afterschool_types: tuple[str, ...]
     quality_levels: tuple[str, ...]
     provincial_level: str
     fitness_window_months: int = Field(ge=1, le=36)
     whole_child_window_months: int = Field(ge=1, le=36)
 
+    @property
+    def bands(self) -> dict[str, tuple[str, ...]]:
+        """学段类型 -> the band keys it covers ('g12', 'g36', …), from core/submission/bands.py."""
+        return {t: tuple(BAND_KEYS[b] for b in bands) for t, bands in SCHOOL_BANDS.items()}
+
+    @property
+    def stage_group(self) -> dict[str, Stage]:
+        """学段类型 -> 优质均衡 stage group (compulsory types only), from core/submission/bands.py."""
+        return {t: g for t, g in STAGE_GROUPS.items() if g is not None}
+
 
 class Thresholds(_Frozen):
     """Policy thresholds with their source text."""
 
-    pe_lessons: dict[Band, float]
+    pe_lessons: dict[str, float]  # weekly PE lessons by band key (every key of bands.BAND_KEYS)
     pe_lessons_source: str
     activity_minutes: float
     activity_source: str
@@ -156,4 +180,11 @@ def _load(path: Path, stamp: tuple[int, int] | None = None) -> Catalog:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise CatalogError(f"配置文件 {path} 有误:指标 {'、'.join(dupes)} 重复定义")
+    if set(catalog.thresholds.pe_lessons) != set(BAND_KEYS.values()):
+        raise CatalogError(f"配置文件 {path} 有误:thresholds.pe_lessons 应为每个学段各填一个课时数"
+                           f"({'、'.join(BAND_KEYS.values())})")
+    for ind in catalog.indicator:  # an indicator nobody computes must not vanish from every page
+        if (ind.numerator is None) == (ind.compute is None):
+            raise CatalogError(f"配置文件 {path} 有误:指标「{ind.id}」应填写 numerator(分子,可另填 scope、"
+                               f"denominator、weight)或 compute 二者之一,现在{'都没有' if ind.compute is None else '两者都有'}")
     return catalog

@@ -1,9 +1,8 @@
-"""Submission (报送) indicators: school coverage (per school) and the on-time rate (per county).
+"""按时报送率 (compute = "on_time"): per county, not a sum over schools.
 
-school_coverage decision: the denominator is every school of the in-force roster; a school
-counts when it has a row in both 体育 and 作业 (the rule-checker may accept a workbook where
-a roster school lacks one of them, with a warning). Counties without a workbook for M are
-not in the zone figure (they are listed as missing), as for every other indicator.
+(学校数据覆盖率 is a sum over schools like the others: its catalogue entry says what it counts —
+the roster schools with a row in both 体育 and 作业; the rule-checker may accept a workbook where
+a roster school lacks one of them, with a warning.)
 """
 from __future__ import annotations
 
@@ -12,11 +11,6 @@ import duckdb
 from core.indicators.base import in_list
 from core.month import on_time
 from core.zone import load_zone
-
-MEASURES: dict[str, tuple[str, str]] = {
-    "school_coverage": ("CASE WHEN has_pe AND has_hw THEN 1 ELSE 0 END", "1"),
-}
-
 
 def on_time_rows(con: duckdb.DuckDBPyConnection, periods: list[str], counties: list[str]) -> list[dict]:
     """submission_on_time_rate rows (zone + one per zone county) for each month in `periods`."""

@@ -9,6 +9,9 @@ BANDS: dict[str, str] = {
     "10-12": "高中(10–12年级)",
 }
 COMPULSORY_BANDS = frozenset({"1-2", "3-6", "7-9"})
+# Each band's key in column names: the sheets' per-band columns (lessons_g12, g36_minutes), the
+# per-school facts of the indicators (covers_g12) and the catalogue's thresholds (pe_lessons.g12).
+BAND_KEYS: dict[str, str] = {"1-2": "g12", "3-6": "g36", "7-9": "g79", "10-12": "g1012"}
 
 # 学段类型 -> grade bands that type covers.
 SCHOOL_BANDS: dict[str, tuple[str, ...]] = {
