@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.db import DatabaseBusy, open_db
+from core.db import DatabaseBusy
 from core.month import period_label
 from core.present.escape import md_text
 from core.report.build import report_bytes
-from core.report.data import ReportError, collect_report_data
+from core.report.data import ReportError
 from core.report.images import chromium_path
-from core.submission.status import data_version
 from ui import filters
+from ui.data import load
 from ui.guard import ensure_app
 
 ensure_app()  # a first request straight to this page still goes through app.py
@@ -22,23 +22,11 @@ DOWNLOADS = [  # (label, suffix, mime, needs chromium)
 ]
 
 
-@st.cache_data(show_spinner="正在计算本月指标…", max_entries=8)
-def _report_data(period: str, version: int):
-    with open_db() as con:
-        return collect_report_data(con, period)
-
-
 st.title("月报")
 period, _ = filters.selection_or_stop()  # the global month; the report always covers the whole zone
-try:
-    with open_db() as con:
-        version = data_version(con)
-except DatabaseBusy as exc:
-    st.error(str(exc))
-    st.stop()
 st.markdown(f"**{period_label(period)} 全区月报**(月份在侧栏选择;月报覆盖全部县区)")
 try:
-    data = _report_data(period, version)
+    data = load("collect_report_data", period)  # cached on the one data version, like every figure
 except (ReportError, DatabaseBusy) as exc:
     st.error(str(exc))
     st.stop()

@@ -104,3 +104,39 @@ def test_month_pair_path_equals_month_by_month(level, county):
         assert missing.all()
     else:
         assert missing.any() and not missing.all()
+
+
+@pytest.mark.parametrize("level,county", [("zone", None), ("county", None), ("school", None), ("school", "甲县")])
+def test_the_engine_equals_the_per_school_numpy_oracle(level, county):
+    """One engine computes the sums (GROUPING SETS); the old numpy month pair checks it."""
+    from pair_oracle import level_part, school_sums
+
+    from core.indicators.catalog import load_catalog
+    from core.indicators.measures import measures
+    con = _month_pair_db()
+    cat = load_catalog()
+    sums_sql = measures(cat)
+    engine = raw_columns(con, ["2026-04"], levels=[level], county=county, prev="2026-03")
+    inds = [i for i in cat.indicator if i.id in sums_sql and level in i.levels]
+    oracle = level_part(school_sums(con, "2026-04", "2026-03", sums_sql, cat), "2026-04", level, county, inds)
+    got = {(engine["indicator"][i], engine["county"][i], engine["school_id"][i]): i
+           for i in range(len(engine["indicator"])) if engine["stage"][i] is None and engine["indicator"][i] in sums_sql}
+    assert len(got) == len(oracle["indicator"]) > 0
+    for j in range(len(oracle["indicator"])):
+        i = got[(oracle["indicator"][j], oracle["county"][j], oracle["school_id"][j])]
+        for col in ("value", "numerator", "denominator", "prev_value"):
+            assert _close(float(engine[col][i]), float(oracle[col][j])), (col, oracle["indicator"][j])
+
+
+def test_the_data_version_follows_reviews_and_the_audit_log(db_path):
+    """The one key of every cache (indicators here, the pages' st.cache_data, the 月报 page)."""
+    con = new_db(db_path)
+    try:
+        sid = add_submission(con, "甲县", "2026-03", [{"id": "A1"}])
+        before = cache.data_key(con)
+        con.execute("UPDATE submission SET review_status = 'approved' WHERE id = ?", [sid])
+        approved = cache.data_key(con)
+        con.execute("""INSERT INTO audit_log ("at", actor, action) VALUES (now(), 'x', 'restore')""")
+        assert len({before, approved, cache.data_key(con)}) == 3
+    finally:
+        con.close()

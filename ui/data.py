@@ -1,11 +1,14 @@
 """Cached access to core from the pages: one short-lived connection per call, cache keyed on data version.
 
-The cache key is (database path, latest submission id, audit version): an upload or restore
-changes it, a widget change does not, so figures are never recomputed on every rerun.
+The cache key is (database path, data version, today): the data version is
+core.indicators.cache.data_key, the same key the indicator cache uses — an upload, a review
+or a restore changes it, a widget change does not, so figures are never recomputed on every
+rerun; today, because a month closes when its due date passes.
 """
 from __future__ import annotations
 
 import importlib
+import time
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +30,8 @@ CORE_FUNCTIONS = {
     "school_history": "core.indicators:school_history",
     "missing_counties": "core.indicators:missing_counties",
     "submission_matrix": "core.submission.status:submission_matrix",
+    "latest_submission_id": "core.submission.status:latest_submission_id",
+    "collect_report_data": "core.report.data:collect_report_data",
 }
 
 
@@ -41,21 +46,21 @@ def _resolve(name: str):
 
 
 @st.cache_data(ttl=3, show_spinner=False)
-def _version(path: str) -> tuple[int, int]:
-    from core.submission.status import data_version, latest_submission_id
+def _version(path: str) -> tuple:
+    from core.indicators.cache import data_key
     with open_db(path) as con:
-        return latest_submission_id(con), data_version(con)
+        return data_key(con) or ("unknown", time.monotonic())  # unknown: recomputed every few seconds
 
 
 @st.cache_data(max_entries=512, show_spinner="正在计算指标…")
-def _cached(path: str, version: tuple[int, int], day: str, name: str, args: tuple, kwargs: tuple):
+def _cached(path: str, version: tuple, day: str, name: str, args: tuple, kwargs: tuple):
     # `day`: a month closes when its due date passes, with no change to the data
     with open_db(path) as con:
         return _resolve(name)(con, *args, **dict(kwargs))
 
 
-def data_version() -> tuple[int, int]:
-    """(latest submission id, audit version) of the database; stops the page if it is busy."""
+def data_version() -> tuple:
+    """The database's data version (core.indicators.cache.data_key); stops the page if it is busy."""
     try:
         return _version(db_path())
     except DatabaseBusy as exc:

@@ -25,7 +25,7 @@ def demo_on_empty(zone: Zone | None = None) -> bool:
 
 def ensure_data() -> None:
     """Build the demo zone into an empty database (with a progress bar) when that is wanted."""
-    if data.data_version()[0] > 0 or not demo_on_empty():
+    if data.load("latest_submission_id") > 0 or not demo_on_empty():
         return
     from core.demo.build import build_demo
 

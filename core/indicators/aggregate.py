@@ -1,10 +1,16 @@
 """Raw indicator values (no targets yet) for a set of months and levels, in a few set-based queries.
 
-All school-summed indicators come out of one GROUPING SETS query over the per-school facts
-(zone = every county with data for M, county, school); the 差异系数 rows come from
-resource.py and the on-time rate from reporting.py. Ratio of sums, never mean of ratios;
-a zero denominator gives a null value. When both the sums and the 差异系数 are wanted the
-facts are computed once into a temporary table that both queries read.
+The one engine of the sums: every school-summed indicator (its catalogue entry's per-school
+numerator and denominator, core/indicators/measures.py) comes out of one GROUPING SETS query
+over the per-school facts (zone = every county with data for M, county, school); the 差异系数
+rows come from resource.py and the on-time rate from reporting.py. Ratio of sums, never mean of
+ratios; a zero denominator gives a null value. When both the sums and the 差异系数 are wanted
+the facts are computed once into a temporary table that both queries read.
+
+compute_indicators asks for one month and the month before, at one level at a time: that pair
+is computed once for every level and kept in the per-process cache (cache.py), each row paired
+with its previous month's value in numpy. (tests/pair_oracle.py sums the same per school in
+numpy, a second way of computing kept only to check this one.)
 
 Results are built column-wise (numpy), never one Python dict per school and indicator:
 at province scale the school level has ~440k rows.
@@ -12,6 +18,7 @@ at province scale the school level has ~440k rows.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -19,9 +26,9 @@ import pandas as pd
 
 from core.indicators import reporting
 from core.indicators.base import SOURCES, facts_cte, lit, zone_counties
+from core.indicators.cache import cached, data_key
 from core.indicators.catalog import Catalog, load_catalog
 from core.indicators.measures import measures
-from core.indicators.pair import level_part, plain, school_sums, value_of
 from core.indicators.resource import cv_rows, item_stats
 
 RAW_COLUMNS = ["indicator", "period", "level", "county", "school_id", "school_name", "stage", "value",
@@ -70,15 +77,12 @@ def raw_columns(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zon
     parts: list[dict[str, np.ndarray]] = []
     recs: list[dict] = []
     if prev is not None and periods and (summed or want_cv):
-        # one month and the one before: per-school sums once (cached), levels summed in numpy
-        sums = school_sums(con, periods[0], prev, sums_sql, cat)
-        for lv in levels:
-            inds = [i for i in summed if lv in i.levels]
-            if inds:
-                parts.append(level_part(sums, periods[0], lv, county, inds))
+        # one month and the one before, every level at once (cached); this call's rows picked out
+        pair = _month_pair(con, months, county, cat, sums_sql)
+        if summed:
+            parts.append(_with_prev(_pick(pair.sums, levels, [i.id for i in summed]), periods[0]))
         if want_cv:
-            stats = sums.stats if county is None else sums.stats[sums.stats["county"] == county]
-            recs += cv_rows(stats)
+            recs += pair.cv
     elif periods and (summed or want_cv):
         sources = set().union(*(TOPIC_SOURCES.get(i.topic, SOURCES) for i in wanted
                                 if i.id in sums_sql or i.compute == "resource_cv"))
@@ -105,6 +109,65 @@ def raw_columns(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zon
     lvl = np.array([LEVEL_ORDER[u] for u in uniques], dtype=np.int64)[codes] if len(uniques) else codes
     order = np.lexsort((frame.pop("_rank"), lvl, ind, frame.pop("_period")))
     return {c: a[order] for c, a in frame.items()}
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """A month and the month before: the summed rows of every level and indicator, the 差异系数 rows."""
+
+    sums: dict[str, np.ndarray]
+    cv: list[dict]
+
+    @property
+    def nbytes(self) -> int:
+        """Approximate memory held (for the cache bound)."""
+        return sum(a.nbytes * (8 if a.dtype == object else 1) for a in self.sums.values()) + 500 * len(self.cv)
+
+
+def _month_pair(con, months: list[str], county: str | None, cat: Catalog,
+                sums_sql: dict[str, tuple[str, str]]) -> _Pair:
+    """_Pair of the two `months`, from the cache when the data has not changed."""
+    inds = [i for i in cat.indicator if i.id in sums_sql]
+    levels = [lv for lv in LEVEL_ORDER if not (county is not None and lv == "zone")]
+
+    def compute() -> _Pair:
+        with _facts_source(con, months, cat, SOURCES, shared=True) as source:
+            sums = _summed(con, source, levels, county, inds, months, sums_sql) if inds else None
+            cv = cv_rows(item_stats(con, months, county, cat, source=source))
+        return _Pair(sums if sums is not None else _concat([], False), cv)
+
+    data = data_key(con)
+    # the facts' SQL carries the catalogue's thresholds and scope; the measures its sums
+    key = None if data is None else (data, "month_pair", facts_cte(months, cat), tuple(sums_sql.items()), county)
+    return cached(key, compute, lambda p: p.nbytes)
+
+
+def _pick(part: dict[str, np.ndarray], levels, ids: list[str]) -> dict[str, np.ndarray]:
+    """The rows of `part` at `levels` for the indicators `ids` (a copy: the cached part stays whole)."""
+    keep = np.zeros(len(part["level"]), dtype=bool)
+    for lv in levels:
+        keep |= part["level"] == lv
+    codes, uniques = pd.factorize(part["indicator"])
+    if not set(uniques) <= set(ids):
+        keep &= np.isin(np.arange(len(uniques)), [k for k, u in enumerate(uniques) if u in ids])[codes]
+    return {c: a[keep] for c, a in part.items()}
+
+
+def _with_prev(part: dict[str, np.ndarray], period: str) -> dict[str, np.ndarray]:
+    """The rows of `period`, each with `prev_value`: its (indicator, level, county, school) row's value
+    in the other month of `part`, NaN when that has none."""
+    school = pd.factorize(part["school_id"], use_na_sentinel=True)[0].astype(np.int64) + 1
+    key = part["_group"].astype(np.int64) * (int(school.max(initial=0)) + 1) + school
+    now = part["period"] == period
+    out = {c: a[now] for c, a in part.items()}
+    before_key, before_value = key[~now], part["value"][~now]
+    order = np.argsort(before_key, kind="stable")
+    before_key, before_value = before_key[order], before_value[order]
+    pos = np.searchsorted(before_key, key[now])
+    hit = np.minimum(pos, max(len(before_key) - 1, 0))
+    found = (pos < len(before_key)) & (before_key[hit] == key[now]) if len(before_key) else np.zeros(len(pos), bool)
+    out["prev_value"] = np.where(found, before_value[hit] if len(before_key) else np.nan, np.nan)
+    return out
 
 
 def _small_part(recs: list[dict], wanted, levels, cat: Catalog, months: list[str], prev: str | None):
@@ -218,6 +281,33 @@ ORDER BY period, g DESC, county NULLS FIRST, school_id NULLS FIRST"""
             "denominator": np.concatenate(out["denominator"]), "_rank": row.astype(np.int64),
             "_period": period_index[row],
             "_group": (ind_idx * 4 + g[row]) * (int(county_codes.max(initial=0)) + 1) + county_codes[row]}
+
+
+def value_of(kind: str, num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """Value from summed numerator and denominator; NaN where the denominator is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "rate":
+            val = 100.0 * num / den
+        elif kind == "mean":
+            val = num / den
+        else:  # count
+            val = num.astype(float)
+    return np.where(den > 0, val, np.nan)
+
+
+def plain(values) -> np.ndarray:
+    """A fetchnumpy column without its mask: None (objects) or NaN (floats) where null."""
+    if not isinstance(values, np.ma.MaskedArray):
+        return np.asarray(values)
+    mask = np.ma.getmaskarray(values)
+    data = np.asarray(values.data)
+    if data.dtype.kind == "f":
+        data = data.copy()
+        data[mask] = np.nan
+        return data
+    data = data.astype(object)
+    data[mask] = None
+    return data
 
 
 def _empty(column: str) -> np.ndarray:

@@ -1,15 +1,17 @@
-"""Per-process cache of intermediate indicator results, keyed on the data they were computed from.
+"""The data version (`data_key`), the one key of every cache, and the per-process indicator cache.
+
+`data_key(con)` says what the database holds: the file (path, inode, size, mtime, and those of
+its WAL) plus a fingerprint of the submission table (id, county, month, status, in-force flag,
+review state, file hash), the row counts of the sheet tables and the newest audit-log entry.
+The data tables are insert-only and every change of what is in force, of a review or of a
+restore goes through the submission table or the audit log. Every cache keys on it: this
+module's (the month pair of compute_indicators, projections), the pages' st.cache_data
+(ui/data.py, which also serves the 月报 page). In-memory databases have no key (never cached).
 
 compute_indicators is called once per level (zone, county, school) on short-lived
-connections; each needs the same per-school facts of the month and the month before. The
-facts are kept here (as an Arrow table, scanned again by DuckDB) so that they are computed
-once per data version, not once per call.
-
-The key is the database file (path, inode, size, mtime, and those of its WAL) plus a
-fingerprint of the submission table (id, county, month, status, in-force flag, file hash)
-and the row counts of the sheet tables: the data tables are insert-only and every change of
-what is in force goes through the submission table. In-memory databases are never cached.
-Bounded by total size; thread-safe (Streamlit sessions are threads).
+connections; each needs the same sums of the month and the month before: they are kept here,
+computed once per data version. Bounded by total size; thread-safe (Streamlit sessions are
+threads).
 """
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ import duckdb
 
 MAX_BYTES = 256 * 1024 * 1024
 _FINGERPRINT = """
-SELECT count(*), coalesce(sum(hash(id, county, period, status, in_force, sha256)), 0),
+SELECT count(*), coalesce(sum(hash(id, county, period, status, in_force, review_status, sha256)), 0),
+       (SELECT coalesce(max(id), 0) FROM audit_log),
        (SELECT count(*) FROM school), (SELECT count(*) FROM pe), (SELECT count(*) FROM homework),
        (SELECT count(*) FROM quality), (SELECT count(*) FROM whole_child)
 FROM submission"""
@@ -32,7 +35,8 @@ _entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
 
 
 def data_key(con: duckdb.DuckDBPyConnection) -> tuple | None:
-    """What the connection's data is, for cache keys; None when it cannot be told (in-memory)."""
+    """The data version: what the connection's data is, for every cache key; None when it cannot be
+    told (in-memory)."""
     try:
         rows = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
         path = rows[0][0] if rows else None

@@ -1,8 +1,8 @@
 """What each school adds to an indicator's sums: SQL from its catalogue entry (data/indicators.toml).
 
 Among the schools in `scope`, the numerator sum is Σ weight·numerator and the denominator sum
-Σ weight·denominator; a yes/no numerator counts 1. Both engines (the month pair and the
-multi-month GROUPING SETS) and the tests read the sums from here, never from a copy.
+Σ weight·denominator; a yes/no numerator counts 1. The engine (core/indicators/aggregate.py)
+and the test oracle read the sums from here, never from a copy.
 """
 from __future__ import annotations
 

@@ -100,8 +100,3 @@ def unassigned_submissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def latest_submission_id(con: duckdb.DuckDBPyConnection) -> int:
     """The highest submission id (0 if none): a cheap cache key that changes on every ingest."""
     return int(con.execute("SELECT coalesce(max(id), 0) FROM submission").fetchone()[0])
-
-
-def data_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The highest audit-log id: a cache key that also changes on restore/review actions."""
-    return int(con.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0])

@@ -1,10 +1,9 @@
-"""A month and the month before: per-school sums computed once, every level aggregated from them.
+"""Test oracle: a month and the month before summed per school in numpy, every level from those sums.
 
-compute_indicators needs, for one month M and level, each indicator's value in M and in
-M−1. The per-school facts of both months are computed once (one SQL pass), summed per
-school into numerator/denominator columns for every school-summed indicator (M and M−1 side
-by side) plus the 差异系数 statistics, and kept in the per-process cache (cache.py). Zone,
-county and school rows are then sums of those columns in numpy — ratio of sums, as in SQL.
+This was the second engine of the sums (the dashboard's month pair) before the GROUPING SETS
+engine of core/indicators/aggregate.py became the only one. It computes the same figures a
+different way — one SQL pass of per-school values, paired and summed in numpy — and the tests
+compare the two (tests/test_indicator_cache.py).
 """
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ import pandas as pd
 import pyarrow as pa
 
 from core.indicators.base import SOURCES, facts_cte
-from core.indicators.cache import cached, data_key
 from core.indicators.catalog import Catalog, Indicator
 from core.indicators.resource import item_stats
 
@@ -43,11 +41,8 @@ class SchoolSums:
 
 def school_sums(con: duckdb.DuckDBPyConnection, period: str, prev: str, measures: dict[str, tuple[str, str]],
                 cat: Catalog) -> SchoolSums:
-    """SchoolSums for `period` and `prev`, from the cache when the data has not changed."""
-    cte = facts_cte([prev, period], cat, SOURCES)
-    data = data_key(con)
-    key = None if data is None else (data, "school_sums", cte, tuple(measures.items()))
-    return cached(key, lambda: _compute(con, period, prev, measures, cat, cte), lambda s: s.nbytes)
+    """SchoolSums for `period` and `prev`."""
+    return _compute(con, period, prev, measures, cat, facts_cte([prev, period], cat, SOURCES))
 
 
 def _compute(con, period, prev, measures, cat, cte) -> SchoolSums:
