@@ -5,6 +5,7 @@ import streamlit as st
 from core.indicators.catalog import load_catalog
 from core.month import period_label
 from core.present import charts
+from core.present.labels import column_labels
 from core.present.escape import md_text
 from ui import data, filters
 from ui.guard import ensure_app
@@ -100,8 +101,7 @@ else:
     school = st.selectbox("学校明细", ids, key="cmp_school", format_func=lambda s: label.get(s, s))
     st.query_params["school"] = school
     history = data.load("school_history", school)
-    series = {"activity_minutes": "日均校内体育活动时间", "g36_minutes": "三至六年级日均作业时长",
-              "g79_minutes": "初中日均作业时长"}
+    series = column_labels(["activity_minutes", "g36_minutes", "g79_minutes"], with_unit=False)
     long = history.melt(id_vars=["period"], value_vars=list(series), var_name="s", value_name="value")
     long = long.assign(county=long["s"].map(series), value=pd.to_numeric(long["value"]))
     long = long[long["value"].notna()]
@@ -109,12 +109,9 @@ else:
                              caption=charts.Caption("学校各月填报值", "", caption_for(
                                  indicator, period).source, data.as_of(period)), base_size=size)
     show_chart(fig, "cmp_history", f"{school}_history")
-    columns = {"period": "月份", "school_type": "学段类型", "students": "在校生数",
-               "activity_minutes": "日均校内体育活动时间(分钟)", "lessons_ok": "体育课开足",
-               "g12_written": "一二年级布置书面作业", "g36_minutes": "三至六年级作业时长(分钟)",
-               "g79_minutes": "初中作业时长(分钟)", "publicity": "作业公示制度",
-               "fitness_good_rate": "体质健康优良率(%)", "quality_level": "优质学校认定等级",
-               "meets_rule": "资源配置7项达标"}
+    columns = column_labels(["period", "school_type", "students", "activity_minutes", "lessons_ok",
+                             "g12_written", "g36_minutes", "g79_minutes", "publicity", "fitness_good_rate",
+                             "quality_level", "meets_rule"])
     shown = history[list(columns)].replace({True: "是", False: "否"}).rename(columns=columns)
     shown = tidy(shown)
     show_table(shown, default=1)

@@ -4,6 +4,7 @@ import streamlit as st
 from core.indicators.catalog import load_catalog
 from core.month import period_label
 from core.present import charts
+from core.present.labels import column_labels
 from ui import data, filters
 from ui.guard import ensure_app
 from ui.projector import chart_font
@@ -58,12 +59,9 @@ show_chart(county_bars("hw_g12_none_rate", period, size, highlight=county), "hw_
 st.subheader(f"{month} 作业时长超标或一二年级布置书面作业的学校")
 over = detail[(detail["hw_g36_ok"] == False) | (detail["hw_g79_ok"] == False)  # noqa: E712
               | (detail["hw_g12_ok"] == False)]  # noqa: E712
-over = over.assign(g12=over["g12_written"].map({True: "是", False: "否"}))
-table = over[["county", "school_name", "school_id", "school_type", "g12", "g36_minutes",
-              "g79_minutes"]].rename(columns={
-    "county": "县区", "school_name": "学校名称", "school_id": "学校标识码", "school_type": "学段类型",
-    "g12": "一二年级布置书面作业", "g36_minutes": "三至六年级日均作业时长(分钟)",
-    "g79_minutes": "初中日均作业时长(分钟)"}).pipe(tidy)
+over = over.assign(g12_written=over["g12_written"].map({True: "是", False: "否"}))
+columns = ["county", "school_name", "school_id", "school_type", "g12_written", "g36_minutes", "g79_minutes"]
+table = over[columns].rename(columns=column_labels(columns)).pipe(tidy)
 show_table(table, default=1)
 source_caption(period, th.homework_source)
 download_table(table, f"{month}作业超标学校", key="dl_hw", default=1, definition=th.homework_source)

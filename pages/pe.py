@@ -4,6 +4,7 @@ import streamlit as st
 from core.indicators.catalog import load_catalog
 from core.month import period_label
 from core.present import charts
+from core.present.labels import column_labels
 from ui import data, filters
 from ui.guard import ensure_app
 from ui.projector import chart_font
@@ -56,12 +57,9 @@ for col, indicator in zip((left, right), ("fitness_pass_rate", "fitness_good_rat
 
 st.subheader(f"{month} 校内体育活动不足{limit:.0f}分钟或体育课未开足的学校")
 short = detail[(detail["activity_ok"] == False) | (detail["lessons_ok"] == False)]  # noqa: E712
-short = short[["county", "school_name", "school_id", "school_type", "activity_minutes",
-               "lessons_g12", "lessons_g36", "lessons_g79", "lessons_g1012"]].rename(columns={
-    "county": "县区", "school_name": "学校名称", "school_id": "学校标识码", "school_type": "学段类型",
-    "activity_minutes": "日均校内体育活动时间(分钟)", "lessons_g12": "体育课周课时(1-2年级)",
-    "lessons_g36": "体育课周课时(3-6年级)", "lessons_g79": "体育课周课时(初中)",
-    "lessons_g1012": "体育课周课时(高中)"}).pipe(tidy)
+columns = ["county", "school_name", "school_id", "school_type", "activity_minutes",
+           "lessons_g12", "lessons_g36", "lessons_g79", "lessons_g1012"]
+short = short[columns].rename(columns=column_labels(columns)).pipe(tidy)
 show_table(short, default=1)
 source_caption(period, cat.thresholds.pe_lessons_source)
 download_table(short, f"{month}体育未达标学校", key="dl_pe", default=1,

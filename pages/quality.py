@@ -4,6 +4,7 @@ import streamlit as st
 from core.indicators.catalog import load_catalog
 from core.month import period_label
 from core.present import charts
+from core.present.labels import column_labels
 from ui import data, filters
 from ui.guard import ensure_app
 from ui.projector import chart_font
@@ -74,11 +75,8 @@ if not table.empty:
 st.subheader(f"{month} 未达到资源配置“7项指标”要求的学校")
 failing = detail[(detail["has_resource"] == True) & (detail["meets_rule"] == False)]  # noqa: E712
 items = {it.id: f"{it.code} {it.name}" for it in cat.resource_item}
-failing = failing[["county", "school_name", "school_id", "school_type", "students",
-                   "resource_items_ok", *items]].rename(
-    columns={"county": "县区", "school_name": "学校名称", "school_id": "学校标识码",
-             "school_type": "学段类型", "students": "在校生数", "resource_items_ok": "达标项数",
-             **items}).pipe(tidy)
+columns = ["county", "school_name", "school_id", "school_type", "students", "resource_items_ok"]
+failing = failing[[*columns, *items]].rename(columns={**column_labels(columns), **items}).pipe(tidy)
 show_table(failing)
 source_caption(period, cat.thresholds.resource_source)
 download_table(failing, f"{month}资源配置未达标学校", key="dl_failing",

@@ -184,3 +184,23 @@ def test_overview_download_and_cli(month, capsys):
     for r in zone.itertuples():
         line = next(ln for ln in out.splitlines() if ln.startswith(r.name + " "))
         assert re.findall(NUM, line.split("实验区", 1)[1])[0] == shown(r.value, r.unit), r.indicator
+
+
+def test_one_label_per_column():
+    """A column is labelled in one place: the workbook's own header (schema) or data/ui.toml [columns];
+    pages never retype a header."""
+    from pathlib import Path
+
+    from core.present.labels import column_label
+    from core.submission.schema import SHEETS, columns
+
+    assert column_label("g36_minutes") == "三至六年级日均书面作业时长(分钟)"
+    assert column_label("g36_minutes", with_unit=False) == "三至六年级日均书面作业时长"
+    assert column_label("lessons_g12", with_unit=False) == "体育课周课时(1-2年级)"  # a band is not a unit
+    root = Path(__file__).resolve().parent.parent
+    code = "\n".join(p.read_text(encoding="utf-8") for p in [*(root / "pages").glob("*.py"),
+                                                             *(root / "ui").glob("*.py")])
+    for sheet in SHEETS.values():
+        for col in columns(sheet.model):
+            if "(" in col.header or len(col.header) > 6:  # the long headers, not 县区/学校名称
+                assert f'"{col.header}"' not in code, col.header

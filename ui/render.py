@@ -12,21 +12,13 @@ from core.indicators.completeness import NOT_COMPARABLE
 from core.month import period_label
 from core.present.charts import Caption, plotly_config
 from core.present.escape import md_text
+from core.present.labels import column_labels
 from core.present.export import TEXT_COLUMNS
 from core.present.numbers import column_decimals, format_target, round_to
 from core.present.palette import status_label
 from core.zone import load_zone
 from ui import data
 from ui.projector import is_projector
-
-# Chinese headers of compute_indicators columns in downloads and tables.
-COLUMN_LABELS = {
-    "name": "指标", "period": "月份", "county": "县区", "school_id": "学校标识码",
-    "school_name": "学校名称", "stage_name": "学段", "value": "数值", "numerator": "分子",
-    "denominator": "分母", "unit": "单位", "target": "目标值", "expected": "应达值",
-    "status_label": "状态", "change": "较上月变化",
-}
-
 
 def page_header(title: str, period: str | None, county: str | None = None) -> None:
     """Page title with month and scope; in projector mode a single compact line."""
@@ -97,7 +89,7 @@ def chinese_table(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         out["status_label"] = [status_label(s, pd.notna(v)) for s, v in
                                zip(out["status"], out["value"])]
     cols = [c for c in columns if c in out]
-    return out[cols].rename(columns=COLUMN_LABELS)
+    return out[cols].rename(columns=column_labels(cols))
 
 
 def static_table(df: pd.DataFrame) -> None:

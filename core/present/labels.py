@@ -5,6 +5,9 @@ report and downloads take them from here, so 不完整 / 部分县区 read the s
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from core.indicators.completeness import NOT_COMPARABLE, PARTIAL, MonthChoice
 from core.month import period_label
 from core.present.numbers import is_missing
@@ -61,3 +64,28 @@ def banner_text(choice: MonthChoice, short: bool = False) -> str:
     return texts[key].format(month=period_label(choice.period), n=choice.n_reporting,
                              total=choice.n_expected, missing="、".join(choice.missing),
                              due=f"{choice.due.month}月{choice.due.day}日")
+
+
+@lru_cache(maxsize=1)
+def _sheet_headers() -> dict[str, str]:
+    """DB column -> the header a county writes (core/submission/schema.py), every sheet."""
+    from core.submission.schema import SHEETS, columns
+
+    out: dict[str, str] = {}
+    for sheet in SHEETS.values():
+        for col in columns(sheet.model):
+            out.setdefault(col.name, col.header)
+    return out
+
+
+def column_label(column: str, with_unit: bool = True) -> str:
+    """The one Chinese header of a column: data/ui.toml [columns], else the workbook's own header
+    ('g36_minutes' -> '三至六年级日均书面作业时长(分钟)'); `with_unit=False` drops the unit
+    ('三至六年级日均书面作业时长', for a legend)."""
+    label = load_palette().columns.get(column) or _sheet_headers().get(column, column)
+    return label if with_unit else re.sub(r"[((](分钟|%|%|所|人|平方米|万元)[))]$", "", label)
+
+
+def column_labels(columns, with_unit: bool = True) -> dict[str, str]:
+    """{column: column_label(column)} for DataFrame.rename(columns=…)."""
+    return {c: column_label(c, with_unit) for c in columns}

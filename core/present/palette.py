@@ -44,6 +44,7 @@ class Palette(BaseModel):
     overview: dict[str, list[str] | dict[str, str]]
     numbers: NumberRules
     completeness: dict[str, str]
+    columns: dict[str, str]
 
 
 @lru_cache(maxsize=1)
