@@ -33,12 +33,18 @@ class Rosters:
     holders: dict[str, dict[str, str]]  # code -> {county: month} of the newest rosters holding it
     pending: dict[str, tuple[str, set[str]]]  # county -> (month, codes): newer rosters earlier in the list
 
-    def owners(self, code: str, county: str) -> list[tuple[str, str]]:
-        """Other counties whose newest roster holds `code`, with that roster's month."""
-        found = {c: m for c, m in self.holders.get(code, {}).items() if c not in self.pending}
-        found.update({c: m for c, (m, codes) in self.pending.items() if code in codes})
-        found.pop(county, None)
-        return sorted(found.items())
+    def owners(self, codes: set[str], county: str) -> dict[str, list[tuple[str, str]]]:
+        """Code -> the other counties whose newest roster holds it, with that roster's month."""
+        found: dict[str, dict[str, str]] = {}
+        for code in codes & self.holders.keys():
+            for c, m in self.holders[code].items():
+                if c != county and c not in self.pending:
+                    found.setdefault(code, {})[c] = m
+        for c, (m, held) in self.pending.items():
+            if c != county:
+                for code in codes & held:
+                    found.setdefault(code, {})[c] = m
+        return {code: sorted(f.items()) for code, f in found.items()}
 
     def stored(self, county: str, period: str, codes: set[str]) -> None:
         """A workbook of the list passed: its roster is the county's newest if its month is."""
@@ -58,7 +64,7 @@ def check_against_stored(con: duckdb.DuckDBPyConnection, workbooks: list[ParsedS
     try:
         dq = load_catalog().data_quality
         rosters = _rosters(con, sorted({c for p in todo for c in _column(p.tables["school"], "school_id")}))
-        previous = _stored_values(con, sorted({(p.county, month_add(p.period, -1)) for p in todo}))
+        previous = _stored_values(con, _months_before(todo))
     except Exception as exc:  # noqa: BLE001 - see above
         for p in todo:
             p.issues.append(rule_issue("rule_crashed", rule="check_against_stored", error=type(exc).__name__))
@@ -74,7 +80,7 @@ def check_against_stored(con: duckdb.DuckDBPyConnection, workbooks: list[ParsedS
 def _check(p: ParsedSubmission, rosters: Rosters, months: dict[tuple[str, str], Values],
            previous: dict[tuple[str, str], Values], dq: DataQuality) -> None:
     codes = _column(p.tables["school"], "school_id")
-    owners = {code: found for code in codes if (found := rosters.owners(code, p.county))}
+    owners = rosters.owners(set(codes), p.county)
     p.issues += codes_of_other_counties(p.places["school"], codes, owners)
     if not p.ok:
         return
@@ -101,21 +107,36 @@ def _rosters(con, codes: list[str]) -> Rosters:
     return Rosters(newest, holders, {})
 
 
+def _months_before(todo: list[ParsedSubmission]) -> list[tuple[str, str]]:
+    """The (county, previous month) keys to read from the database: not sent earlier in the list."""
+    sent, keys = set(), set()
+    for p in todo:
+        last = (p.county, month_add(p.period, -1))
+        if last not in sent:
+            keys.add(last)
+        sent.add((p.county, p.period))
+    return sorted(keys)
+
+
 def _stored_values(con, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Values]:
     """The checked values of the submissions in force for (county, month) keys."""
     out: dict[tuple[str, str], Values] = {}
-    if not keys:
+    ids = {sub_id: (county, period) for sub_id, county, period in con.execute(
+        "SELECT s.id, s.county, s.period FROM (SELECT unnest(?::VARCHAR[]) AS county, unnest(?::VARCHAR[]) AS period) k"
+        " JOIN submission s ON s.county = k.county AND s.period = k.period AND s.status = 'accepted' AND s.in_force",
+        [[k[0] for k in keys], [k[1] for k in keys]]).fetchall()} if keys else {}
+    if not ids:
         return out
     rows = con.execute(
-        "SELECT s.county, s.period, sc.school_id, sc.students, e.activity_minutes, h.g36_minutes, h.g79_minutes"
-        " FROM (SELECT unnest(?::VARCHAR[]) AS county, unnest(?::VARCHAR[]) AS period) k"
-        " JOIN submission s ON s.county = k.county AND s.period = k.period AND s.status = 'accepted' AND s.in_force"
-        " JOIN school sc ON sc.submission_id = s.id"
-        " LEFT JOIN pe e ON e.submission_id = s.id AND e.school_id = sc.school_id"
-        " LEFT JOIN homework h ON h.submission_id = s.id AND h.school_id = sc.school_id",
-        [[k[0] for k in keys], [k[1] for k in keys]]).fetchall()
-    for county, period, sid, *xs in rows:
-        values = out.setdefault((county, period), {})
+        "WITH ids AS (SELECT unnest(?::INTEGER[]) AS id)"
+        " SELECT sc.submission_id, sc.school_id, sc.students, e.activity_minutes, h.g36_minutes, h.g79_minutes"
+        " FROM (SELECT * FROM school SEMI JOIN ids ON ids.id = submission_id) sc"
+        " LEFT JOIN (SELECT * FROM pe SEMI JOIN ids ON ids.id = submission_id) e"
+        "  ON e.submission_id = sc.submission_id AND e.school_id = sc.school_id"
+        " LEFT JOIN (SELECT * FROM homework SEMI JOIN ids ON ids.id = submission_id) h"
+        "  ON h.submission_id = sc.submission_id AND h.school_id = sc.school_id", [sorted(ids)]).fetchall()
+    for sub_id, sid, *xs in rows:
+        values = out.setdefault(ids[sub_id], {})
         for metric, x in zip(("students", "activity_minutes", "g36_minutes", "g79_minutes"), xs):
             if x is not None:
                 values.setdefault(metric, {})[sid] = float(x)
