@@ -170,17 +170,22 @@ def _upload(page, path: Path, name: str | None = None, data: bytes | None = None
         box.set_input_files(files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
 
 
-def _spoiled(path: Path) -> tuple[bytes, str]:
-    """The workbook with one 体育 activity-minutes cell made non-numeric; returns (bytes, that cell)."""
+def _with_activity(path: Path, value: object, row: int = 1) -> tuple[bytes, str]:
+    """The workbook with the `row`-th school's 体育 activity-minutes cell set to `value`; returns (bytes, that cell)."""
     wb = openpyxl.load_workbook(path)
     ws = wb["体育"]
     header = next(r for r in range(1, 10) if any(c.value and "学校" in str(c.value) for c in ws[r]))
     col = next(c.column for c in ws[header] if c.value and "体育活动" in str(c.value))
-    cell = ws.cell(row=header + 1, column=col)
-    cell.value = "约一小时"
+    cell = ws.cell(row=header + row, column=col)
+    cell.value = value
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue(), cell.coordinate
+
+
+def _spoiled(path: Path) -> tuple[bytes, str]:
+    """The workbook with one 体育 activity-minutes cell made non-numeric; returns (bytes, that cell)."""
+    return _with_activity(path, "约一小时")
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
@@ -220,25 +225,12 @@ def test_upload_pages(server, browser, size):
         page.close()
 
 
-def _hours_variant(path: Path) -> tuple[bytes, str]:
-    """The workbook with one school's 日均校内体育活动时间 written in hours (1.1); returns (bytes, that cell)."""
-    wb = openpyxl.load_workbook(path)
-    ws = wb["体育"]
-    header = next(r for r in range(1, 10) if any(c.value and "学校" in str(c.value) for c in ws[r]))
-    col = next(c.column for c in ws[header] if c.value and "体育活动" in str(c.value))
-    cell = ws.cell(row=header + 2, column=col)
-    cell.value = 1.1
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue(), cell.coordinate
-
-
 def test_upload_warns_of_minutes_written_as_hours(server, browser):
     """Accepted, and the clerk is told in plain words, on the page, in the annotated file and on 报送情况."""
     page = _open(browser, server["url"] + "/?county=松溪县&month=2026-10", VIEWPORTS["1920x1080"])
     try:
         _navigate(page, "数据报送")
-        data, coord = _hours_variant(server["upload"])
+        data, coord = _with_activity(server["upload"], 1.1, row=2)  # one school's minutes written in hours
         _upload(page, server["upload"], name="松溪县2026年10月报送表_更正.xlsx", data=data)
         page.get_by_text("已接收", exact=False).first.wait_for(timeout=60_000)
         _settle(page)
