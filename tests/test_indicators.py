@@ -376,3 +376,33 @@ def test_a_catalogue_entry_counting_an_unknown_column_fails_loudly(monkeypatch, 
     add_submission(con, "甲县", "2026-04", [{"id": "A1"}])
     with pytest.raises(duckdb.Error, match="activity_okay"):
         compute_indicators(con, "2026-04")
+
+
+def test_a_new_indicator_is_one_catalogue_entry(monkeypatch, tmp_path):
+    """What the 综合育人 indicators will need: an entry over the facts' columns, nothing else."""
+    import core.indicators.catalog as catalog
+    entry = '''
+[[indicator]]
+id = "probe_parent_school_rate"
+name = "合格家长学校建成率(试)"
+unit = "%"
+topic = "whole_child"
+kind = "rate"
+direction = ">="
+levels = ["zone", "county", "school"]
+definition = "填「是」的学校数 ÷ 有综合育人数据的学校数 × 100%"
+source = "测试"
+scope = "has_whole_child"
+numerator = "parent_school"
+'''
+    path = tmp_path / "indicators.toml"
+    path.write_text(catalog.CATALOG_FILE.read_text(encoding="utf-8") + entry, encoding="utf-8")
+    monkeypatch.setattr(catalog, "CATALOG_FILE", path)
+    con = new_db()
+    sid = add_submission(con, "甲县", "2026-04", [{"id": "A1"}, {"id": "A2"}, {"id": "A3"}])
+    for school, yes in (("A1", True), ("A2", False)):  # A3 sent no 综合育人 row: out of scope
+        con.execute("INSERT INTO whole_child VALUES (?, ?, 1, 1, NULL, ?, TRUE)", [sid, school, yes])
+    row = value(con, "probe_parent_school_rate", "2026-04")
+    assert (row["numerator"], row["denominator"], row["value"]) == (1, 2, 50.0)
+    schools = compute_indicators(con, "2026-04", "school", indicator="probe_parent_school_rate")
+    assert sorted(zip(schools["school_id"], schools["value"])) == [("A1", 100.0), ("A2", 0.0)]

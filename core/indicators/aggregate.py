@@ -37,7 +37,7 @@ FLOAT_COLUMNS = ["value", "numerator", "denominator"]
 LEVEL_ORDER = {"zone": 0, "county": 1, "school": 2}
 # Which joined sheets an indicator's facts need, by topic (cv indicators need the 优质学校 rows).
 TOPIC_SOURCES = {"quality": {"quality"}, "pe": {"pe", "fitness"}, "homework": {"homework"},
-                 "submission": {"pe", "homework"}}
+                 "whole_child": {"whole_child"}, "submission": {"pe", "homework"}}
 _GROUPING = {"zone": "(period)", "county": "(period, county)", "school": "(period, county, school_id)"}
 _LEVEL_OF_GROUPING = {3: "zone", 1: "county", 0: "school"}
 

@@ -40,7 +40,7 @@ class Indicator(_Frozen):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
     unit: str = Field(min_length=1)
-    topic: Literal["quality", "pe", "homework", "submission"]
+    topic: Literal["quality", "pe", "homework", "whole_child", "submission"]  # its 月报 section
     kind: Literal["count", "rate", "mean", "cv"]
     direction: Literal[">=", "<="]
     # Counties the zone figure adds up: those reporting for the month (an incomplete month is
