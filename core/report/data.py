@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import duckdb
 import pandas as pd
 
 from core.indicators.completeness import MonthChoice
+from core.month import now
 from core.report.narrative import completeness_sentence, topic_sentences
 from core.report.topics import ReportConfig, Topic, load_report_config
 from core.zone import load_zone
@@ -79,7 +79,7 @@ def collect_report_data(con: duckdb.DuckDBPyConnection, period: str | None = Non
                 trends[chart.indicator] = _trend(con, indicator_trend, chart.indicator, period,
                                                  config.trend_months)
     data = ReportData(period=period, zone_name=zone_cfg.name, source=zone_cfg.source,
-                      as_of=_as_of(statuses, period), generated_at=datetime.now().strftime("%Y-%m-%d %H:%M"),
+                      as_of=_as_of(statuses, period), generated_at=now().strftime("%Y-%m-%d %H:%M"),
                       zone=zone, counties=counties, statuses=statuses, trends=trends, config=config,
                       month=choices[period])
     data.lead = [s for s in [completeness_sentence(choices[period])] if s]
