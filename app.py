@@ -1,20 +1,14 @@
-"""实验区监测看板: page config, projector switch, global filters, the list of pages."""
+"""实验区监测看板: page config, login, projector switch, global filters, the list of pages.
+
+`streamlit run app.py` finds the `app = st.App(...)` at the bottom and serves this script
+through it, with the session-cookie routes, the upload gate and the Chinese error handler of
+ui/web.py; the script itself runs as `__main__` (and so does AppTest.from_file).
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 import streamlit as st
-
-from core.access.accounts import can
-from core.zone import load_zone
-from ui import data
-from ui.auth import current_user, login_gate
-from ui.filters import global_filters
-from ui.firstrun import ensure_data
-from ui.chrome import chinese_chrome
-from ui.guard import land_unknown_paths, leave_legacy_pages_mode
-from ui.meeting import NavPage, meeting_bar
-from ui.projector import projector_requested, projector_switch
 
 HERE = Path(__file__).resolve().parent
 
@@ -34,30 +28,61 @@ PAGES = [
 # Pages shown only to roles allowed this action (core/auth.py PERMISSIONS); the rest need view_zone.
 PAGE_ACTIONS = {"pages/upload.py": "upload_own", "pages/review.py": "review"}
 
-leave_legacy_pages_mode()  # first visitor of a fresh server: leave Streamlit's legacy pages/ mode before rendering
-st.set_page_config(page_title=f"{load_zone().name}监测看板", page_icon=":material/monitoring:",
-                   layout="wide",
-                   initial_sidebar_state="collapsed" if projector_requested() else "auto")
+
+def main() -> None:
+    # Imported here, not at the top: the web server imports this file before Streamlit's runtime
+    # exists, and ui.data's caches must be created inside it.
+    from core.access.accounts import can
+    from core.db import DatabaseUnavailable
+    from core.present.escape import md_text
+    from core.zone import load_zone
+    from ui import data
+    from ui.auth import current_user, login_gate
+    from ui.chrome import chinese_chrome
+    from ui.filters import global_filters
+    from ui.firstrun import ensure_data
+    from ui.guard import land_unknown_paths, leave_legacy_pages_mode
+    from ui.meeting import NavPage, meeting_bar
+    from ui.projector import projector_requested, projector_switch
+
+    leave_legacy_pages_mode()  # first visitor of a fresh server: leave Streamlit's legacy pages/ mode first
+    st.set_page_config(page_title=f"{load_zone().name}监测看板", page_icon=":material/monitoring:",
+                       layout="wide",
+                       initial_sidebar_state="collapsed" if projector_requested() else "auto")
+
+    # Navigation is declared before the login form, hidden while nobody is logged in: the sidebar
+    # never shows a stale page list, and after login the user lands on the page the URL asked for
+    # (with its month, county and mode: the query parameters are left as they are until then).
+    chinese_chrome()  # Streamlit's own English (uploader, tables, menus) in Chinese, from the first screen on
+    user = current_user()
+    sections: dict[str, list] = {}
+    shown: list[NavPage] = []
+    for section, file, title, icon in PAGES:
+        if (HERE / file).exists() and (user is None or can(user, PAGE_ACTIONS.get(file, "view_zone"))):
+            entry = st.Page(str(HERE / file), title=title, icon=icon, default=file == PAGES[0][1])
+            sections.setdefault(section, []).append(entry)
+            shown.append(NavPage(title, file, entry.url_path, section))
+    land_unknown_paths(p.url_path for p in shown)  # a stale link such as /overview opens the overview
+    page = st.navigation(sections, position="sidebar" if user else "hidden")
+    login_gate()  # login form (or first-start screen) and stop until someone is signed in
+
+    projector_switch()
+    try:
+        ensure_data()
+        choices, counties = data.month_choices(), data.load("zone_counties")
+        global_filters(choices, counties)
+        meeting_bar(shown, page.url_path, [c.period for c in reversed(choices)], counties)  # the meeting's bar
+        page.run()
+    except DatabaseUnavailable as exc:  # busy or damaged database: say so, no traceback
+        st.error(md_text(exc))
 
 
-# Navigation is declared before the login form, hidden while nobody is logged in: the sidebar
-# never shows a stale page list, and after login the user lands on the page the URL asked for.
-chinese_chrome()  # Streamlit's own English (uploader, tables, menus) in Chinese, from the first screen on
-user = current_user()
-sections: dict[str, list] = {}
-shown: list[NavPage] = []
-for section, file, title, icon in PAGES:
-    if (HERE / file).exists() and (user is None or can(user, PAGE_ACTIONS.get(file, "view_zone"))):
-        entry = st.Page(str(HERE / file), title=title, icon=icon, default=file == PAGES[0][1])
-        sections.setdefault(section, []).append(entry)
-        shown.append(NavPage(title, file, entry.url_path, section))
-land_unknown_paths(p.url_path for p in shown)  # a stale link such as /overview opens the overview
-page = st.navigation(sections, position="sidebar" if user else "hidden")
-user = login_gate()  # login form (and stop) until someone logs in; demo administrator without users.toml
+if __name__ == "__main__":
+    main()
+else:  # imported by `streamlit run app.py`'s web server: this script, served with ui/web.py's additions
+    from starlette.middleware import Middleware
 
-projector_switch()
-ensure_data()
-choices, counties = data.month_choices(), data.load("zone_counties")
-global_filters(choices, counties)
-meeting_bar(shown, page.url_path, [c.period for c in reversed(choices)], counties)  # projector mode: the meeting's control bar
-page.run()
+    from ui.web import UploadGate, on_script_error, routes
+
+    app = st.App(__file__, routes=routes(), middleware=[Middleware(UploadGate)],
+                 on_script_error=on_script_error)

@@ -77,11 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
-    from core.db import DatabaseBusy
+    from core.db import DatabaseUnavailable
     from core.zone import ZoneConfigError
     try:
         return _main(argv)
-    except (DatabaseBusy, ZoneConfigError) as exc:
+    except DatabaseUnavailable as exc:
+        print(f"{exc}({exc.path})", file=sys.stderr)
+        return EXIT_FAILED
+    except ZoneConfigError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_FAILED
     except BrokenPipeError:  # output piped into `head` etc.: stop quietly

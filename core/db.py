@@ -20,12 +20,36 @@ WRITE_LOCK = threading.RLock()
 _CONNECT_LOCK = threading.Lock()
 
 
-class DatabaseBusy(RuntimeError):
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be used now; the message is Chinese and names no server path
+    (pages show it to every user; `path` is there for the command line and the log)."""
+
+    def __init__(self, path: Path, message: str):
+        self.path = path
+        super().__init__(message)
+
+
+class DatabaseBusy(DatabaseUnavailable):
     """Another process holds DuckDB's file lock (e.g. the running dashboard)."""
 
     def __init__(self, path: Path):
-        self.path = path
-        super().__init__(f"数据库正被另一个程序(如看板)使用,请稍后重试({path})")
+        super().__init__(path, "数据库正被另一个程序(如看板)使用,请稍后重试。")
+
+
+class DatabaseCorrupt(DatabaseUnavailable):
+    """The database file is not a DuckDB database or a block of it is damaged."""
+
+    def __init__(self, path: Path):
+        super().__init__(path, "数据库文件已损坏或不是本系统的数据库,无法读取。请管理员停止看板,"
+                               "从最近的备份恢复(python -m core restore 备份文件夹 --force)。")
+
+
+# DuckDB's words for a file that is not a database or has a damaged block.
+_CORRUPT_SIGNS = ("not a valid duckdb database", "corrupt database", "checksum", "failed to read database header")
+
+
+def _is_corruption(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.Error) and any(s in str(exc).lower() for s in _CORRUPT_SIGNS)
 
 
 class StoreError(ValueError):
@@ -42,6 +66,10 @@ def open_db(path: Path | str | None = None, *, timeout: float = 10.0) -> Iterato
         with WRITE_LOCK:  # idempotent (IF NOT EXISTS), ~4 ms; survives the file being replaced
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
         yield con
+    except duckdb.Error as exc:
+        if _is_corruption(exc):  # a damaged block is found when a query reads it
+            raise DatabaseCorrupt(path) from None
+        raise
     finally:
         con.close()
 
@@ -53,11 +81,13 @@ def _connect(path: Path, timeout: float) -> duckdb.DuckDBPyConnection:
         try:
             with _CONNECT_LOCK:
                 return duckdb.connect(str(path))
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                if "lock" in str(exc).lower():
-                    raise DatabaseBusy(path) from None
+        except duckdb.Error as exc:
+            if _is_corruption(exc):
+                raise DatabaseCorrupt(path) from None
+            if not isinstance(exc, duckdb.IOException) or "lock" not in str(exc).lower():
                 raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(path) from None
         time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
         delay = min(delay * 2, 1.0)
 

@@ -42,6 +42,7 @@ def db_path(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(autouse=True)
 def _no_real_accounts(tmp_path_factory, monkeypatch):
-    """Tests never read the deployment's data/users.toml: without a users file the app is in demo mode."""
+    """Tests never read the deployment's data/users.toml (nor its sessions) and run in demo mode,
+    chosen explicitly; tests of accounts unset PILOT_DEMO and add users to this file."""
     monkeypatch.setenv("PILOT_USERS", str(tmp_path_factory.mktemp("accounts") / "users.toml"))
-    monkeypatch.delenv("PILOT_DEMO", raising=False)
+    monkeypatch.setenv("PILOT_DEMO", "1")

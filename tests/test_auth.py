@@ -100,16 +100,33 @@ def test_clerk_sees_only_own_county():
     assert not can_see_county(VIEWER, "松溪县")
 
 
-def test_demo_mode_without_users_file(users_file, monkeypatch):
-    assert demo_mode()
+def test_access_mode_is_demo_only_when_chosen(users_file, monkeypatch, tmp_path):
+    """No silent demo: PILOT_DEMO=1 chooses it; a configured users file that is missing is an error."""
+    assert auth.access_mode() == "missing" and not demo_mode()  # PILOT_USERS names a missing file
     add_user("admin", "first-password", "admin")
-    assert not demo_mode()
+    assert auth.access_mode() == "accounts"
     monkeypatch.setenv(auth.DEMO_ENV, "1")
-    assert demo_mode()
+    assert auth.access_mode() == "demo" and demo_mode()
+    monkeypatch.delenv(auth.DEMO_ENV)
+    monkeypatch.delenv(auth.USERS_ENV)
+    monkeypatch.setattr(auth, "DATA_DIR", tmp_path / "fresh-checkout")
+    assert auth.access_mode() == "unconfigured"
     assert "演示管理员" in auth.DEMO_USER.label
 
 
-def test_users_command_adds_lists_and_removes(users_file, monkeypatch, capsys):
+@pytest.fixture
+def zone_counties(tmp_path, monkeypatch):
+    """A zone file listing 白石县 and 松溪县 (a clerk's county must be one of the zone's)."""
+    from core.zone import ZONE_ENV, ZONE_FILE
+
+    zone = tmp_path / "zone.toml"
+    zone.write_text(ZONE_FILE.read_text(encoding="utf-8").replace(
+        "counties = []", 'counties = ["白石县", "松溪县"]'), encoding="utf-8")
+    monkeypatch.setenv(ZONE_ENV, str(zone))
+    return zone
+
+
+def test_users_command_adds_lists_and_removes(users_file, db_path, zone_counties, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
     code = main(["users", "add", "baishi", "--role", "clerk", "--county", "白石县", "--password-stdin"])
     assert code == 0, capsys.readouterr().err
@@ -161,10 +178,11 @@ def test_login_form_logs_in_and_gates_by_role(users_file):
     assert any("无权审核" in e.value for e in at.error)
 
 
-def test_demo_mode_shows_the_demo_banner(users_file):
+def test_demo_mode_shows_the_demo_banner(users_file, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
+    monkeypatch.setenv(auth.DEMO_ENV, "1")
     at = AppTest.from_function(_login_app, default_timeout=30).run()
     assert not at.exception
-    assert any("演示模式:已以 演示管理员 身份登录" in i.value for i in at.sidebar.info)
+    assert any("演示模式" in h.proto.body for h in at.get("html"))  # in the page, not only the sidebar
     assert "可以审核" in " ".join(m.value for m in at.markdown)

@@ -48,7 +48,7 @@ def server(tmp_path_factory):
     books = work / "workbooks"
     write_sample_zone(books)  # the tests' own sample zone (tests/sample_zone.py)
     (books / UPLOADED).rename(work / UPLOADED)
-    env = {**os.environ, "PILOT_DB": str(db), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PILOT_DB": str(db), "PYTHONPATH": str(ROOT), "PILOT_DEMO": "1"}  # demo, chosen
     env.pop("PILOT_USERS", None)
     loaded = subprocess.run([sys.executable, "-m", "core", "ingest", str(books), "--db", str(db),
                              "--received-at", "2026-11-03"], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -123,8 +123,11 @@ def _settle(page, timeout: float = 60_000) -> None:
 
 
 def _assert_no_exception(page, what: str) -> None:
+    from ui.web import INTERNAL_ERROR  # what app.py's error handler shows instead of a traceback
+
     boxes = page.locator(EXCEPTION)
     assert boxes.count() == 0, f"{what}: Streamlit exception on the page:\n" + "\n".join(boxes.all_inner_texts())
+    assert page.get_by_text(INTERNAL_ERROR[:12]).count() == 0, f"{what}: internal error (see the server log)"
 
 
 def _shot(page, name: str, full: bool = False) -> Path:
@@ -268,6 +271,8 @@ def test_first_request_to_a_page_goes_through_app(tmp_path, browser, path, accou
     env = {**os.environ, "PILOT_DB": str(tmp_path / "pilot.duckdb"), "PYTHONPATH": str(ROOT),
            "PILOT_USERS": str(users), "PILOT_NO_DEMO": "1"}
     env.pop("PILOT_DEMO", None)
+    if not accounts:
+        env["PILOT_DEMO"] = "1"  # demo mode only when chosen
     name = f"first-request{path.replace('/', '-')}{'-login' if accounts else ''}"
     with _streamlit(env, f"streamlit-{name}.log") as base:
         page = _open(browser, base + path, VIEWPORTS["1280x720"])
@@ -288,7 +293,7 @@ def test_first_request_to_a_page_goes_through_app(tmp_path, browser, path, accou
                 _shot(page, name + "-after")
                 return
             sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
-            assert "演示模式" in sidebar
+            assert "演示模式" in main  # the banner, on the page itself
             nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
             labels = [t.splitlines()[-1].strip() for t in nav]
             for title in ("总览", "体育", "数据报送", "报送情况"):
@@ -305,8 +310,7 @@ def test_first_visitors_arriving_together_all_go_through_app(tmp_path, browser):
     """Several first requests at once on a fresh server (the race: one run switches Streamlit's
     legacy mode off while others are already routed by it): every page gets app.py's navigation."""
     env = {**os.environ, "PILOT_DB": str(tmp_path / "pilot.duckdb"), "PYTHONPATH": str(ROOT),
-           "PILOT_USERS": str(tmp_path / "users.toml"), "PILOT_NO_DEMO": "1"}
-    env.pop("PILOT_DEMO", None)
+           "PILOT_USERS": str(tmp_path / "users.toml"), "PILOT_NO_DEMO": "1", "PILOT_DEMO": "1"}
     paths = ["/", "/quality", "/pe", "/upload", "/compare", "/submissions"]
     with _streamlit(env, "streamlit-first-visitors.log") as base:
         pages = [browser.new_page(viewport={"width": 1280, "height": 720}, locale="zh-CN") for _ in paths]
@@ -318,7 +322,7 @@ def test_first_visitors_arriving_together_all_go_through_app(tmp_path, browser):
                 nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
                 labels = [t.splitlines()[-1].strip() for t in nav]
                 assert "总览" in labels and not set(labels) & set(RAW_PAGE_NAMES), (path, labels)
-                assert "演示模式" in page.locator('[data-testid="stSidebar"]').inner_text(), path
+                assert "演示模式" in page.locator('[data-testid="stMain"]').inner_text(), path
         finally:
             for page in pages:
                 page.close()

@@ -1,75 +1,232 @@
-"""Login for the app: a login form, the session's user, permission gates for pages.
+"""Login for the app: who this browser is, the login form, sign-out, permission gates for pages.
 
-Without data/users.toml (or with PILOT_DEMO=1) the app runs in demo mode, logged in as the
-demo administrator, and says so in a banner, so `streamlit run app.py` just works.
+Where accounts come from is `core.access.accounts.access_mode()`:
+- "accounts": a sign-in is a server-side session (core/access/sessions.py) kept by this tab
+  and, through an HttpOnly cookie the web server sets (ui/web.py), by every tab of the browser;
+  every run re-checks it (idle and absolute expiry, the account as the users file says now);
+- "demo" (PILOT_DEMO=1): everyone is the demo administrator, a banner says so on every page
+  and in projector mode;
+- "missing": PILOT_USERS names a file that does not exist — an error page, nobody gets in;
+- "unconfigured" (no users file at all): a first-start screen that explains how to create the
+  first account and, while the database holds only demo data, offers the demo explicitly.
 """
 from __future__ import annotations
 
-import time
+import logging
 
 import streamlit as st
 
+from core.access import sessions, throttle
 from core.access.accounts import (
     ACTION_LABELS,
     DEMO_USER,
     AuthError,
     User,
+    access_mode,
     can,
-    demo_mode,
+    canonical,
+    current_record,
+    demo_offered,
+    load_users,
+    stamp,
+    users_path,
     verify,
 )
+from core.access.audit import record_event
+from core.present.escape import md_text
 
-SESSION_KEY = "auth_user"
-FAILS_KEY = "auth_failures"
-DEMO_BANNER = "演示模式:已以 演示管理员 身份登录。正式使用前,请管理员用 `python -m core users add` 创建账号。"
+LOG = logging.getLogger(__name__)
+TOKEN_KEY = "auth_token"  # this tab's session token
+ENDED_KEY = "auth_ended"  # why this tab's session ended (shown on the login form)
+COOKIE_KEY = "auth_cookie"  # a cookie change for the web server to make on this page load
+DEMO_CHOSEN_KEY = "auth_demo_chosen"  # the demo chosen on the first-start screen (this tab)
+ROUTE = "_pilot/session"  # ui/web.py
+DEMO_BANNER = ("演示模式:所有访问者都以「演示管理员」身份使用本看板(可上传、审核),数据仅供演示。"
+               "正式使用前,请管理员用 python -m core users add 创建账号,并去掉 PILOT_DEMO 设置。")
+
+
+def _policy() -> sessions.Policy:
+    return sessions.Policy.from_zone()
+
+
+def _cookie_token() -> str | None:
+    try:
+        raw = st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # noqa: BLE001 - no browser context (bare mode)
+        return None
+    return sessions.store().token_of(raw) if isinstance(raw, str) else None  # (AppTest: a mock)
 
 
 def current_user() -> User | None:
-    """The logged-in user of this browser session (the demo administrator in demo mode)."""
-    try:
-        if demo_mode():
-            return DEMO_USER
-    except AuthError:
+    """The signed-in user of this browser (re-checked now), the demo administrator, or None."""
+    mode = access_mode()
+    if mode == "demo":
+        return DEMO_USER
+    if mode == "unconfigured":
+        return DEMO_USER if st.session_state.get(DEMO_CHOSEN_KEY) else None
+    if mode != "accounts":
         return None
-    raw = st.session_state.get(SESSION_KEY)
-    return User.model_validate(raw) if raw else None
+    tried = []
+    for token in (st.session_state.get(TOKEN_KEY), _cookie_token()):
+        if not token or token in tried:
+            continue
+        tried.append(token)
+        try:
+            user, why = sessions.check(token, _policy())
+        except sessions.SessionError as exc:
+            LOG.error("%s", exc)
+            return None
+        if user is not None:
+            st.session_state[TOKEN_KEY] = token
+            return user
+        if why != "signed_out" or token == st.session_state.get(TOKEN_KEY):
+            st.session_state[ENDED_KEY] = why
+    st.session_state.pop(TOKEN_KEY, None)
+    return None
 
 
 def login_gate() -> User:
-    """Return the session's user; show the login form and stop the script while nobody is logged in."""
+    """Return the session's user; otherwise show the login (or first-start) screen and stop."""
+    mode = access_mode()
     user = current_user()
+    _apply_cookie_change()
+    if mode == "demo" or (mode == "unconfigured" and user is not None):
+        _demo_banner()
     if user is not None:
         _sidebar(user)
         return user
+    if mode == "missing":
+        _missing_users_file()
+    elif mode == "unconfigured":
+        _first_start()
+    else:
+        _login_form()
+    st.stop()
+
+
+def _demo_banner() -> None:
+    """One line at the top of every page (also in projector mode, where the sidebar is closed)."""
+    st.html('<div style="background:#fff3cd;color:#5c4400;border:1px solid #e0c36a;border-radius:6px;'
+            f'padding:4px 12px;font-size:15px;line-height:1.5">{DEMO_BANNER}</div>')
+
+
+def _missing_users_file() -> None:
+    path = users_path()
+    LOG.error("PILOT_USERS names %s, which does not exist", path)
+    st.title("实验区监测看板")
+    st.error(f"环境变量 PILOT_USERS 指定的账号文件({md_text(path.name)})不存在,看板不能登录。"
+             "请管理员检查该设置是否写错;如需新建账号,请在服务器上运行 python \\-m core users add。")
+
+
+def _first_start() -> None:
+    st.title("实验区监测看板 · 首次启动")
+    st.warning("尚未创建任何账号(服务器上没有 data/users.toml)。")
+    st.markdown("**正式使用**:请管理员在服务器上创建第一个账号,然后刷新本页:\n\n"
+                "```\npython -m core users add 账号名 --role admin --display 姓名\n```")
+    from core.db import DatabaseUnavailable, open_db
+    from ui.data import db_path
+
+    try:
+        with open_db(db_path()) as con:
+            offered = demo_offered(con)
+    except DatabaseUnavailable as exc:
+        st.error(md_text(exc))
+        return
+    if not offered:
+        st.error("数据库中已有正式报送数据,不能以演示模式进入。请管理员先创建账号。")
+        return
+    st.markdown("**仅试用演示数据**:以演示模式进入后,本浏览器标签页以「演示管理员」身份使用看板"
+                "(可上传、审核),页面顶部一直显示演示模式提示。")
+    if st.button("以演示模式进入", key="auth_demo"):
+        st.session_state[DEMO_CHOSEN_KEY] = True
+        st.rerun()
+
+
+def _login_form() -> None:
     st.title("实验区监测看板 · 登录")
+    try:
+        load_users()
+    except AuthError as exc:
+        LOG.error("%s", exc)
+        st.error(md_text(str(exc).replace(str(users_path()), users_path().name)))
+        return
+    ended = st.session_state.pop(ENDED_KEY, None)
+    if ended in sessions.ENDED:
+        st.info(sessions.ENDED[ended])
     with st.form("login_form"):
         name = st.text_input("账号", key="login_name")
         password = st.text_input("密码", type="password", key="login_password")
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
-        fails = st.session_state.get(FAILS_KEY, 0)
-        if fails >= 5:
-            time.sleep(min(10, fails))  # slow down guessing from one session
-        found = verify(name, password)
-        if found is None:
-            st.session_state[FAILS_KEY] = fails + 1
-            st.error("账号或密码不正确")
-        else:
-            st.session_state[SESSION_KEY] = found.model_dump()
-            st.session_state[FAILS_KEY] = 0
-            st.rerun()
+        _sign_in(name, password)
     st.caption("账号由实验区管理员分配;忘记密码请联系管理员重设。")
-    st.stop()
+
+
+def _address() -> str:
+    try:
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no browser context
+        ip = None
+    return ip if isinstance(ip, str) and ip else "本机"  # None for localhost; a mock under AppTest
+
+
+def _sign_in(name: str, password: str) -> None:
+    username, address = canonical(name)[:64], _address()
+    refused = throttle.refusal(username, address)
+    if refused:
+        st.error(refused)
+        return
+    found = verify(username, password)
+    if found is None:
+        throttle.failed(username, address)
+        record_event(username or "(空)", "login_failed", detail={"address": address})
+        st.error("账号或密码不正确")
+        return
+    throttle.succeeded(username)
+    rec = current_record(found.username)
+    try:
+        token = sessions.store().create(found.username, stamp(rec), address)
+    except sessions.SessionError as exc:
+        LOG.error("%s", exc)
+        st.error("服务器无法保存登录状态,请联系实验区管理员。")
+        return
+    record_event(found.username, "login", county=found.county, detail={"address": address})
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[COOKIE_KEY] = ("start", sessions.issue_ticket(token))
+    st.rerun()
+
+
+def sign_out() -> None:
+    """End this sign-in everywhere (every tab, every copy of the cookie) and forget it here."""
+    token = st.session_state.pop(TOKEN_KEY, None) or _cookie_token()
+    ended = sessions.store().end(token) if token else None
+    if ended is not None:
+        record_event(ended.username, "logout", detail={"address": _address()})
+    st.session_state[ENDED_KEY] = "you_signed_out"
+    st.session_state[COOKIE_KEY] = ("end", "")
+
+
+def _apply_cookie_change() -> None:
+    """Ask the web server (an invisible image request) to set or clear the session cookie."""
+    change = st.session_state.pop(COOKIE_KEY, None)
+    if not change:
+        return
+    from streamlit import config
+
+    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    prefix = f"/{base}" if base else ""
+    action, ticket = change
+    st.html(f'<img src="{prefix}/{ROUTE}/{action}?t={ticket}" alt="" width="1" height="1" '
+            'style="position:absolute;opacity:0">')
 
 
 def _sidebar(user: User) -> None:
     with st.sidebar:
-        if user == DEMO_USER and demo_mode():
-            st.info(DEMO_BANNER)
+        st.caption(f"当前用户:{md_text(user.label)}")
+        if user == DEMO_USER:
             return
-        st.caption(f"当前用户:{user.label}")
         if st.button("退出登录", key="logout"):
-            st.session_state.pop(SESSION_KEY, None)
+            sign_out()
             st.rerun()
 
 

@@ -13,7 +13,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from core.db import DatabaseBusy, open_db
+from core.db import DatabaseUnavailable, open_db
 from core.month import today
 from core.paths import default_db_path
 
@@ -60,10 +60,10 @@ def _cached(path: str, version: tuple, day: str, name: str, args: tuple, kwargs:
 
 
 def data_version() -> tuple:
-    """The database's data version (core.indicators.cache.data_key); stops the page if it is busy."""
+    """The database's data version (core.indicators.cache.data_key); stops the page if it is busy or damaged."""
     try:
         return _version(db_path())
-    except DatabaseBusy as exc:
+    except DatabaseUnavailable as exc:
         st.error(str(exc))
         st.stop()
 
@@ -73,7 +73,7 @@ def load(name: str, *args, **kwargs):
     version = data_version()
     try:
         return _cached(db_path(), version, today().isoformat(), name, args, tuple(sorted(kwargs.items())))
-    except DatabaseBusy as exc:
+    except DatabaseUnavailable as exc:
         st.error(str(exc))
         st.stop()
 

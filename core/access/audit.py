@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+
+from core.db import open_db
+
+LOG = logging.getLogger(__name__)
 
 # Action codes written to audit_log.action, with the label the administrator sees.
 ACTION_LABELS: dict[str, str] = {
@@ -17,6 +23,13 @@ ACTION_LABELS: dict[str, str] = {
     "reopen": "重新开放",
     "relock": "重新锁定",
     "refused": "拒绝报送",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出登录",
+    "user_add": "新建账号",
+    "user_change": "修改账号",
+    "user_remove": "删除账号",
+    "db_restore": "从备份恢复数据库",
 }
 AUDIT_COLUMNS = ["id", "at", "actor", "action", "action_label", "submission_id", "county", "period",
                  "sha256", "detail"]
@@ -32,6 +45,19 @@ def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, *, submissio
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [datetime.now(), actor, action, submission_id, county, period, sha256,
                  json.dumps(detail or {}, ensure_ascii=False, default=str)])
+
+
+def record_event(actor: str, action: str, *, db_path: Path | str | None = None, county: str | None = None,
+                 detail: dict | None = None) -> bool:
+    """Append one entry outside any other transaction (logins, sign-outs); False if the database
+    could not be opened (busy or damaged) — the event is then written to the server log instead."""
+    try:
+        with open_db(db_path) as con:
+            record(con, actor, action, county=county, detail=detail)
+        return True
+    except (duckdb.Error, RuntimeError, OSError) as exc:
+        LOG.warning("audit entry not written (%s): %s %s %s", exc, actor, action, detail)
+        return False
 
 
 def record_many(con: duckdb.DuckDBPyConnection, entries: list[dict]) -> None:
