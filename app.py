@@ -33,7 +33,7 @@ def main() -> None:
     # Imported here, not at the top: the web server imports this file before Streamlit's runtime
     # exists, and ui.data's caches must be created inside it.
     from core.access.accounts import can
-    from core.db import DatabaseUnavailable
+    from core.db import DatabaseUnavailable, hold_for_dashboard
     from core.present.escape import md_text
     from core.zone import load_zone
     from ui import data
@@ -46,6 +46,7 @@ def main() -> None:
     from ui.projector import projector_requested, projector_switch
 
     leave_legacy_pages_mode()  # first visitor of a fresh server: leave Streamlit's legacy pages/ mode first
+    hold_for_dashboard(data.db_path())  # a restore refuses while the dashboard runs on this database
     st.set_page_config(page_title=f"{load_zone().name}监测看板", page_icon=":material/monitoring:",
                        layout="wide",
                        initial_sidebar_state="collapsed" if projector_requested() else "auto")
@@ -82,7 +83,10 @@ if __name__ == "__main__":
 else:  # imported by `streamlit run app.py`'s web server: this script, served with ui/web.py's additions
     from starlette.middleware import Middleware
 
+    from core.db import hold_for_dashboard
     from ui.web import UploadGate, on_script_error, routes
+
+    hold_for_dashboard()
 
     app = st.App(__file__, routes=routes(), middleware=[Middleware(UploadGate)],
                  on_script_error=on_script_error)

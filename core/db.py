@@ -1,6 +1,7 @@
 """The DuckDB database: short-lived connections (DuckDB's cross-process file lock), transactions."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 from contextlib import contextmanager
@@ -90,6 +91,48 @@ def _connect(path: Path, timeout: float) -> duckdb.DuckDBPyConnection:
                 raise DatabaseBusy(path) from None
         time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
         delay = min(delay * 2, 1.0)
+
+
+# The dashboard marks a database as in use for its whole lifetime (its connections are
+# short-lived, so DuckDB's own lock says nothing between two clicks): a shared flock on
+# `<database>.dashboard`, released by the kernel when the server process ends. A restore
+# refuses while any process holds it.
+_HELD: dict[Path, int] = {}
+
+
+def _marker(path: Path) -> Path:
+    return path.with_name(path.name + ".dashboard")
+
+
+def hold_for_dashboard(path: Path | str | None = None) -> None:
+    """Mark the database as used by this (dashboard) process until it exits; idempotent."""
+    import fcntl
+
+    path = Path(path) if path is not None else default_db_path()
+    key = path.resolve()
+    if key in _HELD:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(_marker(path), os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    _HELD[key] = fd
+
+
+def dashboard_holds(path: Path | str) -> bool:
+    """True while a running dashboard marks the database as in use (see hold_for_dashboard)."""
+    import fcntl
+
+    marker = _marker(Path(path))
+    if not marker.exists():
+        return False
+    fd = os.open(marker, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing releases a lock we may have taken
+    return False
 
 
 @contextmanager

@@ -30,6 +30,7 @@ from ui import data, filters
 from ui.auth import current_user
 from ui.guard import ensure_app
 from ui.render import download_table, static_table
+from ui.versions import restore_version
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
@@ -107,6 +108,7 @@ if versions:
     st.markdown(f"**版本历史**({md_text(where)},最新在前;当前生效的版本标为「是」)")
     st.dataframe(history_table(history), hide_index=True, width="stretch")
     download_table(history_table(history), f"{where} 报送版本历史", "dl_history", SOURCE)
+    restore_version(user, versions[choice], where)
 
 if unassigned is not None and not unassigned.empty:
     with st.expander(f"无法确定县区或月份的驳回文件({len(unassigned)}个)"):
