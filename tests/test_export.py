@@ -39,10 +39,11 @@ def test_xlsx_dangerous_text_is_reread_as_plain_string_not_formula():
     ws = _sheet(table_to_xlsx(_frame(), "2026年10月 测试表", note="口径:测试"))
     cells = [ws.cell(row=4 + k, column=1) for k in range(1, len(DANGEROUS) + 1)]
     for cell, text in zip(cells, DANGEROUS):
-        assert cell.data_type == "s"
-        # XML stores a carriage return as a line feed; what matters is the leading quote
-        assert cell.value == "'" + text.replace("\r", "\n")
-        assert not str(cell.value).startswith(("=", "+", "-", "@"))
+        assert cell.data_type == "s"  # a string, never a formula
+        # shown exactly as written (no stray quote); quotePrefix keeps it text when edited in Excel/WPS
+        assert cell.value == text.replace("\r", "\n")  # (XML stores a carriage return as a line feed)
+        assert cell.quotePrefix
+    assert not ws.cell(row=4, column=1).quotePrefix  # an ordinary name keeps the ordinary style
 
 
 def test_xlsx_never_contains_a_formula_element():
@@ -158,7 +159,34 @@ def test_a_workbook_built_cell_by_cell_is_neutralised_in_place():
     buf = io.BytesIO()
     wb.save(buf)
     back = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
-    assert back.active["A1"].value == "'=HYPERLINK(\"http://x\",\"点我\")"
-    assert back.active["A1"].data_type == "s"
+    assert back.active["A1"].value == "=HYPERLINK(\"http://x\",\"点我\")"
+    assert back.active["A1"].data_type == "s" and back.active["A1"].quotePrefix
     assert back.active["B1"].value == "云岭县" and back.active["C1"].value == 12.5
-    assert back["体育"]["A1"].value == "'@SUM(1)"
+    assert back["体育"]["A1"].value == "@SUM(1)" and back["体育"]["A1"].quotePrefix
+    assert back["体育"]["A1"].data_type == "s"
+
+
+def test_cli_csv_has_a_bom_and_neutralised_county_text(db_path, capsys):
+    """`python -m core indicators --format csv > 指标.csv` opens in Excel: Chinese readable, no formulas."""
+    import csv
+    from datetime import datetime
+
+    from core.cli import main
+    from core.submission.ingest import ingest_file
+    from tests.builders import build_workbook, valid_submission_sheets
+
+    sheets = valid_submission_sheets("云岭县", "2026-10", n_schools=4)
+    for sheet in ("学校名册", "体育", "作业"):
+        sheets[sheet][1][1] = "+HYPERLINK(\"http://x\",\"点我\")"  # (openpyxl would store "=…" as a formula)
+        sheets[sheet][2][1] = "@SUM(1)"
+    assert ingest_file(build_workbook(sheets), file_name="x.xlsx", db_path=db_path,
+                       received_at=datetime(2026, 11, 3)).status == "accepted"
+    assert main(["indicators", "--db", str(db_path), "--period", "2026-10", "--level", "school",
+                 "--indicator", "activity_hour_compliance", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
+    names = {r["school_name"] for r in rows}
+    assert "'+HYPERLINK(\"http://x\",\"点我\")" in names and "'@SUM(1)" in names
+    assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values())
+    assert {r["value"] for r in rows} <= {"100.0", "0.0"}  # numbers stay numbers

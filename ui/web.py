@@ -28,6 +28,8 @@ LOG = logging.getLogger(__name__)
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")  # 1×1 transparent GIF
 UPLOAD_PATH = "/_stcore/upload_file/"
 INTERNAL_ERROR = "页面出现内部错误,已记入服务器日志。请刷新页面重试;如仍出现,请联系实验区管理员。"
+# Streamlit refuses an uploaded file whose name has a NUL character before the page runs.
+BAD_FILE_NAME = "所选文件的文件名含有不允许的字符(如空字符),未上传。请刷新页面,把文件重命名后重新上传。"
 
 
 def _base() -> str:
@@ -139,12 +141,17 @@ class UploadGate:
 def on_script_error(exc: Exception) -> bool:
     """Show a Chinese message instead of Streamlit's traceback; log the traceback."""
     import streamlit as st
+    from streamlit.errors import StreamlitAPIException
 
     from core.db import DatabaseUnavailable
     from core.present.escape import md_text
 
     if isinstance(exc, DatabaseUnavailable):
         st.error(md_text(exc))
+        return True
+    if isinstance(exc, StreamlitAPIException) and "null bytes" in str(exc).lower():
+        LOG.warning("upload refused: a file name with a NUL character")
+        st.error(BAD_FILE_NAME)
         return True
     LOG.error("script error", exc_info=exc)
     st.error(INTERNAL_ERROR)

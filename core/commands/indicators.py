@@ -15,6 +15,7 @@ from core.indicators.catalog import load_catalog
 from core.indicators.completeness import NOT_COMPARABLE, Completeness
 from core.indicators.compute import COLUMNS
 from core.indicators.targets import STATUS_LABELS
+from core.present.export import neutralise
 from core.present.labels import completeness_marker, reporting_text
 from core.present.numbers import format_target, format_value, signed_text
 
@@ -82,10 +83,13 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     elif args.format == "csv":
+        # For Excel too (a redirect into 指标.csv): a UTF-8 BOM so Chinese shows correctly, and
+        # county text that a spreadsheet would run as a formula neutralised (numbers unchanged).
         buf = io.StringIO()
+        buf.write("\ufeff")
         writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: _csv_cell(v) for k, v in r.items()} for r in rows)
+        writer.writerows({k: neutralise(_csv_cell(v)) for k, v in r.items()} for r in rows)
         sys.stdout.write(buf.getvalue())
     else:
         _print_table(rows, period, month if args.county is None else None)

@@ -6,8 +6,12 @@ the page's default), codes such as 学校标识码 as text, no index column, and
 口径/数据来源/数据截至 line under the title.
 
 Formula injection (OWASP "CSV Injection"): a text cell that starts with = + - @ tab or
-carriage return can be run as a formula by Excel/WPS. Such text is written with a leading
-single quote, the neutralisation OWASP recommends, so it stays inert text in every program.
+carriage return can be run as a formula by Excel/WPS.
+- In .xlsx every text cell is stored as a string (never a formula) and formula-like text
+  gets the cell style quotePrefix: Excel and WPS show it exactly as written (no stray `'`)
+  and keep it text when the cell is edited.
+- CSV has no types: such text gets a leading single quote, the neutralisation OWASP
+  recommends, so it stays inert text in every program.
 """
 from __future__ import annotations
 
@@ -43,14 +47,22 @@ TEXT_COLUMNS = ("学校标识码", "school_id")
 
 
 def neutralise(value: object) -> object:
-    """The value, with text that a spreadsheet would run as a formula prefixed by a single quote."""
+    """For CSV: the value, with text that a spreadsheet would run as a formula prefixed by a single quote."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
 
+def set_text(cell, value: str) -> None:
+    """Put text into an openpyxl cell as a string, never a formula (quotePrefix when it looks like one)."""
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+
+
 def neutralise_workbook(wb) -> None:
-    """Neutralise every text cell of a workbook built cell by cell (the report), in place.
+    """Make every formula-like text cell of a workbook built cell by cell (the report) plain text.
 
     Text from county workbooks (county and school names) ends up in these cells; openpyxl
     would store a string starting with `=` as a formula.
@@ -59,7 +71,7 @@ def neutralise_workbook(wb) -> None:
         for row in ws.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
-                    cell.value = neutralise(cell.value)
+                    set_text(cell, cell.value)
 
 
 def display_width(text: str) -> int:
@@ -106,7 +118,7 @@ def _cell_value(value: object) -> object:
         return value.to_pydatetime().replace(tzinfo=None)
     if isinstance(value, (int, float, datetime, date)):
         return value
-    return neutralise(str(value))
+    return str(value)
 
 
 def _places(header: str, series: pd.Series, explicit: dict[str, int], default: int) -> int | None:
@@ -129,14 +141,17 @@ def write_table(ws: Worksheet, df: pd.DataFrame, title: str, note: str | None = 
     """
     frame = _flat_frame(df)
     headers = list(frame.columns)
-    ws.cell(row=1, column=1, value=neutralise(title)).font = TITLE_FONT
+    set_text(ws.cell(row=1, column=1), title)
+    ws.cell(row=1, column=1).font = TITLE_FONT
     header_row = 2
     if note:
-        ws.cell(row=2, column=1, value=neutralise(note)).font = NOTE_FONT
+        set_text(ws.cell(row=2, column=1), note)
+        ws.cell(row=2, column=1).font = NOTE_FONT
         header_row = 3
     widths = [display_width(h) for h in headers]
     for j, header in enumerate(headers, start=1):
-        cell = ws.cell(row=header_row, column=j, value=neutralise(header))
+        cell = ws.cell(row=header_row, column=j)
+        set_text(cell, header)
         cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, HEADER_BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for j, header in enumerate(headers, start=1):
@@ -146,17 +161,18 @@ def write_table(ws: Worksheet, df: pd.DataFrame, title: str, note: str | None = 
         for i, raw in enumerate(series.tolist(), start=header_row + 1):
             value = _cell_value(raw)
             if header in TEXT_COLUMNS and value is not None:
-                value = neutralise(_code_text(raw))
+                value = _code_text(raw)
             elif places is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = round_to(value, places)
                 value = int(value) if places == 0 and abs(value) < 1e15 else value
-            cell = ws.cell(row=i, column=j, value=value)
+            cell = ws.cell(row=i, column=j)
             if header in TEXT_COLUMNS:
                 cell.number_format = TEXT_FORMAT
             if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
+                set_text(cell, value)  # never a formula, whatever the text
                 widths[j - 1] = max(widths[j - 1], display_width(value))
             elif value is not None:
+                cell.value = value
                 if isinstance(value, datetime):
                     cell.number_format = DATETIME_FORMAT
                 elif isinstance(value, date):
