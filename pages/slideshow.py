@@ -11,6 +11,7 @@ import streamlit as st
 from core.indicators.catalog import load_catalog
 from core.present.palette import headline_ids, short_name
 from ui import data, filters
+from ui.auth import recheck
 from ui.guard import ensure_app
 from ui.meeting import exit_projector_button, go, month_select
 from ui.projector import chart_font, is_projector
@@ -86,6 +87,7 @@ if projector:
 @st.fragment(run_every=seconds if auto else None)
 def slide() -> None:
     """The current slide; in auto mode advances once `seconds` have passed."""
+    recheck()  # an auto-advance is a run too: a signed-out or removed account sees the login form
     if auto and time.time() - st.session_state["slide_at"] >= seconds - 1:
         step(1)
     indicator = ids[st.session_state["slide"]]

@@ -118,8 +118,10 @@ def test_annotating_an_annotated_workbook_replaces_the_old_list():
 
 def test_value_that_looks_like_a_formula_stays_text_in_the_list():
     issues = [Issue(severity="error", sheet="体育", row=4, column="学校名称", value="=SUM(A1:A3)", message="不是文本")]
-    rows = _list_rows(_open(annotate_workbook(_workbook(), "x.xlsx", issues)))
-    assert rows[0]["值"] == "'=SUM(A1:A3)"
+    wb = _open(annotate_workbook(_workbook(), "x.xlsx", issues))
+    assert _list_rows(wb)[0]["值"] == "=SUM(A1:A3)"  # shown as written, no stray quote
+    cell = next(c for row in wb[LIST_SHEET].iter_rows() for c in row if c.value == "=SUM(A1:A3)")
+    assert cell.data_type == "s" and cell.quotePrefix  # a string, and stays text when edited
 
 
 @pytest.mark.parametrize("name", ["松溪县.xls", "松溪县.ods"])

@@ -186,3 +186,28 @@ def test_demo_mode_shows_the_demo_banner(users_file, monkeypatch):
     assert not at.exception
     assert any("演示模式" in h.proto.body for h in at.get("html"))  # in the page, not only the sidebar
     assert "可以审核" in " ".join(m.value for m in at.markdown)
+
+
+def test_new_hashes_use_the_raised_cost_and_old_hashes_still_verify(users_file):
+    add_user("newer", "a-long-password", "viewer")
+    rec = tomllib.loads(users_file.read_text(encoding="utf-8"))["users"]["newer"]
+    assert rec["kdf"] == "scrypt:n=32768,r=8,p=3"
+    owasp = {(2**17, 8, 1), (2**16, 8, 2), (2**15, 8, 3), (2**14, 8, 5), (2**13, 8, 10)}  # cheat-sheet minimums
+    assert (auth.SCRYPT["n"], auth.SCRYPT["r"], auth.SCRYPT["p"]) in owasp
+    salt, digest = auth.hash_password("old-password", params=auth.LEGACY_SCRYPT)  # as written before
+    users_file.write_text(users_file.read_text(encoding="utf-8")
+                          + f'\n[users.older]\nrole = "viewer"\nsalt = "{salt}"\nhash = "{digest}"\n',
+                          encoding="utf-8")
+    assert verify("older", "old-password").username == "older"
+    assert verify("older", "old-passwort") is None
+    assert verify("newer", "a-long-password").username == "newer"
+
+
+def test_account_names_are_case_insensitive_and_a_clerk_county_must_exist(users_file):
+    add_user("YL01", "clerk-pass-1", "clerk", county="云岭县", counties=["云岭县"])
+    assert [u.username for u in list_users()] == ["yl01"]
+    assert verify("Yl01", "clerk-pass-1").county == "云岭县"
+    with pytest.raises(AuthError, match="已存在"):
+        add_user("yl01", "other-pass-2", "viewer")
+    with pytest.raises(AuthError, match="不是本实验区的县区"):
+        add_user("x9", "clerk-pass-1", "clerk", county="不存在县", counties=["云岭县", "松溪县"])

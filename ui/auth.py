@@ -230,6 +230,13 @@ def _sidebar(user: User) -> None:
             st.rerun()
 
 
+def recheck() -> None:
+    """For fragments that rerun by themselves (the slideshow's auto-advance), which skip app.py:
+    once the sign-in has ended, rerun the whole app (it shows the login form)."""
+    if current_user() is None:
+        st.rerun(scope="app")
+
+
 def require(action: str) -> User:
     """The session's user if allowed to do `action`; otherwise an error on the page and stop."""
     user = current_user()

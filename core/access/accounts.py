@@ -166,7 +166,12 @@ def hash_password(password: str, salt: bytes | None = None, params: dict | None 
 def _params(rec: dict) -> dict:
     """The scrypt parameters an account's hash was made with."""
     m = _KDF_RE.fullmatch(str(rec.get("kdf") or ""))
-    return {"n": int(m[1]), "r": int(m[2]), "p": int(m[3])} if m else LEGACY_SCRYPT
+    if not m:
+        return LEGACY_SCRYPT
+    n, r, p = int(m[1]), int(m[2]), int(m[3])
+    if not (2 <= n <= 2**20 and 1 <= r <= 32 and 1 <= p <= 16):  # a mistyped cost must not exhaust memory
+        raise AuthError(f"账号的 kdf 参数「{rec.get('kdf')}」超出范围")
+    return {"n": n, "r": r, "p": p}
 
 
 def load_users(path: Path | None = None) -> dict[str, dict]:
@@ -213,7 +218,10 @@ def verify(username: str, password: str, path: Path | None = None) -> User | Non
     if rec is None or "salt" not in rec or "hash" not in rec:
         hash_password(password)  # same work either way: no timing hint whether the name exists
         return None
-    _, digest = hash_password(password, bytes.fromhex(rec["salt"]), _params(rec))
+    try:
+        _, digest = hash_password(password, bytes.fromhex(rec["salt"]), _params(rec))
+    except (AuthError, ValueError):
+        return None
     if not hmac.compare_digest(digest, rec["hash"]):
         return None
     return _user_of(canonical(username), rec)
