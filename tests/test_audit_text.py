@@ -20,6 +20,15 @@ from core.present.audit import detail_sentence
     ("return", {"comment": "体育活动时间按小时填写,请改为分钟"}, "退回县区修改,审核意见:体育活动时间按小时填写,请改为分钟"),
     ("refused", {"file": "a.xlsx", "reason": "该月份已锁定"}, "文件「a.xlsx」未受理:该月份已锁定"),
     ("reopen", {}, "—"),
+    ("login", {"address": "10.1.2.3"}, "登录成功(地址 10.1.2.3)"),
+    ("login_failed", {"address": "本机"}, "登录失败(账号或密码不正确)(地址 本机)"),
+    ("user_change", {"username": "yl01", "role": "viewer", "sessions_ended": 2, "users_file": "/x"},
+     "修改(重设密码)账号「yl01」,角色 查看,结束其2个登录"),
+    ("user_remove", {"username": "yl01", "sessions_ended": 0}, "删除账号「yl01」"),
+    ("db_restore", {"backup": "/备份/1105", "backup_created_at": "2026-11-05T10:00:00",
+                    "audit_entries_carried_over": 3, "replaced_db_kept_as": "pilot.duckdb.before-restore-1"},
+     "从备份 /备份/1105(备份于 2026-11-05 10:00)恢复数据库;带入备份之后的审计日志 3 条,"
+     "原数据库保留为 pilot.duckdb.before-restore-1"),
 ])
 def test_detail_sentences(action, detail, expected):
     assert detail_sentence(action, json.dumps(detail, ensure_ascii=False)) == expected

@@ -56,8 +56,8 @@ def _server(work, idle_minutes: float, log: str):
 
 
 def _sign_in(page, name: str, password: str) -> None:
-    page.get_by_label("账号").fill(name)
-    page.get_by_label("密码").fill(password)
+    page.get_by_label("账号", exact=True).fill(name)
+    page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_function("() => !document.querySelector('input[type=password]')", timeout=60_000)
     _settle(page)
