@@ -37,7 +37,7 @@ def main() -> None:
     from core.present.escape import md_text
     from core.zone import load_zone
     from ui import data
-    from ui.auth import current_user, login_gate
+    from ui.auth import current_user, demo_banner, login_gate
     from ui.chrome import chinese_chrome
     from ui.filters import global_filters
     from ui.firstrun import ensure_data
@@ -73,6 +73,7 @@ def main() -> None:
         choices, counties = data.month_choices(), data.load("zone_counties")
         global_filters(choices, counties)
         meeting_bar(shown, page.url_path, [c.period for c in reversed(choices)], counties)  # the meeting's bar
+        demo_banner()  # on every page in demo mode, projector mode included
         page.run()
     except DatabaseUnavailable as exc:  # busy or damaged database: say so, no traceback
         st.error(md_text(exc))

@@ -151,9 +151,10 @@ def test_malformed_users_file_is_a_chinese_error(users_file):
 def _login_app():
     import streamlit as st
 
-    from ui.auth import login_gate, require
+    from ui.auth import demo_banner, login_gate, require
 
     user = login_gate()
+    demo_banner()
     st.write(f"已登录:{user.username}")
     require("review")
     st.write("可以审核")

@@ -214,7 +214,7 @@ def test_missing_users_file_is_an_error_never_the_demo(tmp_path, db_path, monkey
     monkeypatch.setenv("PILOT_NO_DEMO", "1")
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
-    assert any("PILOT_USERS 指定的账号文件" in e.value and md_text("typo-users.toml") in e.value for e in at.error)
+    assert any("PILOT_USERS` 指定的账号文件" in e.value and md_text("typo-users.toml") in e.value for e in at.error)
     assert not _has_form(at)  # nobody can sign in against a users file that is not there
     assert str(tmp_path) not in " ".join(e.value for e in at.error)  # no server path shown
     assert not any("演示模式" in h.proto.body for h in at.get("html"))

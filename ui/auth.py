@@ -42,7 +42,7 @@ COOKIE_KEY = "auth_cookie"  # a cookie change for the web server to make on this
 DEMO_CHOSEN_KEY = "auth_demo_chosen"  # the demo chosen on the first-start screen (this tab)
 ROUTE = "_pilot/session"  # ui/web.py
 DEMO_BANNER = ("演示模式:所有访问者都以「演示管理员」身份使用本看板(可上传、审核),数据仅供演示。"
-               "正式使用前,请管理员用 python -m core users add 创建账号,并去掉 PILOT_DEMO 设置。")
+               "正式使用前,请管理员创建账号并关闭演示模式(见使用说明「运行维护」)。")
 
 
 def _policy() -> sessions.Policy:
@@ -90,8 +90,6 @@ def login_gate() -> User:
     mode = access_mode()
     user = current_user()
     _apply_cookie_change()
-    if mode == "demo" or (mode == "unconfigured" and user is not None):
-        _demo_banner()
     if user is not None:
         _sidebar(user)
         return user
@@ -104,8 +102,11 @@ def login_gate() -> User:
     st.stop()
 
 
-def _demo_banner() -> None:
-    """One line at the top of every page (also in projector mode, where the sidebar is closed)."""
+def demo_banner() -> None:
+    """In demo mode, one line at the top of every page (app.py: under projector mode's meeting bar,
+    where the sidebar is closed)."""
+    if current_user() != DEMO_USER:
+        return
     st.html('<div style="background:#fff3cd;color:#5c4400;border:1px solid #e0c36a;border-radius:6px;'
             f'padding:4px 12px;font-size:15px;line-height:1.5">{DEMO_BANNER}</div>')
 
@@ -114,8 +115,8 @@ def _missing_users_file() -> None:
     path = users_path()
     LOG.error("PILOT_USERS names %s, which does not exist", path)
     st.title("实验区监测看板")
-    st.error(f"环境变量 PILOT_USERS 指定的账号文件({md_text(path.name)})不存在,看板不能登录。"
-             "请管理员检查该设置是否写错;如需新建账号,请在服务器上运行 python \\-m core users add。")
+    st.error(f"环境变量 `PILOT_USERS` 指定的账号文件({md_text(path.name)})不存在,看板不能登录。"
+             "请管理员检查该设置是否写错;如需新建账号,请在服务器上运行 `python -m core users add`。")
 
 
 def _first_start() -> None:
