@@ -101,7 +101,9 @@ def test_cli_json_and_csv_carry_completeness(db, capsys):
     assert {r["period"] for r in rows} == {"2026-10"}  # default: the closed month
     assert all((r["counties_reporting"], r["counties_expected"], r["complete"]) == (5, 5, True) for r in rows)
     assert main(["indicators", "--db", str(db), "--period", "2026-11", "--format", "csv"]) == 0
-    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff")  # the CSV opens in Excel with its Chinese intact
+    table = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     quality = next(r for r in table if r["indicator"] == "quality_schools")
     assert (quality["counties_reporting"], quality["counties_expected"], quality["complete"]) == ("3", "5", "false")
     assert quality["status"] == "none" and quality["change"] == ""
