@@ -203,3 +203,12 @@ def test_constructed_rejected_workbook_from_builders():
     assert sorted(listed) == sorted(i.message for i in parsed.issues)
     missing_sheet = [i for i in parsed.issues if i.row is None and "作业" in i.message]
     assert missing_sheet and missing_sheet[0].message in listed
+
+
+def test_many_issues_highlight_the_first_cells_and_list_them_all(monkeypatch):
+    import core.submission.annotate as annotate
+    monkeypatch.setattr(annotate, "MAX_MARKED_CELLS", 3)
+    issues = [Issue(severity="error", sheet="体育", row=r, column=None, message=f"问题{r}") for r in range(1, 7)]
+    out = _open(annotate.marked_copy(_workbook(), "a.xlsx", issues, False))
+    commented = [c for row in out["体育 "].iter_rows() for c in row if c.comment is not None]
+    assert len(commented) == 3 and len(_list_rows(out)) == 6

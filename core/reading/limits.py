@@ -12,7 +12,8 @@ MAX_AREA = 1_000_000  # cells of the grid A1..farthest row × farthest column, p
 MAX_BOOK_AREA = 2_000_000  # the same summed over the sheets that are loaded
 MAX_MERGES = 10_000  # merged ranges per sheet
 MAX_TAGS = 2_000_000  # cell elements per .xlsx sheet, empty formatted ones included (bounds the pre-scan's time)
-MAX_ANNOTATE_CELLS = 200_000  # cell elements of the whole file for an annotated copy (openpyxl loads them all)
+MAX_ANNOTATE_CELLS = 60_000  # cell elements of the whole file for an annotated copy (openpyxl loads them all)
+MAX_MARKED_CELLS = 2_000  # cells highlighted with a comment (the 问题清单 sheet lists every issue)
 CHILD_MEMORY_BYTES = 512 * 1024 * 1024  # address space a reading process may add to what it starts with
 CHILD_TIMEOUT_SECONDS = 60  # a reading child is killed after this
 

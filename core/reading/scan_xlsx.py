@@ -23,6 +23,7 @@ _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL_TAG = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*?>')
 
 _ROW_OF_CELL = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_OPEN_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')  # a cell element that is not empty
 _COL_OF_CELL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
@@ -66,8 +67,11 @@ def scan(zf: zipfile.ZipFile) -> list[SheetExtent]:
 
 
 def scan_part(zf: zipfile.ZipFile, name: str, path: str) -> SheetExtent:
-    """One sheet: the fast path, or the precise walk when some cell lacks a leading `r` reference."""
+    """One sheet: the fast path; past a limit, the same over cells with content only (naming the farthest);
+    the precise walk when some cell lacks a leading `r` reference."""
     ext = _fast(name, _chunks(zf, path))
+    if ext is not None and ext.over():
+        ext = _fast(name, _chunks(zf, path), content_only=True)
     return ext if ext is not None else _precise(name, _chunks(zf, path))
 
 
@@ -92,22 +96,26 @@ def _digits_key(text: bytes) -> tuple[int, bytes]:
     return len(text), text
 
 
-def _fast(name: str, parts) -> SheetExtent | None:
-    """Bounds from C-level passes over every cell element's `r` reference (formatted-only cells included).
+def _fast(name: str, parts, content_only: bool = False) -> SheetExtent | None:
+    """Bounds from C-level passes over the cell elements' `r` references.
 
-    None when some cell element lacks a leading `r` or has a namespace prefix, or when the bound is
-    beyond a limit: then the cells are walked one by one (_precise), which tells cells holding a
-    value from formatted-only ones and names the farthest cell.
+    First over every cell element (formatted-only ones too: an upper bound). When that bound is past a
+    limit, again with content_only: only cell elements that are not self-closing (`<c …/>` holds no
+    value), which also names the cell in the farthest row and column; a sheet still past a limit stops
+    there. None when some cell element lacks a leading `r` or has a namespace prefix (walk instead).
+    Counting `<c …></c>` or a formula without a cached value as holding one only errs towards refusing.
     """
     ext = SheetExtent(name)
     for part in parts:
         rows = _ROW_OF_CELL.findall(part)
         if part.count(b"<c ") != len(rows) or b"<c>" in part or b"<c/>" in part or b":c " in part \
                 or b":c>" in part:
-            return None
+            return None  # a cell without a leading r, or namespace-prefixed elements
         ext.tags += len(rows)
-        ext.cells += len(rows)
-        if rows:
+        if content_only:
+            _add_content_refs(ext, _OPEN_REF.findall(part))
+        elif rows:
+            ext.cells += len(rows)
             ext.rows = max(ext.rows, int(max(set(rows), key=_digits_key)))
             cols = set(_COL_OF_CELL.findall(part))
             ext.cols = max(ext.cols, column_index(max(cols, key=_digits_key)) + 1)
@@ -116,8 +124,24 @@ def _fast(name: str, parts) -> SheetExtent | None:
         if b't="e"' in part:
             ext.errors.update(_errors(part))
         if ext.over():
-            return None
+            ext.stopped = content_only
+            break
     return ext
+
+
+def _add_content_refs(ext: SheetExtent, refs: list[tuple[bytes, bytes]]) -> None:
+    """Cells with content, as (column letters, row digits): count them and keep the farthest row and column."""
+    if not refs:
+        return
+    ext.cells += len(refs)
+    cols, rows = zip(*refs)
+    last = max(set(rows), key=_digits_key)
+    if int(last) > ext.rows:
+        ext.rows, ext.far_row = int(last), (int(last) - 1, column_index(cols[rows.index(last)]))
+    widest = max(set(cols), key=_digits_key)
+    if column_index(widest) + 1 > ext.cols:
+        ext.cols = column_index(widest) + 1
+        ext.far_col = (int(rows[cols.index(widest)]) - 1, ext.cols - 1)
 
 
 def _merges(xml: bytes) -> list[tuple[int, int, int, int]]:

@@ -6,7 +6,8 @@ yellow: warning) and a first sheet 「问题清单」 listing every issue with a
 
 Only a file that could be read is marked up, within the reader's bounds: one that filecheck or
 the pre-scan refused (a zip bomb, a stray cell at XFD1048576) or whose cell elements exceed
-MAX_ANNOTATE_CELLS gets the list alone, and openpyxl runs in a confined child process
+MAX_ANNOTATE_CELLS gets the list alone (at most MAX_MARKED_CELLS cells are highlighted: openpyxl
+writes each comment slowly; the list still has every issue and its link), and openpyxl runs in a confined child process
 (core.reading.sandbox), so a file that still turns out too big costs that child, not the server.
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ from core.present.export import write_table
 from core.reading import sandbox
 from core.reading.extent import ScanFailed, limit_messages, scan_workbook
 from core.reading.filecheck import check_file
-from core.reading.limits import MAX_ANNOTATE_CELLS
+from core.reading.limits import MAX_ANNOTATE_CELLS, MAX_MARKED_CELLS
 from core.submission.issues import Issue, has_errors
 
 LIST_SHEET = "问题清单"
@@ -166,6 +167,7 @@ def _mark_cells(wb: Workbook, issues: list[Issue]) -> dict[int, str]:
         wb.remove(wb[LIST_SHEET])
     notes: dict[tuple[str, int, int], list[Issue]] = {}
     located: dict[int, str] = {}
+    columns: dict[tuple[str, str | None, int], int | None] = {}  # thousands of issues share a few headers
     for k, issue in enumerate(issues):
         ws = _find_sheet(wb, issue.sheet)
         if ws is None:
@@ -173,10 +175,13 @@ def _mark_cells(wb: Workbook, issues: list[Issue]) -> dict[int, str]:
         if issue.row is None or issue.row < 1:  # a sheet-level issue: link to the sheet, mark nothing
             located[k] = f"'{ws.title}'!A1"
             continue
-        col = _find_column(ws, issue.column, issue.row) or 1
+        key = (ws.title, issue.column, min(issue.row, HEADER_SEARCH_ROWS))
+        if key not in columns:
+            columns[key] = _find_column(ws, issue.column, issue.row)
+        col = columns[key] or 1
         notes.setdefault((ws.title, issue.row, col), []).append(issue)
         located[k] = f"'{ws.title}'!{ws.cell(row=issue.row, column=col).coordinate}"
-    for (title, row, col), cell_issues in notes.items():
+    for (title, row, col), cell_issues in list(notes.items())[:MAX_MARKED_CELLS]:
         cell = wb[title].cell(row=row, column=col)
         worst = "error" if any(i.is_error for i in cell_issues) else "warning"
         cell.fill = FILLS[worst]
