@@ -30,14 +30,23 @@ WHOLE_CHILD_HEADER = ["学校标识码", "劳动教育周课时", "专职心理�
                       "家长委员会"]
 
 
-def build_workbook(sheets: dict[str, list[list]], path: Path | str | None = None) -> bytes:
-    """An .xlsx with one sheet per dict entry (in order); also written to `path` when given."""
+Merges = dict[str, list[tuple[int, int, int, int]]]  # sheet -> (first row, first col, last row, last col), 0-based
+
+
+def build_workbook(sheets: dict[str, list[list]], path: Path | str | None = None,
+                   merges: Merges | None = None) -> bytes:
+    """An .xlsx with one sheet per dict entry (in order); also written to `path` when given.
+
+    `merges` (0-based, inclusive) are merged ranges: as in Excel, the value stays in the top-left cell only.
+    """
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name, rows in sheets.items():
         ws = wb.create_sheet(name)
         for row in rows:
             ws.append(list(row))
+        for r0, c0, r1, c1 in (merges or {}).get(name, []):
+            ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
     buf = io.BytesIO()
     wb.save(buf)
     data = buf.getvalue()
@@ -78,8 +87,6 @@ def valid_submission_sheets(county: str = "云岭县", period: str = "2026-10", 
         sheets["综合育人"] = whole
     return sheets
 
-
-Merges = dict[str, list[tuple[int, int, int, int]]]  # sheet -> (first row, first col, last row, last col), 0-based
 
 
 def build_ods(sheets: dict[str, list[list]], merges: Merges | None = None) -> bytes:

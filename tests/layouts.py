@@ -4,15 +4,13 @@ and the 统计表 layout clerks really send — title rows, 所属县区/学段�
 """
 from __future__ import annotations
 
-import io
-
-import openpyxl
 from builders import (
     HW_HEADER,
     PE_HEADER,
     ROSTER_HEADER,
     Merges,
     build_ods,
+    build_workbook,
     build_xls,
     valid_submission_sheets,
 )
@@ -109,18 +107,8 @@ def _merge_runs(rows: list[list], merges: list, start: int, end: int, col: int) 
 
 
 def build_xlsx(sheets: dict[str, list[list]], merges: Merges | None = None) -> bytes:
-    """An .xlsx (openpyxl) with the given merged ranges: the value stays in the top-left cell only."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(list(row))
-        for r0, c0, r1, c1 in (merges or {}).get(name, []):
-            ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """An .xlsx (openpyxl) with the given merged ranges."""
+    return build_workbook(sheets, merges=merges)
 
 
 BUILDERS = {".xlsx": build_xlsx, ".xls": build_xls, ".ods": build_ods}

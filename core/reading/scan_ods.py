@@ -14,7 +14,7 @@ import re
 import zipfile
 
 from core.reading.extent import ScanFailed, SheetExtent
-from core.reading.scan_xlsx import CARRY_MAX, CHUNK
+from core.reading.scan_xlsx import CHUNK, matches
 
 _ELEMENT = re.compile(
     rb'<table:table(?=[\s>])([^>]*)>'
@@ -46,38 +46,30 @@ def scan(zf: zipfile.ZipFile) -> list[SheetExtent]:
     ext: SheetExtent | None = None
     row = col = 0
     row_repeat = 1
-    carry = b""
     with zf.open(info) as fh:
-        while chunk := fh.read(CHUNK):
-            buf = carry + chunk
-            end = 0
-            for m in _ELEMENT.finditer(buf):
-                end = m.end()
-                table_attrs, row_attrs, cell_attrs = m.group(1), m.group(3), m.group(6)
-                if table_attrs is not None:
-                    name = _NAME.search(table_attrs)
-                    ext = SheetExtent(html.unescape(name.group(1).decode("utf-8", "replace")) if name else "")
-                    out.append(ext)
-                    row = col = 0
-                elif m.group(2) is not None:
-                    ext = None
-                elif ext is None:
-                    continue  # a row or cell outside any table (not a spreadsheet body)
-                elif row_attrs is not None:
-                    row_repeat, col = _count(_ROWS_REPEATED, row_attrs), 0
-                    if m.group(4):  # <table:table-row …/>: an empty row
-                        row += row_repeat
-                elif m.group(5) is not None:
+        for m in matches(_ELEMENT, iter(lambda: fh.read(CHUNK), b"")):
+            table_attrs, row_attrs, cell_attrs = m.group(1), m.group(3), m.group(6)
+            if table_attrs is not None:
+                name = _NAME.search(table_attrs)
+                ext = SheetExtent(html.unescape(name.group(1).decode("utf-8", "replace")) if name else "")
+                out.append(ext)
+                row = col = 0
+            elif m.group(2) is not None:
+                ext = None
+            elif ext is None:
+                continue  # a row or cell outside any table (not a spreadsheet body)
+            elif row_attrs is not None:
+                row_repeat, col = _count(_ROWS_REPEATED, row_attrs), 0
+                if m.group(4):  # <table:table-row …/>: an empty row
                     row += row_repeat
-                    row_repeat = 1
-                else:
-                    col = _cell(ext, row, col, row_repeat, cell_attrs, m.group(7))
-                if ext is not None and ext.over():
-                    ext.stopped = True
-                    return out
-            carry = buf[end:]
-            if len(carry) > CARRY_MAX:
-                carry = carry[-CARRY_MAX:]
+            elif m.group(5) is not None:
+                row += row_repeat
+                row_repeat = 1
+            else:
+                col = _cell(ext, row, col, row_repeat, cell_attrs, m.group(7))
+            if ext is not None and ext.over():
+                ext.stopped = True
+                return out
     return out
 
 

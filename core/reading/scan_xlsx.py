@@ -12,6 +12,7 @@ import html
 import posixpath
 import re
 import zipfile
+from typing import Iterator
 
 from core.reading.extent import ScanFailed, SheetExtent, column_index
 
@@ -165,44 +166,50 @@ def _errors(xml: bytes) -> dict[tuple[int, int], str]:
     return out
 
 
-def _precise(name: str, chunks) -> SheetExtent:
-    """Walk every row and cell element (in chunks, an incomplete element carried over); stops at a limit."""
-    ext = SheetExtent(name)
-    row, col = -1, 0
+def matches(pattern: re.Pattern, chunks) -> Iterator[re.Match]:
+    """pattern's matches over XML given in chunks; an element cut by a chunk's end is completed by the next."""
     carry = b""
     for chunk in chunks:
         buf = carry + chunk
         end = 0
-        for m in _ELEMENT.finditer(buf):
+        for m in pattern.finditer(buf):
             end = m.end()
-            row_attrs, cell_attrs, inner = m.group(1), m.group(2), m.group(3)
-            if row_attrs is not None:
-                r = _R.search(row_attrs)
-                row = int(r.group(2)) - 1 if r and r.group(2) else row + 1
-                col = 0
-            elif cell_attrs is not None:
-                ext.tags += 1
-                r = _R.search(cell_attrs)
-                if r and r.group(1):
-                    col = column_index(r.group(1))
-                    if r.group(2):
-                        row = int(r.group(2)) - 1
-                here = (max(row, 0), col)
-                col += 1
-                if inner and _holds_value(cell_attrs, inner):
-                    ext.add(*here)
-                    t = _T.search(cell_attrs)
-                    if t and t.group(1) == b"e":
-                        v = _VALUE.search(inner)
-                        ext.errors[here] = v.group(1).decode("utf-8", "replace") if v else "#错误"
-            else:
-                ext.merges += _merges(m.group(0))
-            if ext.over():
-                ext.stopped = True
-                return ext
+            yield m
         carry = buf[end:]
         if len(carry) > CARRY_MAX:
             carry = carry[-CARRY_MAX:]
+
+
+def _precise(name: str, chunks) -> SheetExtent:
+    """Walk every row and cell element (in chunks, an incomplete element carried over); stops at a limit."""
+    ext = SheetExtent(name)
+    row, col = -1, 0
+    for m in matches(_ELEMENT, chunks):
+        row_attrs, cell_attrs, inner = m.group(1), m.group(2), m.group(3)
+        if row_attrs is not None:
+            r = _R.search(row_attrs)
+            row = int(r.group(2)) - 1 if r and r.group(2) else row + 1
+            col = 0
+        elif cell_attrs is not None:
+            ext.tags += 1
+            r = _R.search(cell_attrs)
+            if r and r.group(1):
+                col = column_index(r.group(1))
+                if r.group(2):
+                    row = int(r.group(2)) - 1
+            here = (max(row, 0), col)
+            col += 1
+            if inner and _holds_value(cell_attrs, inner):
+                ext.add(*here)
+                t = _T.search(cell_attrs)
+                if t and t.group(1) == b"e":
+                    v = _VALUE.search(inner)
+                    ext.errors[here] = v.group(1).decode("utf-8", "replace") if v else "#错误"
+        else:
+            ext.merges += _merges(m.group(0))
+        if ext.over():
+            ext.stopped = True
+            break
     return ext
 
 
