@@ -49,6 +49,7 @@ def refusal(data: bytes, name: str = "云岭县_2026-10.xlsx") -> str:
 @pytest.mark.parametrize("ref", ["XFD1048576", "XFD5000", "AZ1048576", "XFD20000", "A1048576"])
 def test_far_cell_xlsx_is_refused_naming_sheet_and_cell(ref):
     message = refusal(far_cell_xlsx(ref))
+    assert [i.sheet for i in validate_workbook(far_cell_xlsx(ref), "a.xlsx").issues] == ["体育"]
     assert "工作表「体育」" in message and f"单元格{ref}" in message and "删除该单元格" in message
 
 

@@ -114,12 +114,13 @@ def limit_message(ext: SheetExtent) -> str | None:
     return None
 
 
-def limit_messages(extents: list[SheetExtent]) -> list[str]:
-    """Refusals for the sheets that will be loaded: each sheet beyond a limit, or all of them together."""
-    found = [m for m in map(limit_message, extents) if m]
+def limit_messages(extents: list[SheetExtent]) -> list[tuple[str | None, str]]:
+    """(sheet name, refusal) for the sheets that will be loaded: each sheet beyond a limit, or (None, …)
+    for all of them together."""
+    found = [(e.name.strip(), m) for e in extents if (m := limit_message(e))]
     total = sum(e.area for e in extents)
     if not found and total > MAX_BOOK_AREA:
-        found.append(message("book_too_large", area=wan(total)))
+        found.append((None, message("book_too_large", area=wan(total))))
     return found
 
 

@@ -29,11 +29,11 @@ class UnreadableWorkbook(Exception):
 
 
 class WorkbookTooLarge(UnreadableWorkbook):
-    """A sheet (or the whole file) exceeds the reading limits; .messages are Chinese, one per sheet."""
+    """A sheet (or the whole file) exceeds the reading limits; .problems are (sheet or None, Chinese message)."""
 
-    def __init__(self, messages: list[str]):
-        super().__init__(";".join(messages))
-        self.messages = messages
+    def __init__(self, problems: list[tuple[str | None, str]]):
+        super().__init__(";".join(m for _, m in problems))
+        self.problems = problems
 
 
 @dataclass
@@ -86,7 +86,7 @@ def read_workbook(data: bytes, file_name: str = "", wanted: Callable[[str], bool
         all_names, loaded = sandbox.run(load_sheets, data, names, abort_marker())
     except sandbox.ChildFailed as exc:
         if exc.resources:
-            raise WorkbookTooLarge([message("reader_crashed", file=file_name)]) from exc
+            raise WorkbookTooLarge([(None, message("reader_crashed", file=file_name))]) from exc
         raise UnreadableWorkbook(
             f"文件「{file_name}」无法作为Excel工作簿读取(文件损坏、不完整或已加密:{exc.kind});"
             "请在Excel或WPS中打开确认后重新保存再报送") from exc

@@ -78,7 +78,7 @@ def _validate(data: bytes, file_name: str, result: ParsedSubmission, build) -> N
     try:
         book = read_workbook(data, file_name, wanted=is_known_sheet)
     except WorkbookTooLarge as exc:
-        result.issues += [Issue(severity="error", message=m) for m in exc.messages]
+        result.issues += [Issue(severity="error", sheet=sheet, message=m) for sheet, m in exc.problems]
         return
     except UnreadableWorkbook as exc:
         result.issues.append(Issue(severity="error", message=str(exc)))
