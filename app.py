@@ -18,6 +18,7 @@ PAGES = [
     ("监测", "pages/quality.py", "优质学校", ":material/school:"),
     ("监测", "pages/pe.py", "体育", ":material/sports_soccer:"),
     ("监测", "pages/homework.py", "作业", ":material/menu_book:"),
+    ("监测", "pages/whole_child.py", "综合育人", ":material/diversity_3:"),
     ("监测", "pages/compare.py", "县区对比 / 学校明细", ":material/bar_chart:"),
     ("会议", "pages/slideshow.py", "投影放映", ":material/slideshow:"),
     ("会议", "pages/report.py", "月报", ":material/description:"),

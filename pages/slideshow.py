@@ -1,4 +1,4 @@
-"""投影放映: one headline indicator per screen (big number, status, chart sized to the screen).
+"""投影放映: one grid indicator per screen (big number, status, chart sized to the screen).
 
 Arrow keys or auto-advance; a slim strip at the bottom (faint until the mouse comes near)
 holds the slide buttons, the month, 结束放映 and 退出投影.
@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.indicators.catalog import load_catalog
-from core.present.palette import headline_ids, short_name
+from core.present.palette import grid_ids, short_name
 from ui import data, filters
 from ui.auth import recheck
 from ui.guard import ensure_app
@@ -57,7 +57,7 @@ PROJECTOR_STRIP = """
 """
 
 period, county = filters.selection_or_stop()
-ids, cat = headline_ids(), load_catalog()
+ids, cat = grid_ids(), load_catalog()
 st.session_state.setdefault("slide", 0)
 st.session_state.setdefault("slide_at", time.time())
 

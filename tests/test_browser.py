@@ -357,7 +357,7 @@ def test_compare_drills_from_a_county_bar_to_its_schools(server, browser):
 # ---------------------------------------------------------------- an interface entirely in Chinese
 
 # Every page of the navigation by URL path (the overview is the root).
-PAGE_PATHS = ["/", "/quality", "/pe", "/homework", "/compare", "/slideshow", "/report", "/upload",
+PAGE_PATHS = ["/", "/quality", "/pe", "/homework", "/whole_child", "/compare", "/slideshow", "/report", "/upload",
               "/submissions", "/review"]
 # Latin words a Chinese user reads as Chinese text: file formats, key and unit names, 优质均衡 item codes.
 ALLOWED_WORDS = ("excel", "pdf", "png", "csv", "xlsx", "xlsm", "xls", "ods", "wps", "sha", "kb", "mb",

@@ -110,6 +110,38 @@ def test_incomplete_month_sentences():
     ]
 
 
+def test_every_sentence_names_the_counties_behind_and_the_schools_are_counted():
+    """A section with compare_counties = "all" and school_lists (the 综合育人 section of the 月报)."""
+    topic = Topic(key="whole_child", title="综合育人", narrative=("psych_fulltime_per_10_classes", "parent_school_rate"),
+                  table=("psych_fulltime_per_10_classes", "parent_school_rate", "psych_teacher_coverage"),
+                  compare_counties="all", school_lists=True)
+    zone = pd.DataFrame([
+        _row("psych_fulltime_per_10_classes", "每10个班专职心理健康教师数", None, 0.6234, 0.5, unit="人", target=1.0,
+             expected=0.6449),
+        {**_row("parent_school_rate", "合格家长学校建成率", None, 92.31, 92.31), "numerator": 636.0,
+         "denominator": 689.0},
+        {**_row("psych_teacher_coverage", "心理健康教师配备率", None, 98.69, 98.69), "numerator": 680.0,
+         "denominator": 689.0},
+        {**_row("parent_committee_rate", "家长委员会建成率", None, 100.0, 100.0), "numerator": 689.0,
+         "denominator": 689.0},  # not in the table: no count
+    ])
+    counties = pd.DataFrame([
+        _row("psych_fulltime_per_10_classes", "每10个班专职心理健康教师数", "石门县", 0.43, unit="人", target=1.0),
+        _row("psych_fulltime_per_10_classes", "每10个班专职心理健康教师数", "云岭县", 1.03, unit="人", target=1.0),
+        _row("parent_school_rate", "合格家长学校建成率", "石门县", 55.07),
+        _row("parent_school_rate", "合格家长学校建成率", "云岭县", 99.16),
+    ])
+    sentences = topic_sentences(topic, zone, counties, "2026-10")
+    assert sentences == [
+        "10月,全区每10个班专职心理健康教师数为0.62人,较上月增加0.12人,按目标进度本月应达到0.64人,"
+        "落后进度0.02人,距最终目标1人还差0.38人;石门县(0.43人)低于全区水平。",
+        "全区合格家长学校建成率为92.3%,较上月持平,距目标100%差7.7个百分点;石门县(55.1%)低于全区水平。",
+        "需要关注的学校:没有心理健康教师(专职或兼职)的学校9所,未建成合格家长学校的学校53所"
+        "(名单见看板「综合育人」页)。",
+    ]
+    assert check_numbers(sentences, "2026-10", zone, counties, pd.DataFrame(columns=["county", "status"])) >= 12
+
+
 def test_null_indicators_are_left_out():
     zone = pd.DataFrame([_row("activity_hour_compliance", "校内体育活动1小时达标率", None, None)])
     assert topic_sentences(PE, zone, zone.iloc[0:0], "2026-10") == ["10月,本部分指标暂无数据。"]
@@ -131,7 +163,7 @@ def _fmt(value, decimals: int) -> float:
     return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
-DECIMALS = {"%": 1, "所": 0, "分钟": 1, "系数": 2}
+DECIMALS = {"%": 1, "所": 0, "分钟": 1, "系数": 2, "人": 2}
 MARKER = r"(?:\((?:部分县区|不完整,不与目标和上月比较)\))?"
 NUM = r"(\d+(?:\.\d+)?)"
 
@@ -145,7 +177,7 @@ def check_numbers(sentences: list[str], period: str, zone: pd.DataFrame, countie
         rest = sentence
         current = None  # the zone row the clause is about
         for clause in re.split(r"[,;。]", sentence):
-            if m := re.fullmatch(rf"(?:\d+月,)?全区(.+?)为{NUM}(%|所|分钟)?{MARKER}", clause):
+            if m := re.fullmatch(rf"(?:\d+月,)?全区(.+?)为{NUM}(%|所|分钟|人)?{MARKER}", clause):
                 row = zone[zone["name"] == m.group(1)]
                 assert len(row) == 1, clause
                 current = row.iloc[0]
@@ -178,12 +210,19 @@ def check_numbers(sentences: list[str], period: str, zone: pd.DataFrame, countie
             elif m := re.fullmatch(rf"落后进度{NUM}.*", clause):
                 d = DECIMALS[current["unit"]]
                 assert float(m.group(1)) == _fmt(current["expected"] - current["value"], d), clause
-            elif m := re.fullmatch(rf"距最终目标{NUM}所还差{NUM}所", clause):
+            elif m := re.fullmatch(rf"距最终目标{NUM}(所|人)还差{NUM}(所|人)", clause):
                 assert float(m.group(1)) == float(current["target"]), clause
-                assert float(m.group(2)) == _fmt(float(current["target"]) - current["value"], 0), clause
+                assert m.group(2) == m.group(4) == current["unit"], clause
+                d = DECIMALS[current["unit"]]
+                assert float(m.group(3)) == _fmt(float(current["target"]) - current["value"], d), clause
+            elif m := re.fullmatch(rf"(?:需要关注的学校:)?(.+的学校){NUM}所(?:\(名单见.*\))?", clause):
+                from core.present.palette import school_lists
+                indicator = {title: i for i, title in school_lists().items()}[m.group(1)]
+                row = zone[zone["indicator"] == indicator].iloc[0]  # schools not meeting it
+                assert int(m.group(2)) == row["denominator"] - row["numerator"] > 0, clause
             elif re.search(r"\(\d", clause):  # counties named with their values
                 d = DECIMALS[current["unit"]]
-                for county, num in re.findall(rf"([^、(]+)\({NUM}%?\)", clause):
+                for county, num in re.findall(rf"([^、(]+)\({NUM}(?:%|人)?\)", clause):
                     row = counties[(counties["indicator"] == current["indicator"])
                                    & counties["stage"].isna() & (counties["county"] == county)]
                     assert len(row) == 1, (county, clause)

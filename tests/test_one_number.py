@@ -19,9 +19,9 @@ import pytest
 from core.db import open_db
 from core.indicators import compute_indicators
 from core.indicators.catalog import load_catalog
-from core.present.palette import headline_ids, short_name
+from core.present.palette import grid_ids, headline_ids, short_name
 
-DECIMALS = {"%": 1, "分钟": 1, "系数": 2, "所": 0}
+DECIMALS = {"%": 1, "分钟": 1, "系数": 2, "所": 0, "人": 2}  # 人: 每10个班专职心理健康教师数
 TODAY = "2026-11-30"
 NUM = r"-?\d+(?:\.\d+)?"
 
@@ -92,10 +92,10 @@ def test_tiles_and_matrix(month):
         if row["change"] is not None:
             assert change_shown(row["change"], row["unit"]) in re.sub(r"<[^>]+>", " ", html.split("较上月")[-1])
     frame = pd.concat([zone.assign(county="实验区"), counties])
-    frame = frame[frame["indicator"].isin(headline_ids())]
+    frame = frame[frame["indicator"].isin(grid_ids())]  # the matrix: the tiles' indicators and a few more
     cells = frame.assign(row=frame["county"], col=frame["indicator"])
     rows = ["实验区", *sorted(counties["county"].unique())]
-    html = matrix_html(cells, rows, headline_ids())
+    html = matrix_html(cells, rows, grid_ids())
     for r in cells.itertuples():
         assert f"{r.row} · {r.col}:{shown(r.value, r.unit)}" in html, (r.row, r.col)
 
@@ -152,7 +152,7 @@ def test_report_sentences_tables_and_excel(report, tmp_path):
                 assert (cell if isinstance(cell, str) else f"{cell:.{DECIMALS[col.unit]}f}") == text
                 assert f">{text}" in html
                 units.add(col.unit)
-    assert units == {"%", "所", "分钟", "系数"}
+    assert units == {"%", "所", "分钟", "系数", "人"}
 
 
 def test_overview_download_and_cli(month, capsys):
@@ -162,7 +162,7 @@ def test_overview_download_and_cli(month, capsys):
 
     db, period, zone, counties = month
     cat = load_catalog()
-    ids = headline_ids()
+    ids = grid_ids()  # the matrix's columns: the headline tiles and a few more
     names = {i: short_name(i, cat.get(i).name) for i in ids}
     grid = overview_grid(zone, counties, ids, names, "实验区")
     ws = openpyxl.load_workbook(io.BytesIO(grid_to_xlsx(grid, "t", note="口径 · 数据来源 · 数据截至"))).active

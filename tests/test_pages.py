@@ -15,13 +15,13 @@ from core.indicators import available_periods, compute_indicators, zone_counties
 from core.indicators.catalog import load_catalog
 from core.month import period_label
 from core.present.numbers import format_value
-from core.present.palette import headline_ids, short_name
+from core.present.palette import headline_ids, school_lists, short_name
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 # Every page of the app; optional ones are skipped while their file does not exist yet.
-PAGES = ["overview", "quality", "pe", "homework", "compare", "slideshow", "upload", "submissions",
-         "report"]
+PAGES = ["overview", "quality", "pe", "homework", "whole_child", "compare", "slideshow", "upload",
+         "submissions", "report"]
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +107,33 @@ def check_homework(at, db, month, county):
     assert any(f"{county}三至六年级" in t for t in shown)
 
 
+def check_whole_child(at, db, month, county):
+    """Tiles carry the core's county values; each school list counts the schools not meeting its indicator."""
+    cat = load_catalog()
+    rows = core_rows(db, month, "county", county).set_index("indicator")
+    body = html_bodies(at)
+    ids = [i.id for i in cat.indicator if i.topic == "whole_child"]
+    assert len(ids) == 6
+    for ind in ids:
+        name = escape(short_name(ind, cat.get(ind).name))
+        shown = re.search(rf'hx-name" title="{re.escape(name)}">{re.escape(name)}</div>'
+                          rf'<div class="hx-row"><span class="hx-value">([^<]*)</span>', body)
+        assert shown and shown.group(1) == format_value(rows.loc[ind, "value"], cat.get(ind).unit), ind
+    schools = core_rows(db, month, "school", county)
+    labels = [t.label for t in at.tabs]
+    counts = []
+    for ind, title in school_lists().items():
+        n = int(((schools["indicator"] == ind) & (schools["value"] == 0)).sum())
+        assert f"{title}({n}所)" in labels, (title, labels)
+        counts.append(n)
+    assert sum(counts) > 0  # the demo has schools on some list
+    tables = [t for t in at.dataframe]
+    assert len(tables) == sum(1 for n in counts if n)  # one table per non-empty list
+    assert any(f"{county}" in "".join(map(str, t.value.to_numpy().ravel())) for t in tables)
+    shown = titles(at)
+    assert any("每10个班专职心理健康教师数:实际与计划进度" in t for t in shown)
+
+
 def check_compare(at, db, month, county):
     """The drill-down starts at the county of the filter and lists its schools."""
     shown = titles(at)
@@ -121,7 +148,8 @@ def check_slideshow(at, db, month, county):
 
 
 CHECKS = {"overview": check_overview, "pe": check_pe, "quality": check_quality,
-          "homework": check_homework, "compare": check_compare, "slideshow": check_slideshow}
+          "homework": check_homework, "whole_child": check_whole_child, "compare": check_compare,
+          "slideshow": check_slideshow}
 
 
 @pytest.mark.parametrize("page", PAGES)

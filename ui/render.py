@@ -14,7 +14,7 @@ from core.present.charts import Caption, plotly_config
 from core.present.escape import md_text
 from core.present.labels import column_labels
 from core.present.export import TEXT_COLUMNS
-from core.present.numbers import column_decimals, format_target, round_to
+from core.present.numbers import column_decimals, format_target, format_value, round_to
 from core.present.palette import status_label
 from core.zone import load_zone
 from ui import data
@@ -155,13 +155,17 @@ def county_bars(indicator: str, period: str, size: int, highlight: str | None = 
     ref = with_target.iloc[0] if len(with_target) else None
     target = ref.get("target") if ref is not None else None
     direction = ref.get("direction") if ref is not None else ind.direction
+    target_name = None
+    if ref is not None and pd.notna(ref.get("expected")):  # a trajectory: the counties are judged on this month's
+        target = ref.get("expected")
+        target_name = f"本月应达 {format_value(target, ind.unit)}"
     label = rows.assign(label=[f"▶ {c}" if c == highlight else c for c in rows["county"]])
     return charts.bar_by_status(
         label, "label", f"{period_label(period)} 各县区{ind.name}", ind.unit,
         caption=caption_for(indicator, period, ref if ref is not None else zone),
         target=target, direction=direction,
         zone_value=zone.get("value") if zone is not None else None, key_col="county",
-        base_size=size)
+        base_size=size, target_name=target_name)
 
 
 def trend_chart(indicator: str, period: str, size: int, county: str | None = None,

@@ -45,6 +45,7 @@ class Palette(BaseModel):
     numbers: NumberRules
     completeness: dict[str, str]
     columns: dict[str, str]
+    school_lists: dict[str, str] = {}  # indicator id -> title of the list of schools not meeting it
 
 
 @lru_cache(maxsize=1)
@@ -55,13 +56,25 @@ def load_palette() -> Palette:
 
 
 def headline_ids() -> list[str]:
-    """Indicator ids of the overview tiles, matrix columns and slideshow screens, in order."""
+    """Indicator ids of the overview's headline tiles, in order."""
     return list(load_palette().overview["tiles"])
+
+
+def grid_ids() -> list[str]:
+    """Indicator ids of the county × indicator grid's columns and the slideshow's screens, in order:
+    the headline tiles, then the [overview] `grid_more` ids (grid only: no tile of their own)."""
+    tiles = headline_ids()
+    return tiles + [i for i in load_palette().overview.get("grid_more", []) if i not in tiles]
 
 
 def short_name(indicator_id: str, name: str) -> str:
     """The short display name of an indicator (tiles, matrix columns), else its catalogue name."""
     return dict(load_palette().overview.get("short_names", {})).get(indicator_id, name)
+
+
+def school_lists() -> dict[str, str]:
+    """Indicator id -> title of a topic page's list of the schools that do not meet it (data/ui.toml)."""
+    return dict(load_palette().school_lists)
 
 
 def status_style(status: str | None) -> StatusStyle:

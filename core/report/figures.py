@@ -45,9 +45,13 @@ def chart_figure(data: ReportData, spec: ChartSpec, base_size: int = 14,
     if spec.kind == "county":
         rows = data.counties[(data.counties["indicator"] == spec.indicator) & data.counties["stage"].isna()]
         zone_value = zone_row["value"] if zone_row is not None else None
+        trajectory, target_name = rows[rows["expected"].notna()], None
+        if len(trajectory):  # the counties are judged on this month's expected value, as on the page
+            target = trajectory["expected"].iloc[0]
+            target_name = f"本月应达 {n.format_value(target, unit)}"
         fig = charts.bar_by_status(rows, "county", title, unit, caption=caption, target=target,
                                    direction=direction, zone_value=zone_value,
-                                   base_size=base_size, height=height)
+                                   base_size=base_size, height=height, target_name=target_name)
         # bars are sorted high to low: the zone label reads best over the first (tallest) bar's body,
         # not over the last bar's value label
         for a in fig.layout.annotations:

@@ -15,6 +15,7 @@ from core.indicators.completeness import NOT_COMPARABLE, MonthChoice
 from core.month import month_label
 from core.present import numbers as n
 from core.present.labels import completeness_marker, reporting_text
+from core.present.palette import school_lists
 from core.report.topics import Topic
 
 MAX_NAMED_COUNTIES = 4
@@ -32,13 +33,17 @@ def topic_sentences(topic: Topic, zone: pd.DataFrame, counties: pd.DataFrame, pe
             continue
         headline = not sentences
         text = _indicator_sentence(row, period if headline else None)
-        if i == 0 and topic.compare_counties:
+        if topic.compare_counties == "all" or (i == 0 and topic.compare_counties):
             attention = _attention_clause(row, _county_rows(counties, indicator))
             if attention:
                 text += ";" + attention
         sentences.append(text + "。")
     if not sentences:
         sentences.append(f"{month_label(period)},本部分指标暂无数据。")
+    if topic.school_lists:
+        sentence = school_list_sentence(topic, zone)
+        if sentence:
+            sentences.append(sentence)
     if topic.submissions and statuses is not None:
         sentences.append(submission_sentence(period, statuses))
     return sentences
@@ -57,6 +62,22 @@ def submission_sentence(period: str, statuses: pd.DataFrame) -> str:
     if parts:
         return text + ";" + ",".join(parts) + "。"
     return text + ",全部按时报送。" if on_time == total and total else text + "。"
+
+
+def school_list_sentence(topic: Topic, zone: pd.DataFrame) -> str | None:
+    """How many schools are on each of the topic's lists (schools not meeting a yes/no indicator):
+    a zone row's denominator minus its numerator, both counting schools."""
+    parts = []
+    for indicator, title in school_lists().items():
+        row = _zone_row(zone, indicator)
+        if indicator not in topic.table or row is None or n.is_missing(row.get("denominator")):
+            continue
+        count = int(round(float(row["denominator"]) - float(row["numerator"])))
+        if count:
+            parts.append(f"{title}{count}所")
+    if not parts:
+        return None
+    return f"需要关注的学校:{','.join(parts)}(名单见看板「{topic.title}」页)。"
 
 
 def completeness_sentence(choice: MonthChoice) -> str | None:

@@ -39,7 +39,8 @@ class Topic(BaseModel):
     table: tuple[str, ...] = Field(min_length=1)
     charts: tuple[ChartSpec, ...] = ()
     submissions: bool = False
-    compare_counties: bool = True
+    compare_counties: bool | Literal["all"] = True  # "all": every narrative sentence, not only the first
+    school_lists: bool = False
 
     @field_validator("charts", mode="before")
     @classmethod

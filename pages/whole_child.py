@@ -1,0 +1,84 @@
+"""综合育人: 劳动教育, 心理健康教师, 家长学校 — who is behind on what, and the schools without them."""
+import pandas as pd
+import streamlit as st
+
+from core.indicators.catalog import load_catalog
+from core.month import period_label
+from core.present.palette import school_lists, short_name
+from core.present.topic_tables import behind_table, schools_not_meeting
+from core.zone import load_zone
+from ui import data, filters
+from ui.guard import ensure_app
+from ui.projector import chart_font, is_projector
+from ui.render import (
+    chart_columns,
+    county_bars,
+    download_table,
+    half_span,
+    page_header,
+    show_chart,
+    show_table,
+    source_caption,
+    static_table,
+    trajectory_figure,
+)
+from ui.tiles import inject_css, matrix_html, tiles
+
+ensure_app()  # a first request straight to this page still goes through app.py
+
+TOPIC = "whole_child"  # the catalogue's topic and the workbook sheet (综合育人)
+period, county = filters.selection_or_stop()
+month, size, cat, zone_name = period_label(period), chart_font(), load_catalog(), load_zone().name
+ids = [i.id for i in cat.indicator if i.topic == TOPIC]
+names = {i: short_name(i, cat.get(i).name) for i in ids}
+zone = data.indicators(period, level="zone")
+counties = data.indicators(period, level="county")
+zone, counties = zone[zone["indicator"].isin(ids)], counties[counties["indicator"].isin(ids)]
+own = counties[counties["county"] == county] if county else zone
+
+inject_css(is_projector())
+page_header("综合育人", period, county)
+tiles([(names[i], own[own["indicator"] == i].iloc[0]) for i in ids if (own["indicator"] == i).any()],
+      compact=is_projector())
+
+st.subheader("谁落后了:各县区达标情况")
+missing = data.load("missing_counties", period)
+rows = [zone_name, *sorted(set(counties["county"].dropna()) - set(missing))]
+cells = pd.concat([zone.assign(county=zone_name), counties])
+cells = cells.assign(row=cells["county"], col=cells["indicator"].map(names))
+note = f"未报送县区:{'、'.join(missing)}。" if missing else ""
+st.html(matrix_html(cells, rows, [names[i] for i in ids],
+                    footer=f"{note}综合育人表每学年至少报送一次,沿用近12个月内最近一次报送 · "
+                           f"数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}"))
+static_table(behind_table(zone, counties, ids))
+
+psych = "psych_fulltime_per_10_classes"
+left, right = chart_columns(2)
+with left:
+    show_chart(trajectory_figure(psych, period, county, size), "wc_traj", f"{psych}_进度_{period}",
+               span=half_span())
+with right:
+    show_chart(county_bars(psych, period, size, highlight=county), "wc_bar_psych", f"{psych}_{period}",
+               span=half_span())
+targeted = set(counties.loc[counties["target"].notna(), "indicator"])  # a figure without a target: matrix only
+rates = [i for i in ids if i != psych and i in targeted]
+for pair in (rates[k:k + 2] for k in range(0, len(rates), 2)):
+    for col, indicator in zip(chart_columns(2), pair):
+        with col:
+            show_chart(county_bars(indicator, period, size, highlight=county), f"wc_bar_{indicator}",
+                       f"{indicator}_{period}", span=half_span())
+
+st.subheader(f"{month} 需要关注的学校")
+schools = data.indicators(period, level="school", county=county)
+detail = data.load("school_detail", period, county=county)
+lists = [(i, title) for i, title in school_lists().items() if i in ids]
+tables = {i: schools_not_meeting(schools, detail, i, TOPIC) for i, _ in lists}
+for tab, (indicator, title) in zip(st.tabs([f"{title}({len(tables[i])}所)" for i, title in lists]), lists):
+    with tab:
+        table = tables[indicator]
+        if table.empty:
+            st.success(f"{month}{county or zone_name}没有{title.removesuffix('的学校')}的学校。")
+            continue
+        show_table(table, decimals={h: 1 for h in table.columns if h.endswith("课时")})
+        source_caption(period, cat.get(indicator).definition)
+        download_table(table, f"{month}{title}", key=f"dl_wc_{indicator}", note=cat.get(indicator).definition)
