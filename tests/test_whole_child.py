@@ -188,6 +188,59 @@ def test_titled_and_retyped_layouts_of_the_sheet_are_messy_and_accepted():
     assert header != plain and (aliases & {h.strip() for h in header} or any(h.endswith(" ") for h in header))
 
 
+def _county_layout(plain: dict[str, list[list]]) -> tuple[dict[str, list[list]], dict]:
+    """The 综合育人 sheet as a county 统计表: merged title, 填报单位, a two-row header (心理健康教师数 over
+    专职/兼职, 家校共育 over its two columns, the rest merged down), aliases, codes as numbers, √/×,
+    家长委员会 merged down over equal neighbours, 小计 rows per 学段, 合计 and 填报人 rows."""
+    from layouts import _groups, _merge_runs, _total
+
+    types = {r[0]: r[3] for r in plain["学校名册"][1:]}
+    rows = plain[SHEET][1:]
+    width = len(WHOLE_CHILD_HEADER)
+    sheet = [[f"云岭县2026年9月综合育人统计表"] + [None] * (width - 1), ["填报单位:云岭县教育局"] + [None] * (width - 1),
+             ["学校标识码", "劳动课周课时", "心理健康教师数", None, "家校共育", None],
+             [None, None, "专职", "兼职", "是否建成合格家长学校", "家长委员会"]]
+    merges = [(0, 0, 0, width - 1), (2, 0, 3, 0), (2, 1, 3, 1), (2, 2, 2, 3), (2, 4, 2, 5)]
+    yes_no = {"是": "√", "否": "×"}
+    for stype, group in _groups(rows, types):
+        start = len(sheet)
+        sheet += [[int(r[0]), f"{r[1]}节", r[2], r[3], yes_no[r[4]], r[5]] for r in group]
+        _merge_runs(sheet, merges, start, len(sheet), 5)
+        sheet.append(_total(f"{stype}小计", group, width, 0, range(1, 4)))
+    sheet.append(_total("合计", rows, width, 0, range(1, 4)))
+    sheet.append(["填报人:张三", None, "联系电话:0871-1234567"] + [None] * (width - 3))
+    return {**plain, SHEET: sheet}, {SHEET: merges}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls", ".ods"])
+def test_county_layout_gives_the_template_layouts_rows_and_numbers(suffix, tmp_path):
+    from layouts import BUILDERS
+
+    from core.indicators import compute_indicators
+
+    plain = valid_submission_sheets("云岭县", "2026-09", n_schools=12, whole_child=True)
+    messy, merges = _county_layout(plain)
+    assert any(m[2] - m[0] >= 1 for m in merges[SHEET][5:])  # some 家长委员会 cells really are merged
+    figures = {}
+    for name, data in (("plain", build_workbook(plain)), ("messy", BUILDERS[suffix](messy, merges))):
+        p = validate_workbook(data, f"云岭县_2026-09{suffix if name == 'messy' else '.xlsx'}")
+        assert p.ok, _messages(p)
+        assert [i.message for i in p.issues if i.sheet == SHEET] == []  # no warning either
+        r = ingest_file(data, file_name=f"云岭县_2026-09{suffix if name == 'messy' else '.xlsx'}",
+                        db_path=tmp_path / f"{name}.duckdb")
+        assert r.status == "accepted", [i.message for i in r.issues]
+        with open_db(tmp_path / f"{name}.duckdb") as con:
+            rows = pd.concat([compute_indicators(con, "2026-09", lv) for lv in ("zone", "county", "school")])
+        rows = rows[rows["indicator"].isin(["labor_lessons_compliance", "psych_fulltime_per_10_classes",
+                                            "psych_teacher_coverage", "parent_school_rate",
+                                            "parent_committee_rate", "whole_child_coverage"])]
+        figures[name] = (p.tables["whole_child"].sort_values("school_id").reset_index(drop=True),
+                         rows[["indicator", "level", "county", "school_id", "value"]].reset_index(drop=True))
+    pd.testing.assert_frame_equal(figures["messy"][0], figures["plain"][0])
+    assert len(figures["plain"][1]) == 6 * (1 + 1 + 12) and figures["plain"][1]["value"].notna().all()
+    pd.testing.assert_frame_equal(figures["messy"][1], figures["plain"][1])
+
+
 # ----------------------------------------------------------------- carry-forward (12 months)
 
 def _whole(con, sub_id: int, school: str, lessons: float, fulltime: int = 1) -> None:

@@ -170,8 +170,11 @@ class WholeChildRow(Row):
 
     school_id: str = col("学校标识码", "code", **_CODE)
     labor_lessons: float = col("劳动教育周课时", "num", aliases=("劳动教育课时", "劳动课周课时"), **_LESSONS)
-    psych_fulltime: int = col("专职心理健康教师数", "int", aliases=("专职心理教师数",), **_TEACHERS)
-    psych_parttime: int | None = col("兼职心理健康教师数", "int", req="no", aliases=("兼职心理教师数",),
+    # a two-row 统计表 header 「心理健康教师数」 over 「专职」「兼职」 reads as 心理健康教师数(专职)
+    psych_fulltime: int = col("专职心理健康教师数", "int",
+                              aliases=("专职心理教师数", "心理健康教师数(专职)", "心理健康教师(专职)"), **_TEACHERS)
+    psych_parttime: int | None = col("兼职心理健康教师数", "int", req="no",
+                                     aliases=("兼职心理教师数", "心理健康教师数(兼职)", "心理健康教师(兼职)"),
                                      **_TEACHERS)
     parent_school: bool = col("合格家长学校", "bool", aliases=("家长学校", "是否建成合格家长学校"), **_YES_NO)
     parent_committee: bool = col("家长委员会", "bool", aliases=("是否建立家长委员会",), **_YES_NO)
