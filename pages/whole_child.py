@@ -41,28 +41,33 @@ page_header("综合育人", period, county)
 tiles([(names[i], own[own["indicator"] == i].iloc[0]) for i in ids if (own["indicator"] == i).any()],
       compact=is_projector())
 
-st.subheader("谁落后了:各县区达标情况")
+st.subheader("各县区达标情况")
 missing = data.load("missing_counties", period)
 rows = [zone_name, *sorted(set(counties["county"].dropna()) - set(missing))]
 cells = pd.concat([zone.assign(county=zone_name), counties])
-cells = cells.assign(row=cells["county"], col=cells["indicator"].map(names))
+mark = {county: f"▶ {county}"} if county else {}  # the chosen county's row, as on the county bars
+rows = [mark.get(r, r) for r in rows]
+cells = cells.assign(row=[mark.get(c, c) for c in cells["county"]], col=cells["indicator"].map(names))
 note = f"未报送县区:{'、'.join(missing)}。" if missing else ""
 st.html(matrix_html(cells, rows, [names[i] for i in ids],
                     footer=f"{note}综合育人表每学年至少报送一次,沿用近12个月内最近一次报送 · "
                            f"数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}"))
+st.markdown("**未达标与接近目标的县区**(按差距从大到小)")
 static_table(behind_table(zone, counties, ids))
 
-psych = "psych_fulltime_per_10_classes"
-left, right = chart_columns(2)
-with left:
-    show_chart(trajectory_figure(psych, period, county, size), "wc_traj", f"{psych}_进度_{period}",
-               span=half_span())
-with right:
-    show_chart(county_bars(psych, period, size, highlight=county), "wc_bar_psych", f"{psych}_{period}",
-               span=half_span())
-targeted = set(counties.loc[counties["target"].notna(), "indicator"])  # a figure without a target: matrix only
-rates = [i for i in ids if i != psych and i in targeted]
-for pair in (rates[k:k + 2] for k in range(0, len(rates), 2)):
+# A trajectory target (专职心理健康教师): the plan's line and where each county stands this month.
+planned = [i for i in ids if zone.loc[zone["indicator"] == i, "expected"].notna().any()]
+for indicator in planned:
+    left, right = chart_columns(2)
+    with left:
+        show_chart(trajectory_figure(indicator, period, county, size), f"wc_traj_{indicator}",
+                   f"{indicator}_进度_{period}", span=half_span())
+    with right:
+        show_chart(county_bars(indicator, period, size, highlight=county), f"wc_bar_{indicator}",
+                   f"{indicator}_{period}", span=half_span())
+targeted = set(counties.loc[counties["target"].notna(), "indicator"])  # without a target: the grid only
+others = [i for i in ids if i in targeted and i not in planned]
+for pair in (others[k:k + 2] for k in range(0, len(others), 2)):
     for col, indicator in zip(chart_columns(2), pair):
         with col:
             show_chart(county_bars(indicator, period, size, highlight=county), f"wc_bar_{indicator}",
@@ -79,6 +84,8 @@ for tab, (indicator, title) in zip(st.tabs([f"{title}({len(tables[i])}所)" for 
         if table.empty:
             st.success(f"{month}{county or zone_name}没有{title.removesuffix('的学校')}的学校。")
             continue
-        show_table(table, decimals={h: 1 for h in table.columns if h.endswith("课时")})
+        places = {h: 1 for h in table.columns if h.endswith("课时")}  # 1 or 1.5 lessons, not 1.00
+        show_table(table, decimals=places)
         source_caption(period, cat.get(indicator).definition)
-        download_table(table, f"{month}{title}", key=f"dl_wc_{indicator}", note=cat.get(indicator).definition)
+        download_table(table, f"{month}{title}", key=f"dl_wc_{indicator}", definition=cat.get(indicator).definition,
+                       decimals=places)

@@ -64,7 +64,8 @@ def test_yes_no_words_and_numbers_as_text_are_read():
     p = validate_workbook(build_workbook(_with_sheet(rows, n_schools=3)), "云岭县_2026-10.xlsx")
     assert p.ok, _messages(p)
     got = p.tables["whole_child"].astype(object).where(p.tables["whole_child"].notna(), None)
-    assert got.values.tolist() == [[school_code(1), 1.0, 2, 1, True, True], [school_code(2), 1.5, 0, None, False, False],
+    assert got.values.tolist() == [[school_code(1), 1.0, 2, 1, True, True],
+                                   [school_code(2), 1.5, 0, None, False, False],
                                    [school_code(3), 2.0, 1, 0, True, False]]
 
 
@@ -94,8 +95,8 @@ def test_unknown_school_and_missing_column_are_refused():
     sheets = _with_sheet()
     sheets[SHEET] = [[c for j, c in enumerate(r) if j != 4] for r in sheets[SHEET]]  # no 合格家长学校
     p = validate_workbook(build_workbook(sheets), "云岭县_2026-10.xlsx")
-    assert _messages(p) == ["综合育人 第1行:缺少必填列「合格家长学校」,找到的表头:学校标识码、劳动教育周课时、"
-                            "专职心理健康教师数、兼职心理健康教师数、家长委员会"]
+    assert _messages(p) == [("综合育人 第1行:缺少必填列「合格家长学校」,找到的表头:学校标识码、劳动教育周课时、"
+                             "专职心理健康教师数、兼职心理健康教师数、家长委员会")]
 
 
 def test_optional_parttime_column_may_be_left_out():
@@ -197,7 +198,7 @@ def _county_layout(plain: dict[str, list[list]]) -> tuple[dict[str, list[list]],
     types = {r[0]: r[3] for r in plain["学校名册"][1:]}
     rows = plain[SHEET][1:]
     width = len(WHOLE_CHILD_HEADER)
-    sheet = [[f"云岭县2026年9月综合育人统计表"] + [None] * (width - 1), ["填报单位:云岭县教育局"] + [None] * (width - 1),
+    sheet = [["云岭县2026年9月综合育人统计表"] + [None] * (width - 1), ["填报单位:云岭县教育局"] + [None] * (width - 1),
              ["学校标识码", "劳动课周课时", "心理健康教师数", None, "家校共育", None],
              [None, None, "专职", "兼职", "是否建成合格家长学校", "家长委员会"]]
     merges = [(0, 0, 0, width - 1), (2, 0, 3, 0), (2, 1, 3, 1), (2, 2, 2, 3), (2, 4, 2, 5)]

@@ -72,7 +72,7 @@ def school_list_sentence(topic: Topic, zone: pd.DataFrame) -> str | None:
         row = _zone_row(zone, indicator)
         if indicator not in topic.table or row is None or n.is_missing(row.get("denominator")):
             continue
-        count = int(round(float(row["denominator"]) - float(row["numerator"])))
+        count = round(float(row["denominator"]) - float(row["numerator"]))
         if count:
             parts.append(f"{title}{count}所")
     if not parts:
