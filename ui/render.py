@@ -156,7 +156,7 @@ def county_bars(indicator: str, period: str, size: int, highlight: str | None = 
     target = ref.get("target") if ref is not None else None
     direction = ref.get("direction") if ref is not None else ind.direction
     target_name = None
-    if ref is not None and pd.notna(ref.get("expected")):  # a trajectory: the counties are judged on this month's
+    if ref is not None and pd.notna(ref.get("expected")):  # a trajectory: judged on this month's expected value
         target = ref.get("expected")
         target_name = f"本月应达 {format_value(target, ind.unit)}"
     label = rows.assign(label=[f"▶ {c}" if c == highlight else c for c in rows["county"]])

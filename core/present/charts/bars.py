@@ -85,7 +85,8 @@ def add_value_labels(fig: go.Figure, cats, values, keys, unit: str, span: float,
 def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
                   caption: Caption | None = None, target=None, direction: str | None = None,
                   zone_value=None, key_col: str | None = None, horizontal: bool = False,
-                  base_size: int = 14, height: int | None = None, target_name: str | None = None) -> go.Figure:
+                  base_size: int = 14, height: int | None = None,
+                  target_name: str | None = None) -> go.Figure:
     """Bars (one per county or school) coloured by status, with target and zone lines.
 
     `df` needs `label_col`, `value`, `status`; `key_col` goes to customdata (for drill-down).
@@ -111,7 +112,8 @@ def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
     add_value_labels(fig, labels, values, keys, unit, span, [target, zone_value], base_size,
                      horizontal)
     line = vline if horizontal else hline
-    line(fig, target, target_name or target_label(target, direction, unit), load_palette().lines["target"], "dash")
+    line(fig, target, target_name or target_label(target, direction, unit), load_palette().lines["target"],
+         "dash")
     line(fig, zone_value, f"{ZONE_LABEL} {format_value(zone_value, unit)}", zone_color(), "dot")
     status_legend(fig, keys)
     if horizontal:
