@@ -207,7 +207,8 @@ def test_build_demo_through_ingest(db_path, tmp_path, small_zone):
                          n_counties=8, schools_per_county=4, months=4, workers=1)
     n_jobs = len(small_zone.submissions)
     assert summary["statuses"] == {"accepted": n_jobs} and summary["rejected"] == []
-    assert calls[-1] == (n_jobs, n_jobs) and len(calls) == n_jobs
+    # two preparation steps (zone generated, workbooks known) before each loaded workbook
+    assert calls[:2] == [(0, 0), (0, n_jobs)] and calls[-1] == (n_jobs, n_jobs) and len(calls) == n_jobs + 2
     assert len(list((tmp_path / "wb").glob("*.xlsx"))) == n_jobs
     with open_db(db_path) as con:
         matrix = submission_matrix(con)

@@ -14,6 +14,7 @@ from core.zone import Zone, load_zone
 from ui import data
 
 NO_DEMO_ENV = "PILOT_NO_DEMO"
+PREPARING = 0.05  # share of the first-start bar for generating the zone, before any workbook is loaded
 
 
 def demo_on_empty(zone: Zone | None = None) -> bool:
@@ -29,11 +30,12 @@ def ensure_data() -> None:
         return
     from core.demo.build import build_demo
 
-    bar = st.progress(0.0, text="首次启动:正在生成演示数据…")
+    bar = st.progress(PREPARING, text="首次启动:正在生成演示数据(约半分钟到一两分钟)…")
 
     def progress(done, total=None, text: str | None = None):
-        fraction = done / total if total else float(done)
-        bar.progress(min(max(fraction, 0.0), 1.0), text=text or "正在生成演示数据…")
+        # Generating the zone and starting the writers take the first few percent; loading the rest.
+        fraction = PREPARING if not total else PREPARING + (1 - PREPARING) * done / total
+        bar.progress(min(max(fraction, 0.0), 1.0), text=f"首次启动:{text or '正在生成演示数据…'}")
 
     build_demo(Path(data.db_path()), progress=progress)
     st.cache_data.clear()

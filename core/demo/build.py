@@ -125,9 +125,13 @@ def build_demo(db_path: Path | str, workbook_dir: Path | str | None = None, toda
     db_path = Path(db_path)
     out_dir = Path(workbook_dir) if workbook_dir is not None else DEMO_WORKBOOK_DIR
     today = today or month_today()
+    if progress is not None:  # the first workbook is loaded only after a few seconds: say what happens
+        progress(0, 0, "正在生成演示实验区:各县区学校名册和各月数据…")
     zone = generate_zone(n_counties, schools_per_county, months, seed, end_period=latest_complete_month(today),
                          today=today, open_period=open_month(today))
     jobs = demo_jobs(zone)
+    if progress is not None:
+        progress(0, len(jobs), f"正在写出并载入{len(jobs)}个县区报送工作簿…")
     reset_database(db_path)
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
@@ -140,7 +144,7 @@ def build_demo(db_path: Path | str, workbook_dir: Path | str | None = None, toda
         statuses[result.status] = statuses.get(result.status, 0) + 1
         results.append(result)
         if progress is not None:
-            progress(n, len(jobs), f"正在生成演示数据:{job.file_name}")
+            progress(n, len(jobs), f"正在载入第{n}/{len(jobs)}个报送工作簿:{job.file_name}")
     return {
         "db": str(db_path), "workbook_dir": str(out_dir), "workbooks": len(jobs),
         "statuses": statuses, "counties": list(zone.counties["county"]),
