@@ -190,3 +190,47 @@ def test_charts_package_keeps_its_public_names_and_small_modules():
     folder = Path(charts.__file__).parent
     sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py")}
     assert len(sizes) >= 4 and max(sizes.values()) < 400, sizes
+
+
+def _detail():
+    return pd.DataFrame({
+        "school_id": ["a", "b", "c", "d"], "school_name": ["甲小学", "乙小学", "丙中学", "丁小学"],
+        "activity_minutes": [45.0, 75.0, 60.0, None],
+        "lessons_g12": [3.0, 4.0, None, 4.0], "lessons_g36": [3.0, 2.0, None, 3.0],
+        "lessons_g79": [None, None, 3.0, None], "lessons_g1012": [None, None, None, None],
+        "g36_minutes": [50.0, 75.0, None, 60.0]})
+
+
+def test_school_values_show_the_number_behind_a_yes_no_indicator():
+    from core.indicators.catalog import load_catalog
+    from core.present.school_values import school_values
+
+    th = load_catalog().thresholds
+    spec, rows = school_values(_detail(), "activity_hour_compliance", th)
+    assert spec.unit == "分钟" and list(rows["school_id"]) == ["a", "c", "b"]  # furthest below first; d has no value
+    assert list(rows["limit"]) == [th.activity_minutes] * 3 and list(rows["status"]) == ["red", "green", "green"]
+    _, lessons = school_values(_detail(), "pe_lessons_compliance", th)
+    worst = lessons.set_index("school_id")
+    assert worst.loc["a", "band"] == "1–2年级" and worst.loc["a", "limit"] == th.pe_lessons["g12"]  # 3 of 4
+    assert worst.loc["b", "band"] == "3–6年级" and worst.loc["b", "value"] == 2  # 2 of 3
+    assert worst.loc["c", "status"] == "green" and worst.loc["a", "label"] == "甲小学(1–2年级)"
+    _, homework = school_values(_detail(), "hw_g36_compliance", th)  # at most 60: the longest first
+    assert list(homework["school_id"]) == ["b", "d", "a"] and list(homework["status"]) == ["red", "green", "green"]
+    assert school_values(_detail(), "hw_g12_none_rate", th) is None  # yes/no with no number behind it
+
+
+def test_school_value_bars_put_the_furthest_on_top_with_the_standard():
+    from core.indicators.catalog import load_catalog
+    from core.present.school_values import school_values
+
+    th = load_catalog().thresholds
+    spec, rows = school_values(_detail(), "activity_hour_compliance", th)
+    fig = charts.school_value_bars(rows, spec.unit, spec.direction, "各校日均校内体育活动时间", CAPTION)
+    bars = fig.data[0]
+    assert list(bars.customdata)[-1] == "a" and list(bars.x)[-1] == 45.0  # drawn bottom-up: a on top
+    assert [s["x0"] for s in fig.layout.shapes] == [60.0]
+    assert "标准 ≥60分钟" in [t.name for t in fig.data]
+    spec, rows = school_values(_detail(), "pe_lessons_compliance", th)
+    fig = charts.school_value_bars(rows, spec.unit, spec.direction, "各校体育课周课时", CAPTION)
+    ticks = next(t for t in fig.data if t.type == "scatter" and t.marker.symbol == "line-ns")
+    assert sorted(ticks.x) == sorted(rows["limit"]) and not fig.layout.shapes  # a standard per bar

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.db import open_db
 from core.demo.build import build_demo
-from core.indicators import available_periods, compute_indicators, zone_counties
+from core.indicators import available_periods, compute_indicators, school_detail, zone_counties
 from core.indicators.catalog import load_catalog
 from core.month import period_label
 from core.present.numbers import format_value
@@ -135,10 +135,19 @@ def check_whole_child(at, db, month, county):
 
 
 def check_compare(at, db, month, county):
-    """The drill-down starts at the county of the filter and lists its schools."""
+    """The drill-down starts at the county of the filter and shows its schools by the minutes
+    behind the default yes/no indicator, against the 60-minute standard (not 0/100 % bars)."""
     shown = titles(at)
-    assert any(f"{county}各校" in t for t in shown)
-    assert at.selectbox(key="cmp_drill").value == county
+    assert any(f"{county}各校日均校内体育活动时间" in t for t in shown), shown
+    assert at.session_state["cmp_drill"] == county
+    bars = next(f for f in figures(at) if f"{county}各校" in f["layout"]["meta"]["title"])
+    with open_db(db) as con:
+        detail = school_detail(con, month, county=county)
+    minutes = dict(zip(detail["school_id"], detail["activity_minutes"]))
+    shown_minutes = dict(zip(bars["data"][0]["customdata"], bars["data"][0]["x"]))
+    assert shown_minutes and all(minutes[s] == pytest.approx(v) for s, v in shown_minutes.items())
+    assert [s["x0"] for s in bars["layout"]["shapes"]] == [60.0]
+    assert "标准 ≥60分钟" in [t.get("name") for t in bars["data"]]
 
 
 def check_slideshow(at, db, month, county):

@@ -10,7 +10,9 @@ its locale (core.present.charts.plotly_config).
 
 The same script makes a query-string change on the same page replace the history entry
 instead of pushing one: Streamlit pushes one entry when the page changes and another when
-the page script writes its filters into the URL, so Back seemed to do nothing.
+the page script writes its filters into the URL, so Back seemed to do nothing. And it makes
+our own HTML links (`<a data-nav href="compare?…">`, tiles and status-grid cells) open their
+page inside the session, as the sidebar navigation does, instead of reloading the app.
 """
 from __future__ import annotations
 
@@ -49,6 +51,8 @@ PHRASES = {
     "Page not found": "页面不存在",
     "Script execution error": "页面运行出错",
     "Traceback:": "错误详情:",
+    "Ask Google": "网上搜索此错误",
+    "Ask ChatGPT": "询问人工智能",
     "Unknown error": "未知错误",
     "Unknown Error": "未知错误",
     # selectbox / multiselect / inputs
@@ -203,6 +207,15 @@ SCRIPT = """
   }).observe(document.documentElement, { subtree: true, childList: true, characterData: true,
                                          attributes: true, attributeFilter: ATTRS });
   fixTree(document.body);
+  // Links of our own HTML (tiles, matrix cells) open their page in this session, as the
+  // navigation does: push the URL and let Streamlit follow it (a plain link would reload the app).
+  document.addEventListener("click", function (e) {
+    const a = e.target.closest && e.target.closest("a[data-nav]");
+    if (!a || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    history.pushState({}, "", new URL(a.getAttribute("href"), document.baseURI).toString());
+    window.dispatchEvent(new PopStateEvent("popstate"));
+  }, true);
   // One history entry per page: a query-string change on the same page replaces the entry.
   const push = history.pushState.bind(history);
   history.pushState = function (state, title, url) {

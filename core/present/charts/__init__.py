@@ -20,10 +20,12 @@ from core.present.charts.base import (
     wrap,
 )
 from core.present.charts.matrix import status_matrix, tile_figure
+from core.present.charts.schools import school_value_bars, standard_label
 from core.present.charts.trends import distribution_chart, trajectory_chart, trend_lines
 
 __all__ = [
     "DEFAULT_WIDTH", "ZONE_LABEL", "Caption", "bar_by_status", "cv_bars", "distribution_chart",
-    "fit_width", "grouped_bars", "plotly_config", "stacked_counts", "status_matrix",
+    "fit_width", "grouped_bars", "plotly_config", "school_value_bars", "stacked_counts",
+    "standard_label", "status_matrix",
     "tile_figure", "trajectory_chart", "trend_lines", "wrap",
 ]
