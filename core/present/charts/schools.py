@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 from core.present.charts.bars import add_value_labels, axis_span, status_legend
 from core.present.charts.base import Caption, frame, legend_line, vline
 from core.present.escape import chart_text
-from core.present.palette import format_value, load_palette, status_style
+from core.present.numbers import format_value, target_text
+from core.present.palette import load_palette, status_style
 
 STANDARD_WORD = {">=": ("标准", "≥"), "<=": ("上限", "≤")}
 
@@ -15,7 +16,7 @@ STANDARD_WORD = {">=": ("标准", "≥"), "<=": ("上限", "≤")}
 def standard_label(limit, direction: str, unit: str) -> str:
     """Legend text of a standard: 标准 ≥60分钟, 上限 ≤90分钟."""
     word, sign = STANDARD_WORD[direction]
-    return f"{word} {sign}{format_value(limit, unit)}"
+    return f"{word} {sign}{target_text(limit, unit)}"
 
 
 def school_value_bars(rows: pd.DataFrame, unit: str, direction: str, title: str,
