@@ -8,10 +8,13 @@ from core.present.grid import overview_grid
 from core.present.palette import grid_ids, headline_ids, short_name
 from core.zone import load_zone
 from ui import data, filters
+from ui.drill import page_link_href
 from ui.guard import ensure_app
 from ui.projector import is_projector
 from ui.render import download_grid, page_header
-from ui.tiles import inject_css, matrix_html, tiles
+from ui.status_grid import CSS as GRID_CSS
+from ui.status_grid import VIEWS, grid_html
+from ui.tiles import inject_css, tiles
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
@@ -36,19 +39,26 @@ def row_of(frame: pd.DataFrame, indicator: str) -> pd.Series:
 
 inject_css(is_projector())
 page_header("监测总览", period, county)
-tiles([(names[i], row_of(own, i)) for i in ids], compact=is_projector())
+tiles([(names[i], row_of(own, i), page_link_href("compare", indicator=i, drill=county or ""))
+       for i in ids], compact=is_projector())
 
-matrix = pd.concat([zone.assign(county=zone_name), by_county])
-matrix = matrix[matrix["indicator"].isin(columns) & matrix["stage"].isna()]
-cells = matrix.assign(row=matrix["county"], col=matrix["indicator"].map(names))
 # Counties that have not reported the month have no figures: the footer names them, no grey rows.
 missing = data.load("missing_counties", period)
-rows = [zone_name, *sorted(set(by_county["county"].dropna()) - set(missing))]
-if not is_projector():  # the projector header already names the month
-    st.markdown(f"**{period_label(period)} 各县区主要指标达标情况**(格内为数值,颜色为状态)")
+rows = [(zone_name, None), *((c, c) for c in sorted(set(by_county["county"].dropna()) - set(missing)))]
+cells = {(label, r["indicator"]): r
+         for label, frame in [(zone_name, zone), *((c, by_county[by_county["county"] == c]) for _, c in rows[1:])]
+         for _, r in frame[frame["indicator"].isin(columns) & frame["stage"].isna()].iterrows()}
 note = f"未报送县区:{'、'.join(missing)}(实验区数值不含这些县区)。" if missing else ""
 footer = f"{note}数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}"
-st.html(matrix_html(cells, rows, [names[i] for i in columns], footer=footer))
+if not is_projector():  # the projector's bar already names the month
+    st.markdown(f"**{period_label(period)} 各县区主要指标达标情况**(点击格子查看该县区各校)")
+grid_slot = st.empty()
+foot_row = st.container(horizontal=True, vertical_alignment="center", key="ov_foot", wrap=False)
+view = foot_row.segmented_control("格子底色表示", list(VIEWS), format_func=VIEWS.get, default="status",
+                                  key="ov_view", label_visibility="collapsed") or "status"
+table, foot = grid_html(cells, rows, [(i, names[i]) for i in columns], view, is_projector(), footer)
+grid_slot.html(GRID_CSS + table)
+foot_row.html(foot)
 if not is_projector():
     grid = overview_grid(zone, by_county, columns, names, zone_name, missing)
     download_grid(grid, f"{period_label(period)}各县区主要指标达标情况", key="dl_overview",

@@ -96,7 +96,7 @@ def slide() -> None:
                            indicator=indicator)
     rows = rows[rows["stage"].isna()]
     page_header(f"{short_name(indicator, ind.name)}({st.session_state['slide'] + 1}/{len(ids)})",
-                period, county)
+                period, county, projector=True)
     left, right = st.columns([1, 2.6])
     with left:
         if len(rows):

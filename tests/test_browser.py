@@ -500,6 +500,15 @@ def _header(page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
 
 
+def _bar_value(page, key: str) -> str:
+    """What a control-bar selector shows."""
+    return page.locator(f".st-key-{key} [role='combobox']").input_value()
+
+
+def _chart_titles(page) -> list[str]:
+    return [t.replace("\n", "") for t in page.locator('[data-testid="stPlotlyChart"] .gtitle').all_text_contents()]
+
+
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_projector_meeting_runs_from_the_control_bar(server, browser, size):
     """Projector mode: the bar is visible and big; month, page, slideshow and leaving projector
@@ -517,18 +526,19 @@ def test_projector_meeting_runs_from_the_control_bar(server, browser, size):
         _bar_select(page, "bar_month", "2026年9月")  # month
         page.wait_for_function("() => location.search.includes('month=2026-09')", timeout=60_000)
         _settle(page)
-        assert "2026年9月" in _header(page)
+        assert _bar_value(page, "bar_month").startswith("2026年9月")
 
         page.locator(".st-key-bar_next button").first.click()  # next page
         page.wait_for_function("() => location.pathname.endsWith('/quality')", timeout=60_000)
         _settle(page)
-        assert "优质学校" in _header(page) and "2026年9月" in _header(page)
+        assert _bar_value(page, "bar_page") == "优质学校" and _bar_value(page, "bar_month").startswith("2026年9月")
+        assert any("2026年9月" in t for t in _chart_titles(page))
         _assert_no_exception(page, "projector → 优质学校")
 
         _bar_select(page, "bar_page", "县区对比 / 学校明细")  # any page
         page.wait_for_function("() => location.pathname.endsWith('/compare')", timeout=60_000)
         _settle(page)
-        assert "县区对比" in _header(page)
+        assert _bar_value(page, "bar_page") == "县区对比 / 学校明细"
 
         page.locator(".st-key-bar_show button").click()  # slideshow
         page.wait_for_function("() => location.pathname.endsWith('/slideshow')", timeout=60_000)
@@ -542,9 +552,9 @@ def test_projector_meeting_runs_from_the_control_bar(server, browser, size):
         _settle(page)
         _shot(page, f"meeting-slideshow-{size}")
         page.locator(".st-key-slide_end button").click()  # back to the overview
-        page.wait_for_function("() => document.querySelector('[data-testid=stMain]')?.innerText.includes('监测总览')",
-                               timeout=60_000)
+        page.wait_for_function("() => !location.pathname.endsWith('/slideshow')", timeout=60_000)
         _settle(page)
+        assert _bar_value(page, "bar_page") == "总览"
 
         page.locator(".st-key-bar_exit button").click()  # leave projector mode
         page.wait_for_function("() => !location.search.includes('mode=projector')", timeout=60_000)
@@ -570,6 +580,34 @@ def test_back_returns_to_the_previous_page(server, browser):
         page.go_back()
         page.wait_for_function("() => location.pathname === '/' || location.pathname.endsWith('/')",
                                timeout=60_000)
+        _settle(page)
+        assert "监测总览" in _header(page)
+    finally:
+        page.close()
+
+
+def test_a_status_grid_cell_opens_the_county_on_its_indicator(server, browser):
+    """总览 → a county's cell → that county's schools on that indicator (their 课时 against the
+    standard) → breadcrumb back to the counties → Back to the overview."""
+    page = _open(browser, server["url"] + "/", VIEWPORTS["1280x720"])
+    try:
+        cell = page.locator('table.sg tbody tr:not(.sg-zone) a[href*="indicator=pe_lessons_compliance"]').first
+        county = cell.locator("xpath=ancestor::tr/th").inner_text().strip()
+        cell.click()
+        page.wait_for_function("() => location.pathname.endsWith('/compare')", timeout=60_000)
+        page.locator(".st-key-crumbs").wait_for(timeout=60_000)  # the compare page has started
+        page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60_000)
+        _settle(page)
+        _assert_no_exception(page, "grid cell → 县区对比")
+        _shot(page, "grid-cell-to-county-1280x720", full=True)
+        assert any(f"{county}各校体育课周课时" in t for t in _chart_titles(page)), _chart_titles(page)
+        assert page.locator(".st-key-crumbs").inner_text().replace("\n", "").startswith("实验区各县区")
+        page.locator(".st-key-crumbs button", has_text="实验区各县区").click()
+        page.wait_for_function("() => !new URLSearchParams(location.search).get('drill')", timeout=60_000)
+        _settle(page)
+        assert any("各县区体育课开足率" in t for t in _chart_titles(page)), _chart_titles(page)
+        page.go_back()
+        page.wait_for_function("() => !location.pathname.endsWith('/compare')", timeout=60_000)
         _settle(page)
         assert "监测总览" in _header(page)
     finally:

@@ -76,7 +76,8 @@ def test_expected_digits_are_not_trivial(month):
 
 
 def test_tiles_and_matrix(month):
-    from ui.tiles import matrix_html, tile_html
+    from ui.status_grid import grid_html
+    from ui.tiles import tile_html
 
     _, _, zone, counties = month
     cat = load_catalog()
@@ -92,12 +93,12 @@ def test_tiles_and_matrix(month):
         if row["change"] is not None:
             assert change_shown(row["change"], row["unit"]) in re.sub(r"<[^>]+>", " ", html.split("较上月")[-1])
     frame = pd.concat([zone.assign(county="实验区"), counties])
-    frame = frame[frame["indicator"].isin(grid_ids())]  # the matrix: the tiles' indicators and a few more
-    cells = frame.assign(row=frame["county"], col=frame["indicator"])
-    rows = ["实验区", *sorted(counties["county"].unique())]
-    html = matrix_html(cells, rows, grid_ids())
-    for r in cells.itertuples():
-        assert f"{r.row} · {r.col}:{shown(r.value, r.unit)}" in html, (r.row, r.col)
+    frame = frame[frame["indicator"].isin(grid_ids())]
+    cells = {(r["county"], r["indicator"]): r for _, r in frame.iterrows()}
+    rows = [("实验区", None), *((c, c) for c in sorted(counties["county"].unique()))]
+    html, _ = grid_html(cells, rows, [(i, i) for i in grid_ids()])
+    for (label, ind), r in cells.items():
+        assert f"{label} · {ind}:{shown(r['value'], r['unit'])}" in html, (label, ind)
 
 
 def test_county_bars_as_pages_and_png_pack_draw_them(report):

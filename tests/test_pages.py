@@ -73,14 +73,16 @@ def check_overview(at, db, month, county):
     cat = load_catalog()
     for ind in headline_ids():
         name = escape(short_name(ind, cat.get(ind).name))
-        shown = re.search(rf'hx-name" title="{re.escape(name)}">{re.escape(name)}</div>'
+        shown = re.search(rf'hx-name">{re.escape(name)}</div>'
                           rf'<div class="hx-row"><span class="hx-value">([^<]*)</span>', body)
         assert shown, f"tile {name} missing"
         expected = format_value(rows.loc[ind, "value"] if ind in rows.index else None,
                                 cat.get(ind).unit)
         assert shown.group(1) == expected, ind
     # The matrix has a row per county with data, plus the zone.
-    assert body.count('class="hx-rowhead">') >= 3
+    assert body.count('class="sg-rowhead">') >= 3
+    # every tile and every cell links to 县区对比 on its indicator (a cell: on its county)
+    assert body.count('data-nav href="compare?') >= len(headline_ids()) * 4
 
 
 def check_pe(at, db, month, county):
@@ -186,7 +188,10 @@ def test_projector_mode_from_url(demo, monkeypatch):
     at.run()
     assert not at.exception
     assert at.toggle(key="f_projector").value is True
-    assert "font-size:50px" in html_bodies(at).replace(" ", "")
+    assert "font-size:48px" in html_bodies(at).replace(" ", "")
+    for key in ("bar_prev", "bar_next", "bar_show", "bar_exit"):  # the meeting's control bar
+        assert at.button(key=key)
+    assert at.selectbox(key="bar_month").value == at.selectbox(key="f_month").value
 
 
 def test_empty_database_without_demo_asks_for_uploads(db_path, monkeypatch):
@@ -228,21 +233,51 @@ def test_zone_file_documents_demo_on_empty(tmp_path):
     assert load_zone(off).demo_on_empty is False
 
 
-def test_overview_matrix_tells_no_target_from_no_data():
-    """A county's 优质学校数 has no target: its cell is the 无目标 colour, named in the legend."""
+def _cell(label, value, status, remaining=None, change=None, rating=None, target=100.0, unit="%",
+          indicator="activity_hour_compliance"):
     import pandas as pd
 
-    from core.present.palette import status_style
-    from ui.tiles import matrix_html
+    return pd.Series({"indicator": indicator, "level": "county", "county": label, "stage": None, "value": value,
+                      "unit": unit, "status": status, "target": target, "direction": ">=", "expected": None,
+                      "remaining": remaining, "gap": None, "change": change, "rating": rating})
 
-    cells = pd.DataFrame({"row": ["实验区", "松溪县", "白石县"], "col": ["优质学校数"] * 3,
-                          "value": [190.0, 33.0, None], "unit": ["所"] * 3,
-                          "status": ["amber", "none", "none"]})
-    html = matrix_html(cells, ["实验区", "松溪县", "白石县"], ["优质学校数"])
-    slate, grey = status_style("notarget"), status_style("none")
-    assert f'background:{slate.color};color:{slate.text_color}" title="松溪县 · 优质学校数:33所 · 无目标"' in html
-    assert f'background:{grey.color};color:{grey.text_color}" title="白石县 · 优质学校数:无数据 · 无数据"' in html
-    assert f">{slate.label}</span>" in html and f">{grey.label}</span>" in html
+
+def test_status_grid_cells_say_value_sign_and_change_and_shade_the_far_ones():
+    """Not colour alone: each cell has a sign and its change; a red far from target has the full
+    colour, a red close to it a tint; no target and no data read differently; cells link."""
+    from core.present.palette import load_palette, status_style
+    from ui.status_grid import grid_html
+
+    grid = load_palette().grid
+    cells = {("甲县", "activity_hour_compliance"): _cell("甲县", 44.1, "red", remaining=55.9, change=-2.0),
+             ("乙县", "activity_hour_compliance"): _cell("乙县", 94.9, "red", remaining=5.1, change=1.2),
+             ("丙县", "activity_hour_compliance"): _cell("丙县", 100.0, "green", remaining=0.0, change=0.0),
+             ("丁县", "activity_hour_compliance"): _cell("丁县", 33.0, "none", target=None)}
+    rows = [("甲县", "甲县"), ("乙县", "乙县"), ("丙县", "丙县"), ("丁县", "丁县"), ("戊县", "戊县")]
+    html, foot = grid_html(cells, rows, [("activity_hour_compliance", "1小时达标率")])
+    red = status_style("red")
+    far, near = f"background:{red.color};color:{red.text_color}", "background:{};color:{}".format(*grid.tints["red"])
+    assert f'class="sg-far" style="{far}"' in html and html.count(far) == 1  # 44.1 % only
+    assert near in html  # 94.9 %: close, tinted
+    assert f'{grid.signs["red"]}</span>44.1%</span><span class="sg-c">▼2.0' in html
+    assert f'{grid.signs["red"]}</span>94.9%</span><span class="sg-c">▲1.2' in html
+    assert f'{grid.signs["green"]}</span>100.0%</span><span class="sg-c">持平' in html
+    assert f'{grid.signs["notarget"]}</span>33所' not in html and f'{grid.signs["notarget"]}</span>33.0%' in html
+    assert "戊县 · " not in html and html.count('<span class="sg-v">—</span>') == 1  # no row at all: —
+    assert 'data-nav href="compare?indicator=activity_hour_compliance&amp;drill=%E7%94%B2%E5%8E%BF"' in html
+    assert f"{red.label}({grid.far_label})" in foot and f"{red.label}({grid.near_label})" in foot
+
+
+def test_status_grid_rating_view_colours_by_status_and_change():
+    from core.indicators.catalog import load_catalog
+    from ui.status_grid import grid_html
+
+    rating = load_catalog().rating
+    cells = {("甲县", "x"): _cell("甲县", 44.1, "red", remaining=55.9, change=-9.0, rating=1),
+             ("乙县", "x"): _cell("乙县", 100.0, "green", remaining=0.0, change=0.0, rating=5)}
+    html, foot = grid_html(cells, [("甲县", "甲县"), ("乙县", "乙县")], [("x", "指标")], view="rating")
+    assert f"background:{rating.colours[0]}" in html and f"background:{rating.colours[4]}" in html
+    assert all(label in foot for label in rating.labels) and "显著退步" in foot  # the 3 × 5 key
 
 
 def test_tables_show_blanks_as_dash_and_codes_as_text():

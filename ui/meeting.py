@@ -73,7 +73,7 @@ def month_select(where, periods: list[str]) -> None:
     """The month, newest first (mirrors the sidebar's 月份)."""
     if periods:
         synced_select(where, "月份", "bar_month", MONTH_KEY, list(reversed(periods)),
-                      format_func=option_label, width=170)
+                      format_func=option_label, width=215)
 
 
 def exit_projector_button(where) -> None:
@@ -98,11 +98,11 @@ def meeting_bar(pages: list[NavPage], current: str, periods: list[str], counties
     st.session_state["bar_page"] = current
     bar.selectbox("页面", [p.url_path for p in pages], key="bar_page", format_func=titles.get,
                   on_change=lambda: go(st.session_state["bar_page"]),
-                  label_visibility="collapsed", width=230)
+                  label_visibility="collapsed", width=200)
     bar.button("▶", key="bar_next", help="下一个页面", on_click=go,
                args=(paths[(here + 1) % len(paths)],))
     month_select(bar, periods)
-    synced_select(bar, "县区", "bar_county", COUNTY_KEY, [ALL_COUNTIES, *counties], width=140)
+    synced_select(bar, "县区", "bar_county", COUNTY_KEY, [ALL_COUNTIES, *counties], width=165)
     if any(p.url_path == SLIDESHOW for p in pages):
         bar.button("放映", key="bar_show", on_click=go, args=(SLIDESHOW,),
                    icon=":material/slideshow:", type="primary")

@@ -20,10 +20,13 @@ from core.zone import load_zone
 from ui import data
 from ui.projector import is_projector
 
-def page_header(title: str, period: str | None, county: str | None = None) -> None:
-    """Page title with month and scope; in projector mode a single compact line."""
+def page_header(title: str, period: str | None, county: str | None = None, projector: bool = False) -> None:
+    """Page title with month and scope. In projector mode the control bar names page, month and
+    county, so the title is left out unless `projector` (the slideshow's slide title): then one line."""
     scope = county or load_zone().name
     text = f"{period_label(period)} {scope} · {title}" if period else title
+    if is_projector() and not projector:
+        return
     if is_projector():
         st.html(f'<div style="font-size:34px;font-weight:800;line-height:1.3;margin:0">'
                 f'{escape(text)}</div>')

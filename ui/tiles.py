@@ -1,4 +1,4 @@
-"""Headline tiles and the county × indicator status matrix as HTML (scales with projector CSS)."""
+"""Headline tiles as HTML (scale with the projector CSS); the status grid is ui/status_grid.py."""
 from __future__ import annotations
 
 from html import escape
@@ -8,144 +8,95 @@ import streamlit as st
 
 from core.present.labels import INCOMPLETE, completeness_marker, reporting_text, status_key
 from core.present.numbers import format_change, format_target, format_value, is_missing, signed_text
-from core.present.palette import NO_TARGET, STATUSES, status_style
+from core.present.palette import status_style
+from core.present.shading import rating_look, status_look
 
 # Normal / projector sizes (projector: headline numbers >= 48 px, labels >= 20 px).
 SIZES = {
-    False: {"name": 15, "value": 36, "small": 14, "cell": 16, "gap": 10, "pad": 10},
-    True: {"name": 20, "value": 50, "small": 20, "cell": 20, "gap": 6, "pad": 3},
+    False: {"name": 15, "value": "clamp(26px, 2.5vw, 36px)", "small": 14, "gap": 10, "pad": 10},
+    True: {"name": 20, "value": "48px", "small": 18, "gap": 6, "pad": 2},
 }
 
 CSS = """
 <style>
 .hx-tiles {{ display:grid; grid-template-columns:repeat(4, minmax(0,1fr)); gap:{gap}px; }}
-.hx-tile {{ border-radius:8px; padding:{pad}px 14px; line-height:1.25;
+a.hx-link {{ display:block; color:inherit; text-decoration:none; border-radius:8px; }}
+a.hx-link:hover .hx-tile {{ outline:3px solid #1f4e99; outline-offset:-3px; }}
+.hx-tile {{ border-radius:8px; padding:{pad}px 14px; line-height:1.25; height:100%; box-sizing:border-box;
   font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif; }}
 .hx-name {{ font-size:{name}px; font-weight:600; white-space:nowrap; overflow:hidden;
   text-overflow:ellipsis; }}
-.hx-row {{ display:flex; align-items:baseline; justify-content:space-between; gap:8px; }}
-.hx-value {{ font-size:{value}px; font-weight:800; line-height:1.1; }}
+.hx-row {{ display:flex; align-items:baseline; justify-content:space-between; gap:4px 8px; flex-wrap:wrap; }}
+.hx-value {{ font-size:{value}; font-weight:800; line-height:1.1; }}
 .hx-badge {{ font-size:{small}px; font-weight:700; border:2px solid currentColor;
   border-radius:4px; padding:0 6px; white-space:nowrap; }}
 .hx-small {{ font-size:{small}px; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }}
-table.hx-matrix {{ width:100%; border-collapse:separate; border-spacing:3px; table-layout:fixed;
-  font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif; }}
-table.hx-matrix th {{ font-size:{cell}px; font-weight:600; padding:2px 4px; text-align:center;
-  vertical-align:bottom; line-height:1.2; color:#1a1a1a; background:#fff; border:none; }}
-table.hx-matrix th.hx-rowhead {{ text-align:left; width:7.5em; vertical-align:middle; }}
-table.hx-matrix td {{ font-size:{cell}px; font-weight:700; text-align:center; padding:{pad}px 2px;
-  border-radius:4px; border:none; line-height:1.15; }}
-.hx-wrap {{ font-size:{small}px; }}
-.hx-foot {{ display:flex; flex-wrap:wrap; align-items:center; gap:6px; font-size:{small}px;
-  color:#333; }}
-.hx-legend span {{ display:inline-block; padding:0 8px; margin-right:6px; border-radius:4px;
-  font-size:{small}px; }}
 </style>
 """
 
 
-# Projector on a 1080-high screen: use the room (720-high screens keep the sizes above).
-TALL_SCREEN_CSS = """
+# Projector: on a 720-high screen a tile leaves its target to the grid's column head (a trajectory
+# tile keeps 应达/差); on a 1080-high screen everything is larger.
+PROJECTOR_CSS = """
 <style>
-@media (min-height: 1000px) {
-  .hx-name { font-size:26px; } .hx-value { font-size:68px; } .hx-small, .hx-wrap, .hx-badge { font-size:24px; }
-  .hx-tile { padding:8px 16px; }
-  table.hx-matrix th, table.hx-matrix td { font-size:26px; padding:7px 4px; }
-  .hx-foot { font-size:22px; }
-}
+@media (max-height: 999px) {{ .hx-tile .hx-target {{ display:none; }} }}
+@media (min-height: 1000px) {{
+  .hx-name {{ font-size:26px; }} .hx-value {{ font-size:68px; }} .hx-small, .hx-badge {{ font-size:24px; }}
+  .hx-tile {{ padding:8px 16px; }}
+}}
 </style>
 """
 
 
 def inject_css(projector: bool) -> None:
-    """Add the tile/matrix styles for the current mode (once per page run)."""
-    st.html(CSS.format(**SIZES[projector]) + (TALL_SCREEN_CSS if projector else ""))
+    """Add the tile styles for the current mode (once per page run)."""
+    st.html(CSS.format(**SIZES[projector]) + (PROJECTOR_CSS.format() if projector else ""))
 
 
-def tile_html(row: pd.Series, name: str, compact: bool = False) -> str:
-    """One headline tile: name, value, status badge, target (or 应达/差 for trajectories), change.
+def tile_html(row: pd.Series, name: str, compact: bool = False, href: str | None = None) -> str:
+    """One headline tile: name, value, status sign and word, target (or 应达/差 for trajectories),
+    change since last month with its unit; tinted near the target, the full colour far from it.
 
-    `compact` (projector) puts target and change on one line so 8 tiles and the matrix fit 720 px.
-    A zone figure of an incomplete month carries its marker (部分县区), a count of such a month
-    reads 不完整 instead of a status (core.present.labels).
+    `compact` (projector) uses the projector sizes. A zone figure of an incomplete month carries
+    its marker (部分县区), a count of such a month reads 不完整 instead of a status
+    (core.present.labels). With `href` the tile links to that view (县区对比 on the indicator).
     """
     unit = row.get("unit") or ""
     value = row.get("value")
     key = status_key(row)
-    style = status_style(key)
+    look = status_look(row)
+    detail_class = "hx-small"
     marker = completeness_marker(row) if key != INCOMPLETE else ""  # 部分县区 (不完整 is the badge)
     expected = row.get("expected")
-    gap_text = "—"
     if key == INCOMPLETE:  # a count of an incomplete month: never set against its target
         reporting = row.get("counties_reporting")
         detail = (f"仅{reporting_text(reporting, row.get('counties_expected'))},不与目标比较"
                   if not is_missing(reporting) else "本月尚未截止,暂不评价")
-        detail_class = "hx-wrap"
     elif not is_missing(expected):
-        if not is_missing(value):
-            gap_text = signed_text(float(value) - float(expected), unit)
-        nb = "\u00a0"  # wrap between the three figures, never inside one
-        detail = (f"应达{nb}{format_value(expected, unit)} / 实际{nb}{format_value(value, unit)}"
-                  f" / 差{nb}{gap_text}")
-        detail_class = "hx-wrap"
+        gap_text = "—" if is_missing(value) else signed_text(float(value) - float(expected), unit)
+        nb = "\u00a0"  # wrap between the figures, never inside one
+        detail = f"应达{nb}{format_value(expected, unit)} · 差{nb}{gap_text}"
     else:
-        detail_class = "hx-small"
-        detail = format_target(row.get("target"), row.get("direction"), unit)
+        detail, detail_class = format_target(row.get("target"), row.get("direction"), unit), "hx-small hx-target"
     if marker:
         detail = f"{marker} · {detail}"
     change = format_change(row.get("change"), unit)
-    if compact:
-        if not is_missing(expected) and key != INCOMPLETE:
-            detail = f"应达 {format_value(expected, unit)} · 差 {gap_text}"
-            detail = f"{marker} · {detail}" if marker else detail
-        detail = f"{detail} · {change.replace('较上月 ', '较上月').replace('个百分点', '')}"
-        change = ""
-        if marker:  # the marker must not push the change out of sight: two lines
-            detail_class = "hx-wrap"
-    badge = style.label
-    return (
-        f'<div class="hx-tile" style="background:{style.color};color:{style.text_color}">'
-        f'<div class="hx-name" title="{escape(name)}">{escape(name)}</div>'
-        f'<div class="hx-row"><span class="hx-value">{escape(format_value(value, unit))}</span>'
-        f'<span class="hx-badge">{escape(badge)}'
-        f'</span></div>'
-        f'<div class="{detail_class}" title="{escape(detail)}">{escape(detail)}</div>'
-        + (f'<div class="hx-small">{escape(change)}</div>' if change else "") + '</div>')
+    rating = rating_look(row)
+    tip = " · ".join(p for p in (name, format_value(value, unit), look.label, detail, change,
+                                 f"综合评级 {rating.label}" if rating else "") if p)
+    far = " hx-far" if look.far else ""
+    body = (f'<div class="hx-tile{far}" style="background:{look.background};color:{look.text}" title="{escape(tip)}">'
+            f'<div class="hx-name">{escape(name)}</div>'
+            f'<div class="hx-row"><span class="hx-value">{escape(format_value(value, unit))}</span>'
+            f'<span class="hx-badge">{escape(look.sign)} {escape(status_style(key).label)}</span></div>'
+            f'<div class="{detail_class}">{escape(detail)}</div>'
+            f'<div class="hx-small">{escape(change)}</div></div>')
+    return f'<a class="hx-link" data-nav href="{escape(href)}">{body}</a>' if href else body
 
 
-def tiles(rows: list[tuple[str, pd.Series]], compact: bool = False) -> None:
-    """Render tiles (name, indicator row) in a 4-column grid."""
-    body = "".join(tile_html(r, name, compact) for name, r in rows)
+def tiles(rows: list[tuple[str, pd.Series, str | None]], compact: bool = False) -> None:
+    """Render tiles (name, indicator row, link) in a 4-column grid."""
+    body = "".join(tile_html(r, name, compact, href) for name, r, href in rows)
     st.html(f'<div class="hx-tiles">{body}</div>')
 
 
-def matrix_html(df: pd.DataFrame, rows: list[str], cols: list[str], footer: str = "") -> str:
-    """County × indicator table: each cell in its status colour with the value written in it.
-
-    `df` needs `row`, `col`, `value`, `unit`, `status`.
-    """
-    cells = {(r.row, r.col): r for r in df.itertuples()}
-    head = "".join(f"<th>{escape(c)}</th>" for c in cols)
-    body, used = [], set()
-    for r in rows:
-        tds = []
-        for c in cols:
-            rec = cells.get((r, c))
-            value = rec.value if rec is not None else None
-            key = status_key(rec) if rec is not None else "none"
-            used.add(key)
-            s = status_style(key)
-            text = format_value(value, rec.unit if rec is not None else "")
-            marker = completeness_marker(rec) if rec is not None else ""
-            tip = f"{r} · {c}:{text} · {s.label}" + (f" · {marker}" if marker and marker != s.label else "")
-            tds.append(f'<td style="background:{s.color};color:{s.text_color}" '
-                       f'title="{escape(tip)}">{escape(text)}</td>')
-        body.append(f'<tr><th class="hx-rowhead">{escape(r)}</th>{"".join(tds)}</tr>')
-    keys = [*STATUSES[:3], *([k for k in (NO_TARGET, INCOMPLETE) if k in used]), "none"]
-    legend = "".join(
-        f'<span style="background:{status_style(k).color};color:{status_style(k).text_color}">'
-        f'{status_style(k).label}</span>' for k in keys)
-    return (f'<table class="hx-matrix"><thead><tr><th class="hx-rowhead"></th>{head}</tr>'
-            f'</thead><tbody>{"".join(body)}</tbody></table>'
-            f'<div class="hx-foot"><span class="hx-legend">{legend}</span>'
-            f'<span>{escape(footer)}</span></div>')

@@ -31,6 +31,20 @@ class NumberRules(BaseModel):
     default_change_words: tuple[str, str]
 
 
+class GridStyle(BaseModel):
+    """How the overview's status grid and tiles shade, sign and rate a cell (data/ui.toml [grid])."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    far_factor: float = Field(gt=0)
+    far_gap: float = Field(lt=0)
+    far_label: str
+    near_label: str
+    signs: dict[str, str]
+    tints: dict[str, tuple[str, str]]
+    rating_signs: tuple[str, str, str, str, str]
+    change_note: str
+
+
 class Palette(BaseModel):
     """Everything visual that is data: fonts, status colours, county colours, lines."""
 
@@ -46,6 +60,8 @@ class Palette(BaseModel):
     completeness: dict[str, str]
     columns: dict[str, str]
     school_lists: dict[str, str] = {}  # indicator id -> title of the list of schools not meeting it
+    grid: GridStyle
+    wrap: dict[str, tuple[str, ...]]
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from core.present.charts.locale import locale_config
 from core.present.escape import chart_text
 from core.present.numbers import format_target, is_missing
 from core.present.palette import load_palette
+from core.present.wrapping import wrap
 
 ZONE_LABEL = "实验区"
 DEFAULT_WIDTH = 1000  # px a figure is laid out for when nobody says otherwise
@@ -40,48 +41,6 @@ class Caption:
         if tail:
             lines.extend(wrap(" · ".join(tail), width))
         return "<br>".join(chart_text(line) for line in lines)
-
-
-def _tokens(text: str) -> list[str]:
-    """Break points: each Chinese character alone, runs of ASCII (dates, numbers, words) kept whole."""
-    out: list[str] = []
-    for ch in text:
-        if out and ord(ch) < 128 and ch != " " and ord(out[-1][-1]) < 128 and out[-1][-1] != " ":
-            out[-1] += ch
-        elif out and ch in "),。,、;:)%" and out[-1]:
-            out[-1] += ch  # never start a line with closing punctuation
-        else:
-            out.append(ch)
-    return out
-
-
-def _width(token: str) -> float:
-    return sum(0.55 if ord(ch) < 128 else 1.0 for ch in token)
-
-
-def wrap(text: str, width: int, balanced: bool = True) -> list[str]:
-    """Split text into lines of about `width` Chinese characters (ASCII counts half).
-
-    Dates and numbers are never split; with `balanced` the lines get similar lengths, so a
-    title never leaves one character alone on its last line.
-    """
-    total = _width(text)
-    if balanced and total > width:
-        lines_needed = -(-total // width)
-        width = min(width, total / lines_needed + 2)
-    lines, cur, n = [], "", 0.0
-    for tok in _tokens(text):
-        w = _width(tok)
-        if n + w > width and cur.strip():
-            lines.append(cur.rstrip())
-            cur, n = "", 0.0
-            tok = tok.lstrip()
-            w = _width(tok)
-        cur += tok
-        n += w
-    if cur.strip():
-        lines.append(cur.rstrip())
-    return lines
 
 
 def _title_block(title: str, caption: Caption | None, base_size: int,
