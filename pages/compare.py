@@ -22,10 +22,10 @@ from ui.projector import chart_font
 from ui.render import (
     caption_for,
     chinese_table,
-    county_bars,
     download_table,
     page_header,
     show_chart,
+    show_county_bars,
     show_table,
     source_caption,
     tidy,
@@ -103,8 +103,7 @@ if school:
 breadcrumbs(crumbs)
 
 if not drill:  # 实验区: the counties side by side
-    event = show_chart(county_bars(indicator, period, size), "cmp_counties", f"{names[indicator]}_{period}",
-                       select=True)
+    event = show_county_bars(indicator, period, size, "cmp_counties", select=True)
     hit = clicked(event)
     if hit in counties:
         st.session_state.update(cmp_drill=hit, cmp_school=None)

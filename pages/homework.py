@@ -11,11 +11,11 @@ from ui.projector import chart_font
 from ui.render import (
     caption_for,
     chart_columns,
-    county_bars,
     download_table,
     half_span,
     page_header,
     show_chart,
+    show_county_bars,
     show_table,
     source_caption,
     tidy,
@@ -49,12 +49,13 @@ for kind in ("dist", "trend", "bars"):
             elif kind == "trend":
                 fig = trend_chart(mean, period, size, county=county, limit=limit)
             else:
-                fig = county_bars(compliance, period, size, highlight=county)
+                show_county_bars(compliance, period, size, f"hw_{kind}_{column}", span=half_span(),
+                                 highlight=county)
+                continue
             show_chart(fig, f"hw_{kind}_{column}", f"{band}_{kind}_{period}", span=half_span())
 
 st.subheader("一二年级不布置书面家庭作业")
-show_chart(county_bars("hw_g12_none_rate", period, size, highlight=county), "hw_bar_g12",
-           f"一二年级书面作业_{period}")
+show_county_bars("hw_g12_none_rate", period, size, "hw_bar_g12", highlight=county)
 
 st.subheader(f"{month} 作业时长超标或一二年级布置书面作业的学校")
 over = detail[(detail["hw_g36_ok"] == False) | (detail["hw_g79_ok"] == False)  # noqa: E712

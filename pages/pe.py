@@ -11,11 +11,11 @@ from ui.projector import chart_font
 from ui.render import (
     caption_for,
     chart_columns,
-    county_bars,
     download_table,
     half_span,
     page_header,
     show_chart,
+    show_county_bars,
     show_table,
     source_caption,
     tidy,
@@ -31,8 +31,7 @@ month, size, cat = period_label(period), chart_font(), load_catalog()
 for indicator in ("activity_hour_compliance", "pe_lessons_compliance"):
     left, right = chart_columns(2)
     with left:
-        show_chart(county_bars(indicator, period, size, highlight=county), f"pe_bar_{indicator}",
-                   f"{indicator}_{period}", span=half_span())
+        show_county_bars(indicator, period, size, f"pe_bar_{indicator}", span=half_span(), highlight=county)
     with right:
         show_chart(trend_chart(indicator, period, size, county=county), f"pe_trend_{indicator}",
                    f"{indicator}_trend_{period}", span=half_span())
@@ -52,8 +51,7 @@ show_chart(fig, "pe_dist", f"体育活动时间分布_{period}")
 left, right = chart_columns(2)
 for col, indicator in zip((left, right), ("fitness_pass_rate", "fitness_good_rate")):
     with col:
-        show_chart(county_bars(indicator, period, size, highlight=county), f"pe_fit_{indicator}",
-                   f"{indicator}_{period}", span=half_span())
+        show_county_bars(indicator, period, size, f"pe_fit_{indicator}", span=half_span(), highlight=county)
 
 st.subheader(f"{month} 校内体育活动不足{limit:.0f}分钟或体育课未开足的学校")
 short = detail[(detail["activity_ok"] == False) | (detail["lessons_ok"] == False)]  # noqa: E712

@@ -4,6 +4,7 @@ Arrow keys or auto-advance; a slim strip at the bottom (faint until the mouse co
 holds the slide buttons, the month, 结束放映 and 退出投影.
 """
 import time
+from html import escape
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +16,7 @@ from ui.auth import recheck
 from ui.guard import ensure_app
 from ui.meeting import exit_projector_button, go, month_select
 from ui.projector import chart_font, is_projector
-from ui.render import county_bars, page_header, show_chart, trajectory_figure
+from ui.render import county_bars, page_header, same_everywhere, show_chart, trajectory_figure
 from ui.tiles import inject_css, tile_html
 
 ensure_app()  # a first request straight to this page still goes through app.py
@@ -105,9 +106,13 @@ def slide() -> None:
         st.caption(f"口径:{ind.definition}")
     with right, st.container(key="slide_chart"):
         trajectory = len(rows) and pd.notna(rows.iloc[0].get("expected"))
-        fig = (trajectory_figure(indicator, period, county, chart_font()) if trajectory
-               else county_bars(indicator, period, chart_font(), highlight=county))
-        show_chart(fig, f"slide_{indicator}", f"{indicator}_{period}", span=0.72, fill=True)
+        note = None if trajectory else same_everywhere(indicator, period)
+        if note:  # every county the same: no chart of equal bars, the sentence in big type
+            st.html(f'<div style="font-size:40px;font-weight:700;padding:60px 20px">{escape(note)}</div>')
+        else:
+            fig = (trajectory_figure(indicator, period, county, chart_font()) if trajectory
+                   else county_bars(indicator, period, chart_font(), highlight=county))
+            show_chart(fig, f"slide_{indicator}", f"{indicator}_{period}", span=0.72, fill=True)
 
 
 slide()

@@ -234,3 +234,70 @@ def test_school_value_bars_put_the_furthest_on_top_with_the_standard():
     fig = charts.school_value_bars(rows, spec.unit, spec.direction, "各校体育课周课时", CAPTION)
     ticks = next(t for t in fig.data if t.type == "scatter" and t.marker.symbol == "line-ns")
     assert sorted(ticks.x) == sorted(rows["limit"]) and not fig.layout.shapes  # a standard per bar
+
+
+@pytest.mark.parametrize("values, refs, zoomed", [
+    ([94.8, 94.4, 93.9, 92.6, 90.0], [97, 93.3], True),  # all high: the axis starts near them
+    ([165, 198, 140], [250], True),
+    ([44.1, 85.5, 100.0], [100], False),  # spread out: from 0
+    ([0.21, 0.6], [0.5], False),
+    ([100.0, 100.0], [100], False),
+])
+def test_value_axis_shows_differences_and_keeps_the_target(values, refs, zoomed):
+    from core.present.charts.axis import value_axis
+
+    axis = value_axis(values, refs)
+    assert axis.zoomed is zoomed
+    assert axis.lo <= min(values) and axis.hi >= max([*values, *refs])  # every value and the target in view
+    if zoomed:
+        assert axis.lo > 0 and f"纵轴从{axis.lo:g}起" in axis.title("%")
+        assert (min(values) - axis.lo) / (axis.hi - axis.lo) >= 0.05  # the smallest bar still shows
+
+
+def test_close_county_rates_get_an_axis_that_tells_them_apart():
+    counties = pd.DataFrame({"county": list("甲乙丙丁"), "value": [94.8, 94.4, 93.0, 90.0],
+                             "status": ["amber"] * 3 + ["red"]})
+    fig = charts.bar_by_status(counties, "county", "各县区体质健康达标率", "%", CAPTION, target=97, direction=">=")
+    lo, hi = fig.layout.yaxis.range
+    assert 80 <= lo < 90 and hi >= 97 and "纵轴从" in fig.layout.yaxis.title.text
+
+
+def test_eight_counties_stay_apart_in_colour_shape_and_dash():
+    from core.present.palette import county_looks
+
+    names = [f"县{i}" for i in range(12)]
+    looks = county_looks(names)
+    assert len({c for c, _, _ in looks.values()}) >= 10
+    pairs = [(a, b) for a in names for b in names if a < b]
+    assert all(looks[a] != looks[b] and (looks[a][1], looks[a][2]) != (looks[b][1], looks[b][2])
+               for a, b in pairs)  # on a grey print, shape or dash still differ
+    df = pd.DataFrame({"period": ["2026-09", "2026-10"] * 8, "county": [n for n in names[:8] for _ in range(2)],
+                       "value": [float(i) for i in range(16)]})
+    fig = charts.trend_lines(df, "趋势", "%", CAPTION)
+    shown = {(t.line.dash, t.marker.symbol) for t in fig.data if t.name in names}
+    assert len(shown) == 8
+
+
+@pytest.mark.parametrize("text, whole", [
+    ("2026年10月 各县区校内体育活动1小时达标率", ["2026年10月", "校内", "体育活动", "1小时", "达标率"]),
+    ("作业时长达标率(3–6年级)", ["作业", "时长", "达标率", "(3–6年级)"]),
+    ("2026年10月 东湖区各校日均校内体育活动时间", ["东湖区", "各校", "体育活动"]),
+])
+def test_titles_break_between_words(text, whole):
+    from core.present.wrapping import tokens, wrap
+
+    toks = tokens(text)
+    assert "".join(toks) == text and all(w in toks or f" {w}" in toks for w in whole)
+    for width in (3, 4, 6, 8, 10, 14):
+        lines = wrap(text, width)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        joined = "\n".join(lines)
+        assert not [w for w in whole for k in range(1, len(w)) if f"{w[:k]}\n{w[k:]}" in joined], joined
+
+
+def test_a_county_chart_where_every_county_is_the_same_is_a_sentence():
+    from core.present.figures import same_everywhere
+
+    rows = pd.DataFrame({"county": list("甲乙丙"), "value": [100.0] * 3, "status": ["green"] * 3})
+    assert same_everywhere("school_coverage", "2026-10", rows) == "2026年10月 各县区学校数据覆盖率均为100.0%(全部达标)。"
+    assert same_everywhere("school_coverage", "2026-10", rows.assign(value=[100.0, 99.0, 100.0])) is None

@@ -95,6 +95,18 @@ def check_pe(at, db, month, county):
     shown = dict(zip(bars["data"][0]["customdata"], bars["data"][0]["y"]))
     assert shown == pytest.approx({c: float(v) for c, v in rows.items()})
     assert "数据截至" in bars["layout"]["title"]["subtitle"]["text"]
+    # the report draws the same chart: same title, same caption (core/present/figures.py)
+    from core.report.data import collect_report_data
+    from core.report.figures import chart_figure
+    from core.report.topics import ChartSpec
+
+    with open_db(db) as con:
+        report = collect_report_data(con, month)
+    fig = chart_figure(report, ChartSpec(kind="county", indicator="activity_hour_compliance"))
+    assert fig.layout.meta["title"] == bars["layout"]["meta"]["title"]
+    unwrapped = [t.replace("<br>", "") for t in (fig.layout.title.subtitle.text,
+                                                  bars["layout"]["title"]["subtitle"]["text"])]
+    assert unwrapped[0] == unwrapped[1]  # (the page re-wraps it for a half-width column)
 
 
 def check_quality(at, db, month, county):

@@ -1,20 +1,18 @@
 """Rendering helpers: page headers, chart captions, plotly charts, Excel downloads."""
 from __future__ import annotations
 
-from dataclasses import replace
 from html import escape
 
 import pandas as pd
 import streamlit as st
 
-from core.indicators.catalog import load_catalog
-from core.indicators.completeness import NOT_COMPARABLE
 from core.month import period_label
+from core.present import figures
 from core.present.charts import Caption, plotly_config
 from core.present.escape import md_text
 from core.present.labels import column_labels
 from core.present.export import TEXT_COLUMNS
-from core.present.numbers import column_decimals, format_target, format_value, round_to
+from core.present.numbers import column_decimals, round_to
 from core.present.palette import status_label
 from core.zone import load_zone
 from ui import data
@@ -36,12 +34,7 @@ def page_header(title: str, period: str | None, county: str | None = None, proje
 
 def caption_for(indicator: str, period: str, row: pd.Series | None = None) -> Caption:
     """口径, target, data source and as-of date of an indicator for a chart subtitle."""
-    ind = load_catalog().get(indicator)
-    target = ""
-    if row is not None:
-        target = format_target(row.get("target"), row.get("direction"), row.get("unit"))
-    return Caption(definition=ind.definition, target=target, source=load_zone().source,
-                   as_of=data.as_of(period))
+    return figures.indicator_caption(indicator, row, load_zone().source, data.as_of(period))
 
 
 def source_caption(period: str, definition: str = "") -> None:
@@ -145,52 +138,47 @@ def _zone_row(indicator: str, period: str) -> pd.Series | None:
     return rows.iloc[0] if len(rows) else None
 
 
-def county_bars(indicator: str, period: str, size: int, highlight: str | None = None):
-    """Bar per county for one indicator, status colours, target and zone lines (a figure)."""
-    from core.present import charts
-
-    ind = load_catalog().get(indicator)
+def _county_rows(indicator: str, period: str) -> pd.DataFrame:
     rows = data.indicators(period, level="county", indicator=indicator)
-    rows = rows[rows["stage"].isna()]
-    zone = _zone_row(indicator, period)
-    # The line is the counties' own target (a zone-only target, e.g. a count, is not theirs).
-    with_target = rows[rows["target"].notna()]
-    ref = with_target.iloc[0] if len(with_target) else None
-    target = ref.get("target") if ref is not None else None
-    direction = ref.get("direction") if ref is not None else ind.direction
-    target_name = None
-    if ref is not None and pd.notna(ref.get("expected")):  # a trajectory: judged on this month's expected value
-        target = ref.get("expected")
-        target_name = f"本月应达 {format_value(target, ind.unit)}"
-    label = rows.assign(label=[f"▶ {c}" if c == highlight else c for c in rows["county"]])
-    return charts.bar_by_status(
-        label, "label", f"{period_label(period)} 各县区{ind.name}", ind.unit,
-        caption=caption_for(indicator, period, ref if ref is not None else zone),
-        target=target, direction=direction,
-        zone_value=zone.get("value") if zone is not None else None, key_col="county",
-        base_size=size, target_name=target_name)
+    return rows[rows["stage"].isna()]
+
+
+def county_bars(indicator: str, period: str, size: int, highlight: str | None = None):
+    """Bar per county for one indicator (core.present.figures.county_bars, as in the report)."""
+    return figures.county_bars(indicator, period, _county_rows(indicator, period), _zone_row(indicator, period),
+                               load_zone().source, data.as_of(period), base_size=size, highlight=highlight)
+
+
+def same_everywhere(indicator: str, period: str) -> str | None:
+    """The sentence replacing a county chart whose counties all have the same value, else None."""
+    return figures.same_everywhere(indicator, period, _county_rows(indicator, period))
+
+
+def show_county_bars(indicator: str, period: str, size: int, key: str, span: float = 1.0,
+                     highlight: str | None = None, select: bool = False):
+    """The county bars, or — when every county has the same value — the sentence that says so."""
+    note = same_everywhere(indicator, period)
+    if note:
+        note_card(note)
+        return None
+    return show_chart(county_bars(indicator, period, size, highlight), key, f"{indicator}_{period}",
+                      select=select, span=span)
+
+
+def note_card(text: str) -> None:
+    """A sentence in place of a chart that would tell nothing (e.g. every county at 100 %)."""
+    st.html(f'<div style="border:1px solid #d0d7e2;border-radius:8px;padding:14px 18px;margin:6px 0;'
+            f'font-size:1.1em;background:#f7f9fc">{escape(text)}</div>')
 
 
 def trend_chart(indicator: str, period: str, size: int, county: str | None = None,
                 months: int = 12, limit: float | None = None):
-    """Monthly lines per county (or one county) with the zone line and target (a figure)."""
-    from core.present import charts
-
-    ind = load_catalog().get(indicator)
+    """Monthly lines per county (or one county) with the zone line and target (as in the report)."""
     trend = data.load("indicator_trend", indicator, level="county", county=county, end=period,
                       months=months)
     zone = data.load("indicator_trend", indicator, level="zone", end=period, months=months)
-    trend, zone = trend[trend["stage"].isna()], zone[zone["stage"].isna()]
-    last = zone.iloc[-1] if len(zone) else None
-    caption, limit_name = caption_for(indicator, period, last), None
-    if limit is not None:  # a policy limit (作业时长上限), not a target of the indicator
-        limit_name = f"上限 {format_target(limit, ind.direction, ind.unit).removeprefix('目标 ')}"
-        caption = replace(caption, target=limit_name)
-    return charts.trend_lines(
-        trend, f"{ind.name}月度趋势({county or '各县区'},截至{period_label(period)})", ind.unit,
-        caption=caption,
-        target=limit if limit is not None else (last.get("target") if last is not None else None),
-        direction=ind.direction, zone=zone, base_size=size, target_name=limit_name)
+    return figures.trend_lines(indicator, period, trend, zone, load_zone().source, data.as_of(period),
+                               base_size=size, county=county, limit=limit)
 
 
 def tidy(df: pd.DataFrame) -> pd.DataFrame:
@@ -254,29 +242,10 @@ def show_table(df: pd.DataFrame, decimals: dict[str, int] | None = None, default
 
 
 def trajectory_figure(indicator: str, period: str, county: str | None, size: int):
-    """Actual vs the planned trajectory to the target month, with the projection (a figure)."""
-    from core.indicators.targets import load_targets
-    from core.present import charts
-
-    ind = load_catalog().get(indicator)
+    """Actual vs the planned trajectory to the target month, with the projection (as in the report)."""
     level = "county" if county else "zone"
     now = data.indicators(period, level=level, county=county, indicator=indicator)
     row = now.iloc[0] if len(now) else None
-    target = load_targets().find(indicator, level, county)
-    trend = data.load("indicator_trend", indicator, level=level, county=county, end=period,
-                      months=24)
-    plan, projection = [], None
-    if target is not None and target.is_trajectory:
-        plan = [(target.baseline_month, target.baseline_value),
-                (target.target_month, target.value)]
-        # from the newest point that is part of the line: never from a count of an incomplete month
-        joined = trend[trend["value"].notna() & (trend["completeness"] != NOT_COMPARABLE)]
-        if row is not None and pd.notna(row.get("projection")) and len(joined):
-            start = joined.iloc[-1]
-            projection = [(start["period"], float(start["value"])),
-                          (target.target_month, float(row["projection"]))]
-    return charts.trajectory_chart(
-        trend[trend["value"].notna()], plan,
-        f"{county or load_zone().name}{ind.name}:实际与计划进度(截至{period_label(period)})",
-        ind.unit, caption=caption_for(indicator, period, row), projection=projection,
-        base_size=size)
+    trend = data.load("indicator_trend", indicator, level=level, county=county, end=period, months=24)
+    return figures.trajectory(indicator, period, trend, row, county or load_zone().name, load_zone().source,
+                              data.as_of(period), county=county, base_size=size)

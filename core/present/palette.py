@@ -115,9 +115,17 @@ def status_label(status: str | None, has_value: bool = False) -> str:
 
 def county_colors(counties) -> dict[str, str]:
     """One stable colour per county: the palette in order of the sorted county names."""
-    palette = list(load_palette().counties["palette"])
+    return {name: look[0] for name, look in county_looks(counties).items()}
+
+
+def county_looks(counties) -> dict[str, tuple[str, str, str]]:
+    """One stable (colour, marker symbol, line dash) per county, in order of the sorted names;
+    shapes and dashes cycle at other lengths than colours, so no two of a dozen counties match."""
+    c = load_palette().counties
+    palette, symbols, dashes = list(c["palette"]), list(c["symbols"]), list(c["dashes"])
     names = sorted({c for c in counties if c})
-    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+    return {name: (palette[i % len(palette)], symbols[i % len(symbols)], dashes[i % len(dashes)])
+            for i, name in enumerate(names)}
 
 
 def zone_color() -> str:

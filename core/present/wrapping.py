@@ -18,8 +18,8 @@ from core.present.palette import load_palette
 NUMBER = re.compile(r"[0-9]+(?:[.–\-~][0-9]+)*(?:年[0-9]+月|年级|个百分点|分钟|小时|学年|年|月|日|所|节|人|%)?")
 LATIN = re.compile(r"[A-Za-z]+")
 PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}?[县区市]")  # 东湖区, 清溪县: a county's name stays whole
-CLOSING = set(")),。、;:!?%》」』】,.;:!?")
-OPENING = set("((《「『【")
+CLOSING = set(")）,，。、;；:：!！?？%％》」』】.")
+OPENING = set("(（《「『【")
 MAX_BRACKET = 8  # a bracketed part up to this many characters is kept whole: 「(3–6年级)」
 
 
@@ -30,7 +30,7 @@ def _words() -> tuple[str, ...]:
 
 def _bracket(text: str, i: int) -> int:
     """End of a short bracketed part starting at i, or 0."""
-    close = {"(": ")", "(": ")", "《": "》", "「": "」", "『": "』", "【": "】"}[text[i]]
+    close = {"(": ")", "（": "）", "《": "》", "「": "」", "『": "』", "【": "】"}[text[i]]
     j = text.find(close, i + 1, i + MAX_BRACKET + 2)
     return j + 1 if j > 0 else 0
 

@@ -8,7 +8,7 @@ from core.month import period_label
 from core.present import numbers as n
 from core.present.palette import status_style
 from core.report.data import ReportData
-from core.report.figures import chart_figure
+from core.report.figures import chart_figure, chart_note
 from core.report.images import figure_png
 from core.report.tables import cell_colors, overview_rows, section_table
 
@@ -114,6 +114,9 @@ def _cell_style(status, value) -> str:
 
 
 def _figure(data: ReportData, spec) -> str:
+    note = chart_note(data, spec)
+    if note:  # every county the same: a sentence says it, no chart of equal bars
+        return f'<p class="note">{escape(note)}</p>'
     fig = chart_figure(data, spec, base_size=IMG_FONT_SIZE, height=IMG_HEIGHT)
     png = figure_png(fig, IMG_WIDTH, IMG_HEIGHT, scale=IMG_SCALE)
     src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")

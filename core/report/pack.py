@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from core.report.data import ReportData
-from core.report.figures import chart_figure, chart_title, report_charts
+from core.report.figures import chart_figure, report_charts
 from core.report.images import figure_png
 
 PACK_WIDTH, PACK_HEIGHT = 1600, 900
@@ -20,7 +20,7 @@ def pack_bytes(data: ReportData) -> bytes:
         for i, (_, spec) in enumerate(report_charts(data), start=1):
             fig = chart_figure(data, spec, base_size=PACK_FONT_SIZE, height=PACK_HEIGHT)
             png = figure_png(fig, PACK_WIDTH, PACK_HEIGHT, scale=1)
-            zf.writestr(f"{i:02d}_{_file_name(chart_title(data, spec))}.png", png)
+            zf.writestr(f"{i:02d}_{_file_name(fig.layout.meta['title'])}.png", png)
     return buf.getvalue()
 
 

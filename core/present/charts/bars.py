@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.present.charts.axis import Axis, value_axis
 from core.present.charts.base import (
     ZONE_LABEL,
     Caption,
@@ -28,16 +29,9 @@ LABEL_EXTENT = {False: 0.12, True: 0.14}
 SPOTS = ("outside", "end", "middle")  # where a value label may go, in order of preference
 
 
-def axis_span(values, lines, unit: str) -> float:
-    """The value axis length the bars are drawn on (percentages use a fixed 0–118)."""
-    if unit == "%":
-        return 118.0
-    finite = [float(v) for v in [*values, *lines] if not is_missing(v)]
-    return max(max(finite, default=1.0) * 1.15, 1e-9)
-
-
-def label_spots(values, lines, span: float, horizontal: bool = False) -> list[str]:
+def label_spots(values, lines, axis: Axis, horizontal: bool = False) -> list[str]:
     """Per bar: 'outside', 'end' (inside the bar end) or 'middle' — the first no line crosses."""
+    span = axis.span
     ext = LABEL_EXTENT[horizontal] * span
     gap, pad = 0.01 * span, 0.006 * span  # labels sit a few px off the bar end; lines need air
     refs = [float(y) for y in lines if not is_missing(y)]
@@ -47,27 +41,29 @@ def label_spots(values, lines, span: float, horizontal: bool = False) -> list[st
             out.append("outside")
             continue
         v = abs(float(v))
+        length = v - axis.lo  # what is drawn of the bar (a zoomed axis cuts its foot)
+        mid = axis.lo + length / 2
         boxes = {"outside": (v + gap, v + ext), "end": (v - ext, v - gap),
-                 "middle": (v / 2 - ext / 2, v / 2 + ext / 2)}
-        fits = {"outside": True, "end": v >= ext * 1.3, "middle": v >= ext * 1.6}
+                 "middle": (mid - ext / 2, mid + ext / 2)}
+        fits = {"outside": True, "end": length >= ext * 1.3, "middle": length >= ext * 1.6}
         free = [s for s in SPOTS if fits[s]
                 and not any(boxes[s][0] - pad <= y <= boxes[s][1] + pad for y in refs)]
         out.append(free[0] if free else "outside")
     return out
 
 
-def add_value_labels(fig: go.Figure, cats, values, keys, unit: str, span: float,
+def add_value_labels(fig: go.Figure, cats, values, keys, unit: str, axis: Axis,
                      lines, base_size: int, horizontal: bool = False) -> list[str]:
     """Write each bar's value where no reference line crosses it (annotations); returns the spots."""
-    spots = label_spots(values, lines, span, horizontal)
+    spots = label_spots(values, lines, axis, horizontal)
     for cat, v, k, spot in zip(cats, values, keys, spots):
         if v is None:  # no bar to label: say so on the axis
-            text, at, spot_color = status_style("none").label, 0.0, "#555"
+            text, at, spot_color = status_style("none").label, axis.lo, "#555"
             anchor = "start"
         else:
             # Column labels drop "%" (the axis says it): a label must fit a narrow bar.
             text = format_value(v, unit, with_unit=horizontal or unit != "%")
-            at = v / 2 if spot == "middle" else v
+            at = (axis.lo + v) / 2 if spot == "middle" else v
             spot_color = OUTSIDE_TEXT if spot == "outside" else status_style(k).text_color
             anchor = {"outside": "start", "end": "end", "middle": "center"}[spot]
         shift = {"start": 4, "end": -4, "center": 0}[anchor]
@@ -97,7 +93,7 @@ def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
     data = df.sort_values(["value"], ascending=False, na_position="last")
     keys = [display_status(s, not is_missing(v)) for s, v in zip(data["status"], data["value"])]
     values = [None if is_missing(v) else float(v) for v in data["value"]]
-    span = axis_span(values, [target, zone_value], unit)
+    axis = value_axis(values, [target, zone_value], headroom=0.14)
     labels = [chart_text(lbl) for lbl in data[label_col]]  # county and school names: shown as text
     hover = [f"{lbl}<br>{format_value(v, unit)} · {status_style(k).label}"
              for lbl, v, k in zip(labels, data["value"], keys)]
@@ -109,7 +105,7 @@ def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
                  # a clicked bar (drill-down) dims the others only slightly: labels stay readable
                  unselected={"marker": {"opacity": 0.7}})
     fig = go.Figure(bar)
-    add_value_labels(fig, labels, values, keys, unit, span, [target, zone_value], base_size,
+    add_value_labels(fig, labels, values, keys, unit, axis, [target, zone_value], base_size,
                      horizontal)
     line = vline if horizontal else hline
     line(fig, target, target_name or target_label(target, direction, unit), load_palette().lines["target"],
@@ -118,10 +114,8 @@ def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
     status_legend(fig, keys)
     if horizontal:
         height = height or max(320, int(max(len(data), 1) * base_size * 2.1) + 220)
-    axis = {"title": {"text": unit}, "rangemode": "tozero"}
-    if unit == "%":
-        axis["range"] = [0, span]
-    (fig.update_xaxes if horizontal else fig.update_yaxes)(**axis)
+    (fig.update_xaxes if horizontal else fig.update_yaxes)(title={"text": axis.title(unit)},
+                                                           range=[axis.lo, axis.hi])
     fig = frame(fig, title, caption, base_size, height=height)
     if horizontal:  # a tall chart: the legend just under the axis, not a fraction of the height below
         fig.update_layout(legend_y=-min(0.12, 70 / height))
@@ -170,11 +164,11 @@ def grouped_bars(df: pd.DataFrame, x_col: str, series_col: str, title: str, unit
     xs = list(dict.fromkeys(df[x_col]))
     palette = colors or {}
     defaults = ["#1f4e99", "#0f8b8d", "#7b3fa0", "#6d4c41"]
-    span = axis_span(df["value"], [target], unit)
+    axis = value_axis(df["value"], [target], headroom=0.14)
     for i, (name, part) in enumerate(df.groupby(series_col, sort=False)):
         part = part.set_index(x_col)
         ys = [None if is_missing(part["value"].get(x)) else float(part["value"].get(x)) for x in xs]
-        positions = ["outside" if p == "outside" else "inside" for p in label_spots(ys, [target], span)]
+        positions = ["outside" if p == "outside" else "inside" for p in label_spots(ys, [target], axis)]
         fig.add_trace(go.Bar(x=[chart_text(x) for x in xs], y=ys, name=chart_text(name),
                              marker={"color": palette.get(name, defaults[i % len(defaults)])},
                              text=[format_value(v, unit, with_unit=False) if v is not None else ""
@@ -186,8 +180,7 @@ def grouped_bars(df: pd.DataFrame, x_col: str, series_col: str, title: str, unit
                                                  for p in positions]}))
     hline(fig, target, target_label(target, direction, unit), load_palette().lines["target"], "dash")
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title={"text": unit}, rangemode="tozero",
-                     range=[0, span] if unit == "%" else None)
+    fig.update_yaxes(title={"text": axis.title(unit)}, range=[axis.lo, axis.hi])
     return frame(fig, title, caption, base_size, height=height)
 
 
@@ -196,14 +189,13 @@ def cv_bars(df: pd.DataFrame, title: str, threshold, caption: Caption | None = N
     """差异系数 per resource item against the threshold; items over it red, else green."""
     values = [None if is_missing(v) else float(v) for v in df["value"]]
     keys = ["none" if v is None else ("green" if v <= threshold else "red") for v in values]
-    span = axis_span(values, [threshold], "系数")
+    axis = value_axis(values, [threshold], headroom=0.14)
     items = [chart_text(i) for i in df["item"]]
     fig = go.Figure(go.Bar(x=items, y=values,
                            marker={"color": [status_style(k).color for k in keys]},
                            name="", showlegend=False))
-    add_value_labels(fig, items, values, keys, "系数", span, [threshold], base_size)
-    fig.update_yaxes(range=[0, span])
+    add_value_labels(fig, items, values, keys, "系数", axis, [threshold], base_size)
     hline(fig, threshold, f"标准 ≤{threshold}", load_palette().lines["target"], "dash")
     status_legend(fig, keys)
-    fig.update_yaxes(title={"text": "差异系数"}, rangemode="tozero")
+    fig.update_yaxes(title={"text": "差异系数" + axis.title("")}, range=[axis.lo, axis.hi])
     return frame(fig, title, caption, base_size, height=height)

@@ -52,13 +52,14 @@ def _title_block(title: str, caption: Caption | None, base_size: int,
     cap = caption.text(width=cap_chars) if caption else ""
     n_cap = cap.count("<br>") + 1 if cap else 0
     top = int(len(title_lines) * base_size * 1.45 * 1.3 + n_cap * base_size * 1.25
-              + base_size + 16)
+              + base_size * 1.9 + 20)
     return "<br>".join(chart_text(line) for line in title_lines), cap, top
 
 
 def _title_pad(title_html: str, base_size: int) -> int:
-    """Top pad of the title: plotly grows a multi-line title upwards from its first line."""
-    return 10 + int(title_html.count("<br>") * base_size * 1.45 * 1.3)
+    """Top pad of the title (a margin above it, so it never touches the picture's edge); plotly
+    grows a multi-line title upwards from its first line."""
+    return int(base_size * 0.9) + 4 + int(title_html.count("<br>") * base_size * 1.45 * 1.3)
 
 
 def fit_width(fig: go.Figure, width_px: int) -> go.Figure:
@@ -95,13 +96,13 @@ def frame(fig: go.Figure, title: str, caption: Caption | None, base_size: int,
                             "base_size": base_size})
     title_html, cap, top = _title_block(title, caption, base_size, DEFAULT_WIDTH)
     fig.update_layout(
-        title={"text": title_html, "x": 0.01, "xanchor": "left", "y": 1, "yanchor": "top",
+        title={"text": title_html, "x": 0.012, "xanchor": "left", "y": 1, "yanchor": "top",
                "yref": "container", "pad": {"t": _title_pad(title_html, base_size)},
                "font": {"size": int(base_size * 1.45)},
                "subtitle": {"text": cap, "font": {"size": int(base_size * 0.9),
                                                   "color": "#444"}}},
         font={"family": load_palette().font_family, "size": base_size, "color": "#1a1a1a"},
-        margin={"t": top, "l": 10, "r": 10, "b": 10},
+        margin={"t": top, "l": base_size, "r": base_size * 2, "b": base_size},
         paper_bgcolor="white", plot_bgcolor="white",
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0,

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.present.charts.bars import add_value_labels, axis_span, status_legend
+from core.present.charts.axis import Axis
+from core.present.charts.bars import add_value_labels, status_legend
 from core.present.charts.base import Caption, frame, legend_line, vline
 from core.present.escape import chart_text
 from core.present.numbers import format_value, target_text
@@ -33,7 +34,7 @@ def school_value_bars(rows: pd.DataFrame, unit: str, direction: str, title: str,
     values = [float(v) for v in data["value"]]
     limits = [float(v) for v in data["limit"]]
     keys = list(data["status"])
-    span = axis_span(values, limits, unit)
+    axis = Axis(0.0, max([*values, *limits, 1e-9]) * 1.15)  # amounts of time and lessons: from 0
     hover = [f"{lbl}<br>{format_value(v, unit)}({standard_label(lim, direction, unit)})"
              for lbl, v, lim in zip(labels, values, limits)]
     fig = go.Figure(go.Bar(x=values, y=labels, orientation="h",
@@ -42,17 +43,17 @@ def school_value_bars(rows: pd.DataFrame, unit: str, direction: str, title: str,
                            name="", showlegend=False, unselected={"marker": {"opacity": 0.7}}))
     color = load_palette().lines["target"]
     if len(set(limits)) == 1:
-        add_value_labels(fig, labels, values, keys, unit, span, limits[:1], base_size, horizontal=True)
+        add_value_labels(fig, labels, values, keys, unit, axis, limits[:1], base_size, horizontal=True)
         vline(fig, limits[0], standard_label(limits[0], direction, unit), color)
     else:
-        add_value_labels(fig, labels, values, keys, unit, span, [], base_size, horizontal=True)
+        add_value_labels(fig, labels, values, keys, unit, axis, [], base_size, horizontal=True)
         fig.add_trace(go.Scatter(x=limits, y=labels, mode="markers", hoverinfo="skip", showlegend=False,
                                  marker={"symbol": "line-ns", "size": base_size * 1.6,
                                          "line": {"color": color, "width": 3}}))
         legend_line(fig, f"{STANDARD_WORD[direction][0]}(按学段)", color, "solid")
     status_legend(fig, keys)
     height = height or max(320, int(len(data) * base_size * 2.1) + 220)
-    fig.update_xaxes(title={"text": unit}, range=[0, span])
+    fig.update_xaxes(title={"text": unit}, range=[axis.lo, axis.hi])
     fig = frame(fig, title, caption, base_size, height=height)
     fig.update_layout(legend_y=-min(0.12, 70 / height))
     return fig

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.indicators.completeness import NOT_COMPARABLE, PARTIAL
+from core.present.charts.axis import value_axis
 from core.present.charts.base import (
     ZONE_LABEL,
     Caption,
@@ -24,7 +25,7 @@ from core.present.charts.base import (
 from core.present.escape import chart_text
 from core.present.labels import completeness_marker, reporting_text
 from core.present.numbers import format_value, is_missing
-from core.present.palette import county_colors, load_palette, status_style, zone_color
+from core.present.palette import county_looks, load_palette, status_style, zone_color
 
 
 def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None = None,
@@ -37,12 +38,14 @@ def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None
     `target_name` names the line when it is a limit rather than a target (上限 ≤60分钟).
     """
     fig = go.Figure()
-    colors = county_colors(df["county"].dropna().unique() if len(df) else [])
+    looks = county_looks(df["county"].dropna().unique() if len(df) else [])
     for county, part in sorted(df.groupby("county"), key=lambda kv: kv[0]) if len(df) else []:
         part = part.sort_values("period")
+        color, symbol, dash = looks[county]
         fig.add_trace(go.Scatter(
             x=months(part["period"]), y=[None if is_missing(v) else v for v in part["value"]],
-            mode="lines+markers", name=chart_text(county), line={"color": colors[county], "width": 2},
+            mode="lines+markers", name=chart_text(county), line={"color": color, "width": 2.5, "dash": dash},
+            marker={"symbol": symbol, "size": 9, "color": color},
             customdata=[format_value(v, unit) for v in part["value"]],
             hovertemplate="%{fullData.name} %{x}: %{customdata}<extra></extra>"))
     if zone is not None and len(zone):
@@ -51,9 +54,8 @@ def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None
     hline(fig, target, target_name or target_label(target, direction, unit),
           load_palette().lines["target"], "dash")
     month_axis(fig, [*df["period"], *(zone["period"] if zone is not None else [])])
-    fig.update_yaxes(title={"text": unit})
-    if unit == "%":
-        fig.update_yaxes(range=[0, 105])
+    axis = value_axis([*df["value"], *(zone["value"] if zone is not None else [])], [target], headroom=0.06)
+    fig.update_yaxes(title={"text": axis.title(unit)}, range=[axis.lo, axis.hi])
     return frame(fig, title, caption, base_size, height=height)
 
 
@@ -91,7 +93,8 @@ def trajectory_chart(actual: pd.DataFrame, plan: list[tuple[str, float]], title:
                            showarrow=True, arrowhead=2, ax=-40, ay=-30,
                            font={"color": lines["target"], "size": base_size})
     month_axis(fig, [*a["period"], *(p for p, _ in plan), *(p for p, _ in projection or [])])
-    fig.update_yaxes(title={"text": unit}, rangemode="tozero")
+    axis = value_axis([*a["value"], *(v for _, v in plan), *(v for _, v in projection or [])], headroom=0.12)
+    fig.update_yaxes(title={"text": axis.title(unit)}, range=[axis.lo, axis.hi])
     return frame(fig, title, caption, base_size, height=height)
 
 
