@@ -74,7 +74,29 @@ def fit_width(fig: go.Figure, width_px: int) -> go.Figure:
     fig.update_layout(title_text=title_html, title_subtitle_text=cap,
                       title_pad_t=_title_pad(title_html, meta["base_size"]),
                       margin_t=top + max(extra, 0))
+    if width_px < NARROW:
+        _narrow(fig, width_px, meta["base_size"])
     return fig
+
+
+NARROW = 640  # px: a half-width column on a 1280-wide screen
+
+
+def _narrow(fig: go.Figure, width_px: int, base_size: int) -> None:
+    """A chart in a half-width column: level county names, fewer month ticks, a legend in three
+    columns in a smaller type, and the height that legend needs (the plot keeps its room)."""
+    small = max(10, int(base_size * 0.85))
+    fig.update_xaxes(tickfont={"size": small})
+    if fig.layout.xaxis.type == "date":
+        fig.update_xaxes(dtick=None, nticks=max(4, width_px // 70))
+    elif any(t.type == "bar" for t in fig.data):
+        fig.update_xaxes(tickangle=0)
+    entries = [t for t in fig.data if t.showlegend is not False and t.name]
+    fig.update_layout(legend={"font": {"size": small}, "entrywidth": 1 / 3, "entrywidthmode": "fraction"})
+    rows = -(-len(entries) // 3)
+    if rows > 2:
+        fig.update_layout(height=(fig.layout.height or 450) + (rows - 2) * int(small * 1.6),
+                          margin_b=(fig.layout.margin.b or 0) + (rows - 2) * int(small * 1.6))
 
 
 def plotly_config(filename: str = "chart") -> dict:
@@ -102,7 +124,7 @@ def frame(fig: go.Figure, title: str, caption: Caption | None, base_size: int,
                "subtitle": {"text": cap, "font": {"size": int(base_size * 0.9),
                                                   "color": "#444"}}},
         font={"family": load_palette().font_family, "size": base_size, "color": "#1a1a1a"},
-        margin={"t": top, "l": base_size, "r": base_size * 2, "b": base_size},
+        margin={"t": top, "l": int(base_size * 0.8), "r": base_size, "b": base_size},
         paper_bgcolor="white", plot_bgcolor="white",
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0,
