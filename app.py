@@ -38,13 +38,13 @@ def main() -> None:
     from core.present.escape import md_text
     from core.zone import load_zone
     from ui import data
-    from ui.auth import current_user, demo_banner, login_gate
+    from ui.auth import current_user, demo_banner, demo_note, login_gate
     from ui.chrome import chinese_chrome
     from ui.filters import global_filters
     from ui.firstrun import ensure_data
     from ui.guard import land_unknown_paths, leave_legacy_pages_mode
     from ui.meeting import NavPage, meeting_bar
-    from ui.projector import projector_requested, projector_switch
+    from ui.projector import is_projector, projector_requested, projector_switch
 
     leave_legacy_pages_mode()  # first visitor of a fresh server: leave Streamlit's legacy pages/ mode first
     hold_for_dashboard(data.db_path())  # a restore refuses while the dashboard runs on this database
@@ -73,8 +73,10 @@ def main() -> None:
         ensure_data()
         choices, counties = data.month_choices(), data.load("zone_counties")
         global_filters(choices, counties)
-        meeting_bar(shown, page.url_path, [c.period for c in reversed(choices)], counties)  # the meeting's bar
-        demo_banner()  # on every page in demo mode, projector mode included
+        demo = demo_note()  # on every page in demo mode: in projector mode as a chip in the meeting's bar
+        meeting_bar(shown, page.url_path, [c.period for c in reversed(choices)], counties, note=demo)
+        if not is_projector():
+            demo_banner()
         page.run()
     except DatabaseUnavailable as exc:  # busy or damaged database: say so, no traceback
         st.error(md_text(exc))

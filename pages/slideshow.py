@@ -14,7 +14,7 @@ from core.present.palette import grid_ids, short_name
 from ui import data, filters
 from ui.auth import recheck
 from ui.guard import ensure_app
-from ui.meeting import exit_projector_button, go, month_select
+from ui.meeting import exit_projector_button, go, month_select, note_chip
 from ui.projector import chart_font, is_projector
 from ui.render import county_bars, page_header, same_everywhere, show_chart, trajectory_figure
 from ui.tiles import inject_css, tile_html
@@ -78,11 +78,12 @@ bar.button("◀ 上一页", key="slide_prev", on_click=step, args=(-1,))
 bar.button("下一页 ▶", key="slide_next", on_click=step, args=(1,))
 auto = bar.toggle("自动播放", key="slide_auto")
 seconds = bar.slider("每页秒数", 5, 60, 15, key="slide_secs", format="每页 %d 秒",
-                     label_visibility="collapsed", width=220)
+                     label_visibility="collapsed", width=150)
 if projector:
-    month_select(bar, data.load("available_periods"))
+    month_select(bar, data.load("available_periods"), width=185)
     bar.button("结束放映", key="slide_end", on_click=go, args=("",), icon=":material/stop:")
     exit_projector_button(bar)
+    note_chip(bar)
 
 
 @st.fragment(run_every=seconds if auto else None)

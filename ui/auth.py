@@ -102,6 +102,11 @@ def login_gate() -> User:
     st.stop()
 
 
+def demo_note() -> tuple[str, str] | None:
+    """('演示模式', the banner's text) in demo mode, for projector mode's meeting bar; else None."""
+    return ("演示模式", DEMO_BANNER) if current_user() == DEMO_USER else None
+
+
 def demo_banner() -> None:
     """In demo mode, one line at the top of every page (app.py: under projector mode's meeting bar,
     where the sidebar is closed)."""
@@ -121,7 +126,7 @@ def _missing_users_file() -> None:
 
 def _first_start() -> None:
     st.title("实验区监测看板 · 首次启动")
-    st.warning("尚未创建任何账号(服务器上没有 data/users.toml)。")
+    st.warning("尚未创建任何账号(服务器上没有 `data/users.toml`)。")
     st.markdown("**正式使用**:请管理员在服务器上创建第一个账号,然后刷新本页:\n\n"
                 "```\npython -m core users add 账号名 --role admin --display 姓名\n```")
     from core.db import DatabaseUnavailable, open_db

@@ -8,6 +8,7 @@ The slideshow has a slimmer strip of its own (pages/slideshow.py) built from the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 import streamlit as st
 
@@ -69,11 +70,11 @@ def synced_select(where, label: str, key: str, target: str, options: list, forma
                     args=(key, target), label_visibility="collapsed", width=width)
 
 
-def month_select(where, periods: list[str]) -> None:
+def month_select(where, periods: list[str], width: int = 215) -> None:
     """The month, newest first (mirrors the sidebar's 月份)."""
     if periods:
         synced_select(where, "月份", "bar_month", MONTH_KEY, list(reversed(periods)),
-                      format_func=option_label, width=215)
+                      format_func=option_label, width=width)
 
 
 def exit_projector_button(where) -> None:
@@ -82,8 +83,23 @@ def exit_projector_button(where) -> None:
                  icon=":material/close_fullscreen:")
 
 
-def meeting_bar(pages: list[NavPage], current: str, periods: list[str], counties: list[str]) -> None:
-    """The bar at the top of a page in projector mode (the slideshow has its own); follows a page request."""
+NOTE_KEY = "_meeting_note"
+
+
+def note_chip(where) -> None:
+    """A short note (演示模式) at the end of a bar, its full text as the tooltip."""
+    note = st.session_state.get(NOTE_KEY)
+    if note:
+        where.html(f'<span title="{escape(note[1])}" style="background:#fff3cd;color:#5c4400;'
+                   f'border:1px solid #e0c36a;border-radius:6px;padding:2px 10px;font-size:18px;'
+                   f'white-space:nowrap">{escape(note[0])}</span>', width="content")
+
+
+def meeting_bar(pages: list[NavPage], current: str, periods: list[str], counties: list[str],
+                note: tuple[str, str] | None = None) -> None:
+    """The bar at the top of a page in projector mode (the slideshow has its own); follows a page
+    request. `note` (short text, tooltip): a chip at the bar's end (演示模式)."""
+    st.session_state[NOTE_KEY] = note
     follow(pages, current)
     if not is_projector() or current == SLIDESHOW:
         return
@@ -107,3 +123,4 @@ def meeting_bar(pages: list[NavPage], current: str, periods: list[str], counties
         bar.button("放映", key="bar_show", on_click=go, args=(SLIDESHOW,),
                    icon=":material/slideshow:", type="primary")
     exit_projector_button(bar)
+    note_chip(bar)
