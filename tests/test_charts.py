@@ -69,14 +69,6 @@ def test_distribution_splits_schools_at_the_limit(direction, values, ok, bad):
     assert counts == [ok, bad]
 
 
-def test_status_matrix_writes_value_in_each_cell():
-    df = pd.DataFrame({"row": ["实验区", "松溪县"], "col": ["达标率", "达标率"],
-                       "value": [95.0, None], "unit": ["%", "%"], "status": ["amber", "none"]})
-    fig = charts.status_matrix(df, "矩阵", CAPTION)
-    texts = [a.text for a in fig.layout.annotations]
-    assert "<b>95.0%</b>" in texts and "<b>无数据</b>" in texts
-
-
 def value_labels(fig, horizontal=False):
     """{category: (text, anchor, value position, colour)} of the bars' value labels."""
     out = {}
@@ -156,18 +148,6 @@ def test_legend_has_no_missing_entry_when_nothing_is_missing():
     assert "无数据" not in names and "无目标" in names and "达标" in names
 
 
-def test_matrix_colours_no_target_cells_apart_from_missing():
-    df = pd.DataFrame({"row": ["实验区", "松溪县", "白石县"], "col": ["优质学校数"] * 3,
-                       "value": [190.0, 33.0, None], "unit": ["所"] * 3,
-                       "status": ["amber", "none", "none"]})
-    fig = charts.status_matrix(df, "矩阵", CAPTION)
-    colours = {a.text: a.font.color for a in fig.layout.annotations}
-    assert colours["<b>33所</b>"] == status_style("notarget").text_color
-    assert "无目标" in [t.name for t in fig.data[1:]]
-    scale = [c for _, c in fig.data[0].colorscale]
-    assert status_style("notarget").color in scale and status_style("none").color in scale
-
-
 def test_charts_package_keeps_its_public_names_and_small_modules():
     """`from core.present.charts import …` works for every importer; each module stays under 400 lines."""
     from pathlib import Path
@@ -179,11 +159,9 @@ def test_charts_package_keeps_its_public_names_and_small_modules():
         cv_bars,
         distribution_chart,
         fit_width,
-        grouped_bars,
         plotly_config,
         stacked_counts,
-        status_matrix,
-        tile_figure,
+        school_value_bars,
         trajectory_chart,
         trend_lines,
     )

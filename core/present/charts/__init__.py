@@ -8,7 +8,6 @@ Input frames use the column names of `core.indicators.compute_indicators`.
 from core.present.charts.bars import (
     bar_by_status,
     cv_bars,
-    grouped_bars,
     stacked_counts,
 )
 from core.present.charts.base import (
@@ -19,13 +18,12 @@ from core.present.charts.base import (
     plotly_config,
     wrap,
 )
-from core.present.charts.matrix import status_matrix, tile_figure
 from core.present.charts.schools import school_value_bars, standard_label
 from core.present.charts.trends import distribution_chart, trajectory_chart, trend_lines
 
 __all__ = [
     "DEFAULT_WIDTH", "ZONE_LABEL", "Caption", "bar_by_status", "cv_bars", "distribution_chart",
-    "fit_width", "grouped_bars", "plotly_config", "school_value_bars", "stacked_counts",
-    "standard_label", "status_matrix",
-    "tile_figure", "trajectory_chart", "trend_lines", "wrap",
+    "fit_width", "plotly_config", "school_value_bars", "stacked_counts",
+    "standard_label",
+    "trajectory_chart", "trend_lines", "wrap",
 ]

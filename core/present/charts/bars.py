@@ -1,4 +1,4 @@
-"""Bar charts: one bar per county or school in its status colour, grouped bars, counts, 差异系数.
+"""Bar charts: one bar per county or school in its status colour, counts, 差异系数.
 
 Value labels are placed where no reference line (target, zone value, threshold) runs
 through them: just outside the bar end; else inside the bar end; else in the middle of
@@ -152,35 +152,6 @@ def stacked_counts(df: pd.DataFrame, x_col: str, stack_col: str, title: str,
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"},
                       uniformtext={"minsize": base_size, "mode": "hide"})
     fig.update_yaxes(title={"text": unit})
-    return frame(fig, title, caption, base_size, height=height)
-
-
-def grouped_bars(df: pd.DataFrame, x_col: str, series_col: str, title: str, unit: str,
-                 caption: Caption | None = None, target=None, direction: str | None = None,
-                 base_size: int = 14, height: int | None = None,
-                 colors: dict[str, str] | None = None) -> go.Figure:
-    """Grouped bars (e.g. two PE indicators per county) with a common target line."""
-    fig = go.Figure()
-    xs = list(dict.fromkeys(df[x_col]))
-    palette = colors or {}
-    defaults = ["#1f4e99", "#0f8b8d", "#7b3fa0", "#6d4c41"]
-    axis = value_axis(df["value"], [target], headroom=0.14)
-    for i, (name, part) in enumerate(df.groupby(series_col, sort=False)):
-        part = part.set_index(x_col)
-        ys = [None if is_missing(part["value"].get(x)) else float(part["value"].get(x)) for x in xs]
-        positions = ["outside" if p == "outside" else "inside" for p in label_spots(ys, [target], axis)]
-        fig.add_trace(go.Bar(x=[chart_text(x) for x in xs], y=ys, name=chart_text(name),
-                             marker={"color": palette.get(name, defaults[i % len(defaults)])},
-                             text=[format_value(v, unit, with_unit=False) if v is not None else ""
-                                   for v in ys],
-                             textposition=positions, insidetextanchor="end",
-                             constraintext="none", cliponaxis=False,
-                             textfont={"size": base_size,
-                                       "color": ["#ffffff" if p == "inside" else OUTSIDE_TEXT
-                                                 for p in positions]}))
-    hline(fig, target, target_label(target, direction, unit), load_palette().lines["target"], "dash")
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title={"text": axis.title(unit)}, range=[axis.lo, axis.hi])
     return frame(fig, title, caption, base_size, height=height)
 
 
