@@ -82,7 +82,11 @@ def test_sign_in_survives_reload_new_tab_and_shared_link_and_sign_out_ends_it_ev
         assert first.locator('[data-testid="stSidebarNav"]').count() == 0
         _sign_in(first, "Office", "office-pass-1")  # names are case-insensitive
         view = _main(first)  # the exact view of the link: page, month, county, projector mode
-        assert "2026年10月 云岭县 · 县区对比" in view and "各县区校内体育活动1小时达标率" in view
+        # (projector mode: the meeting bar names page, month and county; 县区对比 opens on the county)
+        bar = [first.locator(f".st-key-{k} [role='combobox']").input_value() for k in ("bar_page", "bar_month",
+                                                                                        "bar_county")]
+        assert bar[0] == "县区对比 / 学校明细" and bar[1].startswith("2026年10月") and bar[2] == "云岭县", bar
+        assert "云岭县各校" in view
         assert "mode=projector" in first.url and "month=2026-10" in first.url
         cookie = next(c for c in context.cookies() if c["name"] == "pilot_session")
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
@@ -90,7 +94,7 @@ def test_sign_in_survives_reload_new_tab_and_shared_link_and_sign_out_ends_it_ev
 
         first.reload()
         _settle(first)
-        assert first.locator(PASSWORD).count() == 0 and "云岭县 · 县区对比" in _main(first)
+        assert first.locator(PASSWORD).count() == 0 and "云岭县各校" in _main(first)
 
         second = context.new_page()
         second.goto(base + "/pe?month=2026-10&county=云岭县")
