@@ -24,7 +24,7 @@ DOWNLOADS = [  # (label, suffix, mime, needs chromium)
 
 st.title("月报")
 period, _ = filters.selection_or_stop()  # the global month; the report always covers the whole zone
-st.markdown(f"**{period_label(period)} 全区月报**(月份在侧栏选择;月报覆盖全部县区)")
+st.markdown(f"**{period_label(period)} 全区月报**(按所选月份;月报覆盖全部县区)")
 try:
     data = load("collect_report_data", period)  # cached on the one data version, like every figure
 except (ReportError, DatabaseBusy) as exc:

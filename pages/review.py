@@ -41,7 +41,7 @@ with tab_review:
     else:
         periods = sorted(queue["period"].unique(), reverse=True)
         period = filters.month() if filters.month() in periods else periods[0]  # the sidebar's month
-        st.markdown(f"**{period_label(period)}的报送**(月份在侧栏选择)")
+        st.markdown(f"**{period_label(period)}的报送**(按所选月份)")
         rows = queue[queue["period"] == period]
         st.dataframe(display_frame(rows.rename(columns={
             "submission_id": "报送编号", "county": "县区", "file_name": "文件", "received_at": "收到时间",

@@ -70,7 +70,7 @@ def synced_select(where, label: str, key: str, target: str, options: list, forma
                     args=(key, target), label_visibility="collapsed", width=width)
 
 
-def month_select(where, periods: list[str], width: int = 215) -> None:
+def month_select(where, periods: list[str], width: int = 200) -> None:
     """The month, newest first (mirrors the sidebar's 月份)."""
     if periods:
         synced_select(where, "月份", "bar_month", MONTH_KEY, list(reversed(periods)),
@@ -114,11 +114,11 @@ def meeting_bar(pages: list[NavPage], current: str, periods: list[str], counties
     st.session_state["bar_page"] = current
     bar.selectbox("页面", [p.url_path for p in pages], key="bar_page", format_func=titles.get,
                   on_change=lambda: go(st.session_state["bar_page"]),
-                  label_visibility="collapsed", width=200)
+                  label_visibility="collapsed", width=230)
     bar.button("▶", key="bar_next", help="下一个页面", on_click=go,
                args=(paths[(here + 1) % len(paths)],))
     month_select(bar, periods)
-    synced_select(bar, "县区", "bar_county", COUNTY_KEY, [ALL_COUNTIES, *counties], width=165)
+    synced_select(bar, "县区", "bar_county", COUNTY_KEY, [ALL_COUNTIES, *counties], width=162)
     if any(p.url_path == SLIDESHOW for p in pages):
         bar.button("放映", key="bar_show", on_click=go, args=(SLIDESHOW,),
                    icon=":material/slideshow:", type="primary")
