@@ -83,16 +83,18 @@ def test_trend_lines_legend_and_hover_show_county_names_as_text():
     assert all(LINK not in (t.hovertemplate or "") for t in fig.data)
 
 
-def test_matrix_grouped_and_stacked_charts_show_names_as_text():
-    df = pd.DataFrame({"row": [LINK, BOLD], "col": ["达标率", "达标率"], "value": [95.0, 50.0],
-                       "unit": ["%", "%"], "status": ["green", "red"]})
-    assert_text_only(charts.status_matrix(df, "矩阵", CAPTION))
-    grouped = pd.DataFrame({"county": [LINK, BOLD] * 2, "series": ["甲"] * 2 + [LINK] * 2,
-                            "value": [1.0, 2.0, 3.0, 4.0]})
-    assert_text_only(charts.grouped_bars(grouped, "county", "series", "分组", "%", CAPTION))
+def test_stacked_counts_and_status_grid_show_names_as_text():
     counts = pd.DataFrame({"county": [LINK, BOLD], "level": ["市级", BOLD], "count": [3, 4]})
     assert_text_only(charts.stacked_counts(counts, "county", "level", "等级", CAPTION))
-    assert_text_only(charts.tile_figure(95.0, "%", "green", LINK, CAPTION, subtitle=BOLD))
+    from ui.status_grid import grid_html  # the overview's grid is HTML: county names must arrive as text
+
+    row = pd.Series({"indicator": "x", "value": 95.0, "unit": "%", "status": "green", "target": 100.0,
+                     "direction": ">=", "change": 1.0})
+    table, foot = grid_html({(LINK, "x"): row, (BOLD, "x"): row}, [(LINK, LINK), (BOLD, BOLD)],
+                            [("x", BOLD)], footer=LINK)
+    for name in (LINK, BOLD):
+        assert name not in table + foot
+    assert "&lt;a href=" in table and "&lt;b&gt;粗体" in table
 
 
 # --- what the pages render (AppTest) -------------------------------------------------------
