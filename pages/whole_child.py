@@ -1,5 +1,4 @@
 """综合育人: 劳动教育, 心理健康教师, 家长学校 — who is behind on what, and the schools without them."""
-import pandas as pd
 import streamlit as st
 
 from core.indicators.catalog import load_catalog
@@ -8,6 +7,7 @@ from core.present.palette import school_lists, short_name
 from core.present.topic_tables import behind_table, schools_not_meeting
 from core.zone import load_zone
 from ui import data, filters
+from ui.drill import page_link_href
 from ui.guard import ensure_app
 from ui.projector import chart_font, is_projector
 from ui.render import (
@@ -22,7 +22,9 @@ from ui.render import (
     static_table,
     trajectory_figure,
 )
-from ui.tiles import inject_css, matrix_html, tiles
+from ui.status_grid import CSS as GRID_CSS
+from ui.status_grid import grid_html
+from ui.tiles import inject_css, tiles
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
@@ -38,20 +40,23 @@ own = counties[counties["county"] == county] if county else zone
 
 inject_css(is_projector())
 page_header("综合育人", period, county)
-tiles([(names[i], own[own["indicator"] == i].iloc[0]) for i in ids if (own["indicator"] == i).any()],
+tiles([(names[i], own[own["indicator"] == i].iloc[0], page_link_href("compare", indicator=i, drill=county or ""))
+       for i in ids if (own["indicator"] == i).any()],
       compact=is_projector())
 
 st.subheader("各县区达标情况")
 missing = data.load("missing_counties", period)
-rows = [zone_name, *sorted(set(counties["county"].dropna()) - set(missing))]
-cells = pd.concat([zone.assign(county=zone_name), counties])
 mark = {county: f"▶ {county}"} if county else {}  # the chosen county's row, as on the county bars
-rows = [mark.get(r, r) for r in rows]
-cells = cells.assign(row=[mark.get(c, c) for c in cells["county"]], col=cells["indicator"].map(names))
+reported = sorted(set(counties["county"].dropna()) - set(missing))
+rows = [(zone_name, None), *((mark.get(c, c), c) for c in reported)]
+cells = {(label, r["indicator"]): r
+         for label, frame in [(zone_name, zone), *((lab, counties[counties["county"] == c]) for lab, c in rows[1:])]
+         for _, r in frame[frame["stage"].isna()].iterrows()}
 note = f"未报送县区:{'、'.join(missing)}。" if missing else ""
-st.html(matrix_html(cells, rows, [names[i] for i in ids],
-                    footer=f"{note}综合育人表每学年至少报送一次,沿用近12个月内最近一次报送 · "
-                           f"数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}"))
+table, foot = grid_html(cells, rows, [(i, names[i]) for i in ids], projector=is_projector(),
+                        footer=f"{note}综合育人表每学年至少报送一次,沿用近12个月内最近一次报送 · "
+                               f"数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}")
+st.html(GRID_CSS + table + foot)
 st.markdown("**未达标与接近目标的县区**(按差距从大到小)")
 static_table(behind_table(zone, counties, ids))
 
