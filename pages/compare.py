@@ -158,7 +158,7 @@ elif not school:  # a county: its schools
         st.selectbox("查看学校", [None, *ids], key="cmp_school",
                      format_func=lambda s: "请选择学校…" if s is None else label.get(s, s))
 else:  # one school, month by month
-    history = data.load("school_history", school)
+    history = data.load("school_history", school, county=drill)
     behind = school_values(history.assign(school_name=label.get(school, school)), indicator, cat.thresholds)
     name = label.get(school, school)
     if behind is not None and len(behind[1]):

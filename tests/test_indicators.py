@@ -353,6 +353,9 @@ def test_school_detail_and_history():
     assert (r["activity_minutes"], r["activity_ok"], r["hw_g36_ok"], r["lessons_ok"]) == (65.0, True, False, True)
     hist = school_history(con, "A1")
     assert list(hist["period"]) == ["2026-03", "2026-04"] and list(hist["activity_ok"]) == [False, True]
+    add_submission(con, "乙县", "2026-04", [{"id": "A1", "act": 30}])  # the same code in another county
+    assert list(school_history(con, "A1", county="甲县")["activity_minutes"]) == [50.0, 65.0]
+    assert list(school_history(con, "A1", county="乙县")["activity_minutes"]) == [30.0]
 
 
 @pytest.mark.parametrize("level", ["zone", "county", "school"])

@@ -48,7 +48,12 @@ def school_detail(con: duckdb.DuckDBPyConnection, period: str, county: str | Non
     return _query(con, [period], where).drop(columns=["period"]).reset_index(drop=True)
 
 
-def school_history(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:
-    """One school's values month by month (every month with data), `period` first."""
+def school_history(con: duckdb.DuckDBPyConnection, school_id: str, county: str | None = None) -> pd.DataFrame:
+    """One school's values month by month (every month with data), `period` first. With `county`,
+    only that county's rows: a code another county also used (stored before the ownership rule)
+    never mixes two schools' months."""
     periods = available_periods(con)
-    return _query(con, periods, f"school_id = {lit(str(school_id))}").reset_index(drop=True)
+    where = f"school_id = {lit(str(school_id))}"
+    if county is not None:
+        where += f" AND county = {lit(county)}"
+    return _query(con, periods, where).reset_index(drop=True)
