@@ -115,6 +115,34 @@ def test_sandbox_reports_a_crash_a_memory_overrun_and_a_timeout():
     assert sandbox.run(len, b"still serving") == 13
 
 
+def test_confined_process_reports_a_failure_as_a_child_does(monkeypatch):
+    """A pool worker runs reading code in-process: what it raises (a Rust panic is a BaseException)
+    comes back as the ChildFailed a forked child would report, so the file gets the same message."""
+    monkeypatch.setattr(sandbox, "_confined", True)
+    assert sandbox.run(len, b"abc") == 3
+    with pytest.raises(sandbox.ChildFailed) as raised:
+        sandbox.run(int, "x")
+    assert raised.value.reason == "raised" and raised.value.kind == "ValueError" and not raised.value.resources
+    with pytest.raises(sandbox.ChildFailed) as panic:
+        sandbox.run(_panic)
+    assert panic.value.reason == "raised" and panic.value.kind == "PanicLike"
+    with pytest.raises(sandbox.ChildFailed) as memory:
+        sandbox.run(_out_of_memory)
+    assert memory.value.reason == "memory" and memory.value.resources
+
+
+class PanicLike(BaseException):
+    """Stands for pyo3's PanicException, which derives from BaseException."""
+
+
+def _panic():
+    raise PanicLike("called `Option::unwrap()` on a `None` value")
+
+
+def _out_of_memory():
+    raise MemoryError
+
+
 def test_reader_crash_rejects_that_file_and_the_next_one_is_stored(db_path, monkeypatch):
     bad, good = valid_xlsx(period="2026-09"), valid_xlsx(period="2026-10")
     monkeypatch.setenv(ABORT_ENV, sha256_of(bad))

@@ -181,8 +181,14 @@ def run(fn: Callable, *args, timeout: float = CHILD_TIMEOUT_SECONDS):
 
     fn must be a module-level function (it is looked up by module and name in the child).
     """
-    if _confined:
-        return fn(*args)
+    if _confined:  # as a forked child reports it (_serve_one): the same file gets the same message
+        try:
+            return fn(*args)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException (pyo3's PanicException)
+            kind = type(exc).__name__
+            raise ChildFailed("memory" if kind == "MemoryError" else "raised", kind, str(exc)[:300]) from exc
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         with _lock:
