@@ -15,42 +15,41 @@ from core.submission.bands import BANDS, covers, is_compulsory
 from core.submission.issues import Issue
 from core.submission.messages import rule_issue
 from core.submission.parsed import SheetPlaces
-from core.submission.schema import COUNTY_LABEL, PERIOD_LABEL, Col, Row
+from core.submission.schema import COUNTY_LABEL, PERIOD_LABEL, Col
 
 MAX_CLASS_SIZE = 80  # 在校生数/教学班数 above this is a warning (submission-format.md)
 
 
 @dataclass
-class Record:
-    """One data row: Excel row number, normalised values by DB column, the validated model or None."""
-
-    row: int
-    values: dict[str, object]
-    model: Row | None = None
-
-
-@dataclass
 class ParsedSheet:
-    """A sheet after cell validation: its name as written, headers as written, rows."""
+    """A sheet after cell validation, column by column: its name and headers as written, and its data rows.
+
+    `values[name][i]` is data row i's cell after normalisation (None: blank, or an Excel error), for every
+    schema column (all None when the sheet has no such column); `valid` are the rows whose every cell
+    passed the row model, and `fields[name][k]` is the model's value in the k-th of them.
+    """
 
     key: str
     label: str
     headers: dict[str, str]  # DB column -> header as written
-    records: list[Record]
+    rows: list[int]  # Excel row of each data row
+    values: dict[str, list]
+    valid: list[int]
+    fields: dict[str, list]
     columns: dict[str, Col] = field(default_factory=dict)
 
-    def where(self, rec: Record, name: str) -> dict:
-        """Keyword arguments locating a cell of this sheet for rule_issue."""
-        return {"sheet": self.label, "row": rec.row, "column": self.headers.get(name, self.columns[name].header)}
+    def where(self, i: int, name: str) -> dict:
+        """Keyword arguments locating data row i's cell in column `name` for rule_issue."""
+        return {"sheet": self.label, "row": self.rows[i], "column": self.headers.get(name, self.columns[name].header)}
 
-    def valid(self) -> list[Record]:
-        """Rows whose every cell passed the row model."""
-        return [r for r in self.records if r.model is not None]
+    def where_valid(self, k: int, name: str) -> dict:
+        """The same for the k-th valid row."""
+        return self.where(self.valid[k], name)
 
     def places(self) -> SheetPlaces:
         """Where the valid rows (the stored table's rows, in order) and columns are in the file."""
         headers = {name: self.headers.get(name, c.header) for name, c in self.columns.items()}
-        return SheetPlaces(self.label, headers, [r.row for r in self.valid()])
+        return SheetPlaces(self.label, headers, [self.rows[i] for i in self.valid])
 
 
 @dataclass
@@ -61,14 +60,14 @@ class Context:
     sheets: dict[str, ParsedSheet]
     county: str | None = None
     period: str | None = None
-    _roster: dict[str, Row] | None = field(default=None, repr=False)
+    _roster: dict[str, dict] = field(default_factory=dict, repr=False)
 
-    def roster(self) -> dict[str, Row]:
-        """School code -> valid 学校名册 row (computed once)."""
-        if self._roster is None:
+    def roster(self, name: str) -> dict[str, object]:
+        """School code -> column `name` of its valid 学校名册 row (the last one for a repeated code; computed once)."""
+        if name not in self._roster:
             sheet = self.sheets.get("school")
-            self._roster = {r.model.school_id: r.model for r in sheet.valid()} if sheet else {}
-        return self._roster
+            self._roster[name] = dict(zip(sheet.fields["school_id"], sheet.fields[name])) if sheet else {}
+        return self._roster[name]
 
 
 # ---- county and month -------------------------------------------------------------------
@@ -94,8 +93,7 @@ def determine_county_period(ctx: Context, instructions: list[list] | None) -> li
     county_cell = labels.get(fold(COUNTY_LABEL))
     period_cell = labels.get(fold(PERIOD_LABEL))
     roster = ctx.sheets.get("school")
-    counties = Counter(str(r.values["county"]) for r in roster.records
-                       if not is_blank(r.values.get("county"))) if roster else Counter()
+    counties = Counter(str(c) for c in roster.values["county"] if not is_blank(c)) if roster else Counter()
     if county_cell is not None:
         ctx.county = display(county_cell[1])
     elif len(counties) == 1:
@@ -123,20 +121,29 @@ def determine_county_period(ctx: Context, instructions: list[list] | None) -> li
 
 # ---- rules -----------------------------------------------------------------------------
 
+def _filled(values: list) -> set:
+    """The distinct values of a column that are not blank."""
+    return {v for v in set(values) if not is_blank(v)}
+
+
 def unique_codes(ctx: Context) -> list[Issue]:
     """A school appears at most once in each sheet."""
     issues = []
     for sheet in ctx.sheets.values():
+        codes = sheet.values["school_id"]
+        filled = _filled(codes)
+        blanks = sum(codes.count(b) for b in set(codes) - filled)
+        if len(codes) - blanks == len(filled):
+            continue  # no code twice
         first: dict[object, int] = {}
-        for rec in sheet.records:
-            code = rec.values.get("school_id")
+        for i, code in enumerate(codes):
             if is_blank(code):
                 continue
             if code in first:
                 issues.append(rule_issue("duplicate_code", value=code, first=first[code],
-                                         **sheet.where(rec, "school_id")))
+                                         **sheet.where(i, "school_id")))
             else:
-                first[code] = rec.row
+                first[code] = sheet.rows[i]
     return issues
 
 
@@ -145,11 +152,15 @@ def codes_in_roster(ctx: Context) -> list[Issue]:
     roster = ctx.sheets.get("school")
     if roster is None:
         return []
-    known = {r.values.get("school_id") for r in roster.records}
-    return [rule_issue("unknown_code", value=rec.values["school_id"], **sheet.where(rec, "school_id"))
-            for key, sheet in ctx.sheets.items() if key != "school"
-            for rec in sheet.records
-            if not is_blank(rec.values.get("school_id")) and rec.values["school_id"] not in known]
+    known = set(roster.values["school_id"])
+    issues = []
+    for key, sheet in ctx.sheets.items():
+        codes = sheet.values["school_id"]
+        unknown = _filled(codes) - known
+        if key != "school" and unknown:
+            issues += [rule_issue("unknown_code", value=code, **sheet.where(i, "school_id"))
+                       for i, code in enumerate(codes) if code in unknown]
+    return issues
 
 
 def county_matches(ctx: Context) -> list[Issue]:
@@ -158,11 +169,10 @@ def county_matches(ctx: Context) -> list[Issue]:
     if roster is None or ctx.county is None:
         return []
     folded = fold(ctx.county)
-    return [rule_issue("county_mismatch", value=rec.values["county"], county=ctx.county,
-                       **roster.where(rec, "county"))
-            for rec in roster.records
-            if not is_blank(rec.values.get("county")) and rec.values["county"] != ctx.county
-            and fold(rec.values["county"]) != folded]
+    counties = roster.values["county"]
+    other = {c for c in _filled(counties) if c != ctx.county and fold(c) != folded}
+    return [rule_issue("county_mismatch", value=c, county=ctx.county, **roster.where(i, "county"))
+            for i, c in enumerate(counties) if c in other] if other else []
 
 
 def _is_zero(value: object) -> bool:
@@ -172,37 +182,32 @@ def _is_zero(value: object) -> bool:
 def band_columns(ctx: Context) -> list[Issue]:
     """If-applicable columns: required when the school covers the band, blank (0 = blank, warned) otherwise."""
     issues = []
-    roster = ctx.roster()
+    types = ctx.roster("school_type")
     for sheet in ctx.sheets.values():
         conditional = [c for c in sheet.columns.values() if c.req in ("band", "compulsory")]
         if not conditional:
             continue
-        applies_to: dict[str | None, list[tuple[Col, bool]]] = {}  # school type -> (column, applies)
-        for rec in sheet.valid():
-            school = roster.get(rec.model.school_id)
-            if school is None:
-                continue
-            stype = school.school_type
-            if stype not in applies_to:
-                applies_to[stype] = [(c, covers(stype, c.band) if c.req == "band" else is_compulsory(stype))
-                                     for c in conditional]
-            values = rec.model.__dict__  # the model's field values
-            for c, applies in applies_to[stype]:
-                value = values[c.name]
-                if applies == (value is not None):
-                    continue  # filled where it applies, blank where it does not: nothing to say
-                band = BANDS.get(c.band or "", "")
-                at = sheet.where(rec, c.name)
-                if applies and value is None:
+        stypes = [types.get(code) for code in sheet.fields["school_id"]]  # None: not in the roster
+        kinds = set(stypes) - {None}
+        found = []  # (valid row, column order, issue): issues row by row, columns in sheet order
+        for order, c in enumerate(conditional):
+            applies = {t: covers(t, c.band) if c.req == "band" else is_compulsory(t) for t in kinds}
+            band = BANDS.get(c.band or "", "")
+            for k, (stype, value) in enumerate(zip(stypes, sheet.fields[c.name])):
+                if stype is None or applies[stype] == (value is not None):
+                    continue  # not a roster school, or filled where it applies and blank where it does not
+                at = sheet.where_valid(k, c.name)
+                if value is None:
                     key = "band_required" if c.req == "band" else "compulsory_required"
-                    issues.append(rule_issue(key, school_type=stype, band=band, expected=c.expected, **at))
-                elif not applies and value is not None:
-                    if _is_zero(value):
-                        issues.append(rule_issue("band_zero", "warning", school_type=stype,
-                                                 band=band or "义务教育年级", value=display(value), **at))
-                    else:
-                        key = "band_blank" if c.req == "band" else "compulsory_blank"
-                        issues.append(rule_issue(key, school_type=stype, band=band, value=display(value), **at))
+                    issue = rule_issue(key, school_type=stype, band=band, expected=c.expected, **at)
+                elif _is_zero(value):
+                    issue = rule_issue("band_zero", "warning", school_type=stype, band=band or "义务教育年级",
+                                       value=display(value), **at)
+                else:
+                    key = "band_blank" if c.req == "band" else "compulsory_blank"
+                    issue = rule_issue(key, school_type=stype, band=band, value=display(value), **at)
+                found.append((k, order, issue))
+        issues += [issue for _, _, issue in sorted(found, key=lambda f: f[:2])]
     return issues
 
 
@@ -224,33 +229,30 @@ _ROSTER_WORDS = {"students": "在校生数", "teachers": "专任教师数"}
 def count_limits(ctx: Context) -> list[Issue]:
     """Counts within their limits: 测试 ≤ 在校生数, 及格 ≤ 测试, 优良 ≤ 及格, teachers ≤ 专任教师数…"""
     issues = []
-    roster = ctx.roster()
     for key, name, other, roster_field in _LIMITS:
         sheet = ctx.sheets.get(key)
         if sheet is None:
             continue
-        for rec in sheet.valid():
-            value = getattr(rec.model, name)
-            if value is None:
+        if other is not None:
+            limits = sheet.fields[other]
+        else:
+            by_code = ctx.roster(roster_field)
+            limits = [by_code.get(code) for code in sheet.fields["school_id"]]
+        for k, (value, limit) in enumerate(zip(sheet.fields[name], limits)):
+            if value is None or limit is None or not value > limit:
                 continue
             expected = sheet.columns[name].expected
             if other is not None:
-                limit = getattr(rec.model, other)
-                if limit is not None and value > limit:
-                    issues.append(rule_issue("over_other", value=value, limit=limit, expected=expected,
-                                             other=sheet.headers.get(other, sheet.columns[other].header),
-                                             **sheet.where(rec, name)))
-                continue
-            school = roster.get(rec.model.school_id)
-            limit = getattr(school, roster_field, None)
-            if limit is not None and value > limit:
-                if roster_field == "students":
-                    issues.append(rule_issue("over_students", value=value, limit=limit, expected=expected,
-                                             **sheet.where(rec, name)))
-                else:
-                    issues.append(rule_issue("over_other", value=value, limit=limit, expected=expected,
-                                             other=f"学校名册「{_ROSTER_WORDS[roster_field]}」",
-                                             **sheet.where(rec, name)))
+                issues.append(rule_issue("over_other", value=value, limit=limit, expected=expected,
+                                         other=sheet.headers.get(other, sheet.columns[other].header),
+                                         **sheet.where_valid(k, name)))
+            elif roster_field == "students":
+                issues.append(rule_issue("over_students", value=value, limit=limit, expected=expected,
+                                         **sheet.where_valid(k, name)))
+            else:
+                issues.append(rule_issue("over_other", value=value, limit=limit, expected=expected,
+                                         other=f"学校名册「{_ROSTER_WORDS[roster_field]}」",
+                                         **sheet.where_valid(k, name)))
     return issues
 
 
@@ -260,9 +262,9 @@ def fitness_all_or_none(ctx: Context) -> list[Issue]:
     if sheet is None:
         return []
     names = ("fitness_tested", "fitness_passed", "fitness_good")
-    return [rule_issue("fitness_partial", sheet=sheet.label, row=rec.row)
-            for rec in sheet.valid()
-            if 0 < sum(getattr(rec.model, n) is not None for n in names) < 3]
+    return [rule_issue("fitness_partial", sheet=sheet.label, row=sheet.rows[sheet.valid[k]])
+            for k, values in enumerate(zip(*(sheet.fields[n] for n in names)))
+            if 0 < sum(v is not None for v in values) < 3]
 
 
 def quality_year(ctx: Context) -> list[Issue]:
@@ -271,15 +273,15 @@ def quality_year(ctx: Context) -> list[Issue]:
     if sheet is None:
         return []
     year = int(ctx.period[:4]) if ctx.period else None
+    expected = sheet.columns["year"].expected
     issues = []
-    for rec in sheet.valid():
-        m = rec.model
-        if m.level != "无" and m.year is None:
-            issues.append(rule_issue("year_required", level=m.level, expected=sheet.columns["year"].expected,
-                                     **sheet.where(rec, "year")))
-        elif m.year is not None and year is not None and m.year > year:
-            issues.append(rule_issue("year_range", value=m.year, year=year,
-                                     expected=sheet.columns["year"].expected, **sheet.where(rec, "year")))
+    for k, (level, y) in enumerate(zip(sheet.fields["level"], sheet.fields["year"])):
+        if level != "无" and y is None:
+            issues.append(rule_issue("year_required", level=level, expected=expected,
+                                     **sheet.where_valid(k, "year")))
+        elif y is not None and year is not None and y > year:
+            issues.append(rule_issue("year_range", value=y, year=year, expected=expected,
+                                     **sheet.where_valid(k, "year")))
     return issues
 
 
@@ -288,38 +290,39 @@ def class_size(ctx: Context) -> list[Issue]:
     sheet = ctx.sheets.get("school")
     if sheet is None:
         return []
-    return [rule_issue("class_size", "warning", students=r.model.students, classes=r.model.classes,
-                       size=r.model.students / r.model.classes, value=r.model.classes,
-                       **sheet.where(r, "classes"))
-            for r in sheet.valid() if r.model.students > MAX_CLASS_SIZE * r.model.classes]
+    return [rule_issue("class_size", "warning", students=s, classes=c, size=s / c, value=c,
+                       **sheet.where_valid(k, "classes"))
+            for k, (s, c) in enumerate(zip(sheet.fields["students"], sheet.fields["classes"]))
+            if s > MAX_CLASS_SIZE * c]
 
 
 def names_match_roster(ctx: Context) -> list[Issue]:
     """A 学校名称 in 体育/作业 that differs from the roster is a warning."""
-    roster = ctx.roster()
-    issues = []
-    for key in ("pe", "homework"):
-        sheet = ctx.sheets.get(key)
-        for rec in sheet.valid() if sheet else []:
-            school = roster.get(rec.model.school_id)
-            name = getattr(rec.model, "school_name", None)
-            if school and name and name != school.name and fold(name) != fold(school.name):
-                issues.append(rule_issue("name_differs", "warning", value=name, roster=school.name,
-                                         **sheet.where(rec, "school_name")))
-    return issues
-
-
-def roster_coverage(ctx: Context) -> list[Issue]:
-    """Every roster school should have a row in 体育 and 作业 (warning: the school_coverage indicator counts it)."""
-    roster = ctx.roster()
+    roster = ctx.roster("name")
     issues = []
     for key in ("pe", "homework"):
         sheet = ctx.sheets.get(key)
         if sheet is None:
             continue
-        present = {r.values.get("school_id") for r in sheet.records}
-        issues += [rule_issue("not_reported", "warning", sheet=sheet.label, name=s.name, code=code)
-                   for code, s in roster.items() if code not in present]
+        codes = sheet.fields["school_id"]
+        for k, (code, name) in enumerate(zip(codes, sheet.fields.get("school_name", [None] * len(codes)))):
+            if code in roster and name and name != roster[code] and fold(name) != fold(roster[code]):
+                issues.append(rule_issue("name_differs", "warning", value=name, roster=roster[code],
+                                         **sheet.where_valid(k, "school_name")))
+    return issues
+
+
+def roster_coverage(ctx: Context) -> list[Issue]:
+    """Every roster school should have a row in 体育 and 作业 (warning: the school_coverage indicator counts it)."""
+    roster = ctx.roster("name")
+    issues = []
+    for key in ("pe", "homework"):
+        sheet = ctx.sheets.get(key)
+        if sheet is None:
+            continue
+        present = set(sheet.values["school_id"])
+        issues += [rule_issue("not_reported", "warning", sheet=sheet.label, name=name, code=code)
+                   for code, name in roster.items() if code not in present]
     return issues
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from pydantic import TypeAdapter, ValidationError
 
-from core.reading.cells import display, excel_error, fold, normaliser
+from core.reading.cells import display, excel_error, fold, is_blank, normaliser
 from core.reading.filecheck import check_file, suffix_issue
 from core.reading.header import (
     HEADER_SCAN_ROWS,
@@ -27,13 +27,13 @@ from core.reading.workbook import (
     read_workbook,
 )
 from core.submission.bands import covers, is_compulsory
+from core.submission.columns import column_values
 from core.submission.issues import Issue, has_errors
 from core.submission.messages import cell_message, rule_issue, where
 from core.submission.parsed import ParsedSubmission
 from core.submission.rules import (
     Context,
     ParsedSheet,
-    Record,
     determine_county_period,
     run_rules,
 )
@@ -95,7 +95,7 @@ def _validate(data: bytes, file_name: str, result: ParsedSubmission, build) -> N
     result.issues += determine_county_period(ctx, instructions.rows if instructions else None)
     result.county, result.period = ctx.county, ctx.period
     result.issues += run_rules(ctx)
-    types = {code: m.school_type for code, m in ctx.roster().items()}
+    types = ctx.roster("school_type")
     result.tables = {key: build(sheet, types) for key, sheet in sheets.items()}
     result.places = {key: sheet.places() for key, sheet in sheets.items()}
 
@@ -152,16 +152,60 @@ def parse_sheet(raw: RawSheet, spec: Sheet) -> tuple[ParsedSheet | None, list[Is
         issues += [rule_issue("missing_column", sheet=label, row=table.header_row, column=c.header,
                               found=found) for c in missing]
         return None, issues
-    records, cell_issues = _validate_rows(raw, table, spec.model, label)
-    if not records and spec.required:  # an optional sheet left empty (template's 优质学校) = not sent
-        cell_issues.append(rule_issue("no_rows", sheet=label))
     headers = {c.name: w for _, c, w in table.columns}
-    cols = {c.name: c for c in columns(spec.model)}
-    return ParsedSheet(spec.key, label, headers, records, cols), issues + cell_issues
+    sheet, cell_issues = _check_cells(raw, table, spec, label, headers)
+    if not sheet.rows and spec.required:  # an optional sheet left empty (template's 优质学校) = not sent
+        cell_issues.append(rule_issue("no_rows", sheet=label))
+    return sheet, issues + cell_issues
 
 
-def _validate_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str
-                   ) -> tuple[list[Record], list[Issue]]:
+def _check_cells(raw: RawSheet, table: SheetTable, spec: Sheet, label: str, headers: dict[str, str]
+                 ) -> tuple[ParsedSheet, list[Issue]]:
+    """The sheet's cells column by column (core.submission.columns); rows with a cell that is not clean,
+    or an Excel error cell, go through the exact path (_exact_rows), which words every message."""
+    model = spec.model
+    excel_rows = [r for r, _ in table.rows]
+    grid = [cells for _, cells in table.rows]
+    n = len(grid)
+    values: dict[str, list] = {}
+    slow: set[int] = set()
+    for (j, c, _), col in zip(table.columns, _transpose(grid, [j for j, _, _ in table.columns])):
+        values[c.name], bad = column_values(col, c, model)
+        slow.update(bad)
+    if raw.errors:
+        at = {r: i for i, r in enumerate(excel_rows)}
+        used = {j for j, _, _ in table.columns}
+        slow.update(at[r + 1] for r, j in raw.errors if j in used and r + 1 in at)
+    cols = {c.name: c for c in columns(model)}
+    blank = [None] * n
+    for name in cols:
+        values.setdefault(name, blank)
+    if not slow:
+        return ParsedSheet(spec.key, label, headers, excel_rows, values, list(range(n)), values, cols), []
+    models, issues = _exact_rows(raw, table, model, label, sorted(slow), values)
+    valid = [i for i in range(n) if models.get(i, True) is not None]
+    fields = {}
+    for name in cols:
+        column = values[name]
+        fields[name] = [models[i].__dict__[name] if i in models else column[i] for i in valid]
+    return ParsedSheet(spec.key, label, headers, excel_rows, values, valid, fields, cols), issues
+
+
+def _transpose(grid: list[list], js: list[int]) -> list[list]:
+    """Columns js of the rows (a cell past a short row's end is '')."""
+    if not grid or not js:
+        return [[] for _ in js]
+    if min(map(len, grid)) > max(js):
+        return [[row[j] for row in grid] for j in js]
+    return [[row[j] if j < len(row) else "" for row in grid] for j in js]
+
+
+def _exact_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str, rows: list[int],
+                values: dict[str, list]) -> tuple[dict[int, Row | None], list[Issue]]:
+    """Rows (data row indexes) checked cell by cell and by the row model: {row: model, None if invalid}, issues.
+
+    Each row's normalised values replace the column-wise ones in `values` (blank or error: None).
+    """
     issues: list[Issue] = []
     dicts: list[dict] = []
     bad_cells: set[tuple[int, str]] = set()
@@ -174,8 +218,9 @@ def _validate_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: st
                             message=cell_message("excel_error", where=where(label, excel_row, written),
                                                  value=err, expected=c.expected)))
 
-    for n, (excel_row, cells) in enumerate(table.rows):
-        values: dict[str, object] = {}
+    for n in rows:
+        excel_row, cells = table.rows[n]
+        row: dict[str, object] = {}
         width = len(cells)
         for j, c, name, written, norm in cols:
             cell = cells[j] if j < width else ""
@@ -184,47 +229,45 @@ def _validate_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: st
                 if err:
                     error_cell(n, excel_row, c, name, written, err)
                     continue
-            kind = type(cell)
-            if kind is str:
-                if not cell or cell.isspace():  # blank (is_blank), decided without calls
-                    continue
-                if "#" in cell:
-                    err = excel_error(cell)
-                    if err:
-                        error_cell(n, excel_row, c, name, written, err)
-                        continue
-            elif cell is None:
+            if is_blank(cell):
                 continue
-            values[name] = norm(cell)
-        dicts.append(values)
-    models: list[Row | None] = [None] * len(dicts)
+            err = excel_error(cell)
+            if err:
+                error_cell(n, excel_row, c, name, written, err)
+                continue
+            row[name] = norm(cell)
+        for _, _, name, _, _ in cols:
+            values[name][n] = row.get(name)
+        dicts.append(row)
+    models: dict[int, Row | None] = {}
     try:
-        models = list(_adapter(model).validate_python(dicts))
+        models = dict(zip(rows, _adapter(model).validate_python(dicts)))
     except ValidationError as exc:
         failed = set()
         headers = {c.name: (w, c) for _, c, w in table.columns}
         index = {c.name: j for j, c, _ in table.columns}
         for e in exc.errors():
-            n, name = e["loc"][0], e["loc"][1] if len(e["loc"]) > 1 else None
+            k, name = e["loc"][0], e["loc"][1] if len(e["loc"]) > 1 else None
+            n = rows[k]
             failed.add(n)
             if (n, name) in bad_cells or name not in headers:
                 continue
             excel_row = table.rows[n][0]
             written, c = headers[name]
-            value = display(table.rows[n][1][index[name]]) if name in dicts[n] else ""  # the cell as written
+            value = display(table.rows[n][1][index[name]]) if name in dicts[k] else ""  # the cell as written
             ctx = e.get("ctx") or {}
             issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=value or None,
                                 message=cell_message(e["type"], where=where(label, excel_row, written), value=value,
                                                      expected=c.expected, ge=display(ctx.get("ge", "")),
                                                      le=display(ctx.get("le", "")))))
         bad_rows = failed | {n for n, _ in bad_cells}
-        good = [n for n in range(len(dicts)) if n not in bad_rows]
-        for n, m in zip(good, _adapter(model).validate_python([dicts[n] for n in good])):
-            models[n] = m
-    for n, _ in {b for b in bad_cells}:
+        good = [k for k, n in enumerate(rows) if n not in bad_rows]
+        models = dict.fromkeys(rows)
+        for k, m in zip(good, _adapter(model).validate_python([dicts[k] for k in good])):
+            models[rows[k]] = m
+    for n, _ in bad_cells:
         models[n] = None
-    records = [Record(excel_row, dicts[n], models[n]) for n, (excel_row, _) in enumerate(table.rows)]
-    return records, sorted(issues, key=lambda i: i.row or 0)
+    return models, sorted(issues, key=lambda i: i.row or 0)
 
 
 def _applies(col: Col, school_type: str | None) -> bool:
@@ -241,13 +284,11 @@ def table_columns(sheet: ParsedSheet, school_types: dict[str, str]) -> dict[str,
     A value in a column that does not apply to the school (a 0 the rules warned about) is stored as blank.
     """
     spec = SHEETS[sheet.key]
-    cols = {c.name: c for c in columns(spec.model)}
-    rows = [r.model.__dict__ for r in sheet.records if r.model is not None]  # field values of each model
-    types = [school_types.get(d["school_id"]) for d in rows]
+    types = [school_types.get(code) for code in sheet.fields["school_id"]]
     out: dict[str, list] = {}
     for n in db_columns(spec.model):
-        values = [d[n] for d in rows]
-        c = cols[n]
+        values = sheet.fields[n]
+        c = sheet.columns[n]
         if c.req in ("band", "compulsory"):
             applies = {t: _applies(c, t) for t in set(types)}
             values = [v if applies[t] else None for v, t in zip(values, types)]
