@@ -109,3 +109,29 @@ def test_ingest_paths_reports_progress_and_duplicates(db_path, samples_dir, tmp_
     assert seen == [(1, 3, "accepted"), (2, 3, "duplicate"), (3, 3, "accepted")]
     assert not batch.any_rejected
     assert sha256_of((samples_dir / SAMPLE).read_bytes()) == _count(db_path, "SELECT sha256 FROM submission WHERE id=1")
+
+
+def test_archive_is_synced_once_per_batch_before_the_rows_that_name_it(db_path, samples_dir, tmp_path, monkeypatch):
+    """Ingest writes the archive files without an fsync each and makes them durable with one sync per
+    stored batch, before the batch's transaction names them; each file is archived whole, named by its hash."""
+    import core.submission.archive as archive
+    import core.submission.ingest as ingest
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = ("松溪县_2026-07.xlsx", SAMPLE)
+    for name in names:
+        (folder / name).write_bytes((samples_dir / name).read_bytes())
+    events = []
+    monkeypatch.setattr(archive, "_syncfs", lambda fd: events.append("sync") or 0)
+    monkeypatch.setattr(archive.os, "fsync", lambda fd: events.append("fsync"))
+    admit = ingest.admit
+    monkeypatch.setattr(ingest, "admit", lambda con, items, *a: events.append(("admit", len(items))) or
+                        admit(con, items, *a))
+    batch = ingest_paths([folder], db_path=db_path, workers=1)
+    assert [r.status for r in batch.results] == ["accepted", "accepted"]
+    assert events == ["sync", ("admit", 2)]  # fewer than MIN_POOL_FILES: archived here, no fsync per file
+    with open_db(db_path) as con:
+        stored = con.execute("SELECT sha256, archive_path FROM submission ORDER BY id").fetchall()
+    for name, (sha, rel) in zip(sorted(names), stored):
+        data = (samples_dir / name).read_bytes()
+        assert sha == sha256_of(data) and archived_file(rel, db_path).read_bytes() == data

@@ -63,7 +63,7 @@ def receive(data: bytes, file_name: str, sender: User, *, db_path: Path | str | 
         if refusal is not None:
             _audit_refusal(con, sender, parsed.county, parsed.period, sha, file_name, refusal)
             return refused(file_name, parsed.county, parsed.period, refusal)
-        item = Prepared(file_name, sha, parsed=parsed, archive_path=archive_bytes(data, file_name, db))
+        item = Prepared(file_name, sha, parsed=parsed, archive_path=archive_bytes(data, file_name, db, sha=sha))
         return admit(con, [item], received_at, sender.username)[0]
 
 

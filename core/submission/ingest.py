@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from core.db import open_db
 from core.paths import default_db_path
-from core.submission.archive import archive_bytes, remove_dead_writers_files
+from core.submission.archive import archive_bytes, remove_dead_writers_files, sync_archive
 from core.submission.gate import admit, command_line, receive
 from core.submission.outcome import STATUS_LABELS, IngestResult, duplicate, unreadable
 from core.submission.prepare import Prepared, prepare_file, validate_safely
@@ -230,8 +230,11 @@ def _store_prepared(con, items: list[Prepared], db: Path, received_at: datetime 
             except OSError as exc:
                 results[n] = unreadable(item.name, exc)
                 continue
-            item.parsed, item.archive_path = validate_safely(data, item.name), archive_bytes(data, item.name, db)
+            item.parsed = validate_safely(data, item.name)
+            item.archive_path = archive_bytes(data, item.name, db, sha=item.sha)
         to_store.append((n, item))
+    if to_store:
+        sync_archive(db)  # the workers' archive files, durable before a row names them: one sync per batch
     stored = admit(con, [i for _, i in to_store], received_at, actor) if to_store else []
     for (n, _), result in zip(to_store, stored):
         results[n] = result

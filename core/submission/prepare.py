@@ -26,7 +26,10 @@ class Prepared:
 
 
 def prepare_file(path: Path, known: frozenset[str], db: Path) -> Prepared:
-    """Read, hash, archive (beside db) and validate one file; nothing but the hash for a known duplicate."""
+    """Read, hash, archive (beside db) and validate one file; nothing but the hash for a known duplicate.
+
+    The archived file is not yet durable: the storing process calls sync_archive before its commit.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -35,7 +38,7 @@ def prepare_file(path: Path, known: frozenset[str], db: Path) -> Prepared:
     if sha in known:
         return Prepared(path.name, sha, path=path)
     return Prepared(path.name, sha, parsed=validate_safely(data, path.name),
-                    archive_path=archive_bytes(data, path.name, db), path=path)
+                    archive_path=archive_bytes(data, path.name, db, sha=sha, durable=False), path=path)
 
 
 def validate_safely(data: bytes, name: str) -> ParsedSubmission:
