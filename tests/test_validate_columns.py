@@ -7,6 +7,7 @@ workbooks with good and bad cells mixed in every column, in every layout and fil
 from __future__ import annotations
 
 import random
+from typing import Annotated
 
 import pytest
 from builders import (
@@ -17,6 +18,7 @@ from builders import (
     valid_submission_sheets,
 )
 from layouts import workbook
+from pydantic import TypeAdapter
 
 import core.submission.validate as validate_module
 from core.submission.columns import column_values
@@ -53,7 +55,7 @@ BAD = {
     "num": ["45分钟", "４５", " 60 ", "约一小时", -1.0, 1e9, "", "  ", "#N/A", "3,5", True, "3节", 7],
     "int": [3.5, "1,234", "12人", -2.0, 0.0, 1e12, "", "十二", "#DIV/0!", "2 ", 5, False],
     "code": [2190000001.0, "'2190000001", "２１９００００００１", "219000001", "abc", "", "2190000001.5",
-             " 2190000001 ", "#REF!"],
+             " 2190000001 ", "#REF!", 2190000001.5, 219000001.0, -2190000001.0],
     "text": ["", "  ", " 名称 ", 12.0, "#N/A", "a#b", "\t"],
     "enum": [" 小学 ", "初中", "", "城区 ", "市 级", "省级", "其他"],
     "bool": ["是", "否", "Y", "x", "√", "也许", "", 1.0, 0.0, 2.0, "TRUE"],
@@ -130,16 +132,27 @@ def test_sample_zone_agrees(samples_dir, monkeypatch):
         _assert_same(path.read_bytes(), path.name, monkeypatch)
 
 
+GOOD = {"num": [45.0, 3.5, "60", 0.0], "int": [12.0, "30人", 7.0], "code": ["2190000001", 2190000002.0],
+        "text": ["名称"], "enum": ["小学", "城区", "市级"], "bool": ["是", "否", 1.0]}
+
+
+def _field(model, name: str) -> TypeAdapter:
+    """The row model's field (type and constraints) on its own: what pydantic accepts in that column."""
+    field = model.model_fields[name]
+    return TypeAdapter(Annotated[field.annotation, field])
+
+
 @pytest.mark.parametrize("kind", sorted(BAD))
 def test_column_values_vouch_only_for_what_the_normaliser_gives(kind):
-    """A cell column_values calls clean has the value the per-cell normaliser gives it."""
+    """A cell column_values calls clean has the value the per-cell normaliser gives it, and the row
+    model's field takes that value unchanged; columns mix clean cells with a few others."""
     from core.reading.cells import is_blank, normaliser
     cols = [(spec.model, c) for spec in SHEETS.values() for c in columns(spec.model) if c.kind == kind]
     for model, c in cols:
-        norm = normaliser(c)
+        norm, field = normaliser(c), _field(model, c.name)
         rng = random.Random(kind)
-        for _ in range(20):
-            col = [rng.choice(BAD[kind]) for _ in range(rng.randint(1, 30))]
+        for _ in range(40):
+            col = [rng.choice(GOOD.get(kind, []) * 3 + BAD[kind]) for _ in range(rng.randint(1, 30))]
             values, bad = column_values(col, c, model)
             assert len(values) == len(col)
             for i, cell in enumerate(col):
@@ -147,3 +160,20 @@ def test_column_values_vouch_only_for_what_the_normaliser_gives(kind):
                     continue
                 want = None if is_blank(cell) else norm(cell)
                 assert (type(values[i]), values[i]) == (type(want), want), (c.name, cell)
+                if want is None:
+                    assert not c.required, (c.name, cell)
+                else:
+                    assert field.validate_python(want) == want, (c.name, cell)
+
+
+def test_data_rows_fast_path_keeps_what_the_row_by_row_check_keeps():
+    """read_table's school rows: C-level passes over the code column give what _is_skipped row by row gives."""
+    from core.reading.header import _data_rows, _is_skipped
+    rows = [["学校标识码", "学校名称", "在校生数"], ["2190000001", "一小", 400.0], ["", "", ""],
+            ["小计", "", 400.0], ["2190000002", "二小", 300.0], ["  ", "合计", 700.0], ["²", "x", 1.0],
+            ["２１９００００００３", "三小", 200.0], ["'2190000004", "四小", 100.0], ["填报人:张三", "", ""],
+            ["abc", "某校", 5.0], ["", "备注", ""]]
+    for code_col in (0, 1, None):
+        for body in (rows, [r[:2] for r in rows], rows[:1] + [[2190000005.0, "五小", 1.0]] + rows[1:]):
+            want = [(i + 1, r) for i, r in enumerate(body[1:], start=1) if not _is_skipped(r, code_col)]
+            assert _data_rows(body, 1, code_col) == want, code_col

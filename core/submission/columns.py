@@ -11,8 +11,10 @@ their rows to the exact path (normalise + pydantic), which words the messages.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from functools import lru_cache
+from itertools import compress, repeat
 from typing import Callable
 
 from core.reading.cells import normaliser
@@ -75,24 +77,29 @@ def _bulk(col: list, c: Col, ge, le) -> list | None:
     blanks = col.count("")
     if blanks and c.required:
         return None
+    types = set(map(type, col))
     if kind in ("num", "int"):
-        nums = [v for v in col if type(v) is float]
-        if len(nums) + blanks != n:
-            return None  # text, other types, or whitespace: cell by cell
-        if nums:
-            total = sum(nums)
-            if not math.isfinite(total) or not _within(min(nums), ge, le) or not _within(max(nums), ge, le):
-                return None
-            if kind == "int":
-                if not all(map(float.is_integer, nums)):
-                    return None
-                return [None if v == "" else int(v) for v in col] if blanks else list(map(int, col))
-        return [None if v == "" else v for v in col] if blanks else list(col)
-    if blanks or not all(type(v) is str for v in col):
-        return None
+        if types == {float}:
+            nums = col
+        elif types == {float, str} and blanks:
+            nums = list(compress(col, map(isinstance, col, repeat(float))))
+            if len(nums) + blanks != n:
+                return _mixed(col, c, ge, le)  # numbers written as text too
+        else:
+            return _mixed(col, c, ge, le) if types == {float, str} or types == {str} else None
+        if nums and not _numbers_clean(nums, kind, ge, le):
+            return None
+        if kind == "int":
+            return [None if v == "" else int(v) for v in col] if blanks else list(map(int, col))
+        return list(map(_BLANK_NONE.get, col, col))  # '' -> None, a number stays
+    if kind == "bool":  # a few distinct words: each checked once
+        words = _words(c, set(col), ge, le) if types == {str} else None
+        return None if words is None else list(map(words.__getitem__, col))
+    if blanks or types != {str}:
+        return _mixed(col, c, ge, le) if kind == "code" and types == {float, str} else None
     if kind == "code":
         return list(col) if all(map(str.isascii, col)) and all(map(str.isdigit, col)) \
-            and set(map(len, col)) == {10} else None
+            and set(map(len, col)) == {10} else _mixed(col, c, ge, le)
     if kind == "enum":
         choice = _choices(c)
         return list(map(choice.__getitem__, col)) if set(col) <= choice.keys() else None
@@ -100,7 +107,57 @@ def _bulk(col: list, c: Col, ge, le) -> list | None:
         if any(map(str.isspace, col)) or "#" in "".join(col):
             return None
         return list(map(str.strip, col))
-    return None  # bool: few distinct words, cell by cell is cheap enough
+    return None
+
+
+def _numbers_clean(nums: list[float], kind: str, ge, le) -> bool:
+    """Floats the row model takes as they are: finite, within the bounds, whole for an int column."""
+    total = sum(nums)
+    if not math.isfinite(total) or not _within(min(nums), ge, le) or not _within(max(nums), ge, le):
+        return False
+    return kind != "int" or all(map(float.is_integer, nums))
+
+
+def _words(c: Col, distinct: set[str], ge, le) -> dict[str, object] | None:
+    """Each distinct text of a column -> its clean value (None for a blank ''); None when one is not clean."""
+    norm, accepts = normaliser(c), _accepts(c, ge, le)
+    words = {}
+    for word in distinct:
+        if not word:
+            words[word] = None  # a blank: _bulk has returned already if the column is required
+            continue
+        if word.isspace() or "#" in word:
+            return None
+        value = norm(word)
+        if not accepts(value):
+            return None
+        words[word] = value
+    return words
+
+
+def _mixed(col: list, c: Col, ge, le) -> list | None:
+    """A number or code column holding floats and text (numbers typed as text, '45分钟', codes as numbers):
+    each distinct text normalised once, the floats checked together; None when some cell is not clean."""
+    is_text = list(map(isinstance, col, repeat(str)))
+    words = _words(c, set(compress(col, is_text)), ge, le)
+    if words is None:
+        return None
+    floats = list(compress(col, map(operator.not_, is_text)))
+    if c.kind == "code":
+        norm, accepts = normaliser(c), _accepts(c, ge, le)
+        codes = {v: norm(v) for v in floats}
+        if not all(map(accepts, codes.values())):
+            return None
+        words.update(codes)
+        return list(map(words.__getitem__, col))
+    if floats and not _numbers_clean(floats, c.kind, ge, le):
+        return None
+    if c.kind == "int":
+        return [words[v] if t else int(v) for v, t in zip(col, is_text)]
+    return list(map(words.get, col, col))  # text -> its value, a float stays
+
+
+_BLANK_NONE = {"": None}
 
 
 @lru_cache(maxsize=None)
