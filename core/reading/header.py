@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 
 from core.reading.cells import fold, is_blank, to_code
 from core.submission.issues import Issue
@@ -39,8 +41,11 @@ class SheetTable:
     issues: list[Issue] = field(default_factory=list)
 
 
+@lru_cache(maxsize=None)
 def header_keys(model: type[Row]) -> tuple[dict[str, Col], dict[str, Col]]:
-    """Folded header/alias -> column, plus a fallback keyed without bracketed parts (unique ones only)."""
+    """Folded header/alias -> column, plus a fallback keyed without bracketed parts (unique ones only).
+
+    Computed once per model: callers only read the two dicts."""
     exact: dict[str, Col] = {}
     for c in columns(model):
         for text in (c.header, *c.aliases):
@@ -161,8 +166,25 @@ def read_table(sheet_name: str, rows: list[list], model: type[Row], label: str) 
             seen.add(c.name)
             matched.append((j, c, written))
     code_col = next((j for j, c, _ in matched if c.kind == "code"), None)
-    data = [(i + 1, r) for i, r in enumerate(rows[idx + 1:], start=idx + 1) if not _is_skipped(r, code_col)]
-    return SheetTable(sheet_name, header_row, matched, data, issues)
+    return SheetTable(sheet_name, header_row, matched, _data_rows(rows, idx + 1, code_col), issues)
+
+
+def _data_rows(rows: list[list], start: int, code_col: int | None) -> list[tuple[int, list]]:
+    """(Excel row, cells) of the rows from `start` that are schools (not _is_skipped).
+
+    A row whose code cell is ASCII digits is a school without further look (as in _is_skipped): when
+    every row has a text code cell, those are found with C-level passes and only the others are looked at.
+    """
+    body = rows[start:]
+    if code_col is not None and body and min(map(len, body)) > code_col:
+        codes = list(map(itemgetter(code_col), body))
+        if set(map(type, codes)) == {str}:
+            clean = list(map(str.isdigit, codes))
+            if any(clean):
+                clean = list(map(min, clean, map(str.isascii, codes)))  # both True
+            return [(i + 1, r) for i, (r, ok) in enumerate(zip(body, clean), start=start)
+                    if ok or not _is_skipped(r, code_col)]
+    return [(i + 1, r) for i, r in enumerate(body, start=start) if not _is_skipped(r, code_col)]
 
 
 def missing_columns(table: SheetTable, model: type[Row]) -> list[Col]:

@@ -118,6 +118,8 @@ def fill_merges(rows: list[list[Cell]], merges: list[Merge]) -> None:
     A row that holds nothing of its own stays empty: a range merged past the end of the table (所属县区
     merged down a few rows too far) does not turn blank rows into schools.
     """
+    if not merges:
+        return
     budget = MAX_AREA
     height = len(rows)
     own = [any(v is not None and v != "" for v in row) for row in rows]

@@ -123,7 +123,12 @@ def determine_county_period(ctx: Context, instructions: list[list] | None) -> li
 
 def _filled(values: list) -> set:
     """The distinct values of a column that are not blank."""
-    return {v for v in set(values) if not is_blank(v)}
+    distinct = set(values)
+    distinct.discard(None)
+    try:
+        return set(filter(str.strip, distinct))  # all text (codes, names): one C-level pass
+    except TypeError:  # numbers too
+        return {v for v in distinct if not is_blank(v)}
 
 
 def unique_codes(ctx: Context) -> list[Issue]:
