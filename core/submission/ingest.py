@@ -149,7 +149,8 @@ def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Ite
     (confine_worker), and any read done here (fewer than MIN_POOL_FILES files, or after a worker
     died) runs in a confined child (core.reading.sandbox). A file that kills a worker breaks the
     pool: the files that were in flight are then done here one by one, so only the culprit is
-    rejected, and a new pool takes the rest. spawn, not fork: the caller may be threaded.
+    rejected, and a new pool takes the rest. Workers come from a fork server (not fork: the
+    caller may be threaded) that imports the validator once, so a second worker costs no second import.
     """
     frozen = frozenset(known)
     workers = max(workers, 1)
@@ -194,18 +195,25 @@ def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Ite
 
 def _pool(workers: int) -> ProcessPoolExecutor | None:
     try:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=confine_worker)
-    except (OSError, RuntimeError):
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["core.submission.validate"])  # imported once, not once per worker
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=confine_worker,
+                                   initargs=(dict(os.environ),))
+    except (OSError, RuntimeError, ValueError):
         return None
 
 
-def confine_worker() -> None:
+def confine_worker(environ: dict[str, str] | None = None) -> None:
     """Pool initializer: a worker reads workbooks in-process under a memory limit (core.reading.sandbox).
 
     If a file kills it, the pool breaks and _prepared redoes the unfinished files here, each read
-    in its own confined child, so only the culprit is rejected.
+    in its own confined child, so only the culprit is rejected. `environ` is the pool owner's
+    environment now (a fork server keeps the one it started with; PILOT_TODAY and the like may have
+    changed since).
     """
+    if environ is not None:
+        os.environ.clear()
+        os.environ.update(environ)
     import core.submission.validate  # noqa: F401 - the heavy imports first: the limit counts from here
     from core.reading.sandbox import confine
     confine()
