@@ -14,8 +14,12 @@ month's value and what to check; no statistics word reaches the user.
 """
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
+from itertools import repeat
+
+import numpy as np
 
 from core.indicators.catalog import DataQuality
 
@@ -71,12 +75,38 @@ def find(county: str, values: dict[str, dict[str, float]], previous: dict[str, d
         out += _outliers(county, metric, values.get(metric, {}), dq)
     for metric in METRICS:
         before = previous.get(metric, {})
-        out += [f for sid, x in values.get(metric, {}).items() if sid in before
-                for f in [_jump(sid, metric, x, before[sid], dq)] if f is not None]
+        now = values.get(metric, {})
+        if before and now:
+            sids = list(now)
+            x, px = _arrays(now, before, sids)
+            out += [f for i in np.flatnonzero(_may_jump(metric, x, px, dq))
+                    for f in [_jump(sids[i], metric, now[sids[i]], before[sids[i]], dq)] if f is not None]
     for metric in MINUTES:
-        out += [_hours(sid, metric, x, dq) for sid, x in values.get(metric, {}).items()
-                if looks_like_hours(metric, x, dq)]
+        now = values.get(metric, {})
+        if now:
+            sids = list(now)
+            x = np.fromiter(now.values(), dtype=float, count=len(sids))
+            out += [_hours(sids[i], metric, now[sids[i]], dq)
+                    for i in np.flatnonzero((x > 0) & (x <= dq.hours_like_max))]  # looks_like_hours
     return out
+
+
+def _arrays(now: dict[str, float], before: dict[str, float], sids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """This month's values and last month's (NaN for a school without one), in the order of sids."""
+    x = np.fromiter(now.values(), dtype=float, count=len(sids))
+    px = np.fromiter(map(before.get, sids, repeat(math.nan)), dtype=float, count=len(sids))
+    return x, px
+
+
+def _may_jump(metric: str, x: np.ndarray, px: np.ndarray, dq: DataQuality) -> np.ndarray:
+    """The schools for which _jump finds something, found with whole-array tests (the same float arithmetic;
+    NaN, no value last month, compares False), so that _jump runs on those only."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if metric == "students":
+            return (px > 0) & (np.abs(x - px) / px > dq.students_jump_share)
+        limit = dq.activity_jump_minutes if metric == "activity_minutes" else dq.homework_jump_minutes
+        return ((np.abs(x - px) > limit) | ((x > px) & (px > 0) & (x / px >= dq.jump_ratio))
+                | ((px > x) & (x > 0) & (px / x >= dq.jump_ratio)))
 
 
 def first_per_cell(findings: list[Finding]) -> list[Finding]:
