@@ -135,3 +135,19 @@ def test_archive_is_synced_once_per_batch_before_the_rows_that_name_it(db_path, 
     for name, (sha, rel) in zip(sorted(names), stored):
         data = (samples_dir / name).read_bytes()
         assert sha == sha256_of(data) and archived_file(rel, db_path).read_bytes() == data
+
+
+def test_pool_workers_import_the_validator_but_not_duckdb_or_pandas(monkeypatch):
+    """Workers come from a fork server with the validator preloaded; their initializer pulls in no DuckDB and
+    no pandas (each would cost every worker a second of imports), and they see the owner's current environment."""
+    import core.submission.ingest as ingest
+    monkeypatch.setenv("PILOT_TODAY", "2026-05-17")
+    pool = ingest._pool(1)
+    assert pool is not None
+    try:
+        probe = "(sorted(m for m in ('duckdb', 'pandas', 'core.submission.validate') if m in __import__('sys').modules)," \
+                " __import__('os').environ.get('PILOT_TODAY'))"
+        modules, today = pool.submit(eval, probe).result(timeout=120)
+    finally:
+        pool.shutdown()
+    assert modules == ["core.submission.validate"] and today == "2026-05-17"

@@ -19,7 +19,7 @@ from core.paths import default_db_path
 from core.submission.archive import archive_bytes, remove_dead_writers_files, sync_archive
 from core.submission.gate import admit, command_line, receive
 from core.submission.outcome import STATUS_LABELS, IngestResult, duplicate, unreadable
-from core.submission.prepare import Prepared, prepare_file, validate_safely
+from core.submission.prepare import Prepared, confine_worker, prepare_file, validate_safely
 from core.submission.store import find_by_sha
 
 __all__ = ["STATUS_LABELS", "WORKBOOK_SUFFIXES", "IngestBatch", "IngestResult", "SkippedFile", "collect_files",
@@ -102,6 +102,8 @@ def ingest_paths(paths: list[Path | str], *, db_path: Path | str | None = None,
     if not files:
         return batch
     db = Path(db_path) if db_path is not None else default_db_path()
+    if len(files) >= MIN_POOL_FILES:
+        _start_fork_server()  # it imports the validator while this process opens the database
     with open_db(db) as con:  # one look-up of known hashes saves an open per new file
         known = {r[0] for r in con.execute("SELECT DISTINCT sha256 FROM submission").fetchall()}
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
@@ -193,30 +195,24 @@ def _prepared(files: list[Path], known: set[str], workers: int, db: Path) -> Ite
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _pool(workers: int) -> ProcessPoolExecutor | None:
+def _start_fork_server() -> None:
+    """Start the pool's fork server now (it imports the validator once, then forks each worker)."""
     try:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["core.submission.validate"])  # imported once, not once per worker
-        return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=confine_worker,
-                                   initargs=(dict(os.environ),))
+        context.set_forkserver_preload(["core.submission.validate"])
+        from multiprocessing import forkserver
+        forkserver.ensure_running()
+    except (OSError, RuntimeError, ValueError):
+        pass  # _pool tries again, or the files are read one by one
+
+
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    try:
+        _start_fork_server()
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                                   initializer=confine_worker, initargs=(dict(os.environ),))
     except (OSError, RuntimeError, ValueError):
         return None
-
-
-def confine_worker(environ: dict[str, str] | None = None) -> None:
-    """Pool initializer: a worker reads workbooks in-process under a memory limit (core.reading.sandbox).
-
-    If a file kills it, the pool breaks and _prepared redoes the unfinished files here, each read
-    in its own confined child, so only the culprit is rejected. `environ` is the pool owner's
-    environment now (a fork server keeps the one it started with; PILOT_TODAY and the like may have
-    changed since).
-    """
-    if environ is not None:
-        os.environ.clear()
-        os.environ.update(environ)
-    import core.submission.validate  # noqa: F401 - the heavy imports first: the limit counts from here
-    from core.reading.sandbox import confine
-    confine()
 
 
 def _store_prepared(con, items: list[Prepared], db: Path, received_at: datetime | None,

@@ -5,6 +5,7 @@ no pandas: the fork server that starts the workers imports ~0.3 s of modules ins
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,3 +54,21 @@ def validate_safely(data: bytes, name: str) -> ParsedSubmission:
     if parsed.ok and (parsed.county is None or parsed.period is None):
         parsed.issues.append(Issue(severity="error", message="无法确定该工作簿的县区或报送月份"))
     return parsed
+
+
+def confine_worker(environ: dict[str, str] | None = None) -> None:
+    """Pool initializer: a worker reads workbooks in-process under a memory limit (core.reading.sandbox).
+
+    It lives here, not in core.submission.ingest, so that a worker imports neither DuckDB nor pandas.
+
+    If a file kills it, the pool breaks and _prepared redoes the unfinished files here, each read
+    in its own confined child, so only the culprit is rejected. `environ` is the pool owner's
+    environment now (a fork server keeps the one it started with; PILOT_TODAY and the like may have
+    changed since).
+    """
+    if environ is not None:
+        os.environ.clear()
+        os.environ.update(environ)
+    import core.submission.validate  # noqa: F401 - the heavy imports first: the limit counts from here
+    from core.reading.sandbox import confine
+    confine()
