@@ -140,8 +140,14 @@ def test_archive_is_synced_once_per_batch_before_the_rows_that_name_it(db_path, 
 def test_pool_workers_import_the_validator_but_not_duckdb_or_pandas(monkeypatch):
     """Workers come from a fork server with the validator preloaded; their initializer pulls in no DuckDB and
     no pandas (each would cost every worker a second of imports), and they see the owner's current environment."""
+    import sys
+    import types
+
     import core.submission.ingest as ingest
     monkeypatch.setenv("PILOT_TODAY", "2026-05-17")
+    # As under `python -m core ingest`, whose __main__ a worker does not import (other tests run Streamlit
+    # scripts, which leave their own __main__ behind, and a worker would import that script's modules).
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     pool = ingest._pool(1)
     assert pool is not None
     try:
