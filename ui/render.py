@@ -67,12 +67,14 @@ def show_chart(fig, key: str, filename: str, select: bool = False, span: float =
     Returns the selection event if `select`.
     """
     from core.present.charts import fit_width
+    from ui.narrow import chart_width, phone_figure
 
     if fill:
         fig.update_layout(height=None, autosize=True)
     elif is_projector() and fig.layout.height is None:
         fig.update_layout(height=PROJECTOR_HEIGHT)
-    fit_width(fig, int(CONTENT_WIDTH[is_projector()] * span) - 20)
+    fit_width(fig, chart_width(int(CONTENT_WIDTH[is_projector()] * span) - 20))
+    phone_figure(fig)
     kwargs = {"on_select": "rerun", "selection_mode": "points"} if select else {}
     return st.plotly_chart(fig, key=key, config=plotly_config(filename), theme=None,
                            width="stretch", height="stretch" if fill else "content", **kwargs)
