@@ -23,6 +23,7 @@ BREAK = 640  # px: at most this wide, the phone layout (CSS and charts)
 PHONE_CHART_WIDTH = 350  # px: a chart's width on a 390-wide phone (page padding taken off)
 MIN_FONT = 12  # px: the smallest type on a phone
 COOKIE, STATE_KEY = "hx_narrow", "hx_screen"
+SHORT_LABEL = 10  # characters: a month option this short shares its row with the county
 
 CSS = f"""
 <style>
@@ -33,6 +34,9 @@ CSS = f"""
     padding: 3.9rem 0.9rem 2rem 0.9rem !important; }}
   /* charts: no hover toolbar over the title (its camera is for the desk) */
   .modebar-container {{ display: none !important; }}
+  /* banners (an incomplete month) in less room: the figures come first */
+  [data-testid="stAlertContainer"] {{ padding: 0.5rem 0.75rem !important; }}
+  [data-testid="stAlertContainer"] p {{ font-size: 14px !important; line-height: 1.45 !important; }}
   /* the overview's view switch above its legend, not squeezed beside it */
   .st-key-ov_foot {{ flex-wrap: wrap !important; }}
   .st-key-ov_foot > * {{ flex: 1 1 100% !important; width: 100% !important; max-width: 100% !important; }}
@@ -107,7 +111,9 @@ def phone_filters(months: list[str], counties: list[str]) -> None:
     from ui.filters import ALL_COUNTIES, COUNTY_KEY, MONTH_KEY, option_label
     from ui.meeting import synced_select
 
-    row = st.container(key="phone_filters", horizontal=True, gap="small")
+    # side by side, unless the month reads long (「2026年10月(2/3县区已报送)」): then one per line
+    label = option_label(st.session_state[MONTH_KEY]) if months and MONTH_KEY in st.session_state else ""
+    row = st.container(key="phone_filters", horizontal=len(label) <= SHORT_LABEL, gap="small")
     if months:
         synced_select(row, "月份", "phone_month", MONTH_KEY, months, format_func=option_label, width="stretch")
     synced_select(row, "县区", "phone_county", COUNTY_KEY, [ALL_COUNTIES, *counties], width="stretch")
@@ -116,6 +122,14 @@ def phone_filters(months: list[str], counties: list[str]) -> None:
 def chart_width(width_px: int) -> int:
     """The width a chart is laid out for: the phone's on a narrow screen, else `width_px`."""
     return min(width_px, PHONE_CHART_WIDTH) if is_narrow() else width_px
+
+
+LEGEND_SYMBOL = 48  # px: a legend entry's line or marker sample and its gaps
+
+
+def _text_width(text: str) -> float:
+    """A legend text's width in ems (a Chinese character one em, Latin letters and digits about half)."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.6 for ch in text)
 
 
 def phone_figure(fig) -> None:
@@ -131,12 +145,17 @@ def phone_figure(fig) -> None:
         fig.update_layout(legend_font_size=floor)
     for axes in (fig.for_each_xaxis, fig.for_each_yaxis):
         axes(lambda ax: ax.update(tickfont_size=floor) if (ax.tickfont.size or 0) < MIN_FONT else None)
-    if fig.layout.legend.entrywidthmode == "fraction" and (fig.layout.legend.entrywidth or 1) < 0.5:
-        entries = sum(1 for t in fig.data if t.showlegend is not False and t.name)
-        extra = max(0, -(-entries // 2) - 2) - max(0, -(-entries // 3) - 2)  # rows beyond those made room for
-        fig.update_layout(legend_entrywidth=0.5)
-        if extra and fig.layout.height:
-            row = int(fig.layout.legend.font.size * 1.6)
+    legend = fig.layout.legend
+    if legend.orientation == "h":
+        names = [t.name for t in fig.data if t.showlegend is not False and t.name]
+        size = legend.font.size or floor
+        columns = 2 if max(map(_text_width, names), default=0) * size + LEGEND_SYMBOL <= PHONE_CHART_WIDTH / 2 else 1
+        thirds = legend.entrywidthmode == "fraction" and (legend.entrywidth or 1) < 0.5  # fit_width's half-width legend
+        reserved = max(0, -(-len(names) // 3) - 2) if thirds else 0  # legend rows beyond two already made room for
+        extra = max(0, -(-len(names) // columns) - 2) - reserved
+        fig.update_layout(legend_entrywidthmode="fraction", legend_entrywidth=1 / columns)
+        if extra > 0 and fig.layout.height:
+            row = int(size * 2)  # a legend row: the line sample is taller than the text
             fig.update_layout(height=fig.layout.height + extra * row,
                               margin_b=(fig.layout.margin.b or 0) + extra * row)
     fig.update_layout(dragmode=False)
