@@ -164,7 +164,9 @@ def test_wide_screen_keeps_its_layout(server, browser):
     try:
         page.goto(server["url"] + "/")
         _settle(page)
-        assert not page.locator(".st-key-phone_filters").is_visible()
+        row = page.locator(".st-key-phone_filters")
+        assert not row.is_visible()
+        assert row.evaluate("e => getComputedStyle(e.parentElement).display") == "none"  # not even a gap
         assert page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').count() == 2
         tiles = page.locator(".hx-tile")
         assert len({round(tiles.nth(i).bounding_box()["x"]) for i in range(tiles.count())}) == 4

@@ -27,9 +27,9 @@ SHORT_LABEL = 10  # characters: a month option this short shares its row with th
 
 CSS = f"""
 <style>
-.st-key-phone_filters, .st-key-{STATE_KEY} {{ display: none !important; }}
+[data-testid="stLayoutWrapper"]:has(> .st-key-phone_filters), .st-key-{STATE_KEY} {{ display: none !important; }}
 @media (max-width: {BREAK}px) {{
-  .st-key-phone_filters {{ display: flex !important; }}
+  [data-testid="stLayoutWrapper"]:has(> .st-key-phone_filters) {{ display: flex !important; }}
   [data-testid="stMainBlockContainer"], .block-container {{
     padding: 3.9rem 0.9rem 2rem 0.9rem !important; }}
   /* charts: no hover toolbar over the title (its camera is for the desk) */
