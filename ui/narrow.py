@@ -23,6 +23,7 @@ BREAK = 640  # px: at most this wide, the phone layout (CSS and charts)
 PHONE_CHART_WIDTH = 350  # px: a chart's width on a 390-wide phone (page padding taken off)
 MIN_FONT = 12  # px: the smallest type on a phone
 COOKIE, STATE_KEY = "hx_narrow", "hx_screen"
+SCROLL_HINT = "左右滑动查看全部指标 →"  # over a status grid wider than the phone
 SHORT_LABEL = 10  # characters: a month option this short shares its row with the county
 
 CSS = f"""
@@ -55,6 +56,8 @@ CSS = f"""
   .sg-wrap {{ --sg-cell: 15px; --sg-small: 12px; --sg-head: 13px; --sg-pad: 3px;
     overflow-x: auto; -webkit-overflow-scrolling: touch; }}
   .sg-wrap table.sg {{ table-layout: auto; width: max-content; min-width: 100%; }}
+  .sg-wrap:has(table.sg)::before {{ content: "{SCROLL_HINT}"; display: block; position: sticky; left: 0;
+    width: max-content; font-size: 12px; color: #555; margin: 0 0 2px 0; }}
   .sg-wrap table.sg th {{ min-width: 4.6em; max-width: 6.2em; }}
   .sg-wrap table.sg th .sg-target {{ font-size: 12px; white-space: nowrap; }}
   .sg-wrap table.sg th.sg-rowhead {{ position: sticky; left: 0; z-index: 2; width: auto; min-width: 3.6em;
