@@ -6,8 +6,8 @@
 One process does what an ingest pool worker does to every workbook (pre-scan, calamine, header and
 cells, rules, Arrow tables, hash, archive) and then what the storing process does (checks against
 stored data and the store, in batches of 32 on a fresh database). Each stage is CPU time of this
-process (time.process_time), the minimum over --runs passes, so the figures hold on a shared, busy
-machine where wall times swing; the archive also shows wall time (its fsyncs wait, they do not
+process (time.process_time), the minimum over --runs rounds in which the checkouts take turns, so
+the figures hold on a shared, busy machine where wall times swing; the archive also shows wall time (its fsyncs wait, they do not
 compute). The floor is python-calamine alone opening each workbook and reading every sheet to
 Python lists (what bench.run calls the floor). Results print as a Markdown table.
 """
@@ -153,23 +153,34 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--code", type=Path, action="append", help="checkout to measure (repeatable; default this one)")
     ap.add_argument("--folder", type=Path, default=FOLDER, help="workbooks (default: bench.run's pilot set)")
-    ap.add_argument("--runs", type=int, default=3, help="passes; each stage's minimum is kept")
+    ap.add_argument("--runs", type=int, default=3,
+                    help="rounds, the checkouts taking turns (two passes each); each stage's minimum is kept")
     args = ap.parse_args(argv)
-    results = {}
-    for code in args.code or [ROOT]:
-        code = code.resolve()
-        env = {**os.environ, "PYTHONPATH": str(code)}
-        snippet = ("import json, sys, runpy; m = runpy.run_path(sys.argv[1]); "
-                   "print('@@' + json.dumps(m['_child'](sys.argv[2], int(sys.argv[3]))))")
-        proc = subprocess.run([sys.executable, "-c", snippet, __file__, str(args.folder.resolve()), str(args.runs)],
-                              cwd=code, env=env, capture_output=True, text=True)
-        line = next((x for x in proc.stdout.splitlines() if x.startswith("@@")), None)
-        if proc.returncode or line is None:
-            sys.stderr.write(proc.stderr[-3000:])
-            raise SystemExit(f"measuring {code} failed")
-        results[str(code)] = json.loads(line[2:])
+    results: dict[str, dict] = {}
+    for _ in range(args.runs):  # alternated, so that a change in the machine's load hits every checkout
+        for code in args.code or [ROOT]:
+            code = code.resolve()
+            r = _measure(code, args.folder.resolve())
+            if str(code) in results:
+                old = results[str(code)]
+                r["cpu"] = {k: min(v, old["cpu"].get(k, v)) for k, v in r["cpu"].items()}
+                r["archive_wall"] = min(r["archive_wall"], old["archive_wall"])
+            results[str(code)] = r
     print(render(results))
     return 0
+
+
+def _measure(code: Path, folder: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    snippet = ("import json, sys, runpy; m = runpy.run_path(sys.argv[1]); "
+               "print('@@' + json.dumps(m['_child'](sys.argv[2], 2)))")
+    proc = subprocess.run([sys.executable, "-c", snippet, __file__, str(folder)], cwd=code, env=env,
+                          capture_output=True, text=True)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("@@")), None)
+    if proc.returncode or line is None:
+        sys.stderr.write(proc.stderr[-3000:])
+        raise SystemExit(f"measuring {code} failed")
+    return json.loads(line[2:])
 
 
 if __name__ == "__main__":
