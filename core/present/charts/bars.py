@@ -56,6 +56,7 @@ def add_value_labels(fig: go.Figure, cats, values, keys, unit: str, axis: Axis,
                      lines, base_size: int, horizontal: bool = False) -> list[str]:
     """Write each bar's value where no reference line crosses it (annotations); returns the spots."""
     spots = label_spots(values, lines, axis, horizontal)
+    notes = []  # one layout update for all: add_annotation per bar re-validates the growing list (n²)
     for cat, v, k, spot in zip(cats, values, keys, spots):
         if v is None:  # no bar to label: say so on the axis
             text, at, spot_color = status_style("none").label, axis.lo, "#555"
@@ -73,8 +74,9 @@ def add_value_labels(fig: go.Figure, cats, values, keys, unit: str, axis: Axis,
         else:
             place = {"x": cat, "y": at, "yanchor": {"start": "bottom", "end": "top",
                                                     "center": "middle"}[anchor], "yshift": shift}
-        fig.add_annotation(**place, text=text, showarrow=False, name="value",
-                           font={"size": base_size, "color": spot_color})
+        notes.append({**place, "text": text, "showarrow": False, "name": "value",
+                      "font": {"size": base_size, "color": spot_color}})
+    fig.update_layout(annotations=[*fig.layout.annotations, *notes])
     return spots
 
 
