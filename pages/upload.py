@@ -15,7 +15,7 @@ from core.submission.template import template_bytes
 from core.submission.view import as_text, issues_frame
 from ui import filters
 from ui.auth import require
-from ui.data import db_path
+from ui.data import db_path, forget
 from ui.guard import ensure_app
 from ui.render import static_table
 
@@ -52,7 +52,7 @@ if new:
             st.error(f"「{md_text(f.name)}」处理时发生内部错误({type(exc).__name__}),未入库;请将此文件发给管理员。")
     bar.progress(1.0, text=f"已处理{len(new)}个文件")
     if any(done[f.file_id][0].status == "accepted" for f in new if f.file_id in done):
-        st.cache_data.clear()  # figures are cached on the data version: recompute them,
+        forget()  # results and figures are cached on the data version: recompute them,
         st.rerun()  # and rerun so the sidebar's month list includes the new month
 
 for f in files or []:

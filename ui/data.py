@@ -8,15 +8,19 @@ rerun; today, because a month closes when its due date passes.
 from __future__ import annotations
 
 import importlib
+import threading
 import time
+from typing import Callable
 
 import pandas as pd
 import streamlit as st
 
 from core.db import DatabaseUnavailable, open_db
+from core.indicators.cache import BoundedCache
 from core.month import today
 from core.paths import default_db_path
 
+RESULT_BYTES = 384 * 1024 * 1024
 # Core functions the pages may call through `load`, by name -> "module:function".
 CORE_FUNCTIONS = {
     "compute_indicators": "core.indicators:compute_indicators",
@@ -45,16 +49,75 @@ def _resolve(name: str):
     return getattr(importlib.import_module(module), func)
 
 
-@st.cache_data(ttl=3, show_spinner=False)
+_UNKNOWN_TTL = 3.0  # seconds an unknown data version (in-memory database) is kept
+_versions: dict[str, tuple[tuple, tuple, float]] = {}  # path -> (file state, data version, when)
+_versions_lock = threading.Lock()
+# Results and figures of every session, shared and never copied (st.cache_data pickled them on every
+# hit: a school table of a province cost more to unpickle than to draw). Bounded by size.
+_results = BoundedCache(RESULT_BYTES)
+_computing: dict[tuple, threading.Lock] = {}  # one computation per key at a time (sessions are threads)
+
+
 def _version(path: str) -> tuple:
-    from core.indicators.cache import data_key
-    with open_db(path) as con:
-        return data_key(con) or ("unknown", time.monotonic())  # unknown: recomputed every few seconds
+    """The data version of the database at `path`, asking the database only when its files changed.
+
+    Every commit changes the size or mtime of the database file or its WAL (cache.file_state), so
+    a rerun that finds them as they were reuses the version without opening DuckDB.
+    """
+    from core.indicators.cache import data_key, file_state
+
+    state = file_state(path)
+    with _versions_lock:
+        known = _versions.get(path)
+    if known is not None and known[0] == state and (known[1][0] != "unknown"
+                                                    or time.monotonic() - known[2] < _UNKNOWN_TTL):
+        return known[1]
+    with open_db(path) as con:  # the state was read first: a commit in between is seen next time
+        version = data_key(con) or ("unknown", time.monotonic())  # unknown: recomputed every few seconds
+    with _versions_lock:
+        _versions[path] = (state, version, time.monotonic())
+    return version
 
 
-@st.cache_data(max_entries=512, show_spinner="正在计算指标…")
-def _cached(path: str, version: tuple, day: str, name: str, args: tuple, kwargs: tuple):
-    # `day`: a month closes when its due date passes, with no change to the data
+def remember(key: tuple, compute: Callable[[], object], spinner: str | None = None):
+    """compute() once per key (which must include the data version), shared by every session.
+
+    One session computes a key at a time; the others wait for its result instead of computing it too.
+    """
+    missing = object()
+    value = _results.get(key, missing)
+    if value is not missing:
+        return value
+    with _versions_lock:
+        lock = _computing.setdefault(key, threading.Lock())
+    try:
+        with lock:
+            value = _results.get(key, missing)
+            if value is missing:
+                if spinner:
+                    with st.spinner(spinner):
+                        value = compute()
+                else:
+                    value = compute()
+                _results.put(key, value, _size(value))
+    finally:
+        with _versions_lock:
+            _computing.pop(key, None)
+    return value
+
+
+def _size(value) -> int:
+    """Bytes an entry holds, roughly (object cells counted at 64 bytes, a figure at 1 MB)."""
+    if isinstance(value, pd.DataFrame):
+        return sum(64 * len(value) if value[c].dtype == object else value[c].nbytes for c in value.columns) + 1000
+    if isinstance(value, tuple):
+        return sum(_size(v) for v in value)
+    if type(value).__module__.startswith("plotly"):
+        return 1 << 20
+    return 10_000
+
+
+def _call(path: str, name: str, args: tuple, kwargs: tuple):
     with open_db(path) as con:
         return _resolve(name)(con, *args, **dict(kwargs))
 
@@ -68,14 +131,33 @@ def data_version() -> tuple:
         st.stop()
 
 
+def cache_key(*parts) -> tuple:
+    """A key for `remember`: the database, its data version and today (a month closes when its due
+    date passes, with no change to the data), then `parts`."""
+    return (db_path(), data_version(), today().isoformat(), *parts)
+
+
 def load(name: str, *args, **kwargs):
-    """Call a core function by name on a short-lived connection, cached until the data changes."""
-    version = data_version()
+    """Call a core function by name on a short-lived connection, cached until the data changes.
+
+    The result is shared by every session: a DataFrame comes back as a shallow copy (pandas'
+    copy-on-write keeps the cached one as it is whatever the page does with it).
+    """
+    kw = tuple(sorted(kwargs.items()))
+    path = db_path()
     try:
-        return _cached(db_path(), version, today().isoformat(), name, args, tuple(sorted(kwargs.items())))
+        value = remember(cache_key(name, args, kw), lambda: _call(path, name, args, kw), spinner="正在计算指标…")
     except DatabaseUnavailable as exc:
         st.error(str(exc))
         st.stop()
+    return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
+
+
+def forget() -> None:
+    """Forget every cached result and data version (tests; a change the file state would not show)."""
+    _results.clear()
+    with _versions_lock:
+        _versions.clear()
 
 
 def month_choices():

@@ -38,7 +38,7 @@ def ensure_data() -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), text=f"首次启动:{text or '正在生成演示数据…'}")
 
     build_demo(Path(data.db_path()), progress=progress)
-    st.cache_data.clear()
+    data.forget()
     bar.empty()
 
 

@@ -7,7 +7,7 @@ from core.access.accounts import User, can
 from core.db import DatabaseUnavailable, StoreError, open_db
 from core.present.escape import md_text
 from core.submission.store import restore_submission
-from ui.data import db_path
+from ui.data import db_path, forget
 
 DONE_KEY = "restored_version"  # the message shown after the rerun that follows a restore
 
@@ -34,7 +34,7 @@ def restore_version(user: User | None, chosen: dict, where: str) -> None:
         except (StoreError, DatabaseUnavailable) as exc:
             st.error(md_text(exc))
             return
-        st.cache_data.clear()  # figures are cached on the data version; recompute them
+        forget()  # results and figures are cached on the data version; recompute them
         st.session_state[DONE_KEY] = (f"已将第{sid}号报送恢复为{md_text(where)}的现行版本"
                                       + (f"(替换第{replaced}号)" if replaced else "") + ",已记入审计日志。")
         st.rerun()

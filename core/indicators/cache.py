@@ -30,9 +30,6 @@ SELECT count(*), coalesce(sum(hash(id, county, period, status, in_force, review_
        (SELECT count(*) FROM quality), (SELECT count(*) FROM whole_child)
 FROM submission"""
 
-_lock = threading.Lock()
-_entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
-
 
 def data_key(con: duckdb.DuckDBPyConnection) -> tuple | None:
     """The data version: what the connection's data is, for every cache key; None when it cannot be
@@ -42,38 +39,83 @@ def data_key(con: duckdb.DuckDBPyConnection) -> tuple | None:
         path = rows[0][0] if rows else None
         if not path or path == ":memory:" or not os.path.isfile(path):
             return None
-        files = []
-        for name in (path, path + ".wal"):
-            try:
-                st = os.stat(name)
-                files.append((st.st_ino, st.st_size, st.st_mtime_ns))
-            except FileNotFoundError:
-                files.append(None)
-        return (os.path.realpath(path), tuple(files), tuple(con.execute(_FINGERPRINT).fetchall()[0]))
+        return (os.path.realpath(path), file_state(path), tuple(con.execute(_FINGERPRINT).fetchall()[0]))
     except duckdb.Error:
         return None
 
 
+def file_state(path: str) -> tuple:
+    """(inode, size, mtime) of the database file and of its WAL (None when absent): every commit
+    changes one of them, so while they stay the same the data version does too (ui/data.py
+    checks this before it asks the database)."""
+    files = []
+    for name in (path, path + ".wal"):
+        try:
+            st = os.stat(name)
+            files.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            files.append(None)
+    return tuple(files)
+
+
+class BoundedCache:
+    """compute() once per key, kept until the least recently used entries pass `max_bytes`
+    (as told by each entry's `size`); thread-safe. Values are shared, never copied: callers
+    must not change them."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self._total = 0
+
+    def get(self, key: tuple, default=None):
+        """The value kept for `key` (marked as recently used), else `default`."""
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key][0]
+        return default
+
+    def put(self, key: tuple, value, nbytes: int) -> None:
+        """Keep `value` under `key` (not when it alone is larger than the bound)."""
+        if nbytes > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            self._total += nbytes - (old[1] if old else 0)
+            self._entries[key] = (value, nbytes)
+            while self._total > self.max_bytes:
+                self._total -= self._entries.popitem(last=False)[1][1]
+
+    def cached(self, key: tuple | None, compute: Callable[[], object],
+               size: Callable[[object], int] = lambda _: 0):
+        """compute() once per key (None = never cached)."""
+        if key is None:
+            return compute()
+        missing = object()
+        value = self.get(key, missing)
+        if value is not missing:
+            return value
+        value = compute()
+        self.put(key, value, size(value))
+        return value
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()
+            self._total = 0
+
+
+_indicators = BoundedCache(MAX_BYTES)
+
+
 def cached(key: tuple | None, compute: Callable[[], object], size: Callable[[object], int] = lambda _: 0):
     """compute() once per key (None = never cached); the least recently used entries go past MAX_BYTES."""
-    if key is None:
-        return compute()
-    with _lock:
-        if key in _entries:
-            _entries.move_to_end(key)
-            return _entries[key][0]
-    value = compute()
-    nbytes = size(value)
-    if nbytes > MAX_BYTES:
-        return value
-    with _lock:
-        _entries[key] = (value, nbytes)
-        while sum(n for _, n in _entries.values()) > MAX_BYTES:
-            _entries.popitem(last=False)
-    return value
+    return _indicators.cached(key, compute, size)
 
 
 def clear() -> None:
     """Forget every cached result (tests and the benchmark's cold measurements)."""
-    with _lock:
-        _entries.clear()
+    _indicators.clear()
