@@ -38,14 +38,23 @@ def overview_grid(zone: pd.DataFrame, counties: pd.DataFrame, ids: list[str], na
     labels = [zone_label, *sorted(set(counties["county"].dropna()) - set(missing))]
     values = pd.DataFrame(index=pd.Index(labels, name="县区"), columns=headers, dtype=object)
     statuses = pd.DataFrame("none", index=values.index, columns=headers, dtype=object)
-    for label, frame in [(zone_label, zone), *((c, counties[counties["county"] == c]) for c in labels[1:])]:
-        for i, header in zip(ids, headers):
-            hit = frame[(frame["indicator"] == i) & frame["stage"].isna()]
-            if hit.empty:
+    header_of = dict(zip(ids, headers))
+    shown = set(labels[1:])
+    cells: dict[tuple[str, str], dict] = {}  # (row label, header) -> the first row of it, as the page shows
+    for label, frame in ((zone_label, zone), (None, counties)):
+        frame = frame[frame["indicator"].isin(ids) & frame["stage"].isna()] if len(frame) else frame
+        for r in frame.to_dict("records"):
+            row = label if label is not None else r["county"]
+            if label is None and row not in shown:
                 continue
-            r = hit.iloc[0]
-            values.loc[label, header] = n.rounded(r["value"], units[header])
-            statuses.loc[label, header] = status_key(r)
+            cells.setdefault((row, header_of[r["indicator"]]), r)
+    row_at, col_at = {label: k for k, label in enumerate(labels)}, {h: k for k, h in enumerate(headers)}
+    value_cells, status_cells = values.to_numpy(copy=True), statuses.to_numpy(copy=True)
+    for (label, header), r in cells.items():
+        value_cells[row_at[label], col_at[header]] = n.rounded(r["value"], units[header])
+        status_cells[row_at[label], col_at[header]] = status_key(r)
+    values = pd.DataFrame(value_cells, index=values.index, columns=headers, dtype=object)
+    statuses = pd.DataFrame(status_cells, index=values.index, columns=headers, dtype=object)
     return Grid(values, statuses, units)
 
 
