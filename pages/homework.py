@@ -5,7 +5,7 @@ from core.indicators.catalog import load_catalog
 from core.month import period_label
 from core.present import charts
 from core.present.labels import column_labels
-from ui import data, filters
+from ui import data, figcache, filters
 from ui.guard import ensure_app
 from ui.projector import chart_font
 from ui.render import (
@@ -40,12 +40,12 @@ for kind in ("dist", "trend", "bars"):
     for col, (band, column, limit, compliance, mean) in zip(chart_columns(2), BANDS):
         with col:
             if kind == "dist":
-                fig = charts.distribution_chart(
+                fig = figcache.figure(("hw_dist", column, period, county, size), lambda: charts.distribution_chart(
                     detail[column], limit, "<=",
                     f"{month} {county or '实验区'}{band}各校日均作业时长分布", "分钟",
                     caption=charts.Caption(f"各校填报的{band}日均书面作业时长;{th.homework_source}",
                                            f"上限 ≤{limit:.0f}分钟", source, data.as_of(period)),
-                    limit_label=f"上限 {limit:.0f}分钟", base_size=size)
+                    limit_label=f"上限 {limit:.0f}分钟", base_size=size))
             elif kind == "trend":
                 fig = trend_chart(mean, period, size, county=county, limit=limit)
             else:

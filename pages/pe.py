@@ -5,7 +5,7 @@ from core.indicators.catalog import load_catalog
 from core.month import period_label
 from core.present import charts
 from core.present.labels import column_labels
-from ui import data, filters
+from ui import data, figcache, filters
 from ui.guard import ensure_app
 from ui.projector import chart_font
 from ui.render import (
@@ -38,14 +38,14 @@ for indicator in ("activity_hour_compliance", "pe_lessons_compliance"):
 
 detail = data.load("school_detail", period, county=county)
 limit = cat.thresholds.activity_minutes
-fig = charts.distribution_chart(
+fig = figcache.figure(("pe_dist", period, county, size), lambda: charts.distribution_chart(
     detail["activity_minutes"], limit, ">=",
     f"{month} {county or '实验区'}各校日均校内体育活动时间分布", "分钟",
     caption=charts.Caption(f"各校填报的日均校内体育活动时间;{cat.thresholds.activity_source}",
                            f"标准 ≥{limit:.0f}分钟", caption_for("activity_hour_compliance",
                                                                  period).source,
                            data.as_of(period)),
-    limit_label=f"{limit:.0f}分钟", base_size=size)
+    limit_label=f"{limit:.0f}分钟", base_size=size))
 show_chart(fig, "pe_dist", f"体育活动时间分布_{period}")
 
 left, right = chart_columns(2)

@@ -5,7 +5,7 @@ from core.indicators.catalog import load_catalog
 from core.month import period_label
 from core.present import charts
 from core.present.labels import column_labels
-from ui import data, filters
+from ui import data, figcache, filters
 from ui.guard import ensure_app
 from ui.projector import chart_font
 from ui.render import (
@@ -33,13 +33,12 @@ show_chart(fig, "q_traj", f"优质学校数进度_{period}")
 detail = data.load("school_detail", period, county=county)
 left, right = chart_columns(2)
 with left:
-    counts = (detail.assign(level=detail["quality_level"].fillna("无"))
-              .groupby(["county", "level"]).size().reset_index(name="count"))
-    fig = charts.stacked_counts(counts, "county", "level", f"{month} 各县区学校优质认定等级",
-                                caption=charts.Caption("学校数按优质学校认定等级(沿用最近一次报送)",
-                                                       "", caption_for("quality_schools", period).source,
-                                                       data.as_of(period)),
-                                stack_order=["省级", "市级", "县级", "无"], base_size=size)
+    fig = figcache.figure(("q_levels", period, county, size), lambda: charts.stacked_counts(
+        detail.assign(level=detail["quality_level"].fillna("无")).groupby(["county", "level"]).size()
+        .reset_index(name="count"), "county", "level", f"{month} 各县区学校优质认定等级",
+        caption=charts.Caption("学校数按优质学校认定等级(沿用最近一次报送)", "",
+                               caption_for("quality_schools", period).source, data.as_of(period)),
+        stack_order=["省级", "市级", "县级", "无"], base_size=size))
     show_chart(fig, "q_levels", f"优质认定等级_{period}", span=half_span())
 
 table = data.load("resource_table", period, county=county)
@@ -51,9 +50,9 @@ with right:
         pick = st.selectbox("县区 · 学段", groups, key="q_group")
         part = table[(table["county"] + " · " + table["stage_name"]) == pick]
         limit = float(part["cv_limit"].iloc[0])
-        fig = charts.cv_bars(part.assign(item=part["code"], value=part["cv"]),
-                             f"{month} {pick} 资源配置校际差异系数", limit,
-                             caption=caption_for("resource_cv_max", period), base_size=size)
+        fig = figcache.figure(("q_cv", period, county, pick, size), lambda: charts.cv_bars(
+            part.assign(item=part["code"], value=part["cv"]), f"{month} {pick} 资源配置校际差异系数", limit,
+            caption=caption_for("resource_cv_max", period), base_size=size))
         show_chart(fig, "q_cv", f"差异系数_{period}", span=half_span())
 
 if not table.empty:

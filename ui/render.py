@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +16,7 @@ from core.present.export import TEXT_COLUMNS
 from core.present.numbers import column_decimals, round_to
 from core.present.palette import status_label
 from core.zone import load_zone
-from ui import data
+from ui import data, figcache
 from ui.projector import is_projector
 
 def page_header(title: str, period: str | None, county: str | None = None, projector: bool = False) -> None:
@@ -67,16 +68,21 @@ def show_chart(fig, key: str, filename: str, select: bool = False, span: float =
     Returns the selection event if `select`.
     """
     from core.present.charts import fit_width
-    from ui.narrow import chart_width, phone_figure
+    from ui.narrow import chart_width, is_narrow, phone_figure
 
-    if fill:
-        fig.update_layout(height=None, autosize=True)
-    elif is_projector() and fig.layout.height is None:
-        fig.update_layout(height=PROJECTOR_HEIGHT)
-    fit_width(fig, chart_width(int(CONTENT_WIDTH[is_projector()] * span) - 20))
-    phone_figure(fig)
+    projector, narrow = is_projector(), is_narrow()
+
+    def adjust(f) -> None:
+        if fill:
+            f.update_layout(height=None, autosize=True)
+        elif projector and f.layout.height is None:
+            f.update_layout(height=PROJECTOR_HEIGHT)
+        fit_width(f, chart_width(int(CONTENT_WIDTH[projector] * span) - 20))
+        phone_figure(f)
+
+    spec = figcache.shown(fig, (fill, projector, narrow, span), adjust)  # the figure itself stays as built
     kwargs = {"on_select": "rerun", "selection_mode": "points"} if select else {}
-    return st.plotly_chart(fig, key=key, config=plotly_config(filename), theme=None,
+    return st.plotly_chart(spec, key=key, config=plotly_config(filename), theme=None,
                            width="stretch", height="stretch" if fill else "content", **kwargs)
 
 
@@ -145,6 +151,7 @@ def _county_rows(indicator: str, period: str) -> pd.DataFrame:
     return rows[rows["stage"].isna()]
 
 
+@figcache.cached_figure
 def county_bars(indicator: str, period: str, size: int, highlight: str | None = None):
     """Bar per county for one indicator (core.present.figures.county_bars, as in the report)."""
     return figures.county_bars(indicator, period, _county_rows(indicator, period), _zone_row(indicator, period),
@@ -173,6 +180,7 @@ def note_card(text: str) -> None:
             f'font-size:1.1em;background:#f7f9fc">{escape(text)}</div>')
 
 
+@figcache.cached_figure
 def trend_chart(indicator: str, period: str, size: int, county: str | None = None,
                 months: int = 12, limit: float | None = None):
     """Monthly lines per county (or one county) with the zone line and target (as in the report)."""
@@ -222,27 +230,45 @@ def display_frame(df: pd.DataFrame, decimals: dict[str, int] | None = None,
         if not pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
             continue
         places = (decimals or {}).get(col, column_decimals(col, out[col], default))
-        out[col] = [MISSING_CELL if pd.isna(v) else f"{round_to(v, places):.{places}f}" for v in out[col]]
-        out[col] = out[col].astype(object)
+        # each distinct value formatted once (a province table repeats a few hundred values)
+        codes, uniques = pd.factorize(out[col], use_na_sentinel=True)
+        texts = np.array([f"{round_to(v, places):.{places}f}" for v in uniques] + [MISSING_CELL], dtype=object)
+        out[col] = pd.Series(texts[codes], index=out.index, dtype=object)
     return out
 
 
 def show_table(df: pd.DataFrame, decimals: dict[str, int] | None = None, default: int = 2,
                flagged: pd.Series | None = None) -> None:
     """A table as the officer reads it: formatted numbers right-aligned, — for blanks, flagged rows red."""
-    numbers = tidy(df)
-    numeric = [c for c in numbers.columns if pd.api.types.is_numeric_dtype(numbers[c])
-               and not pd.api.types.is_bool_dtype(numbers[c]) and c not in TEXT_COLUMNS]
-    shown = display_frame(df, decimals, default).reset_index(drop=True)
+    shown, numeric = _displayed(df, decimals, default)
     config = {c: st.column_config.TextColumn(alignment="right") for c in numeric}
-    data = shown
-    if flagged is not None:
-        marks = list(flagged.fillna(False).astype(bool))
-        data = shown.style.apply(lambda r: ["background-color:#f8d7da" if marks[r.name] else ""
-                                            for _ in r], axis=1)
-    st.dataframe(data, hide_index=True, width="stretch", column_config=config)
+    body = shown
+    if flagged is not None:  # one frame of styles for the whole table (not a Python call per row)
+        marks = np.asarray(flagged.fillna(False).astype(bool), dtype=bool)
+        rows = np.where(marks, "background-color:#f8d7da", "")[:, None]
+        styles = pd.DataFrame(np.repeat(rows, shown.shape[1], axis=1), index=shown.index, columns=shown.columns)
+        body = shown.style.apply(lambda _: styles, axis=None)
+    st.dataframe(body, hide_index=True, width="stretch", column_config=config)
 
 
+def _displayed(df: pd.DataFrame, decimals: dict[str, int] | None, default: int) -> tuple[pd.DataFrame, list[str]]:
+    """display_frame of `df` and its numeric columns, once per table content (a rerun shows the same tables)."""
+    import hashlib
+    import pickle
+
+    def compute():
+        numbers = tidy(df)
+        numeric = [c for c in numbers.columns if pd.api.types.is_numeric_dtype(numbers[c])
+                   and not pd.api.types.is_bool_dtype(numbers[c]) and c not in TEXT_COLUMNS]
+        return display_frame(df, decimals, default).reset_index(drop=True), numeric
+
+    digest = hashlib.blake2b(pickle.dumps(df, protocol=5), digest_size=20).digest()
+    shown, numeric = data.remember(("display_frame", digest, tuple(sorted((decimals or {}).items())), default),
+                                   compute)
+    return shown.copy(deep=False), numeric
+
+
+@figcache.cached_figure
 def trajectory_figure(indicator: str, period: str, county: str | None, size: int):
     """Actual vs the planned trajectory to the target month, with the projection (as in the report)."""
     level = "county" if county else "zone"
