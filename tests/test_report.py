@@ -108,6 +108,15 @@ def test_full_pdf_is_a4_with_chinese_text(sample_db, tmp_path):
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
     assert "基础教育综合改革实验区监测月报" in text  # the CJK font is embedded, not boxes
     assert "校内体育活动1小时达标率" in text
+    assert "趋势" in text  # the charts are drawn in the printed page (their titles are text)
+
+
+def test_report_charts_are_drawn_by_the_page_and_cannot_end_its_script(data):
+    html = render_html(data)
+    assert html.count('<img id="chart-') == len(report_charts(data))
+    script = html[html.rindex("<script>"):]
+    assert script.count("</script>") == 1  # no figure text (county names) closes the script early
+    assert "Plotly.toImage" in script
 
 
 def test_cli_writes_xlsx_and_rejects_bad_suffix(sample_db, tmp_path, capsys):

@@ -1,19 +1,26 @@
-"""The monthly report as one self-contained, print-ready A4 HTML page (charts inlined as PNG)."""
+"""The monthly report as one self-contained, print-ready A4 HTML page.
+
+Its charts are drawn in the page by plotly.js (inlined, as the figures' JSON): the browser that
+prints the PDF draws them too, so a PDF takes one chromium start and no image export; a chart
+becomes an SVG picture of IMG_WIDTH×IMG_HEIGHT shown at the text width, as the PNG was.
+"""
 from __future__ import annotations
 
-import base64
+from functools import lru_cache
 from html import escape
+from pathlib import Path
+
+import plotly.io as pio
 
 from core.month import period_label
 from core.present import numbers as n
 from core.present.palette import status_style
 from core.report.data import ReportData
 from core.report.figures import chart_figure, chart_note
-from core.report.images import figure_png
 from core.report.tables import cell_colors, overview_rows, section_table
 
 # Chart pictures in the PDF: drawn at this size, printed at the text width (~180 mm).
-IMG_WIDTH, IMG_HEIGHT, IMG_SCALE, IMG_FONT_SIZE = 1000, 560, 2, 16
+IMG_WIDTH, IMG_HEIGHT, IMG_FONT_SIZE = 1000, 560, 16
 SECTION_NUMBERS = "一二三四五六七八九十"
 
 CSS = """
@@ -39,19 +46,38 @@ table.data tr.zone td { font-weight: bold; }
 table.data tr { break-inside: avoid; }
 .note { font-size: 8pt; color: #555; margin: 0 0 3mm; }
 figure { margin: 0 0 4mm; break-inside: avoid; }
-figure img { width: 100%; display: block; border: 1px solid #e0e0e0; }
+figure img { width: 100%; height: auto; display: block; border: 1px solid #e0e0e0; }
 p.lead { border: 2px solid #b26a00; background: #fff4e0; padding: 2mm 3mm; margin: 0 0 4mm; font-weight: bold; }
 """
 
 
 def render_html(data: ReportData, images: bool = True) -> str:
     """The whole report as HTML; `images=False` leaves charts out (fast, for previews and tests)."""
+    charts: list[str] | None = [] if images else None  # each chart's figure JSON, drawn by the page
     parts = [_cover(data)]
     for i, topic in enumerate(data.topics):
-        parts.append(_topic(data, topic, SECTION_NUMBERS[i % len(SECTION_NUMBERS)], images))
+        parts.append(_topic(data, topic, SECTION_NUMBERS[i % len(SECTION_NUMBERS)], charts))
     title = escape(f"{data.zone_name}监测月报 {period_label(data.period)}")
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>'
-            f"<style>{CSS}</style></head><body>{''.join(parts)}</body></html>")
+            f"<style>{CSS}</style></head><body>{''.join(parts)}{_chart_script(charts or [])}</body></html>")
+
+
+def _chart_script(charts: list[str]) -> str:
+    """plotly.js and the script turning each chart's figure into its <img> (an SVG picture)."""
+    if not charts:
+        return ""
+    figures = "[" + ",".join(charts) + "]"
+    return (f"<script>{_plotly_js()}</script><script>(function(){{const figs={figures};"
+            f"figs.forEach(function(f,i){{Plotly.toImage(f,{{format:'svg',width:{IMG_WIDTH},height:{IMG_HEIGHT}}})"
+            f".then(function(url){{document.getElementById('chart-'+i).src=url;}});}});}})();</script>")
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    """The plotly.js bundled with plotly.py (the version kaleido draws the PNG pack with)."""
+    import plotly
+
+    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
 
 
 def _cover(data: ReportData) -> str:
@@ -80,9 +106,9 @@ def _overview(data: ReportData) -> str:
     return f'<table class="data"><tr>{head}</tr>{"".join(body)}</table>'
 
 
-def _topic(data: ReportData, topic, number: str, images: bool) -> str:
+def _topic(data: ReportData, topic, number: str, charts: list[str] | None) -> str:
     narr = "".join(f'<p class="narr">{escape(s)}</p>' for s in data.narrative.get(topic.key, []))
-    figs = "".join(_figure(data, spec) for spec in topic.charts) if images else ""
+    figs = "".join(_figure(data, spec, charts) for spec in topic.charts) if charts is not None else ""
     return (f'<section class="topic"><h2>{number}、{escape(topic.title)}</h2>{narr}'
             f"{_table(data, topic)}{figs}</section>")
 
@@ -113,11 +139,13 @@ def _cell_style(status, value) -> str:
     return "" if colors is None else f" style='background:{colors[0]};color:{colors[1]}'"
 
 
-def _figure(data: ReportData, spec) -> str:
+def _figure(data: ReportData, spec, charts: list[str]) -> str:
+    """The chart's place (an <img> the page's script fills) and its figure JSON appended to `charts`."""
     note = chart_note(data, spec)
     if note:  # every county the same: a sentence says it, no chart of equal bars
         return f'<p class="note">{escape(note)}</p>'
     fig = chart_figure(data, spec, base_size=IMG_FONT_SIZE, height=IMG_HEIGHT)
-    png = figure_png(fig, IMG_WIDTH, IMG_HEIGHT, scale=IMG_SCALE)
-    src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    return f'<figure><img src="{src}" alt="{escape(spec.key)}"></figure>'
+    # inside <script>: no "<" may end it (county names are text from the counties' workbooks)
+    charts.append(pio.to_json(fig, validate=False).replace("<", "\\u003c"))
+    return (f'<figure><img id="chart-{len(charts) - 1}" alt="{escape(spec.key)}" '
+            f'width="{IMG_WIDTH}" height="{IMG_HEIGHT}"></figure>')
