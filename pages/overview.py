@@ -45,9 +45,6 @@ tiles([(names[i], row_of(own, i), page_link_href("compare", indicator=i, drill=c
 # Counties that have not reported the month have no figures: the footer names them, no grey rows.
 missing = data.load("missing_counties", period)
 rows = [(zone_name, None), *((c, c) for c in sorted(set(by_county["county"].dropna()) - set(missing)))]
-cells = {(label, r["indicator"]): r
-         for label, frame in [(zone_name, zone), *((c, by_county[by_county["county"] == c]) for _, c in rows[1:])]
-         for _, r in frame[frame["indicator"].isin(columns) & frame["stage"].isna()].iterrows()}
 note = f"未报送县区:{'、'.join(missing)}(实验区数值不含这些县区)。" if missing else ""
 footer = f"{note}数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}"
 if not is_projector():  # the projector's bar already names the month
@@ -56,10 +53,24 @@ grid_slot = st.empty()
 foot_row = st.container(horizontal=True, vertical_alignment="center", key="ov_foot", wrap=False)
 view = foot_row.segmented_control("格子底色表示", list(VIEWS), format_func=VIEWS.get, default="status",
                                   key="ov_view", label_visibility="collapsed") or "status"
-table, foot = grid_html(cells, rows, [(i, names[i]) for i in columns], view, is_projector(), footer)
+
+
+def build_grid() -> tuple[str, str]:
+    cells = {(label, r["indicator"]): r
+             for label, frame in [(zone_name, zone), *((c, by_county[by_county["county"] == c]) for _, c in rows[1:])]
+             for _, r in frame[frame["indicator"].isin(columns) & frame["stage"].isna()].iterrows()}
+    return grid_html(cells, rows, [(i, names[i]) for i in columns], view, is_projector(), footer)
+
+
+# The grid's HTML once per data version and everything it shows (its links carry the URL's month,
+# county and mode): a province grid is thousands of cells built in Python.
+links = tuple(st.query_params.get(k) for k in ("month", "county", "mode"))
+table, foot = data.remember(data.cache_key("overview_grid", period, tuple(rows), tuple(columns), view,
+                                           is_projector(), footer, links), build_grid)
 grid_slot.html(GRID_CSS + table)
 foot_row.html(foot)
 if not is_projector():
-    grid = overview_grid(zone, by_county, columns, names, zone_name, missing)
+    grid = data.remember(data.cache_key("overview_download", period, tuple(columns), tuple(missing)),
+                         lambda: overview_grid(zone, by_county, columns, names, zone_name, missing))
     download_grid(grid, f"{period_label(period)}各县区主要指标达标情况", key="dl_overview",
                   definition=f"格内为数值,底色为达标状态。{note}")

@@ -79,10 +79,18 @@ for pair in (others[k:k + 2] for k in range(0, len(others), 2)):
                        f"{indicator}_{period}", span=half_span())
 
 st.subheader(f"{month} 需要关注的学校")
-schools = data.indicators(period, level="school", county=county)
-detail = data.load("school_detail", period, county=county)
 lists = [(i, title) for i, title in school_lists().items() if i in ids]
-tables = {i: schools_not_meeting(schools, detail, i, TOPIC) for i, _ in lists}
+
+
+def list_tables() -> dict:
+    # the school rows of the listed indicators only: every indicator's school rows of a province
+    # are ~600,000 rows (800 MB), more than any cache keeps
+    detail = data.load("school_detail", period, county=county)
+    return {i: schools_not_meeting(data.indicators(period, level="school", county=county, indicator=i), detail, i,
+                                   TOPIC) for i, _ in lists}
+
+
+tables = data.remember(data.cache_key("wc_lists", period, county, tuple(lists)), list_tables)
 for tab, (indicator, title) in zip(st.tabs([f"{title}({len(tables[i])}所)" for i, title in lists]), lists):
     with tab:
         table = tables[indicator]
