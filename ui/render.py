@@ -240,19 +240,41 @@ def display_frame(df: pd.DataFrame, decimals: dict[str, int] | None = None,
 def show_table(df: pd.DataFrame, decimals: dict[str, int] | None = None, default: int = 2,
                flagged: pd.Series | None = None) -> None:
     """A table as the officer reads it: formatted numbers right-aligned, — for blanks, flagged rows red."""
-    shown, numeric = _displayed(df, decimals, default)
+    shown, numeric, key = _displayed(df, decimals, default)
     config = {c: st.column_config.TextColumn(alignment="right") for c in numeric}
     body = shown
-    if flagged is not None:  # one frame of styles for the whole table (not a Python call per row)
+    if flagged is not None:
         marks = np.asarray(flagged.fillna(False).astype(bool), dtype=bool)
-        rows = np.where(marks, "background-color:#f8d7da", "")[:, None]
-        styles = pd.DataFrame(np.repeat(rows, shown.shape[1], axis=1), index=shown.index, columns=shown.columns)
-        body = shown.style.apply(lambda _: styles, axis=None)
+        body = data.remember(("flagged_table", key, marks.tobytes()), lambda: _flagged(shown, marks))
     st.dataframe(body, hide_index=True, width="stretch", column_config=config)
 
 
-def _displayed(df: pd.DataFrame, decimals: dict[str, int] | None, default: int) -> tuple[pd.DataFrame, list[str]]:
-    """display_frame of `df` and its numeric columns, once per table content (a rerun shows the same tables)."""
+def _flagged(shown: pd.DataFrame, marks: np.ndarray):
+    """`shown` with the marked rows red, as a Styler that works its styles out once: st.dataframe
+    asks pandas for them on every rerun, and a province table's styles cost more than its data.
+    (st.dataframe recognises a Styler by its exact type, so the instance's methods are replaced.)"""
+    rows = np.where(marks, "background-color:#f8d7da", "")[:, None]  # one frame of styles for all rows
+    styles = pd.DataFrame(np.repeat(rows, shown.shape[1], axis=1), index=shown.index, columns=shown.columns)
+    body = shown.style.apply(lambda _: styles, axis=None)
+    body._compute()
+    translated = {}
+    translate = body._translate
+
+    def once(*args, **kwargs):
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in translated:
+            translated[key] = translate(*args, **kwargs)
+        return translated[key]
+
+    body._compute = lambda: body  # already computed
+    body._translate = once
+    return body
+
+
+def _displayed(df: pd.DataFrame, decimals: dict[str, int] | None,
+               default: int) -> tuple[pd.DataFrame, list[str], tuple]:
+    """display_frame of `df`, its numeric columns and the cache key of both, once per table content
+    (a rerun shows the same tables)."""
     import hashlib
     import pickle
 
@@ -263,9 +285,9 @@ def _displayed(df: pd.DataFrame, decimals: dict[str, int] | None, default: int) 
         return display_frame(df, decimals, default).reset_index(drop=True), numeric
 
     digest = hashlib.blake2b(pickle.dumps(df, protocol=5), digest_size=20).digest()
-    shown, numeric = data.remember(("display_frame", digest, tuple(sorted((decimals or {}).items())), default),
-                                   compute)
-    return shown.copy(deep=False), numeric
+    key = ("display_frame", digest, tuple(sorted((decimals or {}).items())), default)
+    shown, numeric = data.remember(key, compute)
+    return shown.copy(deep=False), numeric, key
 
 
 @figcache.cached_figure
