@@ -42,17 +42,19 @@ def section_table(data: ReportData, topic: Topic) -> SectionTable:
     zone_label = zone_row_label(data)
     rows = [*counties, zone_label]
     values, statuses = {}, {}
-    frames = {zone_label: data.zone}
+    first: dict[tuple, dict] = {}  # (row label, indicator, stage or None) -> its first row (one pass, not a filter per cell)
+    for label, frame in ((zone_label, data.zone), (None, data.counties)):
+        for r in frame.to_dict("records"):
+            row = label if label is not None else r["county"]
+            if label is None and (not isinstance(row, str) or row == zone_label):
+                continue
+            first.setdefault((row, r["indicator"], r["stage"] if isinstance(r["stage"], str) else None), r)
     for j, col in enumerate(columns):
         for label in rows:
-            frame = frames.get(label)
-            if frame is None:
-                frame = data.counties[data.counties["county"] == label]
-            match = frame[(frame["indicator"] == col.indicator) & _stage_is(frame["stage"], col.stage)]
-            if match.empty:
+            r = first.get((label, col.indicator, col.stage))
+            if r is None:
                 values[(label, j)], statuses[(label, j)] = None, "none"
                 continue
-            r = match.iloc[0]
             values[(label, j)] = None if pd.isna(r["value"]) else float(r["value"])
             statuses[(label, j)] = status_key(r)
     return SectionTable(columns=columns, rows=rows, values=values, statuses=statuses, zone_label=zone_label)
