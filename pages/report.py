@@ -10,7 +10,7 @@ from core.report.build import report_bytes
 from core.report.data import ReportError
 from core.report.images import chromium_path
 from ui import filters
-from ui.data import load
+from ui.data import cache_key, load, remember
 from ui.guard import ensure_app
 
 ensure_app()  # a first request straight to this page still goes through app.py
@@ -34,9 +34,10 @@ except (ReportError, DatabaseBusy) as exc:
 st.caption(f"{data.zone_name} · 数据截至 {data.as_of} · 数据来源:{data.source}")
 has_browser = chromium_path() is not None
 cols = st.columns(len(DOWNLOADS))
+file_key = cache_key("report_file", period)  # files made on click, once per data version and month
 for col, (label, suffix, mime, needs_browser) in zip(cols, DOWNLOADS):
     with col:
-        st.download_button(label, data=lambda s=suffix: report_bytes(data, s),
+        st.download_button(label, data=lambda s=suffix: remember((*file_key, s), lambda: report_bytes(data, s)),
                            file_name=f"{data.zone_name}月报_{period}{suffix}", mime=mime,
                            key=f"report_dl{suffix}", disabled=needs_browser and not has_browser,
                            on_click="ignore", width="stretch")

@@ -110,6 +110,8 @@ def _size(value) -> int:
     """Bytes an entry holds, roughly (object cells counted at 64 bytes, a figure at 1 MB)."""
     if isinstance(value, pd.DataFrame):
         return sum(64 * len(value) if value[c].dtype == object else value[c].nbytes for c in value.columns) + 1000
+    if isinstance(value, bytes):
+        return len(value)
     if isinstance(value, tuple):
         return sum(_size(v) for v in value)
     if type(value).__module__.startswith("plotly"):
