@@ -144,3 +144,45 @@ def apptest(db: str) -> dict:
     cold, _ = _timed(run)
     warm, _ = _timed(run, repeat=3)
     return {"cold": cold, "warm": warm, **peak_rss_mb()}
+
+
+def report_pdf(db: str, runs: int = 3) -> dict:
+    """The 月报 PDF of the newest month: the first in a fresh process (imports, data, chromium), then
+    warm ones as the dashboard makes them (imports loaded); the pack of PNGs once for comparison."""
+    t = time.perf_counter()
+    from core.db import open_db
+    from core.report.build import report_bytes
+    from core.report.data import collect_report_data
+
+    def build(suffix: str) -> int:
+        with open_db(db) as con:
+            data = collect_report_data(con, END_PERIOD)
+        return len(report_bytes(data, suffix))
+
+    size = build(".pdf")
+    first = time.perf_counter() - t
+    warm, _ = _timed(lambda: build(".pdf"), repeat=runs)
+    pack, _ = _timed(lambda: build(".zip"))
+    return {"first": first, "warm": warm, "pdf_kb": size // 1024, "pack": pack, **peak_rss_mb()}
+
+
+def province_ingest(db: str, counties: int, schools: int, months: int) -> dict:
+    """One county workbook of the province ingested into the directly loaded province database
+    (a later month's correction of its first county): proves the database takes ingests afterwards."""
+    import tempfile
+    from datetime import datetime
+
+    from core.demo.build import demo_jobs, write_job
+    from core.demo.zone import DEMO_SEED, generate_zone
+    from core.submission.ingest import ingest_paths
+    zone = generate_zone(counties, schools, months, DEMO_SEED, end_period=END_PERIOD)
+    job = demo_jobs(zone)[-1]
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        path = Path(tmp) / job.file_name
+        path.write_bytes(write_job(job))
+        t = time.perf_counter()
+        batch = ingest_paths([path], db_path=db, received_at=datetime(2026, 11, 20, 9, 0), actor="bench")
+        seconds = time.perf_counter() - t
+    r = batch.results[0]
+    return {"seconds": seconds, "file": job.file_name, "status": r.status,
+            "message": "; ".join(str(i) for i in getattr(r, "issues", [])[:2]), **peak_rss_mb()}
