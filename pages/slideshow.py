@@ -14,7 +14,7 @@ from core.present.palette import grid_ids, short_name
 from ui import data, filters
 from ui.auth import recheck
 from ui.guard import ensure_app
-from ui.meeting import exit_projector_button, go, month_select, note_chip
+from ui.meeting import exit_projector_button, go, month_css, month_select, note_chip
 from ui.projector import chart_font, is_projector
 from ui.render import county_bars, page_header, same_everywhere, show_chart, trajectory_figure
 from ui.tiles import inject_css, tile_html
@@ -45,6 +45,7 @@ CSS = """
 .st-key-slide_chart [data-testid="stFullScreenFrame"], .st-key-slide_chart [data-testid="stPlotlyChart"],
 .st-key-slide_chart .js-plotly-plot { height: 100%% !important; }
 %(projector)s
+%(month)s
 </style>
 """
 PROJECTOR_STRIP = """
@@ -52,9 +53,10 @@ PROJECTOR_STRIP = """
   background: rgba(255,255,255,0.92); border-top: 1px solid #d0d7e2; opacity: 0.35; transition: opacity .2s; }
 .st-key-slide_bar:hover, .st-key-slide_bar:focus-within { opacity: 1; }
 [data-testid="stHeader"] { top: auto; bottom: 6px; height: auto; }  /* re-open-sidebar button: in the strip */
-.st-key-slide_bar { padding-left: 3.4rem !important; }
-.st-key-slide_bar button { min-height: 2.2rem !important; font-size: 18px !important; }
-.st-key-slide_bar button p, .st-key-slide_bar label p { font-size: 18px !important; }
+.st-key-slide_bar { padding-left: 3.4rem !important; --bar-font: 18px; }
+@media (max-width: 1500px) { .st-key-slide_bar { --bar-font: 16px; } }  /* one row at 1280 px */
+.st-key-slide_bar button { min-height: 2.2rem !important; font-size: var(--bar-font) !important; }
+.st-key-slide_bar button p, .st-key-slide_bar label p { font-size: var(--bar-font) !important; }
 """
 
 period, county = filters.selection_or_stop()
@@ -70,7 +72,9 @@ def step(delta: int) -> None:
 
 
 projector = is_projector()
-st.html(CSS % {"chrome": 150 if projector else 300, "projector": PROJECTOR_STRIP if projector else ""})
+periods = data.load("available_periods")
+st.html(CSS % {"chrome": 150 if projector else 300, "projector": PROJECTOR_STRIP if projector else "",
+               "month": month_css(periods) if projector else ""})
 st.html(KEYS_JS, unsafe_allow_javascript=True)
 inject_css(projector)
 bar = st.container(key="slide_bar", horizontal=True, vertical_alignment="center")
@@ -78,9 +82,9 @@ bar.button("◀ 上一页", key="slide_prev", on_click=step, args=(-1,))
 bar.button("下一页 ▶", key="slide_next", on_click=step, args=(1,))
 auto = bar.toggle("自动播放", key="slide_auto")
 seconds = bar.slider("每页秒数", 5, 60, 15, key="slide_secs", format="每页 %d 秒",
-                     label_visibility="collapsed", width=150)
+                     label_visibility="collapsed", width=120)
 if projector:
-    month_select(bar, data.load("available_periods"), width=185)
+    month_select(bar, periods)
     bar.button("结束放映", key="slide_end", on_click=go, args=("",), icon=":material/stop:")
     exit_projector_button(bar)
     note_chip(bar)

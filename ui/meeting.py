@@ -12,6 +12,7 @@ from html import escape
 
 import streamlit as st
 
+from core.present.wrapping import width_of
 from ui.filters import ALL_COUNTIES, COUNTY_KEY, MONTH_KEY, option_label
 from ui.projector import is_projector, leave_projector
 
@@ -20,17 +21,24 @@ BAR_KEY = "meeting_bar"
 SLIDESHOW = "slideshow"  # url path of the slideshow page
 CARRIED = ("month", "county", "mode")  # query params a page change keeps
 
+# --bar-font: the bar's type, smaller on a screen under 1500 px wide so the bar stays one row
+# at 1280 × 720 with an open month's long label; selectors are sized from it (fit_css). The
+# slideshow's strip sets its own (pages/slideshow.py).
 BAR_CSS = """
 <style>
-.st-key-meeting_bar { position: sticky; top: 0; z-index: 990; background: #ffffff;
+.st-key-meeting_bar { position: sticky; top: 0; z-index: 990; background: #ffffff; --bar-font: 22px;
   padding: 0.2rem 0 0.4rem 2.6rem; border-bottom: 2px solid #d0d7e2; }
-.st-key-meeting_bar button, .st-key-slide_bar button { min-height: 2.6rem; font-size: 22px;
+@media (max-width: 1500px) { .st-key-meeting_bar { --bar-font: 17px; } }
+.st-key-meeting_bar button, .st-key-slide_bar button { min-height: 2.6rem; font-size: var(--bar-font);
   padding: 0.2rem 0.7rem; }
-.st-key-meeting_bar button p, .st-key-slide_bar button p { font-size: 22px !important; }
+.st-key-meeting_bar button p, .st-key-slide_bar button p { font-size: var(--bar-font) !important; }
 .st-key-meeting_bar [data-testid="stSelectbox"] [role="group"] { min-height: 2.6rem; }
-.st-key-meeting_bar [data-testid="stSelectbox"] input { font-size: 22px; }
+.st-key-meeting_bar [data-testid="stSelectbox"] input, .st-key-slide_bar [data-testid="stSelectbox"] input {
+  font-size: var(--bar-font); padding-left: 6px; padding-right: 6px; }
+%s
 </style>
 """
+SELECT_CHROME = 70  # px of a selectbox beside its text: padding, the ▾ button, a little slack
 
 
 @dataclass(frozen=True)
@@ -61,20 +69,32 @@ def _copy(key: str, target: str) -> None:
     st.session_state[target] = st.session_state[key]
 
 
-def synced_select(where, label: str, key: str, target: str, options: list, format_func=str,
-                  width: int = 220) -> None:
-    """A selector that mirrors the global filter `target` (shown with the label hidden)."""
+def fit_css(key: str, labels: list[str]) -> str:
+    """CSS giving a bar selector the width of its longest label at the bar's font (never cut:
+    「2026年11月(3/8县区已报送)」, 「县区对比 / 学校明细」)."""
+    ems = max((width_of(t) for t in labels), default=4.0) + 0.2
+    return (f".st-key-{key} {{ width: calc(var(--bar-font, 22px) * {ems:.2f} + {SELECT_CHROME}px) !important;"
+            f" flex: 0 0 auto !important; }}")
+
+
+def synced_select(where, label: str, key: str, target: str, options: list, format_func=str) -> None:
+    """A selector that mirrors the global filter `target` (shown with the label hidden; its width
+    comes from fit_css)."""
     if st.session_state.get(target) in options:
         st.session_state[key] = st.session_state[target]
     where.selectbox(label, options, key=key, format_func=format_func, on_change=_copy,
-                    args=(key, target), label_visibility="collapsed", width=width)
+                    args=(key, target), label_visibility="collapsed")
 
 
-def month_select(where, periods: list[str], width: int = 200) -> None:
-    """The month, newest first (mirrors the sidebar's 月份)."""
+def month_select(where, periods: list[str]) -> None:
+    """The month, newest first (mirrors the sidebar's 月份); sized by month_css."""
     if periods:
-        synced_select(where, "月份", "bar_month", MONTH_KEY, list(reversed(periods)),
-                      format_func=option_label, width=width)
+        synced_select(where, "月份", "bar_month", MONTH_KEY, list(reversed(periods)), format_func=option_label)
+
+
+def month_css(periods: list[str]) -> str:
+    """The month selector's width: its longest label (an open month's, with its reporting count)."""
+    return fit_css("bar_month", [option_label(p) for p in periods])
 
 
 def exit_projector_button(where) -> None:
@@ -91,8 +111,9 @@ def note_chip(where) -> None:
     note = st.session_state.get(NOTE_KEY)
     if note:
         where.html(f'<span title="{escape(note[1])}" style="background:#fff3cd;color:#5c4400;'
-                   f'border:1px solid #e0c36a;border-radius:6px;padding:2px 10px;font-size:18px;'
-                   f'white-space:nowrap">{escape(note[0])}</span>', width="content")
+                   f'border:1px solid #e0c36a;border-radius:6px;padding:2px 10px;'
+                   f'font-size:calc(var(--bar-font, 22px) * 0.8);white-space:nowrap">{escape(note[0])}</span>',
+                   width="content")
 
 
 def meeting_bar(pages: list[NavPage], current: str, periods: list[str], counties: list[str],
@@ -103,7 +124,9 @@ def meeting_bar(pages: list[NavPage], current: str, periods: list[str], counties
     follow(pages, current)
     if not is_projector() or current == SLIDESHOW:
         return
-    st.html(BAR_CSS)
+    counties = [ALL_COUNTIES, *counties]
+    st.html(BAR_CSS % "\n".join([fit_css("bar_page", [p.title for p in pages]), month_css(periods),
+                                  fit_css("bar_county", counties)]))
     deck = [p for p in pages if p.section == pages[0].section]  # the monitoring pages, in order
     paths = [p.url_path for p in deck]
     here = paths.index(current) if current in paths else -1
@@ -113,12 +136,11 @@ def meeting_bar(pages: list[NavPage], current: str, periods: list[str], counties
                args=(paths[(here - 1) % len(paths)] if here >= 0 else paths[-1],))
     st.session_state["bar_page"] = current
     bar.selectbox("页面", [p.url_path for p in pages], key="bar_page", format_func=titles.get,
-                  on_change=lambda: go(st.session_state["bar_page"]),
-                  label_visibility="collapsed", width=230)
+                  on_change=lambda: go(st.session_state["bar_page"]), label_visibility="collapsed")
     bar.button("▶", key="bar_next", help="下一个页面", on_click=go,
                args=(paths[(here + 1) % len(paths)],))
     month_select(bar, periods)
-    synced_select(bar, "县区", "bar_county", COUNTY_KEY, [ALL_COUNTIES, *counties], width=162)
+    synced_select(bar, "县区", "bar_county", COUNTY_KEY, counties)
     if any(p.url_path == SLIDESHOW for p in pages):
         bar.button("放映", key="bar_show", on_click=go, args=(SLIDESHOW,),
                    icon=":material/slideshow:", type="primary")
