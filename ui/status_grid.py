@@ -31,15 +31,15 @@ table.sg th { font-size:var(--sg-head); font-weight:600; padding:1px 3px; text-a
   vertical-align:bottom; line-height:1.15; color:#1a1a1a; background:#fff; border:none;
   word-break:keep-all; overflow-wrap:anywhere; }
 table.sg th .sg-target { display:block; font-weight:400; font-size:0.85em; color:#444; }
-table.sg th.sg-rowhead { text-align:left; width:6.5em; vertical-align:middle; }
+table.sg th.sg-rowhead { text-align:left; width:calc(var(--sg-rowhead) - 8px); vertical-align:middle; }
 table.sg tr.sg-zone th.sg-rowhead { font-weight:800; }
 table.sg tr.sg-zone td { box-shadow: inset 0 -3px 0 rgba(0,0,0,0.35); }
 table.sg td { padding:0; border-radius:4px; border:none; text-align:center; }
 table.sg td a { display:block; padding:var(--sg-pad) 2px; color:inherit; text-decoration:none;
-  line-height:1.15; border-radius:4px; }
+  font-size:var(--sg-cell); line-height:1.15; border-radius:4px; }  /* its line as tall as the value's */
 table.sg td a:hover { outline:3px solid #1f4e99; outline-offset:-3px; }
 table.sg .sg-v { font-size:var(--sg-cell); font-weight:700; white-space:nowrap; }
-table.sg .sg-s { margin-right:0.2em; }
+table.sg .sg-s { margin-right:0.12em; }
 table.sg .sg-c { display:block; font-size:var(--sg-small); font-weight:400; white-space:nowrap; }
 table.sg td.sg-far .sg-v { font-weight:800; }
 .sg-foot { display:flex; flex-wrap:wrap; align-items:center; gap:4px 10px; font-size:var(--sg-small);
@@ -47,13 +47,19 @@ table.sg td.sg-far .sg-v { font-weight:800; }
 .sg-chip { display:inline-block; padding:0 7px; border-radius:4px; white-space:nowrap; }
 table.sg-key { border-collapse:separate; border-spacing:2px; font-size:var(--sg-small); }
 table.sg-key th, table.sg-key td { padding:0 5px; text-align:center; font-weight:400; white-space:nowrap; border:none; }
-.sg-wrap { --sg-cell:16px; --sg-small:13px; --sg-head:14px; --sg-pad:3px; }
-.sg-wrap.sg-projector { --sg-cell:19px; --sg-small:15px; --sg-head:16px; --sg-pad:1px; }
-.sg-wrap.sg-projector table.sg th.sg-rowhead { width:4.4em; }
+/* Type sized from the grid's own width (a container) and its column count (--sg-cols): a cell's
+   content is at most --sg-ems of its type wide (「✓100.0% ▲100.0」), so no value or change is ever cut, whatever the
+   screen, the sidebar and the number of columns; --sg-max caps it on wide screens. */
+.sg-wrap { container-type:inline-size; --sg-max:16px; --sg-ems:5.1; --sg-rowhead:100px; --sg-pad:3px;
+  --sg-cell:min(var(--sg-max), calc((100cqw - var(--sg-rowhead)) / var(--sg-cols, 8) / var(--sg-ems)));
+  --sg-small:calc(var(--sg-cell) * 0.8); --sg-head:min(14px, calc(var(--sg-cell) * 0.88)); }
+.sg-foot-wrap { container-type:normal; }  /* sized by its row, not a container */
 /* projector: the change beside the value, one line per row (the grid fits under the tiles) */
-.sg-wrap.sg-projector table.sg .sg-c { display:inline; margin-left:0.35em; }
+.sg-wrap.sg-projector { --sg-max:19px; --sg-ems:7.8; --sg-rowhead:72px; --sg-pad:1px;
+  --sg-head:min(16px, calc(var(--sg-cell) * 0.88)); }
+.sg-wrap.sg-projector table.sg .sg-c { display:inline; margin-left:0.2em; }
 @media (min-height: 1000px) {
-  .sg-wrap.sg-projector { --sg-cell:25px; --sg-small:19px; --sg-head:20px; --sg-pad:5px; }
+  .sg-wrap.sg-projector { --sg-max:25px; --sg-pad:5px; --sg-rowhead:90px; --sg-head:min(20px, calc(var(--sg-cell) * 0.84)); }
 }
 </style>
 """
@@ -114,10 +120,11 @@ def grid_html(cells: dict[tuple[str, str], pd.Series], rows: list[tuple[str, str
         body.append(f'<tr{zone}><th class="sg-rowhead">{escape(label)}</th>{"".join(tds)}</tr>')
     legend = rating_legend(compact=projector) if view == "rating" else status_legend(used)
     wrap = "sg-wrap sg-projector" if projector else "sg-wrap"
-    table = (f'<div class="{wrap}"><table class="sg"><thead><tr><th class="sg-rowhead"></th>{"".join(head)}'
-             f'</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
-    foot = (f'<div class="{wrap}"><div class="sg-foot">{legend}<span>{escape(load_palette().grid.change_note)}'
-            f'</span><span>{escape(footer)}</span></div></div>')
+    cols_var = f'style="--sg-cols:{len(cols)}"'
+    table = (f'<div class="{wrap}" {cols_var}><table class="sg"><thead><tr><th class="sg-rowhead"></th>'
+             f'{"".join(head)}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+    foot = (f'<div class="{wrap} sg-foot-wrap" {cols_var}><div class="sg-foot">{legend}'
+            f'<span>{escape(load_palette().grid.change_note)}</span><span>{escape(footer)}</span></div></div>')
     return table, foot
 
 

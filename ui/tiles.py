@@ -1,6 +1,7 @@
 """Headline tiles as HTML (scale with the projector CSS); the status grid is ui/status_grid.py."""
 from __future__ import annotations
 
+import re
 from html import escape
 
 import pandas as pd
@@ -23,6 +24,7 @@ CSS = """
 a.hx-link {{ display:block; color:inherit; text-decoration:none; border-radius:8px; }}
 a.hx-link:hover .hx-tile {{ outline:3px solid #1f4e99; outline-offset:-3px; }}
 .hx-tile {{ border-radius:8px; padding:{pad}px 14px; line-height:1.25; height:100%; box-sizing:border-box;
+  container-type:inline-size;
   font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif; }}
 .hx-name {{ font-size:{name}px; font-weight:600; white-space:nowrap; overflow:hidden;
   text-overflow:ellipsis; }}
@@ -31,15 +33,17 @@ a.hx-link:hover .hx-tile {{ outline:3px solid #1f4e99; outline-offset:-3px; }}
 .hx-badge {{ font-size:{small}px; font-weight:700; border:2px solid currentColor;
   border-radius:4px; padding:0 6px; white-space:nowrap; }}
 .hx-small {{ font-size:{small}px; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }}
+.hx-small.hx-detail {{ white-space:normal; }}  /* target / 应达 / 仅3/8县区已报送: wrapped, never cut */
+/* a narrow tile (1280 px with the sidebar) puts its badge under the value in every tile alike */
+@container (max-width: 240px) {{ .hx-row {{ flex-direction:column; align-items:flex-start; gap:2px; }} }}
 </style>
 """
 
 
-# Projector: on a 720-high screen a tile leaves its target to the grid's column head (a trajectory
-# tile keeps 应达/差); on a 1080-high screen everything is larger.
+# Projector: every tile shows target vs actual (目标 or 应达/差) at every size; on a 1080-high
+# screen everything is larger.
 PROJECTOR_CSS = """
 <style>
-@media (max-height: 999px) {{ .hx-tile .hx-target {{ display:none; }} }}
 @media (min-height: 1000px) {{
   .hx-name {{ font-size:26px; }} .hx-value {{ font-size:68px; }} .hx-small, .hx-badge {{ font-size:24px; }}
   .hx-tile {{ padding:8px 16px; }}
@@ -51,6 +55,12 @@ PROJECTOR_CSS = """
 def inject_css(projector: bool) -> None:
     """Add the tile styles for the current mode (once per page run)."""
     st.html(CSS.format(**SIZES[projector]) + (PROJECTOR_CSS.format() if projector else ""))
+
+
+def _clauses(text: str) -> str:
+    """Escaped HTML wrapping only after 「,」 or 「·」 (「仅3/8县区已报送,」「不与目标比较」 each whole)."""
+    return "<wbr>".join(f'<span style="white-space:nowrap">{escape(part)}</span>'
+                        for part in re.split(r"(?<=[,,·])", text) if part)
 
 
 def tile_html(row: pd.Series, name: str, compact: bool = False, href: str | None = None) -> str:
@@ -65,7 +75,6 @@ def tile_html(row: pd.Series, name: str, compact: bool = False, href: str | None
     value = row.get("value")
     key = status_key(row)
     look = status_look(row)
-    detail_class = "hx-small"
     marker = completeness_marker(row) if key != INCOMPLETE else ""  # 部分县区 (不完整 is the badge)
     expected = row.get("expected")
     if key == INCOMPLETE:  # a count of an incomplete month: never set against its target
@@ -77,7 +86,7 @@ def tile_html(row: pd.Series, name: str, compact: bool = False, href: str | None
         nb = "\u00a0"  # wrap between the figures, never inside one
         detail = f"应达{nb}{format_value(expected, unit)} · 差{nb}{gap_text}"
     else:
-        detail, detail_class = format_target(row.get("target"), row.get("direction"), unit), "hx-small hx-target"
+        detail = format_target(row.get("target"), row.get("direction"), unit)
     if marker:
         detail = f"{marker} · {detail}"
     change = format_change(row.get("change"), unit)
@@ -89,7 +98,7 @@ def tile_html(row: pd.Series, name: str, compact: bool = False, href: str | None
             f'<div class="hx-name">{escape(name)}</div>'
             f'<div class="hx-row"><span class="hx-value">{escape(format_value(value, unit))}</span>'
             f'<span class="hx-badge">{escape(look.sign)} {escape(status_style(key).label)}</span></div>'
-            f'<div class="{detail_class}">{escape(detail)}</div>'
+            f'<div class="hx-small hx-detail">{_clauses(detail)}</div>'
             f'<div class="hx-small">{escape(change)}</div></div>')
     return f'<a class="hx-link" data-nav href="{escape(href)}">{body}</a>' if href else body
 
