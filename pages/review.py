@@ -24,6 +24,7 @@ ensure_app()  # a first request straight to this page still goes through app.py
 
 user = require("review")
 st.title("审核与审计日志")
+filters.completeness_banner()  # an open month: who is still missing
 
 try:
     with open_db() as con:
