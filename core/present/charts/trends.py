@@ -89,8 +89,10 @@ def trajectory_chart(actual: pd.DataFrame, plan: list[tuple[str, float]], title:
         fig.add_trace(trace)
     if plan:
         p_last, v_last = plan[-1]
+        # the label on the side away from the projection's end, so the dotted line never crosses it
+        below = bool(projection) and projection[-1][1] > v_last
         fig.add_annotation(x=months([p_last])[0], y=v_last, text=f"目标 {format_value(v_last, unit)}",
-                           showarrow=True, arrowhead=2, ax=-40, ay=-30,
+                           showarrow=True, arrowhead=2, ax=-40, ay=30 if below else -30,
                            font={"color": lines["target"], "size": base_size})
     month_axis(fig, [*a["period"], *(p for p, _ in plan), *(p for p, _ in projection or [])])
     axis = value_axis([*a["value"], *(v for _, v in plan), *(v for _, v in projection or [])], headroom=0.12)
