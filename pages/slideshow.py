@@ -57,6 +57,8 @@ PROJECTOR_STRIP = """
 @media (max-width: 1500px) { .st-key-slide_bar { --bar-font: 16px; } }  /* one row at 1280 px */
 .st-key-slide_bar button { min-height: 2.2rem !important; font-size: var(--bar-font) !important; }
 .st-key-slide_bar button p, .st-key-slide_bar label p { font-size: var(--bar-font) !important; }
+.st-key-slide_bar [data-testid="stSelectbox"] input { font-size: var(--bar-font); padding-left: 6px;
+  padding-right: 6px; }  /* as the meeting bar's: its width comes from ui.meeting.month_css */
 """
 
 period, county = filters.selection_or_stop()

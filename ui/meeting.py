@@ -33,8 +33,8 @@ BAR_CSS = """
   padding: 0.2rem 0.7rem; }
 .st-key-meeting_bar button p, .st-key-slide_bar button p { font-size: var(--bar-font) !important; }
 .st-key-meeting_bar [data-testid="stSelectbox"] [role="group"] { min-height: 2.6rem; }
-.st-key-meeting_bar [data-testid="stSelectbox"] input, .st-key-slide_bar [data-testid="stSelectbox"] input {
-  font-size: var(--bar-font); padding-left: 6px; padding-right: 6px; }
+.st-key-meeting_bar [data-testid="stSelectbox"] input { font-size: var(--bar-font); padding-left: 6px;
+  padding-right: 6px; }
 %s
 </style>
 """
