@@ -20,6 +20,7 @@ from core.month import period_label
 from core.present import charts
 from core.present.charts.base import months
 from core.present.escape import chart_text
+from core.present.labels import reporting_text
 from core.present.numbers import format_target, format_value, is_missing, target_text
 from core.present.palette import load_palette, status_style
 
@@ -63,8 +64,12 @@ def county_bars(indicator: str, period: str, rows: pd.DataFrame, zone_row, sourc
         target_name = f"本月应达 {format_value(target, ind.unit)}"
     elif ref is not None and len(set(with_target["target"])) > 1:  # each county its own target (a plan)
         ref, target, caption = None, None, replace(caption, target="各县区目标不同(见各县区计划进度)")
+    title = f"{period_label(period)} 各县区{ind.name}"
+    if zone_row is not None and not is_missing(zone_row.get("complete")) and not bool(zone_row.get("complete")):
+        # an open month: the picture says whose bars these are (pasted without the page's banner)
+        title += f"({reporting_text(int(zone_row['counties_reporting']), int(zone_row['counties_expected']))})"
     return charts.bar_by_status(
-        shown, "label", f"{period_label(period)} 各县区{ind.name}", ind.unit, caption=caption,
+        shown, "label", title, ind.unit, caption=caption,
         target=target, direction=ref.get("direction") if ref is not None else ind.direction,
         zone_value=zone_row.get("value") if zone_row is not None else None, key_col="county",
         base_size=base_size, height=height, target_name=target_name)
