@@ -158,6 +158,38 @@ def test_overview_renders(server, browser, size, mode):
         page.close()
 
 
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_projector_overview_fits_the_screen(server, browser, size):
+    """Projector 总览 on an open month (the newest: 2/3 counties, until test_upload_pages below sends
+    松溪县's October, hence its place here): the bar in one row with the month's
+    whole label, tiles with target vs actual, the status grid one line per county with no figure cut,
+    its legend and footer, all on the screen without scrolling."""
+    page = _open(browser, server["url"] + "/?mode=projector", VIEWPORTS[size])
+    try:
+        assert "县区已报送" in _bar_value(page, "bar_month")  # the open month, with its reporting count
+        assert not _cut_labels(page, ".st-key-meeting_bar [role='combobox']")
+        bar = page.locator(".st-key-meeting_bar").bounding_box()
+        buttons = [page.locator(f".st-key-{k} button").first.bounding_box() for k in ("bar_prev", "bar_exit")]
+        assert abs(buttons[0]["y"] - buttons[1]["y"]) < 5 and bar["height"] <= 100, (bar, buttons)  # one row
+        for tile in page.locator(".hx-tile").all():
+            text = tile.inner_text()
+            assert "不完整" in text or "目标" in text or "应达" in text, text  # target vs actual
+        assert not _cut_labels(page, ".hx-tile div, .hx-badge, table.sg td, table.sg .sg-v")
+        rows = page.locator("table.sg tbody tr")
+        assert rows.count() >= 3
+        line = page.evaluate("() => { const v = document.querySelector('table.sg .sg-v');"
+                             " return parseFloat(getComputedStyle(v).fontSize); }")
+        for i in range(rows.count()):  # value and change on one line: 8 counties fit at 1280 × 720
+            assert rows.nth(i).bounding_box()["height"] <= line * 1.6 + 4, (i, rows.nth(i).inner_text())
+        page.locator(".sg-foot").wait_for()
+        overflow = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+                                 " return m.scrollHeight - m.clientHeight; }")
+        assert overflow <= 0, f"the projector overview scrolls {overflow} px"
+        _shot(page, f"overview-fits-{size}")
+    finally:
+        page.close()
+
+
 def _navigate(page, title: str) -> None:
     """Go to a page the way a user does: its link in the sidebar navigation."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
@@ -576,37 +608,6 @@ def test_projector_meeting_runs_from_the_control_bar(server, browser, size):
             page.locator('[data-testid="stExpandSidebarButton"]').click()
         page.locator('[data-testid="stSidebarNav"]').wait_for(state="visible", timeout=10_000)
         assert "2026年9月" in _header(page)  # the month chosen in the meeting stays
-    finally:
-        page.close()
-
-
-@pytest.mark.parametrize("size", VIEWPORTS)
-def test_projector_overview_fits_the_screen(server, browser, size):
-    """Projector 总览 on an open month (the newest: 2/3 counties): the bar in one row with the month's
-    whole label, tiles with target vs actual, the status grid one line per county with no figure cut,
-    its legend and footer, all on the screen without scrolling."""
-    page = _open(browser, server["url"] + "/?mode=projector", VIEWPORTS[size])
-    try:
-        assert "县区已报送" in _bar_value(page, "bar_month")  # the open month, with its reporting count
-        assert not _cut_labels(page, ".st-key-meeting_bar [role='combobox']")
-        bar = page.locator(".st-key-meeting_bar").bounding_box()
-        buttons = [page.locator(f".st-key-{k} button").first.bounding_box() for k in ("bar_prev", "bar_exit")]
-        assert abs(buttons[0]["y"] - buttons[1]["y"]) < 5 and bar["height"] <= 100, (bar, buttons)  # one row
-        for tile in page.locator(".hx-tile").all():
-            text = tile.inner_text()
-            assert "不完整" in text or "目标" in text or "应达" in text, text  # target vs actual
-        assert not _cut_labels(page, ".hx-tile div, .hx-badge, table.sg td, table.sg .sg-v")
-        rows = page.locator("table.sg tbody tr")
-        assert rows.count() >= 3
-        line = page.evaluate("() => { const v = document.querySelector('table.sg .sg-v');"
-                             " return parseFloat(getComputedStyle(v).fontSize); }")
-        for i in range(rows.count()):  # value and change on one line: 8 counties fit at 1280 × 720
-            assert rows.nth(i).bounding_box()["height"] <= line * 1.6 + 4, (i, rows.nth(i).inner_text())
-        page.locator(".sg-foot").wait_for()
-        overflow = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
-                                 " return m.scrollHeight - m.clientHeight; }")
-        assert overflow <= 0, f"the projector overview scrolls {overflow} px"
-        _shot(page, f"overview-fits-{size}")
     finally:
         page.close()
 

@@ -48,10 +48,11 @@ table.sg td.sg-far .sg-v { font-weight:800; }
 table.sg-key { border-collapse:separate; border-spacing:2px; font-size:var(--sg-small); }
 table.sg-key th, table.sg-key td { padding:0 5px; text-align:center; font-weight:400; white-space:nowrap; border:none; }
 /* Type sized from the grid's own width (a container) and its column count (--sg-cols): a cell's
-   content is at most --sg-ems of its type wide (「✓100.0% ▲100.0」), so no value or change is ever cut, whatever the
-   screen, the sidebar and the number of columns; --sg-max caps it on wide screens. */
+   content is at most --sg-ems of its type wide (「✓100.0% ▲100.0」), so no value or change is
+   ever cut, whatever the screen, the sidebar and the number of columns; --sg-max caps it on wide
+   screens, 12px is the least (a phone's grid scrolls instead). */
 .sg-wrap { container-type:inline-size; --sg-max:16px; --sg-ems:5.1; --sg-rowhead:100px; --sg-pad:3px;
-  --sg-cell:min(var(--sg-max), calc((100cqw - var(--sg-rowhead)) / var(--sg-cols, 8) / var(--sg-ems)));
+  --sg-cell:clamp(12px, calc((100cqw - var(--sg-rowhead)) / var(--sg-cols, 8) / var(--sg-ems)), var(--sg-max));
   --sg-small:calc(var(--sg-cell) * 0.8); --sg-head:min(14px, calc(var(--sg-cell) * 0.88)); }
 .sg-foot-wrap { container-type:normal; }  /* sized by its row, not a container */
 /* projector: the change beside the value, one line per row (the grid fits under the tiles) */
