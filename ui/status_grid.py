@@ -19,6 +19,7 @@ from core.present.palette import load_palette, status_style
 from core.present.shading import Look, change_mark, rating_look, readable_on, status_look
 from core.present.wrapping import html_breaks
 from ui.drill import page_link_href
+from ui.narrow import BREAK
 
 VIEWS = {"status": "达标状态", "rating": "综合评级(状态×变化)"}
 CHANGE_CLASSES = ("显著改善", "改善", "持平", "退步", "显著退步")
@@ -50,20 +51,25 @@ table.sg-key th, table.sg-key td { padding:0 5px; text-align:center; font-weight
 /* Type sized from the grid's own width (a container) and its column count (--sg-cols): a cell's
    content is at most --sg-ems of its type wide (「✓100.0% ▲100.0」), so no value or change is
    ever cut, whatever the screen, the sidebar and the number of columns; --sg-max caps it on wide
-   screens, 12px is the least (a phone's grid scrolls instead). */
-.sg-wrap { container-type:inline-size; --sg-max:16px; --sg-ems:5.1; --sg-rowhead:100px; --sg-pad:3px;
-  --sg-cell:clamp(12px, calc((100cqw - var(--sg-rowhead)) / var(--sg-cols, 8) / var(--sg-ems)), var(--sg-max));
-  --sg-small:calc(var(--sg-cell) * 0.8); --sg-head:min(14px, calc(var(--sg-cell) * 0.88)); }
+   screens. On a phone (ui/narrow.py) the grid scrolls inside itself in the phone's own sizes:
+   the base sizes below have no specificity (:where) so its rules win. */
+:where(.sg-wrap) { --sg-cell:16px; --sg-small:13px; --sg-head:14px; --sg-pad:3px; }
+.sg-wrap { container-type:inline-size; }
 .sg-foot-wrap { container-type:normal; }  /* sized by its row, not a container */
-/* projector: the change beside the value, one line per row (the grid fits under the tiles) */
-.sg-wrap.sg-projector { --sg-max:19px; --sg-ems:7.8; --sg-rowhead:72px; --sg-pad:1px;
-  --sg-head:min(16px, calc(var(--sg-cell) * 0.88)); }
-.sg-wrap.sg-projector table.sg .sg-c { display:inline; margin-left:0.2em; }
-@media (min-height: 1000px) {
+@media (min-width: @WIDE@px) {
+  .sg-wrap { --sg-max:16px; --sg-ems:5.1; --sg-rowhead:100px;
+    --sg-cell:clamp(12px, calc((100cqw - var(--sg-rowhead)) / var(--sg-cols, 8) / var(--sg-ems)), var(--sg-max));
+    --sg-small:calc(var(--sg-cell) * 0.8); --sg-head:min(14px, calc(var(--sg-cell) * 0.88)); }
+  /* projector: the change beside the value, one line per row (the grid fits under the tiles) */
+  .sg-wrap.sg-projector { --sg-max:19px; --sg-ems:7.8; --sg-rowhead:72px; --sg-pad:1px;
+    --sg-head:min(16px, calc(var(--sg-cell) * 0.88)); }
+}
+@media (min-width: @WIDE@px) and (min-height: 1000px) {
   .sg-wrap.sg-projector { --sg-max:25px; --sg-pad:5px; --sg-rowhead:90px; --sg-head:min(20px, calc(var(--sg-cell) * 0.84)); }
 }
+.sg-wrap.sg-projector table.sg .sg-c { display:inline; margin-left:0.2em; }
 </style>
-"""
+""".replace("@WIDE@", str(BREAK + 1))  # the phone layout below BREAK
 
 
 def _cell(row: pd.Series | None, row_label: str, col_name: str, view: str, href: str) -> str:
