@@ -77,13 +77,14 @@ def fit_css(key: str, labels: list[str]) -> str:
             f" flex: 0 0 auto !important; }}")
 
 
-def synced_select(where, label: str, key: str, target: str, options: list, format_func=str) -> None:
-    """A selector that mirrors the global filter `target` (shown with the label hidden; its width
-    comes from fit_css)."""
+def synced_select(where, label: str, key: str, target: str, options: list, format_func=str,
+                  width: int | str | None = None) -> None:
+    """A selector that mirrors the global filter `target` (shown with the label hidden). In the
+    bars its width comes from fit_css; `width` is Streamlit's (the phone's row: "stretch")."""
     if st.session_state.get(target) in options:
         st.session_state[key] = st.session_state[target]
     where.selectbox(label, options, key=key, format_func=format_func, on_change=_copy,
-                    args=(key, target), label_visibility="collapsed")
+                    args=(key, target), label_visibility="collapsed", **({"width": width} if width else {}))
 
 
 def month_select(where, periods: list[str]) -> None:
