@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
+WARM_ROUNDS = 2
 RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 # Installed before an action: notes when a script run that started after it has finished.
@@ -161,14 +162,16 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
         link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=titles[-1]).first
         timed(page, link.click)  # start elsewhere than the first page: every measured click changes page
         month_index = 0
-        for run in range(runs + 1):  # the first round warms the server's caches: not counted
+        # The first two rounds warm the server's caches, not counted: the month flips at every page,
+        # so with an odd number of pages a page sees the other month only in the second round.
+        for run in range(runs + WARM_ROUNDS):
             for title in titles:
                 link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
                 seconds = timed(page, link.click)
                 month_index = 1 - month_index  # between the default month and the one before: always a change
                 month_s = timed(page, lambda: choose(page, "月份", month_index))
                 county_s = timed(page, lambda: choose(page, "县区", 1 + run % 2))
-                if run:
+                if run >= WARM_ROUNDS:
                     clicks[title].append(seconds)
                     months[title].append(month_s)
                     counties[title].append(county_s)
