@@ -157,3 +157,24 @@ def test_pool_workers_import_the_validator_but_not_duckdb_or_pandas(monkeypatch)
     finally:
         pool.shutdown()
     assert modules == ["core.submission.validate"] and today == "2026-05-17"
+
+
+def test_a_month_that_has_not_begun_is_refused_and_the_running_month_warned(db_path, samples_dir):
+    """A clerk's typo in 报送月份 (2026-09 sent in May 2026) is refused, nothing stored for that month;
+    the month still running when the file arrives is accepted with a warning naming last month."""
+    data = (samples_dir / SAMPLE).read_bytes()  # 松溪县 2026-03
+    early = ingest_file(data, file_name=SAMPLE, db_path=db_path, received_at=datetime(2026, 2, 27, 10, 0))
+    assert early.status == "rejected" and early.submission_id is None
+    errors = [i.message for i in early.issues if i.severity == "error"]
+    assert len(errors) == 1 and "报送月份「2026-03」晚于报送时间(2026-02-27)" in errors[0] and "2026-01" in errors[0]
+    assert _count(db_path, "SELECT count(*) FROM school") == 0
+
+    running = ingest_file(samples_dir / "松溪县2026年4月监测数据.xlsx", db_path=db_path,
+                          received_at=datetime(2026, 4, 29, 16, 0))
+    assert running.status == "accepted"
+    warned = [i.message for i in running.issues if "本月尚未结束" in i.message]
+    assert [i.severity for i in running.issues if "本月尚未结束" in i.message] == ["warning"]
+    assert "应将报送月份改为2026-03" in warned[0]
+
+    later = ingest_file(samples_dir / "松溪县-202605报送.xlsx", db_path=db_path, received_at=datetime(2026, 6, 3, 9, 0))
+    assert later.status == "accepted" and not [i for i in later.issues if "报送时间" in i.message]

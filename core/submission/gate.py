@@ -6,7 +6,8 @@ One file (数据报送 in the app, `ingest_file`), on one connection:
 A folder (`ingest_paths`) is read, hashed, validated and archived by worker processes
 (core.submission.prepare); its files then go through `admit` in batches, in name order.
 
-admit, under the write lock: checks against stored data (school codes of other counties: error;
+admit, under the write lock: the month against the time of receipt (a month that has not begun is
+refused, the month still running is warned about), checks against stored data (school codes of other counties: error;
 implausible values: warnings; core.submission.crosscheck), then one transaction stores the batch
 (duplicates re-checked; each workbook whole or not at all).
 """
@@ -20,11 +21,14 @@ import duckdb
 from core.access.accounts import User, can
 from core.access.audit import record
 from core.db import WRITE_LOCK, open_db, transaction
+from core.month import month_add, of
 from core.month import now as month_now
 from core.month import period_label
 from core.paths import default_db_path
 from core.submission.archive import archive_bytes, sha256_of
 from core.submission.crosscheck import check_against_stored
+from core.submission.issues import Issue
+from core.submission.messages import rule_issue
 from core.submission.outcome import IngestResult, duplicate, empty_rows, refused
 from core.submission.prepare import Prepared, validate_safely
 from core.submission.review import is_locked
@@ -78,6 +82,8 @@ def admit(con: duckdb.DuckDBPyConnection, items: list[Prepared], received_at: da
     subs = [Submission(i.parsed, i.name, i.sha, received, i.archive_path, actor) for i in items]
     # Check and store under the write lock: two sessions sending the same file (or the same school
     # codes for two counties) at once cannot both pass.
+    for s in subs:
+        s.parsed.issues += month_timing(s.parsed.period, received)
     with WRITE_LOCK:
         check_against_stored(con, [s.parsed for s in subs])
         try:
@@ -88,6 +94,19 @@ def admit(con: duckdb.DuckDBPyConnection, items: list[Prepared], received_at: da
             stored = [store_submissions(con, [s], dedupe=True)[0] for s in subs]
     return [duplicate(s.file_name, r.duplicate) if r.duplicate is not None else _result(s, r)
             for s, r in zip(subs, stored)]
+
+
+def month_timing(period: str | None, received: datetime) -> list[Issue]:
+    """A month after the month of receipt cannot have data yet (a typo such as 2027-03 for 2026-11):
+    an error. The month still running when the file arrives: a warning (usually last month was meant)."""
+    if period is None:
+        return []
+    now = of(received.date())
+    if period < now:
+        return []
+    kw = dict(period=period, received=f"{received:%Y-%m-%d}", last=month_add(now, -1))
+    return [rule_issue("period_ahead" if period > now else "period_current",
+                       "error" if period > now else "warning", **kw)]
 
 
 def check_can_submit(user: User | None, county: str | None, period: str | None, *,
