@@ -189,3 +189,18 @@ def test_garbage_never_raises():
     for data in (b"\x00" * 100, b"PK\x03\x04garbage", "中文".encode()):
         result = validate_workbook(data, "x.xlsx")
         assert not result.ok and result.issues[0].message
+
+
+def test_overlong_text_is_refused_with_a_short_message():
+    """A school name of 32,000 characters (pasted garbage, or a crafted file) is not a name: the cell is
+    refused, and the message quotes its start and its length, not the whole text."""
+    sheets = valid_submission_sheets()
+    sheets["学校名册"][2][1] = "<b>某</b>" + "长" * 32_000
+    sheets["体育"][3][6] = "约" * 5_000  # a long non-number in a number column: quoted short as well
+    result = validate_workbook(build_workbook(sheets), "x.xlsx")
+    errors = {(i.sheet, i.row, i.column): i.message for i in result.issues if i.severity == "error"}
+    name = errors[("学校名册", 3, "学校名称")]
+    assert "太长,应不超过100个字" in name and "(共32008个字)" in name and len(name) < 120
+    minutes = errors[("体育", 4, "日均校内体育活动时间(分钟)")]
+    assert "不是数字" in minutes and "(共5000个字)" in minutes and len(minutes) < 150
+    assert not result.ok

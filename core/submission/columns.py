@@ -3,7 +3,7 @@
 A cell is *clean* when its row-model value is known without pydantic: it is blank in a column that
 may be blank, or normalising it (core.reading.cells) gives a value the row model's field accepts
 unchanged (a finite float within the field's bounds, a whole number for an int field, a 10-digit
-code, text, a listed choice, yes/no). `column_values` checks a column with C-level passes (types,
+code, text of at most TEXT_MAX characters, a listed choice, yes/no). `column_values` checks a column with C-level passes (types,
 min/max, string methods mapped over the column) and falls back to checking cell by cell only when
 such a pass fails; the cells it cannot vouch for are returned as `bad`, and the validator gives
 their rows to the exact path (normalise + pydantic), which words the messages.
@@ -18,7 +18,7 @@ from itertools import compress, repeat
 from typing import Callable
 
 from core.reading.cells import normaliser
-from core.submission.schema import CODE_PATTERN, Col, Row
+from core.submission.schema import CODE_PATTERN, TEXT_MAX, Col, Row
 
 _BAD = object()  # a cell that is not clean
 _UNSEEN = object()
@@ -55,7 +55,7 @@ def _accepts(c: Col, ge: float | None, le: float | None) -> Callable[[object], b
         return lambda x: type(x) is str and x in choices
     if kind == "bool":
         return lambda x: type(x) is bool
-    return lambda x: type(x) is str
+    return lambda x: type(x) is str and len(x) <= TEXT_MAX
 
 
 def column_values(col: list, c: Col, model: type[Row]) -> tuple[list, list[int]]:
@@ -106,7 +106,8 @@ def _bulk(col: list, c: Col, ge, le) -> list | None:
     if kind == "text":
         if any(map(str.isspace, col)) or "#" in "".join(col):
             return None
-        return list(map(str.strip, col))
+        texts = list(map(str.strip, col))
+        return texts if max(map(len, texts), default=0) <= TEXT_MAX else None
     return None
 
 

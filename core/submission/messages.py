@@ -25,6 +25,7 @@ CELL_MESSAGES: dict[str, str] = {
     "literal_error": "{where}:值「{value}」不是可选的值,应填写{expected}",
     "string_pattern_mismatch": "{where}:值「{value}」不是10位数字,应填写{expected}",
     "string_type": "{where}:值「{value}」不是文字,应填写{expected}",
+    "string_too_long": "{where}:值「{value}」太长,应不超过{max_length}个字",
 }
 FALLBACK = "{where}:值「{value}」不符合要求,应填写{expected}"
 
@@ -80,9 +81,20 @@ def where(sheet: str, row: int | None, column: str | None) -> str:
     return text
 
 
-def cell_message(error_type: str, **kw: object) -> str:
+VALUE_SHOWN = 40  # characters of a cell's value quoted in a message; a longer one is cut and its length told
+
+
+def quoted(value: object) -> str | None:
+    """A cell's value as a message quotes it: whole when short, else its start and its length."""
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= VALUE_SHOWN else f"{text[:VALUE_SHOWN]}…(共{len(text)}个字)"
+
+
+def cell_message(error_type: str, *, value: object = None, **kw: object) -> str:
     """The Chinese message for a pydantic error type (or 'excel_error') at one cell."""
-    return CELL_MESSAGES.get(error_type, FALLBACK).format(**kw)
+    return CELL_MESSAGES.get(error_type, FALLBACK).format(value=quoted(value), **kw)
 
 
 def rule_issue(key: str, severity: Severity = "error", *, sheet: str | None = None, row: int | None = None,
@@ -90,5 +102,5 @@ def rule_issue(key: str, severity: Severity = "error", *, sheet: str | None = No
     """An Issue with the RULE_MESSAGES text for `key`, located at sheet/row/column."""
     text_value = None if value is None else str(value)
     message = RULE_MESSAGES[key].format(where=where(sheet or "", row, column), sheet=sheet,
-                                        row=row, column=column, value=text_value, **kw)
+                                        row=row, column=column, value=quoted(text_value), **kw)
     return Issue(severity=severity, sheet=sheet, row=row, column=column, value=text_value, message=message)

@@ -25,6 +25,7 @@ QUALITY_LEVELS = ("无", "县级", "市级", "省级")
 FIRST_QUALITY_YEAR = 2015
 CODE_PATTERN = r"^\d{10}$"
 DB_INT_MAX = 2**31 - 1  # an int column without its own upper bound still has to fit DuckDB's INTEGER
+TEXT_MAX = 100  # characters of a text cell (a school's full name is under 40): a county file is not a store
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ def col(header: str, kind: Kind, *, req: Req = "yes", **kw: Any) -> Any:
         default=PydanticUndefined if req == "yes" else None,
         ge=meta.lo, le=meta.hi if meta.hi is not None or kind != "int" else DB_INT_MAX,
         pattern=CODE_PATTERN if kind == "code" else None,
+        max_length=TEXT_MAX if kind == "text" else None,
         json_schema_extra={"col": asdict(meta)},
     )
 

@@ -259,7 +259,8 @@ def _exact_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str, 
             issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=value or None,
                                 message=cell_message(e["type"], where=where(label, excel_row, written), value=value,
                                                      expected=c.expected, ge=display(ctx.get("ge", "")),
-                                                     le=display(ctx.get("le", "")))))
+                                                     le=display(ctx.get("le", "")),
+                                                     max_length=ctx.get("max_length", ""))))
         bad_rows = failed | {n for n, _ in bad_cells}
         good = [k for k, n in enumerate(rows) if n not in bad_rows]
         models = dict.fromkeys(rows)
