@@ -18,6 +18,11 @@ HINTS = {"due_day": "应为1–28之间的日期", "session_idle_minutes": "应�
          "session_max_hours": "应为大于0、不超过720的小时数"}
 
 
+# How the name of a county-level unit ends (县, 区, county-level 市, 旗; 自治县 and 特区 end so too): a
+# name that does not (「东湖区教育局」, 「东湖」, the traditional 「東湖區」) is a typo, not a new county.
+COUNTY_ENDINGS = ("县", "区", "市", "旗")
+
+
 class ZoneConfigError(ValueError):
     """data/zone.toml is missing or malformed; the message names the file and the entry."""
 
@@ -34,6 +39,20 @@ class Zone(BaseModel):
     demo_on_empty: bool = True  # the app builds the demo zone into an empty database on first start
     session_idle_minutes: float = Field(60, gt=0, le=1440)  # a sign-in ends after this long unused
     session_max_hours: float = Field(12, gt=0, le=720)  # and this long after signing in, whatever
+
+    def county_problem(self, county: str) -> tuple[str, dict] | None:
+        """Why `county` cannot be one of the zone's counties (message key and fields), or None.
+
+        With a county list (data/zone.toml) the list decides. Without one, every county that sends
+        is the zone's, so a name that is no county name at all is refused: once stored, a typo would
+        be expected every month after and make every month incomplete."""
+        if self.counties:
+            if county in self.counties:
+                return None
+            return "county_outside", {"county": county, "counties": "、".join(self.counties)}
+        if county.endswith(COUNTY_ENDINGS) and len(county) <= 20:
+            return None
+        return "county_not_a_name", {"county": county, "endings": "、".join(COUNTY_ENDINGS), "example": "东湖区"}
 
     def due_date(self, period: str) -> date:
         """The last day a workbook for `period` ('YYYY-MM') counts as on time."""

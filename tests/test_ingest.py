@@ -178,3 +178,52 @@ def test_a_month_that_has_not_begun_is_refused_and_the_running_month_warned(db_p
 
     later = ingest_file(samples_dir / "松溪县-202605报送.xlsx", db_path=db_path, received_at=datetime(2026, 6, 3, 9, 0))
     assert later.status == "accepted" and not [i for i in later.issues if "报送时间" in i.message]
+
+
+def _with_county(samples_dir, tmp_path, county: str) -> Path:
+    """The 松溪县 2026-03 sample with another county written in 填报说明 and 所属县区 (new school codes,
+    so that only the county name can be wrong)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(samples_dir / SAMPLE)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and "松溪县" in cell.value:
+                    cell.value = cell.value.replace("松溪县", county)
+                elif isinstance(cell.value, str) and len(cell.value) == 10 and cell.value.isdigit():
+                    cell.value = "9" + cell.value[1:]
+    out = tmp_path / f"{county}_2026-03.xlsx"
+    wb.save(out)
+    return out
+
+
+def test_a_county_name_that_is_no_county_is_refused(db_path, samples_dir, tmp_path):
+    """Without a county list every county that sends is the zone's: a typo (the bureau's name, the
+    traditional characters) would be expected every month after, so it is refused, naming the county."""
+    for typo in ("松溪县教育局", "鬆溪縣"):
+        r = ingest_file(_with_county(samples_dir, tmp_path, typo), db_path=db_path,
+                        received_at=datetime(2026, 4, 3, 9, 0))
+        assert r.status == "rejected"
+        (error,) = [i.message for i in r.issues if i.severity == "error"]
+        assert error.startswith(f"县区「{typo}」不是县区名称") and "如东湖区" in error
+    assert _count(db_path, "SELECT count(*) FROM submission WHERE status = 'accepted'") == 0
+    r = ingest_file(_with_county(samples_dir, tmp_path, "高新区"), db_path=db_path,
+                    received_at=datetime(2026, 4, 3, 9, 0))
+    assert r.status == "accepted" and r.county == "高新区"
+
+
+def test_a_county_outside_the_zone_list_is_refused(db_path, samples_dir, tmp_path, monkeypatch):
+    from core.zone import ZONE_ENV, ZONE_FILE
+
+    zone = tmp_path / "zone.toml"
+    zone.write_text(ZONE_FILE.read_text(encoding="utf-8").replace(
+        "counties = []", 'counties = ["白石县", "松溪县"]'), encoding="utf-8")
+    monkeypatch.setenv(ZONE_ENV, str(zone))
+    r = ingest_file(_with_county(samples_dir, tmp_path, "望江县"), db_path=db_path,
+                    received_at=datetime(2026, 4, 3, 9, 0))
+    assert r.status == "rejected"
+    assert [i.message for i in r.issues if i.severity == "error"] == [
+        "县区「望江县」不是本实验区的县区(实验区县区:白石县、松溪县),应核对「填报说明」中的县区或学校名册中的所属县区"]
+    assert ingest_file(samples_dir / SAMPLE, db_path=db_path,
+                       received_at=datetime(2026, 4, 3, 9, 0)).status == "accepted"

@@ -6,7 +6,7 @@ One file (数据报送 in the app, `ingest_file`), on one connection:
 A folder (`ingest_paths`) is read, hashed, validated and archived by worker processes
 (core.submission.prepare); its files then go through `admit` in batches, in name order.
 
-admit, under the write lock: the month against the time of receipt (a month that has not begun is
+admit, under the write lock: the county against the zone's counties, the month against the time of receipt (a month that has not begun is
 refused, the month still running is warned about), checks against stored data (school codes of other counties: error;
 implausible values: warnings; core.submission.crosscheck), then one transaction stores the batch
 (duplicates re-checked; each workbook whole or not at all).
@@ -82,10 +82,14 @@ def admit(con: duckdb.DuckDBPyConnection, items: list[Prepared], received_at: da
     subs = [Submission(i.parsed, i.name, i.sha, received, i.archive_path, actor) for i in items]
     # Check and store under the write lock: two sessions sending the same file (or the same school
     # codes for two counties) at once cannot both pass.
+    zone = load_zone()
+    outside = []  # not the zone's county: refused as such, not also for the other counties' school codes
     for s in subs:
-        s.parsed.issues += month_timing(s.parsed.period, received)
+        county = county_of_zone(s.parsed.county, zone)
+        s.parsed.issues += county + month_timing(s.parsed.period, received)
+        outside += [id(s)] if county else []
     with WRITE_LOCK:
-        check_against_stored(con, [s.parsed for s in subs])
+        check_against_stored(con, [s.parsed for s in subs if id(s) not in outside])
         try:
             stored = store_submissions(con, subs, dedupe=True)
         except Exception:
@@ -94,6 +98,12 @@ def admit(con: duckdb.DuckDBPyConnection, items: list[Prepared], received_at: da
             stored = [store_submissions(con, [s], dedupe=True)[0] for s in subs]
     return [duplicate(s.file_name, r.duplicate) if r.duplicate is not None else _result(s, r)
             for s, r in zip(subs, stored)]
+
+
+def county_of_zone(county: str | None, zone: Zone) -> list[Issue]:
+    """An error when the workbook's county is not one of the zone's (core.zone.Zone.county_problem)."""
+    problem = zone.county_problem(county) if county is not None else None
+    return [] if problem is None else [rule_issue(problem[0], **problem[1])]
 
 
 def month_timing(period: str | None, received: datetime) -> list[Issue]:

@@ -44,6 +44,10 @@ RULE_MESSAGES: dict[str, str] = {
     "county_mismatch": "{where}:值「{value}」与本表县区「{county}」不一致,应填写{county}",
     "county_unknown": "无法确定报送县区:「填报说明」中没有「县区」,学校名册的「所属县区」也无法确定,"
                       "应在「填报说明」填写县区",
+    "county_outside": "县区「{county}」不是本实验区的县区(实验区县区:{counties}),应核对「填报说明」中的县区"
+                      "或学校名册中的所属县区",
+    "county_not_a_name": "县区「{county}」不是县区名称(应以{endings}结尾,如{example}),应核对「填报说明」中的县区"
+                         "或学校名册中的所属县区",
     "county_disagree": "报送县区不一致:{first}为「{a}」,{second}为「{b}」,应统一为同一县区",
     "period_unknown": "无法确定报送月份:「填报说明」中没有「报送月份」,文件名「{file}」中也没有月份,"
                       "应在「填报说明」填写报送月份(如2026-10)或在文件名中写明(如{example})",
