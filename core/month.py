@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 
 TODAY_ENV = "PILOT_TODAY"
@@ -66,13 +67,21 @@ def find_month(value: object) -> str | None:
         return of(value)
     if isinstance(value, float) and value.is_integer():
         value = str(int(value))
-    text = str(value)
+    elif is_ambiguous_month(value):
+        return None
+    text = unicodedata.normalize("NFKC", str(value))  # full-width digits typed in Chinese input mode
     for pattern in _FOUND:
         for m in pattern.finditer(text):
             month = int(m.group(2))
             if 1 <= month <= 12:
                 return f"{m.group(1)}-{month:02d}"
     return None
+
+
+def is_ambiguous_month(value: object) -> bool:
+    """A number such as 2026.1 in a month cell: Excel keeps 2026.10 typed into a cell as 2026.1, so it
+    may be January or October."""
+    return isinstance(value, float) and 2000 < value < 2100 and round(value % 1, 6) == 0.1
 
 
 def month_add(period: str, months: int) -> str:

@@ -193,6 +193,26 @@ def test_month_cell_typed_as_a_date_by_excel():
     assert find(result) == [] and result.period == "2026-10"
 
 
+def test_month_typed_in_full_width_digits():
+    s = valid_submission_sheets()
+    s["填报说明"][1][1] = "２０２６年１０月"  # Chinese input mode
+    result = run(s, "云岭县报送.xlsx")
+    assert find(result) == [] and result.period == "2026-10"
+
+
+def test_month_typed_as_a_number_that_excel_shortened():
+    """2026.10 typed into a number cell is stored as 2026.1: January or October? Refused, saying both;
+    2026.11 or 2026.09 are not ambiguous."""
+    s = valid_submission_sheets()
+    s["填报说明"][1][1] = 2026.1
+    issue = one(run(s, "云岭县报送.xlsx"))
+    assert at(issue) == ("填报说明", 2, "报送月份")
+    assert "可能是2026年1月,也可能是2026年10月" in issue.message and "应填写如2026-10或2026-01" in issue.message
+    s["填报说明"][1][1] = 2026.11
+    result = run(s, "云岭县报送.xlsx")
+    assert find(result) == [] and result.period == "2026-11"
+
+
 def test_sheet_without_header_row():
     s = valid_submission_sheets()
     s["作业"] = [["随便"], ["一些", "内容"]]

@@ -53,6 +53,8 @@ RULE_MESSAGES: dict[str, str] = {
                       "应在「填报说明」填写报送月份(如2026-10)或在文件名中写明(如{example})",
     "period_disagree": "报送月份不一致:「填报说明」为「{a}」,文件名「{file}」为「{b}」,应统一为同一月份",
     "period_invalid": "{where}:值「{value}」不是有效的月份,应填写如2026-10的报送月份",
+    "period_ambiguous": "{where}:值「{value}」可能是{year}年1月,也可能是{year}年10月(在Excel中输入2026.10会变成数字2026.1),"
+                        "应填写如{year}-10或{year}-01的报送月份",
     "period_ahead": "报送月份「{period}」晚于报送时间({received}),该月还没有数据,应核对「填报说明」中的报送月份"
                     "或文件名中的月份(上月数据应填写{last})",
     "period_current": "报送月份「{period}」是报送时间({received})所在的当月,本月尚未结束;如报送的是上月数据,"

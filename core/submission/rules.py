@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from core.month import find_month, period_label
+from core.month import find_month, is_ambiguous_month, period_label
 from core.reading.cells import display, fold, is_blank
 from core.submission.bands import BANDS, covers, is_compulsory
 from core.submission.issues import Issue
@@ -108,8 +108,10 @@ def determine_county_period(ctx: Context, instructions: list[list] | None) -> li
     if period_cell is not None:
         ctx.period = find_month(period_cell[1])
         if ctx.period is None:
-            issues.append(rule_issue("period_invalid", sheet="填报说明", row=period_cell[0],
-                                     column=PERIOD_LABEL, value=display(period_cell[1])))
+            ambiguous = is_ambiguous_month(period_cell[1])
+            issues.append(rule_issue("period_ambiguous" if ambiguous else "period_invalid", sheet="填报说明",
+                                     row=period_cell[0], column=PERIOD_LABEL, value=display(period_cell[1]),
+                                     year=int(period_cell[1]) if ambiguous else None))
         elif from_name and from_name != ctx.period:
             issues.append(rule_issue("period_disagree", a=ctx.period, file=ctx.file_name, b=from_name))
     elif from_name:
