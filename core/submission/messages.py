@@ -87,7 +87,7 @@ def where(sheet: str, row: int | None, column: str | None) -> str:
     return text
 
 
-VALUE_SHOWN = 40  # characters of a cell's value quoted in a message; a longer one is cut and its length told
+VALUE_SHOWN = 80  # characters of a cell's value quoted in a message; a longer one is cut and its length told
 
 
 def quoted(value: object) -> str | None:
