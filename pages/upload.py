@@ -8,6 +8,7 @@ from core.month import month_add, month_range, of, period_label, today
 from core.present.escape import md_text
 from core.present.export import table_to_xlsx
 from core.submission.annotate import annotate_workbook, annotated_file_name
+from core.submission.arrival import arrival_key
 from core.submission.gate import submit_workbook
 from core.submission.ingest import STATUS_LABELS, WORKBOOK_SUFFIXES
 from core.submission.status import zone_county_list
@@ -38,7 +39,8 @@ files = st.file_uploader("上传县区月度报送工作簿(.xlsx / .xlsm / .xls
                          type=[s.lstrip(".") for s in WORKBOOK_SUFFIXES], accept_multiple_files=True,
                          key="upload_files")
 done: dict = st.session_state.setdefault(RESULTS_KEY, {})
-new = [f for f in files or [] if f.file_id not in done]
+# a correction after the workbook it corrects, whatever order they were chosen in: the last stored is in force
+new = sorted((f for f in files or [] if f.file_id not in done), key=lambda f: arrival_key(f.name))
 if new:
     bar = st.progress(0.0, text="正在校验…")
     for n, f in enumerate(new, start=1):

@@ -4,7 +4,7 @@ One file (数据报送 in the app, `ingest_file`), on one connection:
     hash → duplicate? → validate once → may this account send this county and month (permission,
     lock; a refusal is audited) → archive → admit.
 A folder (`ingest_paths`) is read, hashed, validated and archived by worker processes
-(core.submission.prepare); its files then go through `admit` in batches, in name order.
+(core.submission.prepare); its files then go through `admit` in batches, in name order (a correction after its original).
 
 admit, under the write lock: the county against the zone's counties, the month against the time of receipt (a month that has not begun is
 refused, the month still running is warned about), checks against stored data (school codes of other counties: error;

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from core.db import open_db
 from core.paths import default_db_path
+from core.submission.arrival import arrival_key
 from core.submission.archive import archive_bytes, remove_dead_writers_files, sync_archive
 from core.submission.gate import admit, command_line, receive
 from core.submission.outcome import STATUS_LABELS, IngestResult, duplicate, unreadable
@@ -64,7 +65,10 @@ def ingest_file(source: Path | str | bytes, *, file_name: str | None = None, db_
 
 
 def collect_files(paths: list[Path | str]) -> tuple[list[Path], list[SkippedFile], list[str]]:
-    """Expand files and folders (recursively, name order) into workbooks, skipped files, missing paths."""
+    """Expand files and folders (recursively) into workbooks, skipped files, missing paths.
+
+    Workbooks come in name order by folder, a correction right after the workbook it corrects
+    (core.submission.arrival): the one stored last is in force."""
     files: list[Path] = []
     skipped: list[SkippedFile] = []
     missing: list[str] = []
@@ -82,6 +86,7 @@ def collect_files(paths: list[Path | str]) -> tuple[list[Path], list[SkippedFile
             files.append(path)
         else:
             missing.append(str(raw))
+    files.sort(key=lambda p: (p.parent.as_posix(), arrival_key(p.name)))
     return files, skipped, missing
 
 
