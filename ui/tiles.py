@@ -35,7 +35,9 @@ a.hx-link:hover .hx-tile {{ outline:3px solid #1f4e99; outline-offset:-3px; }}
 .hx-small {{ font-size:{small}px; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }}
 .hx-small.hx-detail {{ white-space:normal; }}  /* target / 应达 / 仅3/8县区已报送: wrapped, never cut */
 /* a narrow tile (1280 px with the sidebar) puts its badge under the value in every tile alike */
-@container (max-width: 240px) {{ .hx-row {{ flex-direction:column; align-items:flex-start; gap:2px; }} }}
+@container (max-width: 240px) {{ .hx-row {{ flex-direction:column; align-items:flex-start; gap:2px; }}
+  /* and its name smaller, wrapped if still too long: 「校内体育活动1小时达标率」 whole on a 1024 projector */
+  .hx-name {{ font-size:min({name}px, 16px); white-space:normal; }} }}
 </style>
 """
 
