@@ -398,7 +398,7 @@ PAGE_PATHS = ["/", "/quality", "/pe", "/homework", "/whole_child", "/compare", "
 ALLOWED_WORDS = ("excel", "pdf", "png", "csv", "xlsx", "xlsm", "xls", "ods", "wps", "sha", "kb", "mb",
                  "a4", "ctrl", "l1", "l2", "l3", "l4", "l5", "l6", "l7")
 # Visible text and the attributes a browser or a tooltip shows: every Latin word not allowed above.
-# Material icons (a ligature word drawn as a glyph), code spans and the charts' own data are not text.
+# Material icons (a ligature word drawn as a glyph: stIconMaterial, and an alert's icon stAlertDynamicIcon), code spans and the charts' own data are not text.
 ENGLISH_JS = """
 allowed => {
   const out = new Set();
@@ -418,7 +418,7 @@ allowed => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n; (n = walker.nextNode());) {
     const el = n.parentElement;
-    if (!el || !n.data.trim() || el.closest("script,style,code,noscript,[data-testid=stIconMaterial]")) continue;
+    if (!el || !n.data.trim() || el.closest("script,style,code,noscript,[data-testid=stIconMaterial],[data-testid=stAlertDynamicIcon]")) continue;
     if (shown(el)) check(n.data, el.tagName.toLowerCase());
   }
   for (const el of document.querySelectorAll("[title],[placeholder],[data-title],[alt]")) {
