@@ -183,9 +183,10 @@ def note_card(text: str) -> None:
 @figcache.cached_figure
 def trend_chart(indicator: str, period: str, size: int, county: str | None = None,
                 months: int = 12, limit: float | None = None):
-    """Monthly lines per county (or one county) with the zone line and target (as in the report)."""
-    trend = data.load("indicator_trend", indicator, level="county", county=county, end=period,
-                      months=months)
+    """Monthly lines per county (or one county) with the zone line and target (as in the report).
+    Every county's rows are loaded (shared with the zone-wide chart): with many counties the chosen
+    county is drawn against their band."""
+    trend = data.load("indicator_trend", indicator, level="county", end=period, months=months)
     zone = data.load("indicator_trend", indicator, level="zone", end=period, months=months)
     return figures.trend_lines(indicator, period, trend, zone, load_zone().source, data.as_of(period),
                                base_size=size, county=county, limit=limit)

@@ -22,7 +22,7 @@ from core.present.charts.base import months
 from core.present.escape import chart_text
 from core.present.labels import reporting_text
 from core.present.numbers import format_target, format_value, is_missing, target_text
-from core.present.palette import load_palette, status_style
+from core.present.palette import load_palette, many_counties, status_style
 
 
 def indicator_caption(indicator: str, row, source: str, as_of: str) -> charts.Caption:
@@ -64,15 +64,23 @@ def county_bars(indicator: str, period: str, rows: pd.DataFrame, zone_row, sourc
         target_name = f"本月应达 {format_value(target, ind.unit)}"
     elif ref is not None and len(set(with_target["target"])) > 1:  # each county its own target (a plan)
         ref, target, caption = None, None, replace(caption, target="各县区目标不同(见各县区计划进度)")
+    labelled = None
+    if many_counties(len(rows)):  # a label per bar no longer fits: the chosen county's only
+        labelled = {highlight} if highlight else set()
+        caption = replace(caption, note=f"共{len(rows)}个县区,柱上不逐一标注县区名与数值"
+                                        + (f"(只标所选的▶{highlight})" if highlight else ""))
     title = f"{period_label(period)} 各县区{ind.name}"
     if zone_row is not None and not is_missing(zone_row.get("complete")) and not bool(zone_row.get("complete")):
         # an open month: the picture says whose bars these are (pasted without the page's banner)
         title += f"({reporting_text(int(zone_row['counties_reporting']), int(zone_row['counties_expected']))})"
-    return charts.bar_by_status(
+    fig = charts.bar_by_status(
         shown, "label", title, ind.unit, caption=caption,
         target=target, direction=ref.get("direction") if ref is not None else ind.direction,
         zone_value=zone_row.get("value") if zone_row is not None else None, key_col="county",
-        base_size=base_size, height=height, target_name=target_name)
+        base_size=base_size, height=height, target_name=target_name, labelled=labelled)
+    if labelled is not None:
+        fig.update_xaxes(title={"text": "各县区,按数值从高到低(悬停查看县区名与数值)"})
+    return fig
 
 
 def trend_lines(indicator: str, period: str, counties: pd.DataFrame, zone: pd.DataFrame, source: str,
@@ -80,10 +88,17 @@ def trend_lines(indicator: str, period: str, counties: pd.DataFrame, zone: pd.Da
                 limit: float | None = None) -> go.Figure:
     """Monthly lines per county (or one county) with the zone line and the target (or a policy
     `limit`, 上限 ≤60分钟). Counties whose values are yes/no (0 or 100 %, e.g. 按时报送率) are not
-    drawn as spikes: the zone line carries the names of the counties at 0 in that month."""
+    drawn as spikes: the zone line carries the names of the counties at 0 in that month.
+    `counties` may hold every county when one is chosen: more than a chart draws one by one
+    (palette.many_counties) become a band around the zone line with the chosen county's line; else
+    only the chosen county's line is drawn."""
     ind = load_catalog().get(indicator)
     counties = counties[counties["stage"].isna()] if "stage" in counties else counties
     zone = zone[zone["stage"].isna()] if "stage" in zone else zone
+    n = counties["county"].nunique()
+    band = load_palette().scale.band if many_counties(n) else None
+    if county is not None and band is None:
+        counties = counties[counties["county"] == county]
     last = zone.iloc[-1] if len(zone) else None
     caption = indicator_caption(indicator, last, source, as_of)
     target, limit_name = (last.get("target") if last is not None else None), None
@@ -92,10 +107,15 @@ def trend_lines(indicator: str, period: str, counties: pd.DataFrame, zone: pd.Da
         caption, target = replace(caption, target=limit_name), limit
     values = [float(v) for v in counties["value"] if not is_missing(v)]
     yes_no = ind.unit == "%" and county is None and values and set(values) <= {0.0, 100.0}
+    if band is not None and not yes_no:
+        lo, hi = (round(q * 100) for q in band)
+        caption = replace(caption, note=f"阴影:{n}个县区每月的P{lo}–P{hi}(深,中间{hi - lo}%的县区)"
+                                        f"与最低–最高(浅)")
     fig = charts.trend_lines(counties.iloc[0:0] if yes_no else counties,
                              f"{ind.name}月度趋势({county or '各县区'},截至{period_label(period)})", ind.unit,
                              caption=caption, target=target, direction=ind.direction, zone=zone,
-                             base_size=base_size, height=height, target_name=limit_name)
+                             base_size=base_size, height=height, target_name=limit_name,
+                             band=None if yes_no else band, highlight=county)
     if yes_no:
         _name_counties_at_zero(fig, counties, zone, base_size)
     return fig
@@ -105,11 +125,19 @@ def _name_counties_at_zero(fig: go.Figure, counties: pd.DataFrame, zone: pd.Data
     """Label each zone point below 100 % with the counties at 0 that month (one layout update)."""
     at_zero = counties[counties["value"] == 0].groupby("period")["county"].apply(list)
     level = dict(zip(zone["period"], zone["value"]))
-    notes = [{"x": months([p])[0], "y": level.get(p), "text": chart_text("、".join(names)) + "未达标",
+    most = load_palette().scale.max_names if many_counties(counties["county"].nunique()) else None
+    notes = [{"x": months([p])[0], "y": level.get(p), "text": _names(names, most) + "未达标",
               "showarrow": True, "arrowhead": 0, "ax": 0, "ay": base_size * 2.4, "yanchor": "top",
               "font": {"size": int(base_size * 0.9), "color": load_palette().lines["target"]}}
              for p, names in at_zero.items() if not is_missing(level.get(p))]
     fig.update_layout(annotations=[*fig.layout.annotations, *notes])
+
+
+def _names(names: list[str], most: int | None) -> str:
+    """「甲、乙」, or with `most` set and more names than that 「甲、乙…等12个县区」."""
+    if most is None or len(names) <= most:
+        return chart_text("、".join(names))
+    return chart_text("、".join(names[:most])) + f"等{len(names)}个县区"
 
 
 def trajectory(indicator: str, period: str, trend: pd.DataFrame, row, scope: str, source: str, as_of: str,

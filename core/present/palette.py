@@ -45,6 +45,16 @@ class GridStyle(BaseModel):
     change_note: str
 
 
+class ScaleRules(BaseModel):
+    """Where charts switch to their many-counties forms (data/ui.toml [scale])."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    many_counties: int = Field(ge=1)
+    many_points: int = Field(ge=1)
+    band: tuple[float, float]
+    max_names: int = Field(ge=1)
+
+
 class Palette(BaseModel):
     """Everything visual that is data: fonts, status colours, county colours, lines."""
 
@@ -62,6 +72,7 @@ class Palette(BaseModel):
     school_lists: dict[str, str] = {}  # indicator id -> title of the list of schools not meeting it
     grid: GridStyle
     wrap: dict[str, tuple[str, ...]]
+    scale: ScaleRules
 
 
 @lru_cache(maxsize=1)
@@ -126,6 +137,11 @@ def county_looks(counties) -> dict[str, tuple[str, str, str]]:
     names = sorted({c for c in counties if c})
     return {name: (palette[i % len(palette)], symbols[i % len(symbols)], dashes[i % len(dashes)])
             for i, name in enumerate(names)}
+
+
+def many_counties(n: int) -> bool:
+    """True when `n` counties are more than a chart draws one by one (data/ui.toml [scale])."""
+    return n > load_palette().scale.many_counties
 
 
 def zone_color() -> str:

@@ -80,16 +80,35 @@ def add_value_labels(fig: go.Figure, cats, values, keys, unit: str, axis: Axis,
     return spots
 
 
+def name_bars(fig: go.Figure, bars: list[tuple[str, float | None]], unit: str, base_size: int,
+              horizontal: bool = False) -> None:
+    """A boxed 「▶ 名称 值」 with a short pointer at the end of each of `bars` (category, value): over
+    lines and neighbouring bars alike, since the box is opaque."""
+    notes = []
+    for cat, v in bars:
+        text = f"{cat} {status_style('none').label if v is None else format_value(v, unit)}"
+        at = 0 if v is None else v
+        place = ({"x": at, "y": cat, "ax": base_size * 3, "ay": 0, "xanchor": "left"} if horizontal
+                 else {"x": cat, "y": at, "ax": 0, "ay": -base_size * 2.2, "yanchor": "bottom"})
+        notes.append({**place, "text": text, "showarrow": True, "arrowhead": 0, "arrowwidth": 1.5,
+                      "bgcolor": "rgba(255,255,255,0.92)", "bordercolor": OUTSIDE_TEXT, "borderpad": 3,
+                      "name": "value", "font": {"size": base_size, "color": OUTSIDE_TEXT}})
+    fig.update_layout(annotations=[*fig.layout.annotations, *notes])
+
+
 def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
                   caption: Caption | None = None, target=None, direction: str | None = None,
                   zone_value=None, key_col: str | None = None, horizontal: bool = False,
                   base_size: int = 14, height: int | None = None,
-                  target_name: str | None = None) -> go.Figure:
+                  target_name: str | None = None, labelled: set | None = None) -> go.Figure:
     """Bars (one per county or school) coloured by status, with target and zone lines.
 
     `df` needs `label_col`, `value`, `status`; `key_col` goes to customdata (for drill-down).
     A value without a target is drawn in the 无目标 colour, a missing value is written 无数据.
     `target_name` labels the target line instead of 「目标 ≥T」 (e.g. a trajectory's 本月应达 value).
+    `labelled`: only the bars of these keys carry their name and value as text, and the category
+    axis shows no names (None: every bar its value, every name on the axis). Too many bars for a
+    name and a label each keep both in the hover.
     """
     # Highest first; horizontal bars are drawn bottom-up, so there the lowest ends up on top.
     data = df.sort_values(["value"], ascending=False, na_position="last")
@@ -99,16 +118,23 @@ def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
     labels = [chart_text(lbl) for lbl in data[label_col]]  # county and school names: shown as text
     hover = [f"{lbl}<br>{format_value(v, unit)} · {status_style(k).label}"
              for lbl, v, k in zip(labels, data["value"], keys)]
+    ids = list(data[key_col] if key_col else data[label_col])
     bar = go.Bar(x=values if horizontal else labels, y=labels if horizontal else values,
                  orientation="h" if horizontal else "v",
                  marker={"color": [status_style(k).color for k in keys]},
-                 customdata=list(data[key_col] if key_col else data[label_col]),
+                 customdata=ids,
                  hovertext=hover, hoverinfo="text", name="", showlegend=False,
                  # a clicked bar (drill-down) dims the others only slightly: labels stay readable
                  unselected={"marker": {"opacity": 0.7}})
+    if labelled is not None:  # the named bars stand out by an outline as well
+        bar.marker.line = {"color": [OUTSIDE_TEXT if k in labelled else "rgba(0,0,0,0)" for k in ids],
+                           "width": 2}
     fig = go.Figure(bar)
-    add_value_labels(fig, labels, values, keys, unit, axis, [target, zone_value], base_size,
-                     horizontal)
+    if labelled is None:
+        add_value_labels(fig, labels, values, keys, unit, axis, [target, zone_value], base_size, horizontal)
+    else:
+        name_bars(fig, [(c, v) for c, v, k in zip(labels, values, ids) if k in labelled], unit, base_size,
+                  horizontal)
     line = vline if horizontal else hline
     line(fig, target, target_name or target_label(target, direction, unit), load_palette().lines["target"],
          "dash")
@@ -118,6 +144,8 @@ def bar_by_status(df: pd.DataFrame, label_col: str, title: str, unit: str,
         height = height or max(320, int(max(len(data), 1) * base_size * 2.1) + 220)
     (fig.update_xaxes if horizontal else fig.update_yaxes)(title={"text": axis.title(unit)},
                                                            range=[axis.lo, axis.hi])
+    if labelled is not None:  # a name per bar would be cut and thinned out by plotly: none
+        (fig.update_yaxes if horizontal else fig.update_xaxes)(showticklabels=False)
     fig = frame(fig, title, caption, base_size, height=height)
     if horizontal:  # a tall chart: the legend just under the axis, not a fraction of the height below
         fig.update_layout(legend_y=-min(0.12, 70 / height))

@@ -22,12 +22,14 @@ DEFAULT_WIDTH = 1000  # px a figure is laid out for when nobody says otherwise
 
 @dataclass(frozen=True)
 class Caption:
-    """What a screenshot must say besides the title: 口径, target, source, as-of date."""
+    """What a screenshot must say besides the title: 口径, target, source, as-of date, and a
+    `note` on how the chart is drawn when that is not self-evident (a band of many counties)."""
 
     definition: str = ""
     target: str = ""
     source: str = ""
     as_of: str = ""
+    note: str = ""
 
     def text(self, width: int = 70) -> str:
         """The caption as wrapped plotly HTML lines (its text escaped: names may come from counties)."""
@@ -38,6 +40,8 @@ class Caption:
                             f"数据来源:{self.source}" if self.source else "",
                             f"数据截至 {self.as_of}" if self.as_of else "") if p]
         lines = [line for p in parts for line in wrap(p, width)]
+        if self.note:
+            lines.extend(wrap(self.note, width))
         if tail:
             lines.extend(wrap(" · ".join(tail), width))
         return "<br>".join(chart_text(line) for line in lines)

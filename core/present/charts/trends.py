@@ -7,6 +7,7 @@ figure as every other output shows it (core.present.numbers) and the month's mar
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -31,15 +32,23 @@ from core.present.palette import county_looks, load_palette, status_style, zone_
 def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None = None,
                 target=None, direction: str | None = None, zone: pd.DataFrame | None = None,
                 base_size: int = 14, height: int | None = None,
-                target_name: str | None = None) -> go.Figure:
+                target_name: str | None = None, band: tuple[float, float] | None = None,
+                highlight: str | None = None) -> go.Figure:
     """Monthly lines, one per county in its fixed colour, the zone in bold, the target line.
 
     `df` needs `period`, `county`, `value`; `zone` (optional) `period`, `value`;
     `target_name` names the line when it is a limit rather than a target (上限 ≤60分钟).
+    `band` (quantiles, e.g. (0.1, 0.9)): too many counties for a line each — the counties are a
+    band (those quantiles, inside a lighter min–max band) and only `highlight`'s line is drawn.
     """
     fig = go.Figure()
-    looks = county_looks(df["county"].dropna().unique() if len(df) else [])
-    for county, part in sorted(df.groupby("county"), key=lambda kv: kv[0]) if len(df) else []:
+    lines = df
+    if band is not None:
+        for trace in band_traces(df, unit, band):
+            fig.add_trace(trace)
+        lines = df[df["county"] == highlight] if highlight else df.iloc[0:0]
+    looks = county_looks(lines["county"].dropna().unique() if len(lines) else [])
+    for county, part in sorted(lines.groupby("county"), key=lambda kv: kv[0]) if len(lines) else []:
         part = part.sort_values("period")
         color, symbol, dash = looks[county]
         fig.add_trace(go.Scatter(
@@ -57,6 +66,33 @@ def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None
     axis = value_axis([*df["value"], *(zone["value"] if zone is not None else [])], [target], headroom=0.06)
     fig.update_yaxes(title={"text": axis.title(unit)}, range=[axis.lo, axis.hi])
     return frame(fig, title, caption, base_size, height=height)
+
+
+def band_label(band: tuple[float, float]) -> str:
+    """Legend text of the inner band: 中间80%县区(P10–P90)."""
+    lo, hi = (round(q * 100) for q in band)
+    return f"中间{hi - lo}%县区(P{lo}–P{hi})"
+
+
+def band_traces(df: pd.DataFrame, unit: str, band: tuple[float, float]) -> list[go.Scatter]:
+    """The counties as two shaded bands per month: min–max (light) and the `band` quantiles (darker);
+    each band's hover gives its range as every output shows figures."""
+    values = df[df["value"].notna()].assign(value=lambda d: d["value"].astype(float))
+    by_month = values.groupby("period")["value"]
+    edges = pd.DataFrame({"min": by_month.min(), "lo": by_month.quantile(band[0]),
+                          "hi": by_month.quantile(band[1]), "max": by_month.max()}).sort_index()
+    x = months(edges.index)
+    color = load_palette().lines
+    traces = []
+    for low, high, name, fill in (("min", "max", "各县区最低–最高", color["band_outer"]),
+                                  ("lo", "hi", band_label(band), color["band"])):
+        spans = [f"{format_value(a, unit)}–{format_value(b, unit)}" for a, b in zip(edges[low], edges[high])]
+        traces.append(go.Scatter(x=x, y=list(edges[low]), mode="lines", line={"width": 0}, hoverinfo="skip",
+                                 showlegend=False, name=name))
+        traces.append(go.Scatter(x=x, y=list(edges[high]), mode="lines", line={"width": 0}, fill="tonexty",
+                                 fillcolor=fill, name=name, customdata=spans,
+                                 hovertemplate=f"{name} %{{x}}: %{{customdata}}<extra></extra>"))
+    return traces
 
 
 def trajectory_chart(actual: pd.DataFrame, plan: list[tuple[str, float]], title: str,
@@ -170,13 +206,28 @@ def distribution_chart(values: pd.Series, limit: float, direction: str, title: s
     bad = vals.drop(ok.index)
     fig = go.Figure()
     bins = {"size": bin_size, "start": 0}
+    counted = len(vals) > load_palette().scale.many_points  # thousands of values: counts per bin
     for part, status, name in ((ok, "green", "达标学校"), (bad, "red", "未达标学校")):
-        fig.add_trace(go.Histogram(x=list(part), xbins=bins, name=f"{name}({len(part)}所)",
-                                   marker={"color": status_style(status).color,
-                                           "line": {"color": "white", "width": 1}}))
+        marker = {"color": status_style(status).color, "line": {"color": "white", "width": 1}}
+        if counted:
+            fig.add_trace(binned_bars(part, bin_size, f"{name}({len(part)}所)", marker, unit))
+        else:
+            fig.add_trace(go.Histogram(x=list(part), xbins=bins, name=f"{name}({len(part)}所)", marker=marker))
     fig.update_layout(barmode="overlay", bargap=0.05)
     vline(fig, limit, limit_label or f"标准 {format_value(limit, unit)}",
           load_palette().lines["target"])
     fig.update_xaxes(ticksuffix=unit)
     fig.update_yaxes(title={"text": "学校数(所)"})
     return frame(fig, title, caption, base_size, height=height)
+
+
+def binned_bars(values: pd.Series, bin_size: float, name: str, marker: dict, unit: str) -> go.Bar:
+    """The bars a histogram of `values` draws (bins of `bin_size` from 0), counted here: a few
+    dozen bars instead of every value in the page and in plotly.js."""
+    start = np.floor(values.to_numpy(dtype=float) / bin_size) * bin_size
+    counts = pd.Series(start).value_counts().sort_index()
+    lows = [float(v) for v in counts.index]
+    spans = [f"{format_value(lo, unit)}–{format_value(lo + bin_size, unit)}" for lo in lows]
+    return go.Bar(x=[lo + bin_size / 2 for lo in lows], y=[int(c) for c in counts], width=bin_size * 0.95,
+                  name=name, marker=marker, customdata=spans,
+                  hovertemplate="%{customdata}: %{y}所<extra>" + name + "</extra>")
