@@ -54,7 +54,7 @@ def test_many_county_bars_label_only_the_chosen_county_and_keep_every_value_in_t
 def test_many_county_bars_without_a_chosen_county_carry_no_value_labels():
     fig = bars(60)
     assert value_notes(fig) == []
-    assert fig.layout.xaxis.title.text and "悬停" in fig.layout.xaxis.title.text
+    assert "悬停可见" in fig.layout.title.subtitle.text.replace("<br>", "")
 
 
 @pytest.mark.parametrize("n", [8, SCALE.many_counties])
@@ -63,6 +63,16 @@ def test_up_to_the_threshold_county_bars_are_drawn_as_for_the_pilot(n):
     assert len(value_notes(fig)) == n  # a value label on every bar
     assert fig.layout.xaxis.showticklabels is None and "共" not in fig.layout.title.subtitle.text
     assert "▶ 测试001县" in fig.data[0].x
+
+
+def test_many_county_counts_leave_out_the_zone_total_line_and_state_it():
+    rows = county_rows(60).assign(value=lambda d: d["value"].round(0), target=None)
+    zone = pd.Series({"value": float(rows["value"].sum()), "complete": True})
+    fig = figures.county_bars("quality_schools", "2026-10", rows, zone, "源", "2026-11-05")
+    assert fig.layout.shapes == ()  # no line at the sum, far above every bar
+    assert f"实验区合计{zone['value']:.0f}所" in fig.layout.title.subtitle.text.replace("<br>", "")
+    pilot = figures.county_bars("quality_schools", "2026-10", rows.head(8), zone, "源", "2026-11-05")
+    assert [s["y0"] for s in pilot.layout.shapes] == [zone["value"]]  # the pilot's chart as it was
 
 
 def trend_frames(n: int, values=None):

@@ -64,23 +64,24 @@ def county_bars(indicator: str, period: str, rows: pd.DataFrame, zone_row, sourc
         target_name = f"本月应达 {format_value(target, ind.unit)}"
     elif ref is not None and len(set(with_target["target"])) > 1:  # each county its own target (a plan)
         ref, target, caption = None, None, replace(caption, target="各县区目标不同(见各县区计划进度)")
-    labelled = None
+    labelled, zone_value = None, zone_row.get("value") if zone_row is not None else None
     if many_counties(len(rows)):  # a label per bar no longer fits: the chosen county's only
         labelled = {highlight} if highlight else set()
-        caption = replace(caption, note=f"共{len(rows)}个县区,柱上不逐一标注县区名与数值"
-                                        + (f"(只标所选的▶{highlight})" if highlight else ""))
+        note = (f"共{len(rows)}个县区,按数值从高到低;柱上不逐一标注县区名与数值"
+                + (f"(只标所选的▶{highlight})" if highlight else "") + ",悬停可见")
+        if ind.kind == "count" and not is_missing(zone_value):  # the zone's sum flattens a hundred bars
+            note += f";实验区合计{format_value(zone_value, ind.unit)}"
+            zone_value = None
+        caption = replace(caption, note=note)
     title = f"{period_label(period)} 各县区{ind.name}"
     if zone_row is not None and not is_missing(zone_row.get("complete")) and not bool(zone_row.get("complete")):
         # an open month: the picture says whose bars these are (pasted without the page's banner)
         title += f"({reporting_text(int(zone_row['counties_reporting']), int(zone_row['counties_expected']))})"
-    fig = charts.bar_by_status(
+    return charts.bar_by_status(
         shown, "label", title, ind.unit, caption=caption,
         target=target, direction=ref.get("direction") if ref is not None else ind.direction,
-        zone_value=zone_row.get("value") if zone_row is not None else None, key_col="county",
+        zone_value=zone_value, key_col="county",
         base_size=base_size, height=height, target_name=target_name, labelled=labelled)
-    if labelled is not None:
-        fig.update_xaxes(title={"text": "各县区,按数值从高到低(悬停查看县区名与数值)"})
-    return fig
 
 
 def trend_lines(indicator: str, period: str, counties: pd.DataFrame, zone: pd.DataFrame, source: str,
