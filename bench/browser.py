@@ -141,7 +141,8 @@ def choose(page, label: str, index: int) -> None:
     page.locator('[role="option"]').nth(index).click()
 
 
-def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("数据报送", "审核与审计日志")) -> dict:
+def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("数据报送", "审核与审计日志"),
+            only: tuple[str, ...] = ()) -> dict:
     """Every figure of the browser stage for one database."""
     from playwright.sync_api import sync_playwright
 
@@ -155,7 +156,7 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
         page = context.new_page()
         page.goto(url)
         page.wait_for_selector(RENDERED, timeout=120_000)
-        titles = [t for t in nav_titles(page) if t not in skip]
+        titles = [t for t in nav_titles(page) if t not in skip and (not only or any(o in t for o in only))]
         clicks: dict[str, list[float]] = {t: [] for t in titles}
         months: dict[str, list[float]] = {t: [] for t in titles}
         counties: dict[str, list[float]] = {t: [] for t in titles}
@@ -204,8 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, required=True)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--month", default=None, help="YYYY-MM to open (default: the app's default month)")
+    ap.add_argument("--pages", nargs="*", default=(), help="only the pages whose title contains one of these")
     args = ap.parse_args(argv)
-    result = measure(args.db.resolve(), args.runs, args.month)
+    result = measure(args.db.resolve(), args.runs, args.month, only=tuple(args.pages))
     print(render(str(args.db), result))
     print(json.dumps(result, ensure_ascii=False))
     return 0
