@@ -98,6 +98,12 @@ def build(db: Path, period: str | None, county: str | None):
         "县区对比": [("bar activity", bars("activity_hour_compliance"), full)],
         "综合育人": [(f"bar {i}", bars(i), half) for i in wc],
         "投影放映": [("bar activity (projector)", bars("activity_hour_compliance", PROJECTOR), 1230)],
+        # the floor: one chart of the pilot's size (8 counties, a label per bar) with title, caption, legend
+        "参照 8 counties": [("bar activity, 8 counties", figures.county_bars(
+            "activity_hour_compliance", period,
+            counties[counties["county"].isin(sorted(counties["county"].unique())[:8])
+                     & (counties["indicator"] == "activity_hour_compliance")],
+            zone[zone["indicator"] == "activity_hour_compliance"].iloc[0], source, as_of), half)],
     }
     return period, pages
 
