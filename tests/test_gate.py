@@ -154,6 +154,23 @@ def test_every_value_in_the_usual_range_gives_no_warning(db_path):
     assert res.status == "accepted" and [i for i in res.issues if i.severity == "warning"] == []
 
 
+def test_a_roster_much_shorter_than_last_month_is_a_plain_warning(db_path):
+    """Rows left out when pasting: 10 schools last month, 6 now (the 6 rows of each sheet) — a warning
+    naming the counts and the first codes no longer listed; one school fewer is no warning."""
+    ingest_file(build_workbook(valid_submission_sheets(period="2026-08", n_schools=10)),
+                file_name="云岭县_2026-08.xlsx", db_path=db_path)
+    same = ingest_file(build_workbook(valid_submission_sheets(period="2026-09", n_schools=9)),
+                       file_name="云岭县_2026-09.xlsx", db_path=db_path)
+    assert not [i for i in same.issues if "请核实是否漏填" in i.message]
+    res = ingest_file(build_workbook(valid_submission_sheets(n_schools=5)), file_name="云岭县_2026-10.xlsx",
+                      db_path=db_path)
+    assert res.status == "accepted"
+    (warning,) = [i for i in res.issues if "请核实是否漏填" in i.message]
+    assert warning.severity == "warning" and warning.sheet == "学校名册"
+    assert warning.message == (f"学校名册:本月5所学校,上月9所,少了4所(如{school_code(6)}、{school_code(7)}、"
+                               f"{school_code(8)}等),请核实是否漏填;学校确已撤并的,可忽略本提示")
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_upload_page_shows_the_clerk_the_plain_warning(db_path, monkeypatch):
     ingest_file(build_workbook(with_activity([58, 60, 62, 62, 63, 64, 66, 61], period="2026-09")),

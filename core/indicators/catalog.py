@@ -120,7 +120,8 @@ class Rating(_Frozen):
 
 
 class DataQuality(_Frozen):
-    """Limits of the data-quality checks (outliers, month-over-month jumps, minutes that look like hours)."""
+    """Limits of the data-quality checks (outliers, month-over-month jumps, minutes that look like hours,
+    a roster shorter than last month's)."""
 
     z_limit: float = Field(gt=0)
     min_schools: int = Field(ge=3)
@@ -129,6 +130,7 @@ class DataQuality(_Frozen):
     jump_ratio: float = Field(gt=1)
     students_jump_share: float = Field(gt=0)
     hours_like_max: float = Field(gt=0)
+    roster_drop_share: float = Field(gt=0, lt=1)
 
 
 class Catalog(_Frozen):

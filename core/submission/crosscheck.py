@@ -3,7 +3,8 @@
 - School codes belong to one county: a 学校名册 code that is in another county's newest roster in
   force is an error naming that county (docs/submission-format.md, 学校标识码归属).
 - Implausible values (warnings that do not block): minutes far from the county's other schools in
-  the workbook, a jump from the school's own previous month in force, minutes that look like hours.
+  the workbook, a jump from the school's own previous month in force, minutes that look like hours,
+  a roster clearly shorter than last month's in force (schools left out when pasting).
 
 A list of workbooks is checked as if they were stored one after the other: an earlier workbook of
 the list that passes counts as stored for the later ones (its roster, its month's values).
@@ -86,7 +87,8 @@ def _check(p: ParsedSubmission, rosters: Rosters, months: dict[tuple[str, str], 
         return
     values = _values(p)
     last = (p.county, month_add(p.period, -1))
-    p.issues += _warnings(p, values, months.get(last, previous.get(last, {})), dq)
+    before = months.get(last, previous.get(last, {}))
+    p.issues += _roster_drop(p, values, before, dq) + _warnings(p, values, before, dq)
     months[(p.county, p.period)] = values
     rosters.stored(p.county, p.period, set(codes))
 
@@ -163,6 +165,18 @@ def _values(p: ParsedSubmission) -> Values:
             column = zip(_column(table, "school_id"), _column(table, metric))
             values[metric] = {sid: float(x) for sid, x in column if x is not None}
     return values
+
+
+def _roster_drop(p: ParsedSubmission, values: Values, before: Values, dq: DataQuality) -> list[Issue]:
+    """A warning when the roster lists clearly fewer schools than last month's in force (rows left out
+    when pasting), naming a few of the schools it no longer lists."""
+    was, now = before.get("students", {}), values.get("students", {})
+    gone = sorted(set(was) - set(now))
+    if not was or len(gone) < max(2, dq.roster_drop_share * len(was)):
+        return []
+    examples = "、".join(gone[:3]) + ("等" if len(gone) > 3 else "")
+    return [rule_issue("roster_shrank", "warning", sheet=p.places["school"].label, n=len(now), m=len(was),
+                       d=len(gone), examples=examples)]
 
 
 def _warnings(p: ParsedSubmission, values: Values, before: Values, dq: DataQuality) -> list[Issue]:

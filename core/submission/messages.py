@@ -73,6 +73,8 @@ RULE_MESSAGES: dict[str, str] = {
     "name_differs": "{where}:值「{value}」与学校名册中的「{roster}」不一致,请核实",
     "not_reported": "{sheet}:学校名册中的「{name}」({code})没有数据行,该校本月将按未报送计",
     "implausible": "{where}:{reason}",
+    "roster_shrank": "{sheet}:本月{n}所学校,上月{m}所,少了{d}所(如{examples}),请核实是否漏填;学校确已撤并的,"
+                     "可忽略本提示",
     "rule_crashed": "内部检查「{rule}」出错({error}),请联系管理员;本表暂不能接收",
 }
 
