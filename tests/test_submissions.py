@@ -113,3 +113,77 @@ def test_bad_zone_file_names_file_and_entry(tmp_path, text, fragment):
     with pytest.raises(ZoneConfigError) as exc:
         load_zone(path)
     assert fragment in str(exc.value) and str(path) in str(exc.value)
+
+
+def _reference_matrix(con, zone, period=None):
+    """The matrix cell by cell, filtering every submission per cell (what submission_matrix does column-wise)."""
+    import pandas as pd
+
+    from core.month import on_time
+    from core.submission.status import LATE, MATRIX_COLUMNS, MISSING, ON_TIME, REJECTED, zone_county_list
+    counties = zone_county_list(con, zone)
+    first, last = con.execute("SELECT min(period), max(period) FROM submission WHERE period IS NOT NULL").fetchone()
+    periods = [period] if period else month_range(first, last)
+    subs = con.execute("SELECT id, county, period, status, in_force, file_name, received_at, n_errors, n_warnings,"
+                       " review_status FROM submission WHERE county IS NOT NULL AND period IS NOT NULL"
+                       " ORDER BY received_at, id").df()
+    rows = []
+    for county in counties:
+        for p in periods:
+            mine = subs[(subs["county"] == county) & (subs["period"] == p)]
+            row = dict.fromkeys(MATRIX_COLUMNS)
+            row.update(county=county, period=p, due_date=zone.due_date(p).isoformat(), versions=len(mine),
+                       status=MISSING, n_errors=0, n_warnings=0)
+            accepted = mine[mine["status"] == "accepted"]
+            if accepted.empty and not mine.empty:
+                last_row = mine.iloc[-1]
+                row.update(status=REJECTED, file_name=last_row["file_name"], received_at=last_row["received_at"],
+                           n_errors=int(last_row["n_errors"]), n_warnings=int(last_row["n_warnings"]))
+            elif not accepted.empty:
+                first_at = accepted["received_at"].iloc[0]
+                forced = accepted[accepted["in_force"]]
+                current = forced.iloc[0] if not forced.empty else accepted.iloc[-1]
+                row.update(status=ON_TIME if on_time(first_at, p, zone.due_day) else LATE,
+                           first_accepted_at=first_at, submission_id=int(current["id"]),
+                           file_name=current["file_name"], received_at=current["received_at"],
+                           n_errors=int(current["n_errors"]), n_warnings=int(current["n_warnings"]),
+                           review_status=current["review_status"])
+            rows.append(row)
+    return pd.DataFrame(rows, columns=MATRIX_COLUMNS)
+
+
+@pytest.mark.parametrize("listed", [(), ("白石县", "松溪县", "望江区")])
+def test_matrix_equals_the_cell_by_cell_reference(db_path, listed):
+    """Every kind of cell: on time, late, corrected, rejected only, rejected after accepted, none in force,
+    a county outside the zone list, unknown county or month, a gap month, a listed county with nothing."""
+    from pandas.testing import assert_frame_equal
+    subs = [  # county, period, status, in_force, received, n_errors, n_warnings, review
+        ("松溪县", "2026-08", "accepted", True, datetime(2026, 9, 3), 0, 1, "approved"),
+        ("松溪县", "2026-10", "accepted", False, datetime(2026, 11, 9), 0, 0, None),
+        ("松溪县", "2026-10", "accepted", True, datetime(2026, 11, 10), 0, 2, "returned"),
+        ("松溪县", "2026-10", "rejected", False, datetime(2026, 11, 12), 3, 0, None),
+        ("白石县", "2026-10", "rejected", False, datetime(2026, 11, 2), 1, 0, None),
+        ("白石县", "2026-10", "rejected", False, datetime(2026, 11, 3), 2, 5, None),
+        ("松溪县", "2026-09", "accepted", True, datetime(2026, 10, 2), 0, 1, None),  # an older version restored
+        ("松溪县", "2026-09", "accepted", False, datetime(2026, 10, 4), 0, 3, "approved"),
+        ("白石县", "2026-08", "accepted", False, datetime(2026, 9, 1), 0, 0, None),  # none in force
+        ("白石县", "2026-08", "accepted", False, datetime(2026, 9, 7), 0, 4, None),
+        ("外县", "2026-10", "accepted", True, datetime(2026, 11, 1), 0, 0, None),
+        (None, "2026-10", "rejected", False, datetime(2026, 11, 1), 1, 0, None),
+        ("松溪县", None, "rejected", False, datetime(2026, 11, 1), 1, 0, None),
+        ("松溪县", "2026-11", "accepted", True, datetime(2026, 12, 5, 23, 59), 0, 0, None),
+    ]
+    zone = Zone(name="测试区", source="测试", due_day=5, counties=listed)
+    with open_db(db_path) as con:
+        for n, (county, period, status, forced, received, errors, warnings, review) in enumerate(subs):
+            con.execute("INSERT INTO submission (county, period, file_name, sha256, received_at, ingested_at, status,"
+                        " in_force, archive_path, n_errors, n_warnings, review_status)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'x', ?, ?, ?)",
+                        [county, period, f"文件{n}.xlsx", f"sha{n}", received, received, status, forced,
+                         errors, warnings, review])
+        for period in (None, "2026-10", "2026-09", "2026-08"):
+            got, want = submission_matrix(con, period, zone=zone), _reference_matrix(con, zone, period)
+            assert len(got) > 0 and set(got["status"]) >= ({"未报送"} if period == "2026-09" else set())
+            assert_frame_equal(got, want)
+        whole = submission_matrix(con, zone=zone)
+        assert {"按时", "逾期", "已驳回", "未报送"} <= set(whole["status"])

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from core.month import month_range, on_time
+from core.month import deadline, month_range
 from core.zone import Zone, load_zone
 
 ON_TIME, LATE, MISSING, REJECTED = "按时", "逾期", "未报送", "已驳回"
@@ -30,7 +31,13 @@ def zone_county_list(con: duckdb.DuckDBPyConnection, zone: Zone | None = None) -
 
 def submission_matrix(con: duckdb.DuckDBPyConnection, period: str | None = None,
                       zone: Zone | None = None) -> pd.DataFrame:
-    """One row per county × month: status, the submission in force, when received, issue counts."""
+    """One row per county × month: status, the submission in force, when received, issue counts.
+
+    A month with accepted workbooks: 按时/逾期 by its first accepted one, the one in force (else the
+    newest accepted) named; only rejected ones: 已驳回 with the newest; none: 未报送. Column-wise:
+    each county × month's first, newest and in-force rows are picked by groups, never one filter of
+    every submission per cell (~0.5 ms each: seconds for a province's history).
+    """
     zone = zone or load_zone()
     counties = zone_county_list(con, zone)
     if period is not None:
@@ -43,34 +50,50 @@ def submission_matrix(con: duckdb.DuckDBPyConnection, period: str | None = None,
         "SELECT id, county, period, status, in_force, file_name, received_at, n_errors, n_warnings,"
         " review_status FROM submission WHERE county IS NOT NULL AND period IS NOT NULL"
         " ORDER BY received_at, id").df()
-    rows = []
-    for county in counties:
-        for p in periods:
-            mine = subs[(subs["county"] == county) & (subs["period"] == p)]
-            rows.append(_cell(county, p, mine, zone))
-    return pd.DataFrame(rows, columns=MATRIX_COLUMNS)
+    grid = pd.MultiIndex.from_product([counties, periods], names=["county", "period"])
+    cols = {c: np.full(len(grid), None, dtype=object) for c in MATRIX_COLUMNS}
+    cols["county"][:], cols["period"][:] = grid.get_level_values(0), grid.get_level_values(1)
+    due = {p: zone.due_date(p).isoformat() for p in periods}
+    cols["due_date"][:] = [due[p] for p in cols["period"]]
+    cols["status"][:] = MISSING
+    for c in ("n_errors", "n_warnings", "versions"):
+        cols[c][:] = 0
+    subs = subs[subs["county"].isin(counties) & subs["period"].isin(periods)]
+    if len(subs):
+        _fill(cols, grid, subs, zone.due_day)
+    # one tuple per cell, as the matrix was always built (the columns' types inferred alike)
+    return pd.DataFrame(list(zip(*(cols[c] for c in MATRIX_COLUMNS))), columns=MATRIX_COLUMNS)
 
 
-def _cell(county: str, period: str, mine: pd.DataFrame, zone: Zone) -> dict:
-    due = zone.due_date(period)
-    row = dict.fromkeys(MATRIX_COLUMNS)
-    row.update(county=county, period=period, due_date=due.isoformat(), versions=len(mine), status=MISSING,
-               n_errors=0, n_warnings=0)
-    accepted = mine[mine["status"] == "accepted"]
-    if accepted.empty:
-        if not mine.empty:
-            last = mine.iloc[-1]
-            row.update(status=REJECTED, file_name=last["file_name"], received_at=last["received_at"],
-                       n_errors=int(last["n_errors"]), n_warnings=int(last["n_warnings"]))
-        return row
-    first_at = accepted["received_at"].iloc[0]
-    in_force = accepted[accepted["in_force"]]
-    current = in_force.iloc[0] if not in_force.empty else accepted.iloc[-1]
-    row.update(status=ON_TIME if on_time(first_at, period, zone.due_day) else LATE, first_accepted_at=first_at,
-               submission_id=int(current["id"]), file_name=current["file_name"],
-               received_at=current["received_at"], n_errors=int(current["n_errors"]),
-               n_warnings=int(current["n_warnings"]), review_status=current["review_status"])
-    return row
+def _fill(cols: dict[str, np.ndarray], grid: pd.MultiIndex, subs: pd.DataFrame, due_day: int) -> None:
+    """The cells with workbooks, from `subs` (received order): versions; the newest workbook of a cell
+    with only rejected ones; the first accepted one's time; the one in force (else the newest accepted)."""
+    subs = subs.set_index(pd.MultiIndex.from_frame(subs[["county", "period"]]))
+    by_cell = lambda frame: frame.groupby(level=[0, 1], sort=False)  # noqa: E731
+    versions = by_cell(subs).size()
+    cols["versions"][grid.get_indexer(versions.index)] = versions.tolist()
+    accepted = subs[(subs["status"] == "accepted").to_numpy()]
+    rejected = subs[~subs.index.isin(accepted.index)]
+    newest = by_cell(rejected).tail(1)
+    current = by_cell(pd.concat([accepted[accepted["in_force"].astype(bool).to_numpy()],
+                                 by_cell(accepted).tail(1)])).head(1)
+    for rows, status in ((newest, REJECTED), (current, None)):
+        at = grid.get_indexer(rows.index)
+        if status:
+            cols["status"][at] = status
+        for c in ("file_name", "received_at") + (("review_status",) if status is None else ()):
+            cols[c][at] = rows[c].tolist()
+        for c in ("n_errors", "n_warnings"):
+            cols[c][at] = [int(v) for v in rows[c].tolist()]
+        if status is None:
+            cols["submission_id"][at] = [int(v) for v in rows["id"].tolist()]
+    first = by_cell(accepted).head(1)
+    at = grid.get_indexer(first.index)
+    first_at = first["received_at"].tolist()
+    cols["first_accepted_at"][at] = first_at
+    deadlines = {p: deadline(p, due_day) for p in set(first["period"])}
+    cols["status"][at] = [ON_TIME if t is not None and t < deadlines[p] else LATE
+                          for t, p in zip(first_at, first["period"].tolist())]
 
 
 def submission_history(con: duckdb.DuckDBPyConnection, county: str, period: str) -> pd.DataFrame:
