@@ -26,7 +26,7 @@ import pandas as pd
 
 from core.indicators import reporting
 from core.indicators.base import SOURCES, facts_cte, lit, zone_counties
-from core.indicators.cache import cached, data_key
+from core.indicators.cache import cached, data_key, nbytes_of
 from core.indicators.catalog import Catalog, load_catalog
 from core.indicators.measures import measures
 from core.indicators.resource import cv_rows, item_stats
@@ -80,7 +80,7 @@ def raw_columns(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zon
         # one month and the one before, every level at once (cached); this call's rows picked out
         pair = _month_pair(con, months, county, cat, sums_sql)
         if summed:
-            parts.append(_with_prev(_pick(pair.sums, levels, [i.id for i in summed]), periods[0]))
+            parts.append(_with_prev(_pick(pair, levels, [i.id for i in summed]), periods[0]))
         if want_cv:
             recs += pair.cv
     elif periods and (summed or want_cv):
@@ -113,15 +113,17 @@ def raw_columns(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zon
 
 @dataclass(frozen=True)
 class _Pair:
-    """A month and the month before: the summed rows of every level and indicator, the 差异系数 rows."""
+    """A month and the month before: the summed rows of every indicator by level (each level's rows in
+    the order _summed gives them, with `_ind` = the row's position in `inds`), the 差异系数 rows."""
 
-    sums: dict[str, np.ndarray]
+    sums: dict[str, dict[str, np.ndarray]]
+    inds: tuple[str, ...]
     cv: list[dict]
 
     @property
     def nbytes(self) -> int:
-        """Approximate memory held (for the cache bound)."""
-        return sum(a.nbytes * (8 if a.dtype == object else 1) for a in self.sums.values()) + 500 * len(self.cv)
+        """Memory held, by its real bytes (for the cache bound)."""
+        return nbytes_of(self.sums) + nbytes_of(self.cv)
 
 
 def _month_pair(con, months: list[str], county: str | None, cat: Catalog,
@@ -134,23 +136,84 @@ def _month_pair(con, months: list[str], county: str | None, cat: Catalog,
         with _facts_source(con, months, cat, SOURCES, shared=True) as source:
             sums = _summed(con, source, levels, county, inds, months, sums_sql) if inds else None
             cv = cv_rows(item_stats(con, months, county, cat, source=source))
-        return _Pair(sums if sums is not None else _concat([], False), cv)
+        return _Pair(_by_level(sums if sums is not None else _concat([], False), [i.id for i in inds]),
+                     tuple(i.id for i in inds), cv)
 
     data = data_key(con)
     # the facts' SQL carries the catalogue's thresholds and scope; the measures its sums
-    key = None if data is None else (data, "month_pair", facts_cte(months, cat), tuple(sums_sql.items()), county)
+    key = None if data is None else (data, "month_pair", tuple(months), county, facts_cte(months, cat),
+                                     tuple(sums_sql.items()))
     return cached(key, compute, lambda p: p.nbytes)
 
 
-def _pick(part: dict[str, np.ndarray], levels, ids: list[str]) -> dict[str, np.ndarray]:
-    """The rows of `part` at `levels` for the indicators `ids` (a copy: the cached part stays whole)."""
-    keep = np.zeros(len(part["level"]), dtype=bool)
-    for lv in levels:
-        keep |= part["level"] == lv
-    codes, uniques = pd.factorize(part["indicator"])
-    if not set(uniques) <= set(ids):
-        keep &= np.isin(np.arange(len(uniques)), [k for k, u in enumerate(uniques) if u in ids])[codes]
-    return {c: a[keep] for c, a in part.items()}
+def _by_level(part: dict[str, np.ndarray], ids: list[str]) -> dict[str, dict[str, np.ndarray]]:
+    """The rows of `part` split by level, in their order, each with `_ind` (position in `ids`).
+
+    The school level's strings (indicator, month, county, school code and name) are kept as codes
+    into their distinct values (_Coded): a province pair repeats every school's code and name once
+    per indicator and month, ~1.2 million rows."""
+    ind = pd.Index(ids).get_indexer(part["indicator"]).astype(np.int64)
+    out = {}
+    for lv in LEVEL_ORDER:
+        rows = np.flatnonzero(part["level"] == lv)
+        if len(rows):
+            out[lv] = {c: _Coded.of(a[rows]) if a.dtype == object else _narrow(a[rows]) for c, a in part.items()}
+            out[lv]["_ind"] = _narrow(ind[rows])
+    return out
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """int64 bookkeeping columns (ranks, groups) kept as int32 when they fit (_pick widens them back)."""
+    if values.dtype == np.int64 and (not len(values) or (values.min() >= -2**31 and values.max() < 2**31)):
+        return values.astype(np.int32)
+    return values
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """An object column as int32 codes into its distinct values (None for code -1)."""
+
+    codes: np.ndarray
+    uniques: np.ndarray  # object; one more slot at the end, None
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> "_Coded":
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        objects = np.empty(len(uniques) + 1, dtype=object)
+        objects[:-1] = np.asarray(uniques, dtype=object)
+        return cls(codes.astype(np.int32), objects)
+
+    def take(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """The values (of `rows`, else all) as an object array; equal values share one object."""
+        return self.uniques[self.codes if rows is None else self.codes[rows]]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @property
+    def nbytes(self) -> int:
+        return self.codes.nbytes + nbytes_of(self.uniques)
+
+
+def _pick(pair: _Pair, levels, ids: list[str]) -> dict[str, np.ndarray]:
+    """The rows of `pair` at `levels` for the indicators `ids` (a copy: the cached pair stays whole)."""
+    parts = [pair.sums[lv] for lv in LEVEL_ORDER if lv in levels and lv in pair.sums]
+    if not parts:
+        return {c: a[:0] for c, a in _concat([], False).items()}
+    wanted = np.isin(np.arange(len(pair.inds)), [k for k, u in enumerate(pair.inds) if u in ids])
+    picked = []
+    for part in parts:
+        rows = np.flatnonzero(wanted[part["_ind"]])
+        picked.append({c: a.take(rows) if isinstance(a, _Coded) else
+                       a[rows].astype(np.int64) if a.dtype == np.int32 else a[rows] for c, a in part.items()})
+    if len(picked) == 1:
+        out = picked[0]
+    else:  # the levels back in the order _summed gave them: indicator, then its rows
+        out = {c: np.concatenate([p[c] for p in picked]) for c in picked[0]}
+        order = np.lexsort((out["_rank"], out["_ind"]))
+        out = {c: a[order] for c, a in out.items()}
+    del out["_ind"]
+    return out
 
 
 def _with_prev(part: dict[str, np.ndarray], period: str) -> dict[str, np.ndarray]:
