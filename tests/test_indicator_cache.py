@@ -140,3 +140,72 @@ def test_the_data_version_follows_reviews_and_the_audit_log(db_path):
         assert len({before, approved, cache.data_key(con)}) == 3
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("level,county", [("zone", None), ("county", None), ("county", "甲县")])
+def test_one_indicator_is_the_rows_of_the_whole_level(level, county):
+    """ui/data.indicators takes one indicator's zone/county rows out of the level's whole frame."""
+    from pandas.testing import assert_frame_equal
+
+    from core.indicators.catalog import load_catalog
+    con = _month_pair_db()
+    whole = compute_indicators(con, "2026-04", level, county)
+    assert len(whole) > 0
+    for ind in load_catalog().indicator:
+        alone = compute_indicators(con, "2026-04", level, county, ind.id)
+        rows = whole[whole["indicator"] == ind.id].reset_index(drop=True)
+        assert_frame_equal(alone, rows, check_index_type=False)
+
+
+def test_a_cached_pair_gives_the_same_rows_at_every_level(db_path):
+    """The month pair is kept split by level, its strings as codes: every level reads the same rows back."""
+    con = new_db(db_path)
+    try:
+        add_submission(con, "甲县", "2026-03", [{"id": "A1", "act": 50}, {"id": "A2", "type": "初级中学", "g79": 80}],
+                       [{"id": "A1", "level": "市级"}])
+        add_submission(con, "乙县", "2026-04", [{"id": "B1", "act": 45}, {"id": "B2"}])
+        add_submission(con, "甲县", "2026-04", [{"id": "A1", "act": 65}, {"id": "A3", "act": 30}])
+        cache.clear()
+        first = {lv: raw_columns(con, ["2026-04"], levels=[lv], prev="2026-03") for lv in ("school", "county", "zone")}
+        assert len(cache._indicators) == 1 and cache._indicators.total > 0  # the pair, sized by its bytes
+        for lv, cols in first.items():
+            again = raw_columns(con, ["2026-04"], levels=[lv], prev="2026-03")
+            cache.clear()
+            fresh = raw_columns(con, ["2026-04"], levels=[lv], prev="2026-03")
+            assert len(fresh["indicator"]) > 0
+            for c in fresh:
+                for got in (cols[c], again[c]):
+                    assert got.dtype == fresh[c].dtype, (lv, c)
+                    assert [None if v != v else v for v in got.tolist()] == \
+                           [None if v != v else v for v in fresh[c].tolist()], (lv, c)
+    finally:
+        con.close()
+
+
+def test_entries_are_sized_by_their_real_bytes():
+    import pandas as pd
+
+    shared = np.array(["学校名称" * 5] * 10_000, dtype=object)  # one object, 10,000 pointers
+    distinct = np.array([f"学校名称{i:06d}" * 2 for i in range(10_000)], dtype=object)
+    assert shared.nbytes <= cache.nbytes_of(shared) < shared.nbytes + 10_000
+    assert 10_000 * 60 < cache.nbytes_of(distinct) - distinct.nbytes < 10_000 * 150
+    frame = pd.DataFrame({"x": np.arange(10_000, dtype=float), "name": distinct,
+                          "obj": pd.Series(shared, dtype=object)})  # Arrow strings; shared objects
+    strings = frame["name"].str.len().sum() * 2  # 学校名称 is 3 bytes of UTF-8, digits 1
+    assert 80_000 + strings + shared.nbytes <= cache.nbytes_of(frame) < 80_000 + 1.5 * strings + shared.nbytes + 20_000
+
+
+def test_the_bounded_cache_evicts_by_size_and_logs_its_events(tmp_path, monkeypatch):
+    log = tmp_path / "cache.log"
+    monkeypatch.setenv(cache.LOG_ENV, str(log))
+    kept = cache.BoundedCache(1000, "t", lambda key: key[0])
+    assert kept.cached(("a",), lambda: 1, lambda _: 600) == 1
+    assert kept.cached(("a",), lambda: 2, lambda _: 600) == 1  # a hit
+    kept.cached(("b",), lambda: 3, lambda _: 600)  # a and b together pass the bound: a goes
+    kept.cached(("c",), lambda: 4, lambda _: 2000)  # larger than the bound alone: not kept
+    assert kept.get(("a",)) is None and kept.get(("b",)) == 3 and kept.get(("c",)) is None
+    assert kept.total == 600 and len(kept) == 1
+    events = [line.split("\t")[1:4] for line in log.read_text(encoding="utf-8").splitlines()]
+    assert events == [["t", "miss", "a"], ["t", "put", "a"], ["t", "hit", "a"], ["t", "miss", "b"],
+                      ["t", "put", "b"], ["t", "evict", "a"], ["t", "miss", "c"], ["t", "skip", "c"],
+                      ["t", "miss", "a"], ["t", "hit", "b"], ["t", "miss", "c"]]

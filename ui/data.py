@@ -16,11 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from core.db import DatabaseUnavailable, open_db
-from core.indicators.cache import BoundedCache
+from core.indicators.cache import LARGE_ENTRY, LARGE_RESULT_BYTES, RESULT_BYTES, BoundedCache, nbytes_of
 from core.month import today
 from core.paths import default_db_path
 
-RESULT_BYTES = 384 * 1024 * 1024
 # Core functions the pages may call through `load`, by name -> "module:function".
 CORE_FUNCTIONS = {
     "compute_indicators": "core.indicators:compute_indicators",
@@ -53,8 +52,11 @@ _UNKNOWN_TTL = 3.0  # seconds an unknown data version (in-memory database) is ke
 _versions: dict[str, tuple[tuple, tuple, float]] = {}  # path -> (file state, data version, when)
 _versions_lock = threading.Lock()
 # Results and figures of every session, shared and never copied (st.cache_data pickled them on every
-# hit: a school table of a province cost more to unpickle than to draw). Bounded by size.
-_results = BoundedCache(RESULT_BYTES)
+# hit: a school table of a province cost more to unpickle than to draw). Bounded by real size, in two
+# tiers: whole-school frames of a province (LARGE_ENTRY and more) evict only each other, never the
+# small results pages show (county and zone rows, figures, tables); bounds in core/indicators/cache.py.
+_results = BoundedCache(RESULT_BYTES, "results", lambda key: repr(key[3:]))
+_large = BoundedCache(LARGE_RESULT_BYTES, "large", lambda key: repr(key[3:]))
 _computing: dict[tuple, threading.Lock] = {}  # one computation per key at a time (sessions are threads)
 
 
@@ -85,38 +87,33 @@ def remember(key: tuple, compute: Callable[[], object], spinner: str | None = No
     One session computes a key at a time; the others wait for its result instead of computing it too.
     """
     missing = object()
-    value = _results.get(key, missing)
+    value = _kept(key, missing)
     if value is not missing:
         return value
     with _versions_lock:
         lock = _computing.setdefault(key, threading.Lock())
     try:
         with lock:
-            value = _results.get(key, missing)
+            value = _kept(key, missing)
             if value is missing:
+                start = time.perf_counter()
                 if spinner:
                     with st.spinner(spinner):
                         value = compute()
                 else:
                     value = compute()
-                _results.put(key, value, _size(value))
+                size = nbytes_of(value)
+                (_large if size >= LARGE_ENTRY else _results).put(key, value, size, time.perf_counter() - start)
     finally:
         with _versions_lock:
             _computing.pop(key, None)
     return value
 
 
-def _size(value) -> int:
-    """Bytes an entry holds, roughly (object cells counted at 64 bytes, a figure at 1 MB)."""
-    if isinstance(value, pd.DataFrame):
-        return sum(64 * len(value) if value[c].dtype == object else value[c].nbytes for c in value.columns) + 1000
-    if isinstance(value, bytes):
-        return len(value)
-    if isinstance(value, tuple):
-        return sum(_size(v) for v in value)
-    if type(value).__module__.startswith("plotly"):
-        return 1 << 20
-    return 10_000
+def _kept(key: tuple, default):
+    """The value kept for `key` in either tier, else `default`."""
+    value = _results.get(key, default)
+    return _large.get(key, default) if value is default else value
 
 
 def _call(path: str, name: str, args: tuple, kwargs: tuple):
@@ -158,6 +155,7 @@ def load(name: str, *args, **kwargs):
 def forget() -> None:
     """Forget every cached result and data version (tests; a change the file state would not show)."""
     _results.clear()
+    _large.clear()
     with _versions_lock:
         _versions.clear()
 
@@ -169,9 +167,19 @@ def month_choices():
 
 def indicators(period: str, level: str = "zone", county: str | None = None,
                indicator: str | None = None) -> pd.DataFrame:
-    """compute_indicators, cached."""
-    return load("compute_indicators", period=period, level=level, county=county,
-                indicator=indicator)
+    """compute_indicators, cached.
+
+    One indicator of the zone or county level is the rows of the level's whole frame (computed
+    once per month and level, with every projection at once): a month change on a page of
+    several charts is then one computation, not one per chart. (tests/test_indicator_cache.py
+    checks that the rows are the same as compute_indicators' own.)
+    """
+    if indicator is None or level == "school":
+        return load("compute_indicators", period=period, level=level, county=county, indicator=indicator)
+    frame = load("compute_indicators", period=period, level=level, county=county, indicator=None)
+    rows = remember(cache_key("indicator_rows", period, level, county, indicator),
+                    lambda: frame[frame["indicator"] == indicator].reset_index(drop=True))
+    return rows.copy(deep=False)
 
 
 def as_of(period: str) -> str:

@@ -15,14 +15,27 @@ threads).
 """
 from __future__ import annotations
 
+import dataclasses
 import os
+import sys
 import threading
+import time
 from collections import OrderedDict
 from typing import Callable
 
 import duckdb
+import numpy as np
 
-MAX_BYTES = 256 * 1024 * 1024
+# Memory bounds of the server's caches, all in one place (real bytes, core.indicators.cache.nbytes_of).
+# A province (100 counties × 300 schools) month pair is ~85 MB, a county's ~4 MB: two or three months
+# of a province fit. The pages' results (ui/data.py) are kept in two tiers so that whole-school frames
+# (LARGE_ENTRY and above) never push out what pages show (county and zone rows, figures, tables).
+# With the server's own ~300 MB and a computation's transient peak this keeps a province under 1 GB.
+MB = 1024 * 1024
+MAX_BYTES = 200 * MB  # the indicator cache (month pairs, projections)
+RESULT_BYTES = 128 * MB  # the pages' results smaller than LARGE_ENTRY
+LARGE_RESULT_BYTES = 128 * MB  # the pages' results of LARGE_ENTRY and more (school frames of a province)
+LARGE_ENTRY = 4 * MB
 _FINGERPRINT = """
 SELECT count(*), coalesce(sum(hash(id, county, period, status, in_force, review_status, sha256)), 0),
        (SELECT coalesce(max(id), 0) FROM audit_log),
@@ -58,35 +71,102 @@ def file_state(path: str) -> tuple:
     return tuple(files)
 
 
+SAMPLE = 256  # object cells looked at per column when sizing an entry
+
+
+def nbytes_of(value) -> int:
+    """The memory an entry holds, by its real bytes: numpy buffers exactly; object cells as their
+    pointers plus the distinct objects of an evenly spaced sample scaled to the column (cells that
+    share one object, as interned strings and to_objects' floats do, count once in the sample);
+    Arrow-backed columns by their buffers; a DataFrame column by column (never pandas' deep
+    memory_usage: it visits every cell)."""
+    import pandas as pd
+
+    if isinstance(value, np.ndarray):
+        if value.dtype != object or not len(value):
+            return value.nbytes
+        step = max(1, len(value) // SAMPLE)
+        sample = value[::step]
+        seen = {id(v): sys.getsizeof(v) for v in sample}
+        return value.nbytes + sum(seen.values()) * len(value) // len(sample)
+    if isinstance(value, pd.DataFrame):
+        return 1000 + sum(nbytes_of(value.iloc[:, k]) for k in range(value.shape[1]))
+    if isinstance(value, pd.Series):  # Arrow-backed strings (pandas 3) and numbers: their buffers exactly
+        return 200 + (nbytes_of(value.to_numpy()) if value.dtype == object else int(value.nbytes))
+    if isinstance(value, (bytes, str)):
+        return sys.getsizeof(value)
+    if isinstance(value, dict):
+        return 64 * len(value) + sum(nbytes_of(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return 56 + 8 * len(value) + sum(nbytes_of(v) for v in value)
+    if hasattr(value, "nbytes") and not isinstance(value, type):
+        return int(value.nbytes)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return 64 + sum(nbytes_of(getattr(value, f.name)) for f in dataclasses.fields(value))
+    if type(value).__module__.startswith("plotly"):
+        return 1 << 20  # a built figure and the specs shown from it (ui/figcache.py)
+    return sys.getsizeof(value)
+
+
+LOG_ENV = "PILOT_CACHE_LOG"  # a file: one line per cache event (hit, miss, put, evict, skip), for the benchmark
+_log_lock = threading.Lock()
+
+
+def log_event(cache: str, event: str, key: str, seconds: float = 0.0, nbytes: int = 0, total: int = 0) -> None:
+    """Append one tab-separated line to $PILOT_CACHE_LOG (nothing when it is not set):
+    wall time, cache, event, key, seconds of the computation, bytes of the entry, bytes kept."""
+    path = os.environ.get(LOG_ENV)
+    if not path:
+        return
+    line = f"{time.time():.3f}\t{cache}\t{event}\t{key}\t{seconds:.3f}\t{nbytes}\t{total}\n"
+    with _log_lock, open(path, "a", encoding="utf-8") as out:
+        out.write(line)
+
+
 class BoundedCache:
     """compute() once per key, kept until the least recently used entries pass `max_bytes`
     (as told by each entry's `size`); thread-safe. Values are shared, never copied: callers
-    must not change them."""
+    must not change them. `name` and `label(key)` name the cache and an entry in the event log."""
 
-    def __init__(self, max_bytes: int):
+    def __init__(self, max_bytes: int, name: str = "cache", label: Callable[[tuple], str] = repr):
         self.max_bytes = max_bytes
+        self.name, self.label = name, label
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         self._total = 0
+
+    def _log(self, event: str, key: tuple, seconds: float = 0.0, nbytes: int = 0) -> None:
+        if os.environ.get(LOG_ENV):
+            log_event(self.name, event, self.label(key)[:300], seconds, nbytes, self._total)
 
     def get(self, key: tuple, default=None):
         """The value kept for `key` (marked as recently used), else `default`."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
-                return self._entries[key][0]
-        return default
+                value = self._entries[key][0]
+            else:
+                value = default
+        self._log("hit" if value is not default else "miss", key)
+        return value
 
-    def put(self, key: tuple, value, nbytes: int) -> None:
-        """Keep `value` under `key` (not when it alone is larger than the bound)."""
+    def put(self, key: tuple, value, nbytes: int, seconds: float = 0.0) -> None:
+        """Keep `value` under `key` (not when it alone is larger than the bound); `seconds` it took (log)."""
         if nbytes > self.max_bytes:
+            self._log("skip", key, seconds, nbytes)
             return
+        evicted = []
         with self._lock:
             old = self._entries.pop(key, None)
             self._total += nbytes - (old[1] if old else 0)
             self._entries[key] = (value, nbytes)
             while self._total > self.max_bytes:
-                self._total -= self._entries.popitem(last=False)[1][1]
+                gone, (_, size) = self._entries.popitem(last=False)
+                self._total -= size
+                evicted.append((gone, size))
+        self._log("put", key, seconds, nbytes)
+        for gone, size in evicted:
+            self._log("evict", gone, 0.0, size)
 
     def cached(self, key: tuple | None, compute: Callable[[], object],
                size: Callable[[object], int] = lambda _: 0):
@@ -97,9 +177,18 @@ class BoundedCache:
         value = self.get(key, missing)
         if value is not missing:
             return value
+        start = time.perf_counter()
         value = compute()
-        self.put(key, value, size(value))
+        self.put(key, value, size(value), time.perf_counter() - start)
         return value
+
+    @property
+    def total(self) -> int:
+        """Bytes kept (as told by the entries' sizes)."""
+        return self._total
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def clear(self) -> None:
         """Forget every entry."""
@@ -108,7 +197,12 @@ class BoundedCache:
             self._total = 0
 
 
-_indicators = BoundedCache(MAX_BYTES)
+def _label(key: tuple) -> str:
+    """An indicator-cache key in the log: what it is (month_pair, projections…) and its short parts."""
+    return " ".join(str(k) for k in key[1:] if len(str(k)) <= 80)
+
+
+_indicators = BoundedCache(MAX_BYTES, "indicators", _label)
 
 
 def cached(key: tuple | None, compute: Callable[[], object], size: Callable[[object], int] = lambda _: 0):
