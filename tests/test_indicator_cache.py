@@ -209,3 +209,30 @@ def test_the_bounded_cache_evicts_by_size_and_logs_its_events(tmp_path, monkeypa
     assert events == [["t", "miss", "a"], ["t", "put", "a"], ["t", "hit", "a"], ["t", "miss", "b"],
                       ["t", "put", "b"], ["t", "evict", "a"], ["t", "miss", "c"], ["t", "skip", "c"],
                       ["t", "miss", "a"], ["t", "hit", "b"], ["t", "miss", "c"]]
+
+
+def test_trend_windows_reuse_kept_months_and_equal_fresh_ones(db_path):
+    """A trend keeps each month's rows: a window moved by a month computes that month only, same rows."""
+    from pandas.testing import assert_frame_equal
+
+    from core.indicators import indicator_trend
+    con = new_db(db_path)
+    try:
+        for n, period in enumerate(("2026-02", "2026-03", "2026-04", "2026-05")):
+            add_submission(con, "甲县", period, [{"id": "A1", "act": 50 + 5 * n}, {"id": "A2", "act": 70}],
+                           [{"id": "A1", "level": "市级"}])
+            if n % 2:
+                add_submission(con, "乙县", period, [{"id": "B1", "act": 40 + 10 * n}])
+        asked = [("activity_hour_compliance", "zone", None), ("activity_hour_compliance", "county", None),
+                 ("quality_schools", "county", "甲县"), ("submission_on_time_rate", "zone", None)]
+        cache.clear()
+        kept = {(a, end, months): indicator_trend(con, *a[:2], county=a[2], end=end, months=months)
+                for end in ("2026-04", "2026-05", "2026-03") for months in (2, 3) for a in asked}
+        assert any(k[1] == "trend_months" for k in cache._indicators._entries)
+        for (a, end, months), got in kept.items():
+            cache.clear()
+            fresh = indicator_trend(con, *a[:2], county=a[2], end=end, months=months)
+            assert len(fresh) > 0
+            assert_frame_equal(got, fresh)
+    finally:
+        con.close()

@@ -32,9 +32,9 @@ import numpy as np
 # (LARGE_ENTRY and above) never push out what pages show (county and zone rows, figures, tables).
 # With the server's own ~300 MB and a computation's transient peak this keeps a province under 1 GB.
 MB = 1024 * 1024
-MAX_BYTES = 200 * MB  # the indicator cache (month pairs, projections)
-RESULT_BYTES = 128 * MB  # the pages' results smaller than LARGE_ENTRY
-LARGE_RESULT_BYTES = 128 * MB  # the pages' results of LARGE_ENTRY and more (school frames of a province)
+MAX_BYTES = 200 * MB  # the indicator cache (month pairs, projections, trends)
+RESULT_BYTES = 160 * MB  # the pages' results smaller than LARGE_ENTRY (rows, figures, tables)
+LARGE_RESULT_BYTES = 96 * MB  # the pages' results of LARGE_ENTRY and more (school frames of a province)
 LARGE_ENTRY = 4 * MB
 _FINGERPRINT = """
 SELECT count(*), coalesce(sum(hash(id, county, period, status, in_force, review_status, sha256)), 0),
@@ -104,8 +104,20 @@ def nbytes_of(value) -> int:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return 64 + sum(nbytes_of(getattr(value, f.name)) for f in dataclasses.fields(value))
     if type(value).__module__.startswith("plotly"):
-        return 1 << 20  # a built figure and the specs shown from it (ui/figcache.py)
+        return _figure_bytes(value)
     return sys.getsizeof(value)
+
+
+def _figure_bytes(fig) -> int:
+    """A plotly figure and the specs shown from it (ui/figcache.py), from its data points and
+    annotations (measured: ~150 bytes a point and ~600 an annotation in the figure, as much again in
+    a shown spec); 1 MB when it cannot be told."""
+    try:
+        points = sum(len(v) for trace in fig._data for v in trace.values() if isinstance(v, (list, tuple, np.ndarray)))
+        notes = len(fig._layout.get("annotations", ()) or ())
+    except Exception:  # noqa: BLE001 - not a figure as plotly builds them
+        return 1 << 20
+    return 40_000 + 2 * (150 * points + 600 * notes)
 
 
 LOG_ENV = "PILOT_CACHE_LOG"  # a file: one line per cache event (hit, miss, put, evict, skip), for the benchmark
@@ -208,6 +220,27 @@ _indicators = BoundedCache(MAX_BYTES, "indicators", _label)
 def cached(key: tuple | None, compute: Callable[[], object], size: Callable[[object], int] = lambda _: 0):
     """compute() once per key (None = never cached); the least recently used entries go past MAX_BYTES."""
     return _indicators.cached(key, compute, size)
+
+
+ROW_BYTES = 1000  # one row as a dict of ten keys (raw_records) with its values
+
+
+def months_of(key: tuple | None, periods: list[str], compute: Callable[[list[str]], dict[str, list[dict]]]) -> list:
+    """Rows of `periods` (ascending), month by month: each month's rows, computed by
+    `compute(months)` -> {month: rows} for the months not kept yet, are kept under `key` (None =
+    never kept). For results whose rows of a month do not depend on the other months asked for
+    (trends): a window of months ending one month later reuses every month but one."""
+    if key is None:
+        rows = compute(periods)
+        return [r for p in periods for r in rows.get(p, [])]
+    known = _indicators.get(key) or {}
+    missing = [p for p in periods if p not in known]
+    if missing:
+        start = time.perf_counter()
+        new = compute(missing)
+        known = {**known, **{p: new.get(p, []) for p in missing}}
+        _indicators.put(key, known, ROW_BYTES * sum(map(len, known.values())), time.perf_counter() - start)
+    return [r for p in periods for r in known[p]]
 
 
 def clear() -> None:

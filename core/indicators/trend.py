@@ -5,7 +5,7 @@ import duckdb
 import pandas as pd
 
 from core.indicators.aggregate import raw_records
-from core.indicators.cache import cached, data_key
+from core.indicators.cache import cached, data_key, months_of
 from core.indicators.catalog import load_catalog
 from core.indicators.completeness import NOT_COMPARABLE, completeness, default_period, row_completeness
 from core.indicators.targets import judge, load_targets
@@ -55,7 +55,7 @@ def indicator_trend(con: duckdb.DuckDBPyConnection, indicator: str, level: str =
     if level == "zone" and county is not None:
         level = "county"
     periods = history_periods(end, months)
-    raw = raw_records(con, periods, levels=[level], county=county, indicators=[indicator], cat=cat)
+    raw = _monthly_records(con, periods, level, county, indicator, cat)
     cov = completeness(con, periods) if level == "zone" else {}
     targets = load_targets()
     rows = []
@@ -76,6 +76,23 @@ def indicator_trend(con: duckdb.DuckDBPyConnection, indicator: str, level: str =
     return pd.DataFrame({c: [r[c] for r in rows] for c in TREND_COLUMNS}, columns=TREND_COLUMNS, dtype=object)
 
 
+def _monthly_records(con, periods: list[str], level: str, county: str | None, indicator: str, cat) -> list[dict]:
+    """raw_records of one indicator and level for `periods`, each month's rows kept once per data
+    version (a month change moves a trend's window by one month: one month computed, not 12 or 24)."""
+    data = data_key(con)
+    # the catalogue object changes when data/indicators.toml is edited (its thresholds shape the facts)
+    key = None if data is None or level == "school" else (data, "trend_months", id(cat), (indicator,), level, county)
+    return months_of(key, periods, lambda months: _by_month(
+        raw_records(con, months, levels=[level], county=county, indicators=[indicator], cat=cat)))
+
+
+def _by_month(rows: list[dict]) -> dict[str, list[dict]]:
+    by_month: dict[str, list[dict]] = {}
+    for r in rows:
+        by_month.setdefault(r["period"], []).append(r)
+    return by_month
+
+
 def projections(con: duckdb.DuckDBPyConnection, period: str, keys: dict[tuple, str], level: str,
                 county: str | None) -> dict[tuple, float | None]:
     """Projection to each key's target month; keys map (indicator, level, county, school_id, stage) → month."""
@@ -93,7 +110,10 @@ def _projections(con, period: str, keys: dict[tuple, str], level: str, county: s
     cat = load_catalog()
     inds = sorted({k[0] for k in keys})
     periods = history_periods(period, PROJECTION_MONTHS)
-    raw = raw_records(con, periods, levels=[level], county=county, indicators=inds)
+    data = data_key(con)
+    months_key = None if data is None else (data, "trend_months", id(cat), tuple(inds), level, county)
+    raw = months_of(months_key, periods, lambda months: _by_month(
+        raw_records(con, months, levels=[level], county=county, indicators=inds)))
     cov = completeness(con, periods) if level == "zone" else {}
     series: dict[tuple, list[tuple[str, float]]] = {}
     for r in raw:
