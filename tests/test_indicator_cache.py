@@ -236,3 +236,27 @@ def test_trend_windows_reuse_kept_months_and_equal_fresh_ones(db_path):
             assert_frame_equal(got, fresh)
     finally:
         con.close()
+
+
+def test_school_detail_values_are_the_plain_object_values(monkeypatch):
+    """school_detail shares one object per distinct value; the values and their Python types are those
+    of the plain conversion (astype(object), None for null)."""
+    import pandas as pd
+    from pandas.testing import assert_frame_equal
+
+    from core.indicators import detail
+    con = _month_pair_db()
+    plain = []
+    real_objects = detail._objects
+    monkeypatch.setattr(detail, "_objects", lambda c: plain.append(c.astype(object).where(c.notna(), None)) or
+                        real_objects(c))
+    for period, county in (("2026-04", None), ("2026-03", "甲县"), ("2026-04", "乙县")):
+        plain.clear()
+        got = detail.school_detail(con, period, county)
+        want = pd.DataFrame({s.name: pd.Series(s.to_numpy(), dtype=object) for s in plain}).drop(columns=["period"])
+        assert len(got) > 0 and got.columns.tolist() == detail.DETAIL_COLUMNS
+        assert_frame_equal(got, want, check_exact=True)
+        for c in got.columns:
+            assert [type(v) for v in got[c]] == [type(v) for v in want[c]], c
+    history = detail.school_history(con, "A1", "甲县")
+    assert history["period"].tolist() == ["2026-03", "2026-04"] and history["students"].notna().all()

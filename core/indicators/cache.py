@@ -34,7 +34,7 @@ import numpy as np
 MB = 1024 * 1024
 MAX_BYTES = 200 * MB  # the indicator cache (month pairs, projections, trends)
 RESULT_BYTES = 160 * MB  # the pages' results smaller than LARGE_ENTRY (rows, figures, tables)
-LARGE_RESULT_BYTES = 96 * MB  # the pages' results of LARGE_ENTRY and more (school frames of a province)
+LARGE_RESULT_BYTES = 128 * MB  # the pages' results of LARGE_ENTRY and more (school frames of a province)
 LARGE_ENTRY = 4 * MB
 _FINGERPRINT = """
 SELECT count(*), coalesce(sum(hash(id, county, period, status, in_force, review_status, sha256)), 0),
