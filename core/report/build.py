@@ -28,14 +28,13 @@ def write_report_file(data: ReportData, out: Path) -> Path:
         from core.report.xlsx import write_xlsx
         return write_xlsx(data, out)
     if suffix in (".pdf", ".html"):
-        from core.report.html import render_html
-        html = render_html(data)
+        from core.report.html import pdf_html, render_html
         if suffix == ".html":
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(html, encoding="utf-8")
+            out.write_text(render_html(data), encoding="utf-8")
             return out
         from core.report.pdf import html_to_pdf
-        return html_to_pdf(html, out)
+        return html_to_pdf(pdf_html(data), out)
     if suffix == ".zip":
         from core.report.pack import write_pack
         return write_pack(data, out)

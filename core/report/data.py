@@ -1,6 +1,7 @@
 """Everything one monthly report shows, gathered once from the database."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import duckdb
@@ -34,6 +35,16 @@ class ReportData:
     config: ReportConfig = field(default_factory=load_report_config)
     month: MonthChoice | None = None  # the month's completeness (who reported, closed or open)
     lead: list[str] = field(default_factory=list)  # sentences before every topic (an incomplete month)
+    _kept: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _kept_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    def kept(self, key: str, compute):
+        """compute() once for this report's data (the dashboard keeps the data per data version and
+        month); a second caller waits for the first one's result."""
+        with self._kept_lock:
+            if key not in self._kept:
+                self._kept[key] = compute()
+            return self._kept[key]
 
     @property
     def topics(self) -> tuple[Topic, ...]:

@@ -1,8 +1,9 @@
 """The monthly report as one self-contained, print-ready A4 HTML page.
 
-Its charts are drawn in the page by plotly.js (inlined, as the figures' JSON): the browser that
-prints the PDF draws them too, so a PDF takes one chromium start and no image export; a chart
-becomes an SVG picture of IMG_WIDTH×IMG_HEIGHT shown at the text width, as the PNG was.
+Each chart is an SVG picture of IMG_WIDTH×IMG_HEIGHT shown at the text width. In the .html file
+the page draws them itself (plotly.js and the figures' JSON inlined); the PDF's page carries the
+pictures already drawn by the process's one chromium (kept with the report's data, `pdf_html`),
+so printing it runs no script.
 """
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ from functools import lru_cache
 from html import escape
 from pathlib import Path
 
-import plotly.io as pio
-
 from core.month import period_label
 from core.present import numbers as n
 from core.present.palette import status_style
 from core.report.data import ReportData
-from core.report.figures import chart_figure, chart_note
+from core.report.figures import chart_figure, chart_note, report_charts
+from core.report.images import figure_json, figure_pictures
 from core.report.tables import cell_colors, overview_rows, section_table
 
 # Chart pictures in the PDF: drawn at this size, printed at the text width (~180 mm).
@@ -51,15 +51,29 @@ p.lead { border: 2px solid #b26a00; background: #fff4e0; padding: 2mm 3mm; margi
 """
 
 
-def render_html(data: ReportData, images: bool = True) -> str:
-    """The whole report as HTML; `images=False` leaves charts out (fast, for previews and tests)."""
-    charts: list[str] | None = [] if images else None  # each chart's figure JSON, drawn by the page
+def render_html(data: ReportData, images: bool = True, pictures: list[str] | None = None) -> str:
+    """The whole report as HTML, its charts drawn by the page's script; with `pictures` (each chart's
+    picture as a data: URL, in report_charts order) shown as those, no script; `images=False` leaves
+    charts out (fast, for previews and tests)."""
+    charts: list[str] | None = [] if images else None  # each chart's figure JSON or picture, in order
     parts = [_cover(data)]
     for i, topic in enumerate(data.topics):
-        parts.append(_topic(data, topic, SECTION_NUMBERS[i % len(SECTION_NUMBERS)], charts))
+        parts.append(_topic(data, topic, SECTION_NUMBERS[i % len(SECTION_NUMBERS)], charts, pictures))
     title = escape(f"{data.zone_name}监测月报 {period_label(data.period)}")
+    script = _chart_script(charts or []) if pictures is None else ""
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>'
-            f"<style>{CSS}</style></head><body>{''.join(parts)}{_chart_script(charts or [])}</body></html>")
+            f"<style>{CSS}</style></head><body>{''.join(parts)}{script}</body></html>")
+
+
+def pdf_html(data: ReportData) -> str:
+    """The page printed to PDF: every chart's SVG picture drawn once for this report data."""
+    return render_html(data, pictures=chart_pictures(data))
+
+
+def chart_pictures(data: ReportData) -> list[str]:
+    """Every chart of the report as an SVG data: URL, drawn in one browser call, kept with `data`."""
+    return data.kept("pdf_pictures", lambda: figure_pictures(
+        (_chart_json(data, spec) for _, spec in report_charts(data)), "svg", IMG_WIDTH, IMG_HEIGHT))
 
 
 def _chart_script(charts: list[str]) -> str:
@@ -67,14 +81,16 @@ def _chart_script(charts: list[str]) -> str:
     if not charts:
         return ""
     figures = "[" + ",".join(charts) + "]"
-    return (f"<script>{_plotly_js()}</script><script>(function(){{const figs={figures};"
-            f"figs.forEach(function(f,i){{Plotly.toImage(f,{{format:'svg',width:{IMG_WIDTH},height:{IMG_HEIGHT}}})"
-            f".then(function(url){{document.getElementById('chart-'+i).src=url;}});}});}})();</script>")
+    # window.reportReady: resolves once every chart's picture is decoded (the printer waits for it)
+    return (f"<script>{plotly_js()}</script><script>(function(){{const figs={figures};"
+            f"window.reportReady=Promise.all(figs.map(function(f,i){{return Plotly.toImage(f,"
+            f"{{format:'svg',width:{IMG_WIDTH},height:{IMG_HEIGHT}}}).then(function(url){{"
+            f"const img=document.getElementById('chart-'+i);img.src=url;return img.decode();}});}}));}})();</script>")
 
 
 @lru_cache(maxsize=1)
-def _plotly_js() -> str:
-    """The plotly.js bundled with plotly.py (the version kaleido draws the PNG pack with)."""
+def plotly_js() -> str:
+    """The plotly.js bundled with plotly.py (the same draws the pictures in the shared browser)."""
     import plotly
 
     return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
@@ -106,9 +122,10 @@ def _overview(data: ReportData) -> str:
     return f'<table class="data"><tr>{head}</tr>{"".join(body)}</table>'
 
 
-def _topic(data: ReportData, topic, number: str, charts: list[str] | None) -> str:
+def _topic(data: ReportData, topic, number: str, charts: list[str] | None, pictures: list[str] | None) -> str:
     narr = "".join(f'<p class="narr">{escape(s)}</p>' for s in data.narrative.get(topic.key, []))
-    figs = "".join(_figure(data, spec, charts) for spec in topic.charts) if charts is not None else ""
+    figs = ("".join(_figure(data, spec, charts, pictures) for spec in topic.charts)
+            if charts is not None else "")
     return (f'<section class="topic"><h2>{number}、{escape(topic.title)}</h2>{narr}'
             f"{_table(data, topic)}{figs}</section>")
 
@@ -139,13 +156,17 @@ def _cell_style(status, value) -> str:
     return "" if colors is None else f" style='background:{colors[0]};color:{colors[1]}'"
 
 
-def _figure(data: ReportData, spec, charts: list[str]) -> str:
-    """The chart's place (an <img> the page's script fills) and its figure JSON appended to `charts`."""
+def _figure(data: ReportData, spec, charts: list[str], pictures: list[str] | None) -> str:
+    """The chart's <img>: its picture, or empty and its figure JSON appended to `charts` for the script."""
     note = chart_note(data, spec)
     if note:  # every county the same: a sentence says it, no chart of equal bars
         return f'<p class="note">{escape(note)}</p>'
-    fig = chart_figure(data, spec, base_size=IMG_FONT_SIZE, height=IMG_HEIGHT)
-    # inside <script>: no "<" may end it (county names are text from the counties' workbooks)
-    charts.append(pio.to_json(fig, validate=False).replace("<", "\\u003c"))
-    return (f'<figure><img id="chart-{len(charts) - 1}" alt="{escape(spec.key)}" '
-            f'width="{IMG_WIDTH}" height="{IMG_HEIGHT}"></figure>')
+    i = len(charts)
+    charts.append(_chart_json(data, spec) if pictures is None else pictures[i])
+    src = "" if pictures is None else f' src="{escape(pictures[i])}"'
+    return (f'<figure><img id="chart-{i}" alt="{escape(spec.key)}" '
+            f'width="{IMG_WIDTH}" height="{IMG_HEIGHT}"{src}></figure>')
+
+
+def _chart_json(data: ReportData, spec) -> str:
+    return figure_json(chart_figure(data, spec, base_size=IMG_FONT_SIZE, height=IMG_HEIGHT))

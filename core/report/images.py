@@ -1,66 +1,33 @@
-"""Server-side chart export: plotly figure -> PNG bytes via kaleido and Debian's chromium."""
+"""Chart pictures: plotly figures drawn by plotly.js in the process's one chromium (core/report/browser.py)."""
 from __future__ import annotations
 
-import atexit
-import shutil
-import threading
-import warnings
+import base64
+from collections.abc import Iterable
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
-_lock = threading.Lock()
-_server_started = False
+from core.report.browser import ChartExportError, chromium_path, shared
 
-
-class ChartExportError(RuntimeError):
-    """Charts cannot be exported as images here; the message says what to install, in Chinese."""
+__all__ = ["ChartExportError", "chromium_path", "figure_json", "figure_pictures", "figure_png", "png_bytes"]
 
 
-def chromium_path() -> str | None:
-    """The browser kaleido and the PDF printer use, or None when none is installed."""
-    for name in CHROMIUM_CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+def figure_json(fig: go.Figure) -> str:
+    """The figure as JSON that is safe inside a <script> (no "<": county names are county text)."""
+    return pio.to_json(fig, validate=False).replace("<", "\\u003c")
+
+
+def figure_pictures(figures: Iterable[str], fmt: str, width: int, height: int, scale: float = 1) -> list[str]:
+    """Each figure JSON drawn at width×height (×scale) as a data: URL, 'svg' or 'png', in one browser
+    call; a generator's next figure is built while the browser draws the last one."""
+    return shared.run(lambda browser, deadline: browser.draw(figures, fmt, width, height, scale, deadline))
 
 
 def figure_png(fig: go.Figure, width: int, height: int, scale: float = 1) -> bytes:
     """The figure as PNG bytes of exactly width×height×scale pixels."""
-    if chromium_path() is None:
-        raise ChartExportError("未找到 chromium 浏览器,无法导出图表图片;"
-                               "请运行 bash scripts/setup_system.sh 安装 chromium 和中文字体")
-    _ensure_server()
-    try:
-        with warnings.catch_warnings():
-            # plotly passes browser options a running server ignores; harmless
-            warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-            return fig.to_image(format="png", width=width, height=height, scale=scale)
-    except Exception as exc:  # noqa: BLE001 - kaleido raises many types; one Chinese message
-        raise ChartExportError(f"图表图片导出失败:{type(exc).__name__}: {exc}") from exc
+    return png_bytes(figure_pictures([figure_json(fig)], "png", width, height, scale)[0])
 
 
-def _ensure_server() -> None:
-    """Start kaleido's persistent browser once: later exports take ~0.25 s instead of ~2 s."""
-    global _server_started
-    with _lock:
-        if _server_started:
-            return
-        import kaleido
-
-        try:
-            kaleido.start_sync_server(silence_warnings=True)
-        except Exception:  # noqa: BLE001 - already running in this process is fine
-            pass
-        _server_started = True
-        atexit.register(_stop_server)
-
-
-def _stop_server() -> None:
-    import kaleido
-
-    try:
-        kaleido.stop_sync_server(silence_warnings=True)
-    except Exception:  # noqa: BLE001 - best effort at interpreter exit
-        pass
+def png_bytes(url: str) -> bytes:
+    """The PNG of a 'data:image/png;base64,…' URL."""
+    return base64.b64decode(url.partition(",")[2])
