@@ -8,6 +8,7 @@ from core.month import period_label
 from core.present.escape import md_text
 from core.report.build import report_bytes
 from core.report.data import ReportError
+from core.report.html import prepare_pdf
 from core.report.images import chromium_path
 from ui import filters
 from ui.data import cache_key, load, remember
@@ -33,6 +34,8 @@ except (ReportError, DatabaseBusy) as exc:
 
 st.caption(f"{data.zone_name} · 数据截至 {data.as_of} · 数据来源:{data.source}")
 has_browser = chromium_path() is not None
+if has_browser:
+    prepare_pdf(data)  # the PDF's charts drawn while the page is read: a click then only prints
 cols = st.columns(len(DOWNLOADS))
 file_key = cache_key("report_file", period)  # files made on click, once per data version and month
 for col, (label, suffix, mime, needs_browser) in zip(cols, DOWNLOADS):

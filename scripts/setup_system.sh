@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System packages the project needs beyond PyPI, from Debian:
-#   chromium        - real-browser test (Playwright drives it) and kaleido's chart export
+#   chromium        - the 月报 PDF and chart PNGs (core/report/browser.py) and the real-browser test
 #   fonts-noto-cjk  - Chinese glyphs in exported charts, PDFs and screenshots
 #   poppler-utils   - pdftoppm, to look at report pages as PNG
 # Idempotent: does nothing when everything is present.

@@ -7,6 +7,7 @@ so printing it runs no script.
 """
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from html import escape
 from pathlib import Path
@@ -16,7 +17,7 @@ from core.present import numbers as n
 from core.present.palette import status_style
 from core.report.data import ReportData
 from core.report.figures import chart_figure, chart_note, report_charts
-from core.report.images import figure_json, figure_pictures
+from core.report.images import ChartExportError, figure_json, figure_pictures
 from core.report.tables import cell_colors, overview_rows, section_table
 
 # Chart pictures in the PDF: drawn at this size, printed at the text width (~180 mm).
@@ -74,6 +75,17 @@ def chart_pictures(data: ReportData) -> list[str]:
     """Every chart of the report as an SVG data: URL, drawn in one browser call, kept with `data`."""
     return data.kept("pdf_pictures", lambda: figure_pictures(
         (_chart_json(data, spec) for _, spec in report_charts(data)), "svg", IMG_WIDTH, IMG_HEIGHT))
+
+
+def prepare_pdf(data: ReportData) -> None:
+    """Draw the PDF's chart pictures in the background (starting the browser if need be), so that a
+    later click on the download only prints; a failure is left for that click to report."""
+    def draw():
+        try:
+            chart_pictures(data)
+        except ChartExportError:
+            pass
+    threading.Thread(target=draw, name="report-pictures", daemon=True).start()
 
 
 def _chart_script(charts: list[str]) -> str:
