@@ -29,6 +29,7 @@ START_TIMEOUT_S = 30
 JOB_TIMEOUT_S = 120  # one PDF or one set of pictures, the browser's start not included
 MAX_PAGES = 50
 IDLE_CLOSE_S = 600
+PROFILE_PREFIX = "pilot-chromium-"  # + owner pid: a killed server's profile is removed by the next start
 ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
         "--no-default-browser-check", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
         "--remote-debugging-pipe")
@@ -62,7 +63,8 @@ class Browser:
     """A running chromium; tabs are opened on first use and attached as flat sessions."""
 
     def __init__(self, exe: str, timeout: float = START_TIMEOUT_S):
-        self.profile = tempfile.mkdtemp(prefix="pilot-chromium-")
+        _remove_stale_profiles()
+        self.profile = tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-")
         to_child, self._out = os.pipe()  # we write, chromium reads on its fd 3
         self._in, from_child = os.pipe()  # chromium writes on its fd 4, we read
         # the pipe ends become the shell's stdin/stdout, which it moves to fds 3 and 4 before it
@@ -122,7 +124,10 @@ class Browser:
     def print_pdf(self, url: str, deadline: float) -> bytes:
         """The page at `url` printed as PDF, once its charts are drawn."""
         self.open("print", url, deadline)
-        return base64.b64decode(self.call("Page.printToPDF", PDF_OPTIONS, deadline, tab="print")["data"])
+        pdf = base64.b64decode(self.call("Page.printToPDF", PDF_OPTIONS, deadline, tab="print").get("data", ""))
+        if not pdf.startswith(b"%PDF-"):
+            raise BrowserFailed("Page.printToPDF returned no PDF")
+        return pdf
 
     def draw(self, figures: Iterable[str], fmt: str, width: int, height: int, scale: float,
              deadline: float) -> list[str]:
@@ -137,6 +142,7 @@ class Browser:
         sent = [self._send("Runtime.evaluate", {"expression": f"Plotly.toImage({fig}, {options})",
                                                 "awaitPromise": True, "returnByValue": True}, deadline, "draw")
                 for fig in figures]
+        self.pages += 1
         return [_value(self._answer(i, deadline)) for i in sent]
 
     def close(self, grace: float = 2.0) -> None:
@@ -145,7 +151,7 @@ class Browser:
             try:
                 self.call("Browser.close", {}, time.monotonic() + grace)
                 self.proc.wait(grace)
-            except (BrowserFailed, OSError, TimeoutError, ValueError, subprocess.TimeoutExpired):
+            except (BrowserFailed, OSError, subprocess.TimeoutExpired):
                 pass
         self.kill()
 
@@ -234,7 +240,18 @@ class Browser:
                 self._buf += chunk
         msg = bytes(self._buf[:end])
         del self._buf[:end + 1]
-        return json.loads(msg)
+        try:
+            return json.loads(msg)
+        except ValueError as exc:
+            raise BrowserFailed(f"not a protocol message: {exc}") from None
+
+
+def _remove_stale_profiles() -> None:
+    """Profiles left by a process that was killed (its browser quit when the pipe closed)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{PROFILE_PREFIX}*-*"):
+        owner = path.name.removeprefix(PROFILE_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _value(done: dict):
@@ -264,7 +281,7 @@ class SharedBrowser:
             except TimeoutError:
                 self._drop()
                 raise ChartExportError("生成PDF或图表图片超时(chromium 无响应),请稍后重试") from None
-            except (BrowserFailed, OSError, ValueError, KeyError) as exc:
+            except (BrowserFailed, OSError) as exc:
                 self._drop()
                 raise ChartExportError(f"chromium 未能生成PDF或图表图片,请重试:{exc}") from exc
             finally:
@@ -303,7 +320,7 @@ class SharedBrowser:
                 raise ChartExportError(NO_BROWSER)
             try:
                 self._browser = Browser(exe)
-            except (BrowserFailed, OSError, TimeoutError, ValueError) as exc:
+            except (BrowserFailed, OSError) as exc:  # TimeoutError is an OSError
                 raise ChartExportError(f"chromium 无法启动:{exc}") from exc
         return self._browser
 
