@@ -152,7 +152,7 @@ def report_pdf(db: str, runs: int = 3) -> dict:
     - new: a warm process, report data not seen before (figures built, pictures drawn, print), as a
       click on the download when the 月报 page has not yet drawn the pictures in the background;
     - warm: the pictures already drawn (the page draws them while it is read): page and print only;
-    the PNG pack once (its 16 pictures in the same browser), and the browser's RSS after all that."""
+    the PNG pack once (its 16 pictures in the same browser), and the browser's memory after all that."""
     t = time.perf_counter()
     from core.db import open_db
     from core.report.browser import shared
@@ -173,24 +173,26 @@ def report_pdf(db: str, runs: int = 3) -> dict:
     warm, _ = _timed(lambda: report_bytes(data, ".pdf"), repeat=runs)
     pack, _ = _timed(lambda: report_bytes(data, ".zip"))
     return {"first": first, "new": statistics.median(fresh), "warm": warm, "pdf_kb": size // 1024, "pack": pack,
-            "browser_pid": shared.pid(), "browser_rss_mb": _group_rss_mb(shared.pid()), **peak_rss_mb()}
+            "browser_pss_mb": _group_pss_mb(shared.pid()), **peak_rss_mb()}
 
 
-def _group_rss_mb(pgid: int | None) -> float | None:
-    """Resident memory of every process in the process group `pgid` (the browser and its renderers)."""
+def _group_pss_mb(pgid: int | None) -> float | None:
+    """Proportional memory (PSS) of every process in the process group `pgid`: the browser and its
+    renderers share pages, so the sum of their RSS would count those several times."""
     if pgid is None:
         return None
-    total = 0
+    total_kb = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(stat[2]) == pgid:
-                total += int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, IndexError, ValueError):
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) != pgid:
+                continue
+            total_kb += next(int(line.split()[1]) for line in (entry / "smaps_rollup").read_text().splitlines()
+                             if line.startswith("Pss:"))
+        except (OSError, IndexError, ValueError, StopIteration):
             continue
-    return round(total / 1e6, 1)
+    return round(total_kb / 1024, 1)
 
 
 def province_ingest(db: str, counties: int, schools: int, months: int) -> dict:

@@ -150,7 +150,7 @@ def render(r: dict) -> str:
             "< 3 s", rp["new"] < TARGETS["report_pdf_s"])
         add("月报 PDF, first in a fresh process (imports, data, chromium)", f"{rp['first']:.1f} s")
         add("月报 PNG pack (same chromium)", f"{rp['pack']:.1f} s")
-        add("chromium kept open (browser + renderers RSS)", f"{rp['browser_rss_mb']} MB")
+        add("chromium kept open (browser + renderers, PSS)", f"{rp['browser_pss_mb']} MB")
     if "province_q" in r:
         pv, pl, pq = r["province"], r["province_load"], r["province_q"]
         lines += ["", f"Province: {pv['counties']} counties × {pv['schools']} schools × {pv['months']} months = "

@@ -68,15 +68,23 @@ def test_a_killed_browser_is_replaced_and_the_next_pdf_works(data):
     assert old not in _zombie_children()
 
 
-def test_a_hung_browser_times_out_and_is_replaced(data):
+def test_a_job_that_hangs_times_out_and_the_browser_is_replaced(data):
     report_bytes(data, ".pdf")
     old = shared.pid()
-    os.killpg(old, signal.SIGSTOP)  # alive but answers nothing
     with pytest.raises(ChartExportError, match="超时"):
-        shared.run(lambda browser, deadline: browser.evaluate("print", "1 + 1", deadline), timeout=2)
+        shared.run(lambda browser, deadline: browser.evaluate("print", "new Promise(() => {})", deadline), timeout=2)
     assert shared.pid() is None and old not in _zombie_children()
     assert report_bytes(data, ".pdf")[:5] == b"%PDF-"
     assert shared.pid() not in (None, old)
+
+
+def test_a_browser_hung_between_uses_is_replaced_before_the_next_pdf(data):
+    report_bytes(data, ".pdf")
+    old = shared.pid()
+    os.killpg(old, signal.SIGSTOP)  # alive but answers nothing
+    assert report_bytes(data, ".pdf")[:5] == b"%PDF-"
+    assert shared.pid() not in (None, old)
+    assert old not in _zombie_children()
 
 
 def test_a_page_script_error_is_a_chinese_error_and_the_browser_recovers(data):

@@ -26,6 +26,7 @@ from pathlib import Path
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 START_TIMEOUT_S = 30
+PING_TIMEOUT_S = 5  # a browser that does not answer this fast before a job is replaced
 JOB_TIMEOUT_S = 120  # one PDF or one set of pictures, the browser's start not included
 MAX_PAGES = 50
 IDLE_CLOSE_S = 600
@@ -312,8 +313,11 @@ class SharedBrowser:
             self._drop(graceful=True)
 
     def _ready(self) -> Browser:
-        if self._browser is not None and not self._browser.alive():
-            self._drop()
+        if self._browser is not None:  # it may have crashed or hung since its last use
+            try:
+                self._browser.call("Browser.getVersion", {}, time.monotonic() + PING_TIMEOUT_S)
+            except (BrowserFailed, OSError):
+                self._drop()
         if self._browser is None:
             exe = chromium_path()
             if exe is None:
