@@ -167,7 +167,7 @@ def test_a_cached_pair_gives_the_same_rows_at_every_level(db_path):
         add_submission(con, "甲县", "2026-04", [{"id": "A1", "act": 65}, {"id": "A3", "act": 30}])
         cache.clear()
         first = {lv: raw_columns(con, ["2026-04"], levels=[lv], prev="2026-03") for lv in ("school", "county", "zone")}
-        assert len(cache._indicators) == 1 and cache._indicators.total > 0  # the pair, sized by its bytes
+        assert len(cache._indicators) == 2 and cache._indicators.total > 0  # the pairs (counties, schools), by bytes
         for lv, cols in first.items():
             again = raw_columns(con, ["2026-04"], levels=[lv], prev="2026-03")
             cache.clear()

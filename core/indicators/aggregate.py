@@ -77,8 +77,12 @@ def raw_columns(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zon
     parts: list[dict[str, np.ndarray]] = []
     recs: list[dict] = []
     if prev is not None and periods and (summed or want_cv):
-        # one month and the one before, every level at once (cached); this call's rows picked out
-        pair = _month_pair(con, months, county, cat, sums_sql)
+        # one month and the one before, zone and county levels at once, schools apart (each cached);
+        # this call's rows picked out
+        pairs = [_month_pair(con, months, county, cat, sums_sql, schools=want)
+                 for want in (False, True) if (set(levels) - {"school"} if not want else "school" in levels)]
+        pair = _Pair({lv: rows for p in pairs for lv, rows in p.sums.items()}, pairs[0].inds,
+                     [r for p in pairs for r in p.cv])
         if summed:
             parts.append(_with_prev(_pick(pair, levels, [i.id for i in summed]), periods[0]))
         if want_cv:
@@ -127,22 +131,27 @@ class _Pair:
 
 
 def _month_pair(con, months: list[str], county: str | None, cat: Catalog,
-                sums_sql: dict[str, tuple[str, str]]) -> _Pair:
-    """_Pair of the two `months`, from the cache when the data has not changed."""
+                sums_sql: dict[str, tuple[str, str]], schools: bool = False) -> _Pair:
+    """_Pair of the two `months`, from the cache when the data has not changed: the zone and county
+    levels with the 差异系数 rows (small: what the pages' views need), or the school level alone (a
+    province's is ~85 MB: kept apart, so the views never wait for it or lose theirs to it)."""
     inds = [i for i in cat.indicator if i.id in sums_sql]
-    levels = [lv for lv in LEVEL_ORDER if not (county is not None and lv == "zone")]
+    if schools:
+        levels = ["school"]
+    else:
+        levels = [lv for lv in LEVEL_ORDER if lv != "school" and not (county is not None and lv == "zone")]
 
     def compute() -> _Pair:
-        with _facts_source(con, months, cat, SOURCES, shared=True) as source:
+        with _facts_source(con, months, cat, SOURCES, shared=not schools) as source:
             sums = _summed(con, source, levels, county, inds, months, sums_sql) if inds else None
-            cv = cv_rows(item_stats(con, months, county, cat, source=source))
+            cv = [] if schools else cv_rows(item_stats(con, months, county, cat, source=source))
         return _Pair(_by_level(sums if sums is not None else _concat([], False), [i.id for i in inds]),
                      tuple(i.id for i in inds), cv)
 
     data = data_key(con)
     # the facts' SQL carries the catalogue's thresholds and scope; the measures its sums
-    key = None if data is None else (data, "month_pair", tuple(months), county, facts_cte(months, cat),
-                                     tuple(sums_sql.items()))
+    key = None if data is None else (data, "month_pair", "schools" if schools else "counties", tuple(months),
+                                     county, facts_cte(months, cat), tuple(sums_sql.items()))
     return cached(key, compute, lambda p: p.nbytes)
 
 
