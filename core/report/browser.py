@@ -28,7 +28,7 @@ CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 START_TIMEOUT_S = 30
 PING_TIMEOUT_S = 5  # a browser that does not answer this fast before a job is replaced
 JOB_TIMEOUT_S = 120  # one PDF or one set of pictures, the browser's start not included
-MAX_PAGES = 50
+MAX_PAGES = 30
 IDLE_CLOSE_S = 600
 PROFILE_PREFIX = "pilot-chromium-"  # + owner pid: a killed server's profile is removed by the next start
 ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -86,6 +86,7 @@ class Browser:
         self._ids = 0
         self._events: set[tuple[str | None, str]] = set()  # (session, method) seen
         self._tabs: dict[str, str] = {}  # name -> session id
+        self._targets: dict[str, str] = {}  # name -> target id
         self._answers: dict[int, dict] = {}  # answers read while waiting for another
         self.pages = 0
         try:
@@ -128,6 +129,7 @@ class Browser:
         pdf = base64.b64decode(self.call("Page.printToPDF", PDF_OPTIONS, deadline, tab="print").get("data", ""))
         if not pdf.startswith(b"%PDF-"):
             raise BrowserFailed("Page.printToPDF returned no PDF")
+        self._close_tab("print", deadline)  # its renderer ends: a report's pages and pictures are not kept
         return pdf
 
     def draw(self, figures: Iterable[str], fmt: str, width: int, height: int, scale: float,
@@ -144,7 +146,9 @@ class Browser:
                                                 "awaitPromise": True, "returnByValue": True}, deadline, "draw")
                 for fig in figures]
         self.pages += 1
-        return [_value(self._answer(i, deadline)) for i in sent]
+        pictures = [_value(self._answer(i, deadline)) for i in sent]
+        self.call("HeapProfiler.collectGarbage", {}, deadline, tab="draw")  # else the tab grows ~15 MB a report
+        return pictures
 
     def close(self, grace: float = 2.0) -> None:
         """Ask the browser to quit, kill it if it has not within `grace` seconds."""
@@ -174,10 +178,14 @@ class Browser:
             target = self.call("Target.createTarget", {"url": "about:blank"}, deadline)["targetId"]
             session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True},
                                 deadline)["sessionId"]
-            self._tabs[name] = session
+            self._tabs[name], self._targets[name] = session, target
             self.call("Page.enable", {}, deadline, tab=name)
             self.call("Inspector.enable", {}, deadline, tab=name)  # a crashed tab says so at once
         return self._tabs[name]
+
+    def _close_tab(self, name: str, deadline: float) -> None:
+        self._tabs.pop(name)
+        self.call("Target.closeTarget", {"targetId": self._targets.pop(name)}, deadline)
 
     def _plotly_page(self) -> Path:
         from core.report.html import plotly_js
@@ -210,9 +218,11 @@ class Browser:
         if "id" in message:
             self._answers[message["id"]] = message
         elif "method" in message:
-            self._events.add((message.get("sessionId"), message["method"]))
-            if message["method"] in ("Inspector.targetCrashed", "Target.detachedFromTarget"):
-                raise BrowserFailed(f"tab lost: {message['method']}")
+            method = message["method"]
+            self._events.add((message.get("sessionId"), method))
+            lost = message.get("params", {}).get("sessionId") in self._tabs.values()  # not one we closed
+            if method == "Inspector.targetCrashed" or (method == "Target.detachedFromTarget" and lost):
+                raise BrowserFailed(f"tab lost: {method}")
 
     def _close_fds(self) -> None:
         for name in ("_in", "_out"):
