@@ -98,3 +98,8 @@ else:  # imported by `streamlit run app.py`'s web server: this script, served wi
 
     app = st.App(__file__, routes=routes(), middleware=[Middleware(UploadGate)],
                  on_script_error=on_script_error)
+    # Before any session exists: no request is ever routed by Streamlit's legacy pages/ mode, so
+    # first visitors arriving together cannot race the switch that ui/guard.py makes per run.
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False

@@ -6,6 +6,10 @@ directly would run that page file alone — no login gate, no wide layout, the r
 list in the sidebar. Each page calls `ensure_app()` first; it switches the legacy mode off
 and reruns, so app.py runs, applies the login gate and routes to the requested page (the
 page hash is derived from the URL path, which is the same in both modes).
+
+Under `streamlit run app.py` the web server imports app.py before any session exists, and app.py
+switches the legacy mode off there: first visitors arriving together can then not race each
+other's switch. The checks here stay for runs that start otherwise (AppTest, a bare script run).
 """
 from __future__ import annotations
 
