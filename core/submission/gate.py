@@ -4,12 +4,14 @@ One file (数据报送 in the app, `ingest_file`), on one connection:
     hash → duplicate? → validate once → may this account send this county and month (permission,
     lock; a refusal is audited) → archive → admit.
 A folder (`ingest_paths`) is read, hashed, validated and archived by worker processes
-(core.submission.prepare); its files then go through `admit` in batches, in name order (a correction after its original).
+(core.submission.prepare); its files then go through `admit` in batches, in name order (a correction
+after its original, core.submission.arrival).
 
-admit, under the write lock: the county against the zone's counties, the month against the time of receipt (a month that has not begun is
-refused, the month still running is warned about), checks against stored data (school codes of other counties: error;
-implausible values: warnings; core.submission.crosscheck), then one transaction stores the batch
-(duplicates re-checked; each workbook whole or not at all).
+admit: the county against the zone's counties and the month against the time of receipt (a month that
+has not begun is refused, the month still running is warned about); then, under the write lock,
+checks against stored data (school codes of other counties: error; implausible values: warnings;
+core.submission.crosscheck) and one transaction storing the batch (duplicates re-checked; each
+workbook whole or not at all).
 """
 from __future__ import annotations
 
@@ -80,14 +82,14 @@ def admit(con: duckdb.DuckDBPyConnection, items: list[Prepared], received_at: da
     """
     received = received_at or month_now()
     subs = [Submission(i.parsed, i.name, i.sha, received, i.archive_path, actor) for i in items]
-    # Check and store under the write lock: two sessions sending the same file (or the same school
-    # codes for two counties) at once cannot both pass.
     zone = load_zone()
     outside = []  # not the zone's county: refused as such, not also for the other counties' school codes
     for s in subs:
         county = county_of_zone(s.parsed.county, zone)
         s.parsed.issues += county + month_timing(s.parsed.period, received)
         outside += [id(s)] if county else []
+    # Check and store under the write lock: two sessions sending the same file (or the same school
+    # codes for two counties) at once cannot both pass.
     with WRITE_LOCK:
         check_against_stored(con, [s.parsed for s in subs if id(s) not in outside])
         try:
