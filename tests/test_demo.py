@@ -271,3 +271,14 @@ def test_demo_command_rejects_bad_sizes(db_path, capsys):
     from core.cli import main
     assert main(["demo", "--db", str(db_path), "--months", "0"]) == 2
     assert "--months" in capsys.readouterr().err
+
+
+def test_nothing_is_received_after_the_day_the_demo_is_built():
+    """Built on the 1st, the newest closed month's workbooks (due by the 5th, the late one on the 9th, a
+    correction on the 12th) would otherwise be dated in the future, and 数据截至 with them."""
+    from datetime import datetime
+
+    built = date(2026, 12, 1)
+    z = generate_zone(8, 4, 4, end_period=latest_complete_month(built), today=built, open_period="2026-12")
+    assert z.submissions["received_at"].max() <= datetime(2026, 12, 1, 8, 0)
+    assert set(z.submissions["period"]) >= {"2026-11", "2026-12"}

@@ -7,7 +7,7 @@ interpolated linearly over the generated months.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -104,7 +104,8 @@ def plan_submissions(names: list[str], behaviours: list[Behaviour], periods: lis
     Mostly received on day 1–5 of M+1; the 'late' county sends its last month on the 9th;
     the 'good' county sends its second-to-last month twice (a correction on the 12th);
     the 'missing_month' county skips one month. `open_period` (after `periods`) is sent only
-    by the EARLY_KINDS counties, in the days before `today`.
+    by the EARLY_KINDS counties, in the days before `today`. Nothing is received after 08:00 on
+    `today` (a later date is moved to then).
     """
     rows = []
     if open_period is not None:
@@ -124,6 +125,10 @@ def plan_submissions(names: list[str], behaviours: list[Behaviour], periods: lis
                 rows.append((ci, county, period, "correction", datetime(year, month, 12, 15, 40)))
                 continue
             rows.append((ci, county, period, "only", received))
+    if today is not None:  # nothing received after the demo is built: early in a month (before the 9th,
+        # the 12th) the newest closed month's late workbooks would carry tomorrow's date, and 数据截至 with them
+        cutoff = datetime.combine(today, time(8, 0))
+        rows = [(*r[:4], min(r[4], cutoff - timedelta(minutes=r[0]))) for r in rows]
     frame = pd.DataFrame(rows, columns=["county_idx", "county", "period", "version", "received_at"])
     frame["received_at"] = pd.to_datetime(frame["received_at"])
     frame["layout"] = [behaviours[i].layout for i in frame["county_idx"]]
