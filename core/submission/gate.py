@@ -83,15 +83,16 @@ def admit(con: duckdb.DuckDBPyConnection, items: list[Prepared], received_at: da
     received = received_at or month_now()
     subs = [Submission(i.parsed, i.name, i.sha, received, i.archive_path, actor) for i in items]
     zone = load_zone()
-    outside = []  # not the zone's county: refused as such, not also for the other counties' school codes
+    checked = []  # a workbook not of the zone's county is refused as such, not also for other counties' codes
     for s in subs:
         county = county_of_zone(s.parsed.county, zone)
         s.parsed.issues += county + month_timing(s.parsed.period, received)
-        outside += [id(s)] if county else []
+        if not county:
+            checked.append(s.parsed)
     # Check and store under the write lock: two sessions sending the same file (or the same school
     # codes for two counties) at once cannot both pass.
     with WRITE_LOCK:
-        check_against_stored(con, [s.parsed for s in subs if id(s) not in outside])
+        check_against_stored(con, checked)
         try:
             stored = store_submissions(con, subs, dedupe=True)
         except Exception:
