@@ -10,9 +10,7 @@ from ui.guard import ensure_app
 from ui.projector import chart_font
 from ui.render import (
     caption_for,
-    chart_columns,
     download_table,
-    half_span,
     page_header,
     show_chart,
     show_county_bars,
@@ -21,44 +19,61 @@ from ui.render import (
     tidy,
     trend_chart,
 )
+from ui.tabs import Piece, lay_out
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
 period, county = filters.selection_or_stop()
 page_header("体育与体质健康", period, county)
 month, size, cat = period_label(period), chart_font(), load_catalog()
-
-for indicator in ("activity_hour_compliance", "pe_lessons_compliance"):
-    left, right = chart_columns(2)
-    with left:
-        show_county_bars(indicator, period, size, f"pe_bar_{indicator}", span=half_span(), highlight=county)
-    with right:
-        show_chart(trend_chart(indicator, period, size, county=county), f"pe_trend_{indicator}",
-                   f"{indicator}_trend_{period}", span=half_span())
-
-detail = data.load("school_detail", period, county=county)
 limit = cat.thresholds.activity_minutes
-fig = figcache.figure(("pe_dist", period, county, size), lambda: charts.distribution_chart(
-    detail["activity_minutes"], limit, ">=",
-    f"{month} {county or '实验区'}各校日均校内体育活动时间分布", "分钟",
-    caption=charts.Caption(f"各校填报的日均校内体育活动时间;{cat.thresholds.activity_source}",
-                           f"标准 ≥{limit:.0f}分钟", caption_for("activity_hour_compliance",
-                                                                 period).source,
-                           data.as_of(period)),
-    limit_label=f"{limit:.0f}分钟", base_size=size))
-show_chart(fig, "pe_dist", f"体育活动时间分布_{period}")
 
-left, right = chart_columns(2)
-for col, indicator in zip((left, right), ("fitness_pass_rate", "fitness_good_rate")):
-    with col:
-        show_county_bars(indicator, period, size, f"pe_fit_{indicator}", span=half_span(), highlight=county)
 
-st.subheader(f"{month} 校内体育活动不足{limit:.0f}分钟或体育课未开足的学校")
-short = detail[(detail["activity_ok"] == False) | (detail["lessons_ok"] == False)]  # noqa: E712
-columns = ["county", "school_name", "school_id", "school_type", "activity_minutes",
-           "lessons_g12", "lessons_g36", "lessons_g79", "lessons_g1012"]
-short = short[columns].rename(columns=column_labels(columns)).pipe(tidy)
-show_table(short, default=1)
-source_caption(period, cat.thresholds.pe_lessons_source)
-download_table(short, f"{month}体育未达标学校", key="dl_pe", default=1,
-               definition=cat.thresholds.pe_lessons_source)
+def bars(indicator: str, key: str) -> Piece:
+    return lambda span: show_county_bars(indicator, period, size, key, span=span, highlight=county)
+
+
+def trend(indicator: str) -> Piece:
+    return lambda span: show_chart(trend_chart(indicator, period, size, county=county), f"pe_trend_{indicator}",
+                                   f"{indicator}_trend_{period}", span=span)
+
+
+def detail():
+    return data.load("school_detail", period, county=county)
+
+
+def distribution(span: float) -> None:
+    fig = figcache.figure(("pe_dist", period, county, size), lambda: charts.distribution_chart(
+        detail()["activity_minutes"], limit, ">=",
+        f"{month} {county or '实验区'}各校日均校内体育活动时间分布", "分钟",
+        caption=charts.Caption(f"各校填报的日均校内体育活动时间;{cat.thresholds.activity_source}",
+                               f"标准 ≥{limit:.0f}分钟", caption_for("activity_hour_compliance",
+                                                                     period).source,
+                               data.as_of(period)),
+        limit_label=f"{limit:.0f}分钟", base_size=size))
+    show_chart(fig, "pe_dist", f"体育活动时间分布_{period}", span=span)
+
+
+def schools(span: float) -> None:
+    st.subheader(f"{month} 校内体育活动不足{limit:.0f}分钟或体育课未开足的学校")
+    rows = detail()
+    short = rows[(rows["activity_ok"] == False) | (rows["lessons_ok"] == False)]  # noqa: E712
+    columns = ["county", "school_name", "school_id", "school_type", "activity_minutes",
+               "lessons_g12", "lessons_g36", "lessons_g79", "lessons_g1012"]
+    short = short[columns].rename(columns=column_labels(columns)).pipe(tidy)
+    show_table(short, default=1)
+    source_caption(period, cat.thresholds.pe_lessons_source)
+    download_table(short, f"{month}体育未达标学校", key="dl_pe", default=1,
+                   definition=cat.thresholds.pe_lessons_source)
+
+
+lay_out("pe", {
+    "activity_bars": bars("activity_hour_compliance", "pe_bar_activity_hour_compliance"),
+    "activity_trend": trend("activity_hour_compliance"),
+    "lessons_bars": bars("pe_lessons_compliance", "pe_bar_pe_lessons_compliance"),
+    "lessons_trend": trend("pe_lessons_compliance"),
+    "distribution": distribution,
+    "fitness_pass": bars("fitness_pass_rate", "pe_fit_fitness_pass_rate"),
+    "fitness_good": bars("fitness_good_rate", "pe_fit_fitness_good_rate"),
+    "schools": schools,
+})

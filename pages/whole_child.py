@@ -24,6 +24,7 @@ from ui.render import (
 )
 from ui.status_grid import CSS as GRID_CSS
 from ui.status_grid import grid_html
+from ui.tabs import lay_out
 from ui.tiles import inject_css, tiles
 
 ensure_app()  # a first request straight to this page still goes through app.py
@@ -44,41 +45,50 @@ tiles([(names[i], own[own["indicator"] == i].iloc[0], page_link_href("compare", 
        for i in ids if (own["indicator"] == i).any()],
       compact=is_projector())
 
-st.subheader("各县区达标情况")
-missing = data.load("missing_counties", period)
-mark = {county: f"▶ {county}"} if county else {}  # the chosen county's row, as on the county bars
-reported = sorted(set(counties["county"].dropna()) - set(missing))
-rows = [(zone_name, None), *((mark.get(c, c), c) for c in reported)]
-cells = {(label, r["indicator"]): r
-         for label, frame in [(zone_name, zone), *((lab, counties[counties["county"] == c]) for lab, c in rows[1:])]
-         for _, r in frame[frame["stage"].isna()].iterrows()}
-note = f"未报送县区:{'、'.join(missing)}。" if missing else ""
-table, foot = grid_html(cells, rows, [(i, names[i]) for i in ids], projector=is_projector(),
-                        footer=f"{note}综合育人表每学年至少报送一次,沿用近12个月内最近一次报送 · "
-                               f"数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}")
-st.html(GRID_CSS + table + foot)
-st.markdown("**未达标与接近目标的县区**(按差距从大到小)")
-static_table(behind_table(zone, counties, ids))
+
+def counties_grid(span: float) -> None:
+    st.subheader("各县区达标情况")
+    missing = data.load("missing_counties", period)
+    mark = {county: f"▶ {county}"} if county else {}  # the chosen county's row, as on the county bars
+    reported = sorted(set(counties["county"].dropna()) - set(missing))
+    rows = [(zone_name, None), *((mark.get(c, c), c) for c in reported)]
+    cells = {(label, r["indicator"]): r
+             for label, frame in [(zone_name, zone), *((lab, counties[counties["county"] == c]) for lab, c in rows[1:])]
+             for _, r in frame[frame["stage"].isna()].iterrows()}
+    note = f"未报送县区:{'、'.join(missing)}。" if missing else ""
+    table, foot = grid_html(cells, rows, [(i, names[i]) for i in ids], projector=is_projector(),
+                            footer=f"{note}综合育人表每学年至少报送一次,沿用近12个月内最近一次报送 · "
+                                   f"数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}")
+    st.html(GRID_CSS + table + foot)
+    st.markdown("**未达标与接近目标的县区**(按差距从大到小)")
+    static_table(behind_table(zone, counties, ids))
+
 
 # A trajectory target (专职心理健康教师): the plan's line and where each county stands this month.
 planned = [i for i in ids if zone.loc[zone["indicator"] == i, "expected"].notna().any()]
-for indicator in planned:
-    left, right = chart_columns(2)
-    with left:
-        show_chart(trajectory_figure(indicator, period, county, size), f"wc_traj_{indicator}",
-                   f"{indicator}_进度_{period}", span=half_span())
-    with right:
-        show_chart(county_bars(indicator, period, size, highlight=county), f"wc_bar_{indicator}",
-                   f"{indicator}_{period}", span=half_span())
 targeted = set(counties.loc[counties["target"].notna(), "indicator"])  # without a target: the grid only
 others = [i for i in ids if i in targeted and i not in planned]
-for pair in (others[k:k + 2] for k in range(0, len(others), 2)):
-    for col, indicator in zip(chart_columns(2), pair):
-        with col:
+
+
+def plans(span: float) -> None:
+    for indicator in planned:
+        left, right = chart_columns(2)
+        with left:
+            show_chart(trajectory_figure(indicator, period, county, size), f"wc_traj_{indicator}",
+                       f"{indicator}_进度_{period}", span=half_span())
+        with right:
             show_chart(county_bars(indicator, period, size, highlight=county), f"wc_bar_{indicator}",
                        f"{indicator}_{period}", span=half_span())
 
-st.subheader(f"{month} 需要关注的学校")
+
+def other_bars(span: float) -> None:
+    for pair in (others[k:k + 2] for k in range(0, len(others), 2)):
+        for col, indicator in zip(chart_columns(2), pair):
+            with col:
+                show_chart(county_bars(indicator, period, size, highlight=county), f"wc_bar_{indicator}",
+                           f"{indicator}_{period}", span=half_span())
+
+
 lists = [(i, title) for i, title in school_lists().items() if i in ids]
 
 
@@ -90,15 +100,20 @@ def list_tables() -> dict:
                                    TOPIC) for i, _ in lists}
 
 
-tables = data.remember(data.cache_key("wc_lists", period, county, tuple(lists)), list_tables)
-for tab, (indicator, title) in zip(st.tabs([f"{title}({len(tables[i])}所)" for i, title in lists]), lists):
-    with tab:
-        table = tables[indicator]
-        if table.empty:
-            st.success(f"{month}{county or zone_name}没有{title.removesuffix('的学校')}的学校。")
-            continue
-        places = {h: 1 for h in table.columns if h.endswith("课时")}  # 1 or 1.5 lessons, not 1.00
-        show_table(table, decimals=places)
-        source_caption(period, cat.get(indicator).definition)
-        download_table(table, f"{month}{title}", key=f"dl_wc_{indicator}", definition=cat.get(indicator).definition,
-                       decimals=places)
+def schools(span: float) -> None:
+    st.subheader(f"{month} 需要关注的学校")
+    tables = data.remember(data.cache_key("wc_lists", period, county, tuple(lists)), list_tables)
+    for tab, (indicator, title) in zip(st.tabs([f"{title}({len(tables[i])}所)" for i, title in lists]), lists):
+        with tab:
+            table = tables[indicator]
+            if table.empty:
+                st.success(f"{month}{county or zone_name}没有{title.removesuffix('的学校')}的学校。")
+                continue
+            places = {h: 1 for h in table.columns if h.endswith("课时")}  # 1 or 1.5 lessons, not 1.00
+            show_table(table, decimals=places)
+            source_caption(period, cat.get(indicator).definition)
+            download_table(table, f"{month}{title}", key=f"dl_wc_{indicator}",
+                           definition=cat.get(indicator).definition, decimals=places)
+
+
+lay_out(TOPIC, {"counties": counties_grid, "plans": plans, "county_bars": other_bars, "schools": schools})

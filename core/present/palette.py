@@ -4,7 +4,7 @@ from __future__ import annotations
 import tomllib
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.paths import DATA_DIR
 
@@ -55,6 +55,35 @@ class ScaleRules(BaseModel):
     max_names: int = Field(ge=1)
 
 
+class TabGroup(BaseModel):
+    """One tab of a topic page at province scale: its label and its rows of pieces."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    label: str = Field(min_length=1)
+    rows: tuple[tuple[str, ...], ...]
+
+
+class PageLayout(BaseModel):
+    """A topic page's pieces (charts, tables) in rows, and in tabs above [scale] many_counties
+    (data/ui.toml [layout.<page>], ui/tabs.py). A piece of `rows` missing from the tabs must be a
+    heading (its name ends in `_heading`): every chart and table stays reachable."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    rows: tuple[tuple[str, ...], ...]
+    tabs: tuple[TabGroup, ...]
+
+    @model_validator(mode="after")
+    def _every_piece_once(self) -> "PageLayout":
+        shown = [p for row in self.rows for p in row]
+        tabbed = [p for tab in self.tabs for row in tab.rows for p in row]
+        labels = [t.label for t in self.tabs]
+        if len(set(labels)) != len(labels) or len(set(tabbed)) != len(tabbed) or len(set(shown)) != len(shown):
+            raise ValueError("a tab label or a piece appears twice")
+        if set(tabbed) - set(shown) or {p for p in set(shown) - set(tabbed) if not p.endswith("_heading")}:
+            raise ValueError(f"pieces differ between rows and tabs: {sorted(set(shown) ^ set(tabbed))}")
+        return self
+
+
 class Palette(BaseModel):
     """Everything visual that is data: fonts, status colours, county colours, lines."""
 
@@ -73,6 +102,7 @@ class Palette(BaseModel):
     grid: GridStyle
     wrap: dict[str, tuple[str, ...]]
     scale: ScaleRules
+    layout: dict[str, PageLayout] = {}
 
 
 @lru_cache(maxsize=1)
