@@ -5,6 +5,7 @@ measures, as medians over several runs:
 - first paint of a new session (the first visit is "cold": the server's caches are empty);
 - a click on each page of the sidebar navigation, until the page is settled;
 - a month change and a county change (sidebar filters) on each page, until settled;
+- on a page whose charts are in tabs (province scale, ui/tabs.py), a switch to its second tab;
 plus the server's resident memory (current and peak, from /proc).
 
 "Settled" = the script run that the action started has finished (the app's
@@ -33,6 +34,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--
                  "--disable-component-update", "--no-first-run"]
 WARM_ROUNDS = 2
 RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+PAGE_TABS = '[class*="st-key-tabs_"] [role="tab"]'  # a page's own tabs (ui/tabs.tab_key), not nested ones
 
 # Installed before an action: notes when a script run that started after it has finished.
 WATCH_JS = """() => {
@@ -160,6 +162,7 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
         clicks: dict[str, list[float]] = {t: [] for t in titles}
         months: dict[str, list[float]] = {t: [] for t in titles}
         counties: dict[str, list[float]] = {t: [] for t in titles}
+        tabs: dict[str, list[float]] = {t: [] for t in titles}
         link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=titles[-1]).first
         timed(page, link.click)  # start elsewhere than the first page: every measured click changes page
         month_index = 0
@@ -177,6 +180,12 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
                     months[title].append(month_s)
                     counties[title].append(county_s)
                 timed(page, lambda: choose(page, "县区", 0))
+                tab = page.locator(PAGE_TABS)
+                if tab.count() > 1:  # to the second tab and back: the first is open for the next round
+                    tab_s = timed(page, tab.nth(1).click)
+                    timed(page, tab.nth(0).click)
+                    if run >= WARM_ROUNDS:
+                        tabs[title].append(tab_s)
         browser.close()
         memory = rss_mb(pid)
 
@@ -184,17 +193,20 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
         return {k: round(statistics.median(v), 3) for k, v in values.items() if v}
 
     return {"first_paint_cold": round(paints[0], 3), "first_paint_warm": round(statistics.median(paints[1:]), 3),
-            "click": med(clicks), "month": med(months), "county": med(counties), "runs": runs, **memory}
+            "click": med(clicks), "month": med(months), "county": med(counties), "tab": med(tabs), "runs": runs,
+            **memory}
 
 
 def render(label: str, r: dict, goal: float = 0.2) -> str:
     """The browser figures of one database as a Markdown table."""
+    kinds = ("click", "month", "county", *(("tab",) if r.get("tab") else ()))
     lines = [f"{label}: first paint of a new session {r['first_paint_cold']:.2f} s cold · "
              f"{r['first_paint_warm']:.2f} s warm (goal < 1 s); server RSS {r.get('rss_mb', '?')} MB, "
              f"peak {r.get('peak_rss_mb', '?')} MB; medians of {r['runs']} runs.", "",
-             "| page | click → settled | month change | county change |", "|---|---|---|---|"]
+             "| page | click → settled | month change | county change |" + (" tab switch |" if len(kinds) > 3 else ""),
+             "|---" * (len(kinds) + 1) + "|"]
     for title in r["click"]:
-        cells = [r[k].get(title) for k in ("click", "month", "county")]
+        cells = [r[k].get(title) for k in kinds]
         lines.append(f"| {title} | " + " | ".join(
             "—" if v is None else f"{v * 1000:.0f} ms{'' if v < goal else ' ✗'}" for v in cells) + " |")
     return "\n".join(lines)
