@@ -49,19 +49,29 @@ tiles([(names[i], own[own["indicator"] == i].iloc[0], page_link_href("compare", 
 def counties_grid(span: float) -> None:
     st.subheader("各县区达标情况")
     missing = data.load("missing_counties", period)
-    mark = {county: f"▶ {county}"} if county else {}  # the chosen county's row, as on the county bars
-    reported = sorted(set(counties["county"].dropna()) - set(missing))
-    rows = [(zone_name, None), *((mark.get(c, c), c) for c in reported)]
-    cells = {(label, r["indicator"]): r
-             for label, frame in [(zone_name, zone), *((lab, counties[counties["county"] == c]) for lab, c in rows[1:])]
-             for _, r in frame[frame["stage"].isna()].iterrows()}
     note = f"未报送县区:{'、'.join(missing)}。" if missing else ""
-    table, foot = grid_html(cells, rows, [(i, names[i]) for i in ids], projector=is_projector(),
-                            footer=f"{note}综合育人表每学年至少报送一次,沿用近12个月内最近一次报送 · "
-                                   f"数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}")
+    footer = (f"{note}综合育人表每学年至少报送一次,沿用近12个月内最近一次报送 · "
+              f"数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}")
+
+    def build() -> tuple[str, str]:
+        mark = {county: f"▶ {county}"} if county else {}  # the chosen county's row, as on the county bars
+        reported = sorted(set(counties["county"].dropna()) - set(missing))
+        rows = [(zone_name, None), *((mark.get(c, c), c) for c in reported)]
+        cells = {(label, r["indicator"]): r
+                 for label, frame in [(zone_name, zone), *((lab, counties[counties["county"] == c])
+                                                           for lab, c in rows[1:])]
+                 for _, r in frame[frame["stage"].isna()].iterrows()}
+        return grid_html(cells, rows, [(i, names[i]) for i in ids], projector=is_projector(), footer=footer)
+
+    # once per data version and everything the grid shows (its links carry the URL's month, county
+    # and mode): a province grid is a thousand cells built in Python (0.3–0.5 s a rerun)
+    links = tuple(st.query_params.get(k) for k in ("month", "county", "mode"))
+    table, foot = data.remember(data.cache_key("wc_grid", period, county, tuple(ids), is_projector(), footer,
+                                               links), build)
     st.html(GRID_CSS + table + foot)
     st.markdown("**未达标与接近目标的县区**(按差距从大到小)")
-    static_table(behind_table(zone, counties, ids))
+    static_table(data.remember(data.cache_key("wc_behind", period, tuple(ids)),
+                               lambda: behind_table(zone, counties, ids)))
 
 
 # A trajectory target (专职心理健康教师): the plan's line and where each county stands this month.
