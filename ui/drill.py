@@ -48,8 +48,13 @@ def breadcrumbs(crumbs: list[tuple[str, dict]], key: str = "crumbs") -> None:
                        args=(state,))
 
 
-def page_link_href(path: str, **params) -> str:
-    """A relative link to a page of the app carrying the meeting's month, county and mode."""
-    carried = {k: st.query_params[k] for k in ("month", "county", "mode") if k in st.query_params}
+CARRIED = ("month", "county", "mode")  # what a link to another page keeps of the URL
+
+
+def page_link_href(path: str, carried: dict[str, str] | None = None, **params) -> str:
+    """A relative link to a page of the app carrying the meeting's month, county and mode
+    (this session's URL's, or `carried`: for HTML built outside a session, ui/warmup.py)."""
+    if carried is None:
+        carried = {k: st.query_params[k] for k in CARRIED if k in st.query_params}
     query = urlencode({**carried, **{k: v for k, v in params.items() if v is not None}})
     return f"{path}?{query}" if query else path

@@ -104,9 +104,10 @@ def _cell(row: pd.Series | None, row_label: str, col_name: str, view: str, href:
 
 def grid_html(cells: dict[tuple[str, str], pd.Series], rows: list[tuple[str, str | None]],
               cols: list[tuple[str, str]], view: str = "status", projector: bool = False,
-              footer: str = "") -> tuple[str, str]:
+              footer: str = "", carried: dict[str, str] | None = None) -> tuple[str, str]:
     """(the grid, its legend and footer line): `rows` are (label, county or None for the zone),
-    `cols` (indicator id, short name); `cells[(label, indicator)]` is the compute_indicators row."""
+    `cols` (indicator id, short name); `cells[(label, indicator)]` is the compute_indicators row;
+    `carried`: the URL parameters the cells' links keep (default: this session's, ui.drill)."""
     head = []
     for ind, name in cols:
         ref = next((cells[(label, ind)] for label, _ in rows if (label, ind) in cells), None)
@@ -122,7 +123,8 @@ def grid_html(cells: dict[tuple[str, str], pd.Series], rows: list[tuple[str, str
             if row is not None:
                 look = status_look(row)
                 used.add((look.key, look.far))
-            tds.append(_cell(row, label, name, view, page_link_href("compare", indicator=ind, drill=county or "")))
+            tds.append(_cell(row, label, name, view, page_link_href("compare", carried, indicator=ind,
+                                                                     drill=county or "")))
         zone = ' class="sg-zone"' if county is None else ""
         body.append(f'<tr{zone}><th class="sg-rowhead">{escape(label)}</th>{"".join(tds)}</tr>')
     legend = rating_legend(compact=projector) if view == "rating" else status_legend(used)
