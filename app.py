@@ -103,3 +103,7 @@ else:  # imported by `streamlit run app.py`'s web server: this script, served wi
     from streamlit.runtime.pages_manager import PagesManager
 
     PagesManager.uses_pages_directory = False
+
+    from ui import warmup
+
+    warmup.start()  # the overview's default month computed before the first visitor (in the background)

@@ -1,0 +1,97 @@
+"""The overview's default month computed when the server starts, before anyone visits.
+
+A fresh server has nothing in its caches: the first visitor of a province waited 5-10 s for the
+month's indicator sums, the zone and county rows and the 数据截至 date (bench/RESULTS.md, "First
+paint"). `start()` (app.py, when the web server imports it) computes exactly what the overview
+asks for on its first run — the same `ui.data` calls, so the same cache keys — in one background
+thread. It never blocks a session: a visitor who arrives meanwhile waits for the key being
+computed (ui.data computes each key once) instead of computing it again, and everything else
+goes on. Bounded: one month, the overview's own rows, once per server start.
+
+Nothing happens on a database that does not exist yet or holds no submission: the first visitor's
+run builds the demo zone there (ui/firstrun.py), and that build must not meet a reader.
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+import logging
+import threading
+from pathlib import Path
+
+LOG = logging.getLogger(__name__)
+THREAD_NAME = "pilot-warmup"
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ("app.py", "pages/overview.py")  # run by a new session's first visit: their imports are loaded first
+# Streamlit warns once per st.* call made outside a script run ("missing ScriptRunContext"): the
+# warm-up's own calls (ui.data's spinner) are expected, so only those records are dropped.
+CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+
+
+class _OwnThreadOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != THREAD_NAME
+
+
+def script_imports(*scripts: str) -> list[str]:
+    """The modules the given scripts import (at any depth of their code), in order, once each."""
+    names: list[str] = []
+    for script in scripts:
+        for node in ast.walk(ast.parse((ROOT / script).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            else:
+                continue
+            names += [n for n in found if n not in names]
+    return names
+
+
+def load_modules(names: list[str]) -> None:
+    """Import each module (a name that is an attribute, not a module, is skipped)."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
+def warm_overview() -> str | None:
+    """Compute what the overview's first run needs for the default month; the month, or None when
+    there is nothing to compute (no database, no data)."""
+    from core.indicators.completeness import pick_default
+    from ui import data, overview_grid
+
+    load_modules(script_imports(*SCRIPTS))  # ~1.4 s of imports (plotly, pandas, the pages' modules)
+    path = Path(data.db_path())
+    if not path.exists() or data.load("latest_submission_id") <= 0:
+        return None
+    choices = data.month_choices()
+    data.load("zone_counties")
+    if not choices:
+        return None
+    period = pick_default(choices)
+    month = overview_grid.grid_month(period)  # the zone and county rows, the missing counties, 数据截至
+    # The grid as a visitor opening the dashboard's address sees it: status view, not projector,
+    # the URL carrying only the month (app.py writes it there on the first run).
+    overview_grid.grid(month, "status", False, (period, None, None))
+    overview_grid.download(month)
+    return period
+
+
+def _run() -> None:
+    try:
+        period = warm_overview()
+        if period:
+            LOG.info("overview of %s computed before the first visit", period)
+    except BaseException:  # noqa: BLE001 - (st.stop's, on a busy database, too) the first visitor computes it
+        LOG.warning("warming the overview failed; the first visitor computes it", exc_info=True)
+
+
+def start() -> threading.Thread:
+    """Start the warm-up in a daemon thread (the server's shutdown never waits for it)."""
+    logging.getLogger(CONTEXT_LOGGER).addFilter(_OwnThreadOnly())
+    thread = threading.Thread(target=_run, name=THREAD_NAME, daemon=True)
+    thread.start()
+    return thread
