@@ -166,7 +166,8 @@ SCRIPT = """
   if (window.__zhChrome) return;
   window.__zhChrome = true;
   const ATTRS = ["title", "placeholder", "aria-label", "data-title"];
-  const SKIP = "svg,code,pre,script,style,[data-testid=stIconMaterial]";
+  // (.sg-wrap: the overview's status grid, our own Chinese HTML of ~6,000 nodes at province scale)
+  const SKIP = "svg,code,pre,script,style,[data-testid=stIconMaterial],.sg-wrap";
   function tr(text) {
     const key = text.trim();
     if (!key || !/[A-Za-z]/.test(key)) return null;
