@@ -70,15 +70,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(db: Path, log: Path, script: str = "app.py", cwd: Path | None = None):
+def server(db: Path, log: Path, script: str = "app.py", root: Path = ROOT):
     """`streamlit run app.py` on `db` (demo login, no demo build); yields (base URL, pid).
-    (`script` and `cwd`: another app, such as bench/paint.py's hello-world floor.)"""
+    (`script` and `root`: another app or checkout, such as bench/paint.py's hello-world floor.)"""
     port = _free_port()
-    env = {**os.environ, "PILOT_DB": str(db), "PILOT_DEMO": "1", "PILOT_NO_DEMO": "1", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PILOT_DB": str(db), "PILOT_DEMO": "1", "PILOT_NO_DEMO": "1", "PYTHONPATH": str(root)}
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.address",
                                  "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-                                 "--browser.gatherUsageStats", "false"], cwd=cwd or ROOT, env=env, stdout=out,
+                                 "--browser.gatherUsageStats", "false"], cwd=root, env=env, stdout=out,
                                 stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:

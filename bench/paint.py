@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.browser import CHROMIUM, CHROMIUM_ARGS, server
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, server
 
 HELLO = 'import streamlit as st\n\nst.title("Hello")\nst.write("world")\n'
 
@@ -142,18 +142,19 @@ def one_session(browser, url: str, screenshot: Path | None = None, grid: bool = 
 
 
 def measure(db: Path | None, runs: int, month: str | None, hello: bool, shots: Path | None,
-            grid: bool = False) -> dict:
+            grid: bool = False, root: Path | None = None, settle: float = 0.0) -> dict:
     from playwright.sync_api import sync_playwright
 
     out_dir = Path(__file__).resolve().parent / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        script, cwd = "app.py", None
+        script, root = "app.py", root or ROOT
         if hello:
             (Path(tmp) / "hello.py").write_text(HELLO)
-            script, cwd = "hello.py", Path(tmp)
-        with server(db or Path(tmp) / "none.duckdb", out_dir / "paint-server.log", script=script, cwd=cwd) as (base, _), \
+            script, root = "hello.py", Path(tmp)
+        with server(db or Path(tmp) / "none.duckdb", out_dir / "paint-server.log", script=script, root=root) as (base, _), \
                 sync_playwright() as pw:
+            time.sleep(settle)  # a server started a while before its first visitor
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             url = base + (f"/?month={month}" if month else "/")
             sessions = [one_session(browser, url, shots / f"paint-{i}.png" if shots and i == 1 else None, grid)
@@ -170,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="warm sessions after the cold one")
     ap.add_argument("--month", default=None)
     ap.add_argument("--hello", action="store_true", help="a hello-world Streamlit app instead (the floor)")
+    ap.add_argument("--root", type=Path, help="serve this checkout's app.py (default: this one; e.g. main before a change)")
+    ap.add_argument("--settle", type=float, default=0.0, help="seconds between the server's start and the first visit")
     ap.add_argument("--grid", action="store_true", help="settled also waits for the overview's grid")
     ap.add_argument("--timeline", action="store_true", help="print each session's messages and late files")
     ap.add_argument("--screenshots", type=Path, help="save the first warm session's page here")
@@ -179,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshots:
         args.screenshots.mkdir(parents=True, exist_ok=True)
     r = measure(args.db.resolve() if args.db else None, args.runs, args.month, args.hello, args.screenshots,
-                args.grid)
+                args.grid, args.root.resolve() if args.root else None, args.settle)
     for label, s in [("cold", r["cold"]), ("warm (median)", r["warm_median"])]:
         print(f"{label}: " + ", ".join(f"{k}={v}" for k, v in s.items() if k not in ("timeline", "late_static")))
     if args.timeline:
