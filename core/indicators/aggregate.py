@@ -133,8 +133,8 @@ class _Pair:
 def _month_pair(con, months: list[str], county: str | None, cat: Catalog,
                 sums_sql: dict[str, tuple[str, str]], schools: bool = False) -> _Pair:
     """_Pair of the two `months`, from the cache when the data has not changed: the zone and county
-    levels with the 差异系数 rows (small: what the pages' views need), or the school level alone (a
-    province's is ~85 MB: kept apart, so the views never wait for it or lose theirs to it)."""
+    levels with the 差异系数 rows (small: what the pages' views need), or the school level alone (kept
+    apart, so the views never wait for it or lose theirs to it; a province's is ~30 MB as _Wide)."""
     inds = [i for i in cat.indicator if i.id in sums_sql]
     if schools:
         levels = ["school"]
@@ -143,8 +143,12 @@ def _month_pair(con, months: list[str], county: str | None, cat: Catalog,
 
     def compute() -> _Pair:
         with _facts_source(con, months, cat, SOURCES, shared=not schools) as source:
+            if schools:  # kept as the query gave it: one row per school and month (_Wide)
+                res = _sums(con, source, levels, county, inds, sums_sql) if inds else None
+                wide = {"school": _Wide.of(res, inds, months)} if res is not None and len(res["g"]) else {}
+                return _Pair(wide, tuple(i.id for i in inds), [])
             sums = _summed(con, source, levels, county, inds, months, sums_sql) if inds else None
-            cv = [] if schools else cv_rows(item_stats(con, months, county, cat, source=source))
+            cv = cv_rows(item_stats(con, months, county, cat, source=source))
         return _Pair(_by_level(sums if sums is not None else _concat([], False), [i.id for i in inds]),
                      tuple(i.id for i in inds), cv)
 
@@ -204,6 +208,34 @@ class _Coded:
         return self.codes.nbytes + nbytes_of(self.uniques)
 
 
+@dataclass(frozen=True)
+class _Wide:
+    """The school level of a month pair as the sums query gave it: one row per school and month, a
+    numerator and denominator column per indicator (`n{k}`, `d{k}`), strings as codes (_Coded).
+
+    A province's is ~60,000 rows × 44 sums (~30 MB); its rows one per indicator and school (what
+    _expand makes of it) are ~1.2 million rows, made only for the indicators a call picks."""
+
+    res: dict  # column -> np.ndarray or _Coded
+    inds: tuple  # the catalogue entries of n{k}/d{k}
+    months: tuple[str, ...]
+
+    @classmethod
+    def of(cls, res: dict[str, np.ndarray], inds, months: list[str]) -> "_Wide":
+        return cls({c: _Coded.of(a) if a.dtype == object else a for c, a in res.items()}, tuple(inds), tuple(months))
+
+    def rows(self, ks: np.ndarray) -> dict[str, np.ndarray]:
+        """The rows of the indicators at positions `ks` (ascending), with `_ind`, as _pick gives them."""
+        res = {c: a.take() if isinstance(a, _Coded) else a for c, a in self.res.items()}
+        part = _expand(res, self.inds, list(self.months), ks)
+        part["_ind"] = part.pop("_k")
+        return part
+
+    @property
+    def nbytes(self) -> int:
+        return sum(nbytes_of(a) for a in self.res.values())
+
+
 def _pick(pair: _Pair, levels, ids: list[str]) -> dict[str, np.ndarray]:
     """The rows of `pair` at `levels` for the indicators `ids` (a copy: the cached pair stays whole)."""
     parts = [pair.sums[lv] for lv in LEVEL_ORDER if lv in levels and lv in pair.sums]
@@ -212,6 +244,9 @@ def _pick(pair: _Pair, levels, ids: list[str]) -> dict[str, np.ndarray]:
     wanted = np.isin(np.arange(len(pair.inds)), [k for k, u in enumerate(pair.inds) if u in ids])
     picked = []
     for part in parts:
+        if isinstance(part, _Wide):
+            picked.append(part.rows(np.flatnonzero(wanted)))
+            continue
         rows = np.flatnonzero(wanted[part["_ind"]])
         picked.append({c: a.take(rows) if isinstance(a, _Coded) else
                        a[rows].astype(np.int64) if a.dtype == np.int32 else a[rows] for c, a in part.items()})
@@ -306,6 +341,14 @@ class _facts_source:
 def _summed(con, source: str, levels, county, inds, months: list[str],
             sums_sql: dict[str, tuple[str, str]]) -> dict[str, np.ndarray]:
     """The school-summed indicators of every month, by GROUPING SETS over the facts."""
+    part = _expand(_sums(con, source, levels, county, inds, sums_sql), inds, months, np.arange(len(inds)))
+    del part["_k"]
+    return part
+
+
+def _sums(con, source: str, levels, county, inds, sums_sql: dict[str, tuple[str, str]]) -> dict[str, np.ndarray]:
+    """The GROUPING SETS query over the facts: one row per month and group of `levels`, `g` its
+    grouping (3 zone, 1 county, 0 school), `n{k}`/`d{k}` the numerator and denominator sums of inds[k]."""
     sets = ", ".join(_GROUPING[lv] for lv in levels)
     # GROUPING() only accepts columns that are grouped in some set.
     by_county, by_school = bool(set(levels) & {"county", "school"}), "school" in levels
@@ -323,7 +366,12 @@ SELECT period, {cols}, {name} AS school_name, 2 * {g_county} + {g_school} AS g, 
 FROM {source} AS f {where}
 GROUP BY GROUPING SETS ({sets})
 ORDER BY period, g DESC, county NULLS FIRST, school_id NULLS FIRST"""
-    res = {k: plain(v) for k, v in con.execute(sql).fetchnumpy().items()}
+    return {k: plain(v) for k, v in con.execute(sql).fetchnumpy().items()}
+
+
+def _expand(res: dict[str, np.ndarray], inds, months: list[str], ks) -> dict[str, np.ndarray]:
+    """The rows of the indicators at positions `ks` (ascending) of a _sums result, one per indicator
+    and group in scope, ordered by indicator then query row; `_k` = the indicator's position."""
     g = res["g"].astype(np.int64)
     level_names = [_LEVEL_OF_GROUPING.get(k) for k in range(4)]
     level = np.array(level_names, dtype=object)[g]
@@ -332,7 +380,8 @@ ORDER BY period, g DESC, county NULLS FIRST, school_id NULLS FIRST"""
     codes, uniques = pd.factorize(res["period"])
     period_index = np.array([months.index(p) for p in uniques], dtype=np.int64)[codes] if len(g) else codes
     out: dict[str, list] = {k: [] for k in ("row", "ind", "value", "numerator", "denominator")}
-    for k, ind in enumerate(inds):
+    for k in ks:
+        ind = inds[k]
         num, den = np.nan_to_num(res[f"n{k}"]), np.nan_to_num(res[f"d{k}"])
         level_ok = np.array([lv in ind.levels for lv in level_names])[g]
         # outside the indicator's scope (e.g. a 小学 for 初中作业): no school row
@@ -343,6 +392,8 @@ ORDER BY period, g DESC, county NULLS FIRST, school_id NULLS FIRST"""
         out["value"].append(value_of(ind.kind, num[keep], den[keep]))
         out["numerator"].append(num[keep] if ratio else np.full(len(keep), np.nan))
         out["denominator"].append(den[keep] if ratio else np.full(len(keep), np.nan))
+    if not len(ks):
+        out = {k: [np.empty(0, dtype=np.int64 if k in ("row", "ind") else float)] for k in out}
     row, ind_idx = np.concatenate(out["row"]), np.concatenate(out["ind"])
     school_name = np.where(is_school, res["school_name"], None)
     ids = np.array([i.id for i in inds], dtype=object)
@@ -352,7 +403,8 @@ ORDER BY period, g DESC, county NULLS FIRST, school_id NULLS FIRST"""
             "value": np.concatenate(out["value"]), "numerator": np.concatenate(out["numerator"]),
             "denominator": np.concatenate(out["denominator"]), "_rank": row.astype(np.int64),
             "_period": period_index[row],
-            "_group": (ind_idx * 4 + g[row]) * (int(county_codes.max(initial=0)) + 1) + county_codes[row]}
+            "_group": (ind_idx * 4 + g[row]) * (int(county_codes.max(initial=0)) + 1) + county_codes[row],
+            "_k": ind_idx}
 
 
 def value_of(kind: str, num: np.ndarray, den: np.ndarray) -> np.ndarray:
