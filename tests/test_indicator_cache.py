@@ -157,6 +157,33 @@ def test_one_indicator_is_the_rows_of_the_whole_level(level, county):
         assert_frame_equal(alone, rows, check_index_type=False)
 
 
+@pytest.mark.parametrize("county", [None, "甲县"])
+def test_one_indicators_school_rows_are_those_of_every_indicator(db_path, county):
+    """The school level is kept one row per school and month (aggregate._Wide); the rows of the
+    indicators a call picks are made from it, fresh and from the cache alike."""
+    from pandas.testing import assert_frame_equal
+
+    from core.indicators.catalog import load_catalog
+    con = new_db(db_path)
+    try:
+        for args in [("甲县", "2026-03", [{"id": "A1", "act": 50}, {"id": "A2", "type": "初级中学", "g79": 80}],
+                      [{"id": "A1", "level": "市级"}]),
+                     ("乙县", "2026-04", [{"id": "B1", "act": 45}, {"id": "B2"}], [{"id": "B1", "level": "省级"}]),
+                     ("甲县", "2026-04", [{"id": "A1", "act": 65}, {"id": "A3", "type": "高级中学", "l1012": 1}])]:
+            add_submission(con, *args)
+        cache.clear()
+        whole = compute_indicators(con, "2026-04", "school", county)
+        assert len(whole) > 0 and whole["prev_value"].notna().any()
+        for ind in load_catalog().indicator:
+            if "school" not in ind.levels:
+                continue
+            alone = compute_indicators(con, "2026-04", "school", county, ind.id)
+            assert_frame_equal(alone, whole[whole["indicator"] == ind.id].reset_index(drop=True),
+                               check_index_type=False)
+    finally:
+        con.close()
+
+
 def test_a_cached_pair_gives_the_same_rows_at_every_level(db_path):
     """The month pair is kept split by level, its strings as codes: every level reads the same rows back."""
     con = new_db(db_path)
