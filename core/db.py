@@ -14,6 +14,14 @@ from core.paths import default_db_path
 
 SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 
+# DuckDB's own settings, applied on every connection (each SET is the database instance's, shared by
+# the connections open at once). memory_limit bounds DuckDB's buffer manager — pages it read and
+# query intermediates; unbounded it takes ~300 MB per province query (100 counties) and ~750 MB at
+# 300 counties, 80 % of the machine's memory by default. 256 MB is measured enough for the heaviest
+# query at 300 counties (a zone's school-level month pair; 192 MB fails there with DuckDB's "Out of
+# Memory"); operators past it spill to <database>.tmp. threads stays DuckDB's default (the cores:
+# 1 thread saved ~15 MB a query) and so does preserve_insertion_order (no measured effect).
+DUCKDB_SETTINGS = {"memory_limit": "256MB"}
 # Streamlit runs sessions in threads of one process: serialise writes there.
 WRITE_LOCK = threading.RLock()
 # Two threads connecting to the same file at once race in DuckDB's instance cache
@@ -81,7 +89,14 @@ def _connect(path: Path, timeout: float) -> duckdb.DuckDBPyConnection:
     while True:
         try:
             with _CONNECT_LOCK:
-                return duckdb.connect(str(path))
+                con = duckdb.connect(str(path))
+            try:
+                for name, value in DUCKDB_SETTINGS.items():
+                    con.execute(f"SET {name} = '{value}'")
+            except BaseException:
+                con.close()
+                raise
+            return con
         except duckdb.Error as exc:
             if _is_corruption(exc):
                 raise DatabaseCorrupt(path) from None
