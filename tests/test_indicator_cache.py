@@ -209,6 +209,31 @@ def test_a_cached_pair_gives_the_same_rows_at_every_level(db_path):
         con.close()
 
 
+def test_the_heap_is_trimmed_after_long_computations_and_evictions(monkeypatch):
+    """Freed intermediates of a long computation, and evicted entries, go back to the system."""
+    import weakref
+
+    trims = []
+    evicted_alive = []
+
+    class Entry:  # an object that can be watched for being freed
+        pass
+
+    cache.trim_heap()  # callable here (glibc) and harmless
+    box = cache.BoundedCache(100, "test")
+    first = Entry()
+    ref = weakref.ref(first)
+    monkeypatch.setattr(cache, "trim_heap", lambda: (trims.append(1), evicted_alive.append(ref() is not None)))
+    box.put(("a",), first, 60, seconds=0.01)
+    assert trims == []  # quick, nothing evicted: no trim
+    box.put(("b",), Entry(), 30, seconds=cache.TRIM_AFTER)
+    assert trims == [1]  # a long computation
+    del first
+    box.put(("c",), Entry(), 30, seconds=0.0)
+    assert trims == [1, 1] and evicted_alive == [True, False]  # "a" evicted, freed before the trim
+    assert box.get(("a",)) is None and len(box) == 2
+
+
 def test_entries_are_sized_by_their_real_bytes():
     import pandas as pd
 

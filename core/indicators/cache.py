@@ -120,6 +120,25 @@ def _figure_bytes(fig) -> int:
     return 40_000 + 2 * (150 * points + 600 * notes)
 
 
+TRIM_AFTER = 0.2  # seconds: a computation this long leaves freed heap worth giving back (trim_heap)
+_libc = None
+
+
+def trim_heap() -> None:
+    """Give the heap's free pages back to the system (glibc's malloc_trim; nothing elsewhere): a large
+    computation's freed intermediates otherwise stay resident, and the next one's peak adds to them."""
+    global _libc
+    if _libc is None:
+        try:
+            import ctypes
+
+            _libc = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _libc = False
+    if _libc:
+        _libc(0)
+
+
 LOG_ENV = "PILOT_CACHE_LOG"  # a file: one line per cache event (hit, miss, put, evict, skip), for the benchmark
 _log_lock = threading.Lock()
 
@@ -173,12 +192,15 @@ class BoundedCache:
             self._total += nbytes - (old[1] if old else 0)
             self._entries[key] = (value, nbytes)
             while self._total > self.max_bytes:
-                gone, (_, size) = self._entries.popitem(last=False)
-                self._total -= size
-                evicted.append((gone, size))
+                gone, entry = self._entries.popitem(last=False)
+                self._total -= entry[1]
+                evicted.append((gone, entry[1]))
+            old = entry = None  # replaced and evicted values are freed here (unless a caller holds them)
         self._log("put", key, seconds, nbytes)
         for gone, size in evicted:
             self._log("evict", gone, 0.0, size)
+        if seconds >= TRIM_AFTER or evicted:
+            trim_heap()
 
     def cached(self, key: tuple | None, compute: Callable[[], object],
                size: Callable[[object], int] = lambda _: 0):
