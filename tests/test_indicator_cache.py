@@ -312,3 +312,32 @@ def test_school_detail_values_are_the_plain_object_values(monkeypatch):
             assert [type(v) for v in got[c]] == [type(v) for v in want[c]], c
     history = detail.school_history(con, "A1", "甲县")
     assert history["period"].tolist() == ["2026-03", "2026-04"] and history["students"].notna().all()
+
+
+def test_the_zones_school_rows_are_picked_from_core_not_kept_by_the_pages(db_path):
+    """ui/data keeps a county's school rows (the drill-down) but not the zone's: those are picked from
+    the month pair core keeps, and kept twice they pushed the school_detail frames out."""
+    from pandas.testing import assert_frame_equal
+
+    from core.db import open_db
+    from ui import data
+    con = new_db(db_path)
+    try:
+        add_submission(con, "甲县", "2026-03", [{"id": "A1", "act": 50}, {"id": "A2", "act": 80}])
+        add_submission(con, "甲县", "2026-04", [{"id": "A1", "act": 65}, {"id": "A2", "act": 30}])
+        add_submission(con, "乙县", "2026-04", [{"id": "B1", "act": 45}])
+    finally:
+        con.close()
+    data.forget()
+    cache.clear()
+    ind = "activity_hour_compliance"
+    zone = data.indicators("2026-04", level="school", indicator=ind)
+    county = data.indicators("2026-04", level="school", county="甲县", indicator=ind)
+    with open_db(db_path) as con:
+        assert_frame_equal(zone, compute_indicators(con, "2026-04", "school", None, ind))
+        assert_frame_equal(county, compute_indicators(con, "2026-04", "school", "甲县", ind))
+    assert len(zone) == 3 and len(county) == 2
+    kept = [k for tier in (data._results, data._large) for k in tier._entries if "compute_indicators" in k]
+    assert len(kept) == 1 and ("county", "甲县") in kept[0][-1]
+    assert any(k[1] == "month_pair" for k in cache._indicators._entries)  # what the zone's rows come from
+    data.forget()

@@ -152,6 +152,17 @@ def load(name: str, *args, **kwargs):
     return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
 
 
+def _unkept(name: str, **kwargs):
+    """Call a core function by name on a short-lived connection, its result not kept here (for
+    results core's own cache makes quickly)."""
+    try:
+        with st.spinner("正在计算指标…"):
+            return _call(db_path(), name, (), tuple(sorted(kwargs.items())))
+    except DatabaseUnavailable as exc:
+        st.error(str(exc))
+        st.stop()
+
+
 def forget() -> None:
     """Forget every cached result and data version (tests; a change the file state would not show)."""
     _results.clear()
@@ -174,6 +185,11 @@ def indicators(period: str, level: str = "zone", county: str | None = None,
     several charts is then one computation, not one per chart. (tests/test_indicator_cache.py
     checks that the rows are the same as compute_indicators' own.)
     """
+    if level == "school" and county is None and indicator is not None:
+        # The zone's school rows of an indicator (30,000 rows at 100 counties, 12 MB as objects; 41 MB at
+        # 300) are picked from the month pair core keeps (0.1-0.3 s): kept here too, they pushed the
+        # school_detail frames (1-3 s to remake) out of the large tier. (The 综合育人 lists keep theirs.)
+        return _unkept("compute_indicators", period=period, level=level, county=county, indicator=indicator)
     if indicator is None or level == "school":
         return load("compute_indicators", period=period, level=level, county=county, indicator=indicator)
     frame = load("compute_indicators", period=period, level=level, county=county, indicator=None)
