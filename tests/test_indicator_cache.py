@@ -341,3 +341,22 @@ def test_the_zones_school_rows_are_picked_from_core_not_kept_by_the_pages(db_pat
     assert len(kept) == 1 and ("county", "甲县") in kept[0][-1]
     assert any(k[1] == "month_pair" for k in cache._indicators._entries)  # what the zone's rows come from
     data.forget()
+
+
+def test_the_server_trims_its_heap_in_one_thread(monkeypatch):
+    """ui/data starts one trimming thread per process; it trims every TRIM_EVERY seconds."""
+    import threading
+    import time
+
+    import ui.data  # noqa: F401 - starts the thread
+
+    assert [t.name for t in threading.enumerate()].count("heap-trim") == 1
+    cache.start_trimming()
+    assert [t.name for t in threading.enumerate()].count("heap-trim") == 1  # idempotent
+    trims = []
+    monkeypatch.setattr(cache, "trim_heap", lambda: trims.append(time.monotonic()))
+    monkeypatch.setattr(cache, "TRIM_EVERY", 0.05)  # from the thread's next round on
+    deadline = time.monotonic() + 10
+    while len(trims) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(trims) >= 3

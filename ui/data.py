@@ -16,7 +16,8 @@ import pandas as pd
 import streamlit as st
 
 from core.db import DatabaseUnavailable, open_db
-from core.indicators.cache import LARGE_ENTRY, LARGE_RESULT_BYTES, RESULT_BYTES, BoundedCache, nbytes_of
+from core.indicators.cache import (LARGE_ENTRY, LARGE_RESULT_BYTES, RESULT_BYTES, BoundedCache, nbytes_of,
+                                   start_trimming)
 from core.month import today
 from core.paths import default_db_path
 
@@ -58,6 +59,7 @@ _versions_lock = threading.Lock()
 _results = BoundedCache(RESULT_BYTES, "results", lambda key: repr(key[3:]))
 _large = BoundedCache(LARGE_RESULT_BYTES, "large", lambda key: repr(key[3:]))
 _computing: dict[tuple, threading.Lock] = {}  # one computation per key at a time (sessions are threads)
+start_trimming()  # what page runs free goes back to the system (core/indicators/cache.py)
 
 
 def _version(path: str) -> tuple:

@@ -139,6 +139,33 @@ def trim_heap() -> None:
         _libc(0)
 
 
+TRIM_EVERY = 2.0  # seconds between two trims by the server's trimming thread (start_trimming)
+_trimmer: threading.Thread | None = None
+_trimmer_lock = threading.Lock()
+
+
+def start_trimming() -> None:
+    """Trim the heap every TRIM_EVERY seconds in a daemon thread (the dashboard server; idempotent).
+
+    Streamlit runs each session's script in its own thread, and glibc gives threads their own heaps
+    (arenas): what a page run frees (frames, figures, protobuf) stays resident in its arena, where
+    another thread's computation cannot reuse it. Measured at 300 counties mid-benchmark: 625 MB
+    taken from the system, 185 MB in use; one malloc_trim took the server from 1,006 to 676 MB. A trim
+    costs about a millisecond per few MB it gives back."""
+    global _trimmer
+    with _trimmer_lock:
+        if _trimmer is not None and _trimmer.is_alive():
+            return
+
+        def loop() -> None:
+            while True:
+                time.sleep(TRIM_EVERY)
+                trim_heap()
+
+        _trimmer = threading.Thread(target=loop, name="heap-trim", daemon=True)
+        _trimmer.start()
+
+
 LOG_ENV = "PILOT_CACHE_LOG"  # a file: one line per cache event (hit, miss, put, evict, skip), for the benchmark
 _log_lock = threading.Lock()
 
