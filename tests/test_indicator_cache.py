@@ -360,3 +360,36 @@ def test_the_server_trims_its_heap_in_one_thread(monkeypatch):
     while len(trims) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(trims) >= 3
+
+
+def test_every_facts_query_runs_under_the_facts_lock():
+    """One facts query at a time per process (core.indicators.base.FACTS_LOCK): DuckDB's memory_limit
+    is shared by the connections open at once, and province-scale facts queries together pass it."""
+    from core.indicators import (data_quality_warnings, indicator_trend, resource_table, school_detail,
+                                 school_history)
+    from core.indicators.base import FACTS_LOCK
+
+    class Watched:  # the connection, noting whether each facts query ran with the lock held
+        def __init__(self, con):
+            self.con, self.seen = con, []
+
+        def execute(self, sql, *args):
+            if "facts AS (" in sql:
+                self.seen.append(FACTS_LOCK._is_owned())
+            return self.con.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    con = Watched(_month_pair_db())
+    cache.clear()
+    for level in ("zone", "county", "school"):
+        compute_indicators(con, "2026-04", level)
+    compute_indicators(con, "2026-04", "school", "甲县", "activity_hour_compliance")
+    school_detail(con, "2026-04")
+    school_history(con, "A1", "甲县")
+    resource_table(con, "2026-04")
+    data_quality_warnings(con, "2026-04")
+    indicator_trend(con, "activity_hour_compliance", "county", end="2026-04", months=2)
+    assert len(con.seen) >= 8 and all(con.seen)
+    assert not FACTS_LOCK._is_owned()  # released after each

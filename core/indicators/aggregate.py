@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from core.indicators import reporting
-from core.indicators.base import SOURCES, facts_cte, lit, zone_counties
+from core.indicators.base import FACTS_LOCK, SOURCES, facts_cte, lit, zone_counties
 from core.indicators.cache import cached, data_key, nbytes_of
 from core.indicators.catalog import Catalog, load_catalog
 from core.indicators.measures import measures
@@ -347,7 +347,8 @@ def to_objects(values: np.ndarray) -> np.ndarray:
 
 
 class _facts_source:
-    """Context manager: the SQL source of the facts — a temporary table when several queries read it."""
+    """Context manager: the SQL source of the facts — a temporary table when several queries read it;
+    FACTS_LOCK held inside (one facts query at a time)."""
 
     def __init__(self, con, months, cat, sources, shared: bool):
         self.con, self.shared = con, shared
@@ -355,14 +356,22 @@ class _facts_source:
         self.table = f"_facts_{uuid.uuid4().hex[:12]}"
 
     def __enter__(self) -> str:
+        FACTS_LOCK.acquire()
         if not self.shared:
             return f"({self.cte} SELECT * FROM facts)"
-        self.con.execute(f"CREATE TEMP TABLE {self.table} AS {self.cte} SELECT * FROM facts")
+        try:
+            self.con.execute(f"CREATE TEMP TABLE {self.table} AS {self.cte} SELECT * FROM facts")
+        except BaseException:
+            FACTS_LOCK.release()
+            raise
         return self.table
 
     def __exit__(self, *exc) -> None:
-        if self.shared:
-            self.con.execute(f"DROP TABLE IF EXISTS {self.table}")
+        try:
+            if self.shared:
+                self.con.execute(f"DROP TABLE IF EXISTS {self.table}")
+        finally:
+            FACTS_LOCK.release()
 
 
 def _summed(con, source: str, levels, county, inds, months: list[str],

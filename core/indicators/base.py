@@ -11,6 +11,8 @@ before the ownership rule, docs/submission-format.md 学校标识码归属) chan
 """
 from __future__ import annotations
 
+import threading
+
 import duckdb
 
 from core.indicators.catalog import Catalog, load_catalog
@@ -18,6 +20,12 @@ from core.month import month_add
 from core.submission.bands import BAND_KEYS
 from core.submission.status import zone_county_list
 
+# One facts query at a time in a process (its execution, and the Python work on its result held in the
+# same block): DuckDB's memory_limit (core.db.DUCKDB_SETTINGS) is one budget for the connections
+# open at once, and province-scale facts queries together pass it — measured at 300 counties, four
+# at once (two school-level month pairs, a school_detail, a county pair): three failed with DuckDB's
+# "Out of Memory". One at a time each has the budget whole, and their Python results do not pile up.
+FACTS_LOCK = threading.RLock()
 BANDS = tuple(BAND_KEYS.values())  # covers_g12 … and lessons_g12 … (core/submission/bands.py)
 # The sheets joined to the roster: the month's 体育 and 作业 rows, carried-forward 优质学校
 # rows, carried-forward 体质健康 results and carried-forward 综合育人 rows.

@@ -12,7 +12,7 @@ from collections import defaultdict
 import duckdb
 import pandas as pd
 
-from core.indicators.base import facts_cte, lit
+from core.indicators.base import FACTS_LOCK, facts_cte, lit
 from core.indicators.catalog import load_catalog
 from core.month import month_add
 from core.submission.plausibility import KINDS, METRICS, MINUTES, find, first_per_cell
@@ -35,7 +35,8 @@ def data_quality_warnings(con: duckdb.DuckDBPyConnection, period: str, county: s
     """Implausible values of `period` (WARNING_COLUMNS; reason in plain Chinese), by county, kind, column."""
     dq = load_catalog().data_quality
     prev = month_add(period, -1)
-    rows = con.execute(facts_cte([prev, period]) + f"\nSELECT * FROM ({_values_sql(county)})").fetchall()
+    with FACTS_LOCK:
+        rows = con.execute(facts_cte([prev, period]) + f"\nSELECT * FROM ({_values_sql(county)})").fetchall()
     values: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     previous: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     names: dict[tuple[str, str], str] = {}

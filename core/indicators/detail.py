@@ -5,7 +5,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.indicators.base import available_periods, facts_cte, lit
+from core.indicators.base import FACTS_LOCK, available_periods, facts_cte, lit
 from core.indicators.catalog import load_catalog
 
 # Columns of school_detail / school_history (school_history adds `period` first).
@@ -38,8 +38,9 @@ SELECT period, * EXCLUDE (period, hw_g36_ok, hw_g79_ok)
     RENAME (hw_g36_ok_scoped AS hw_g36_ok, hw_g79_ok_scoped AS hw_g79_ok)
 FROM (SELECT *, {_DERIVED} FROM facts) WHERE {where}
 ORDER BY period, county, school_id"""
-    df = con.execute(sql).df()
-    return pd.DataFrame({c: pd.Series(_objects(df[c]), dtype=object, copy=False) for c in ["period"] + DETAIL_COLUMNS})
+    with FACTS_LOCK:
+        df = con.execute(sql).df()
+        return pd.DataFrame({c: pd.Series(_objects(df[c]), dtype=object, copy=False) for c in ["period"] + DETAIL_COLUMNS})
 
 
 def _objects(column: pd.Series) -> np.ndarray:

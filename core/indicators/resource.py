@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.indicators.base import facts_cte, lit
+from core.indicators.base import FACTS_LOCK, facts_cte, lit
 from core.indicators.catalog import Catalog, load_catalog
 
 STAGE_NAMES = {"primary": "小学", "junior": "初中"}
@@ -46,7 +46,8 @@ g AS (SELECT period, county, stage, {means} FROM x GROUP BY period, county, stag
 SELECT g.*, {devs}
 FROM x JOIN g USING (period, county, stage)
 GROUP BY ALL"""
-    wide = con.execute(sql + "\nORDER BY period, county, stage").fetchnumpy()
+    with FACTS_LOCK:
+        wide = con.execute(sql + "\nORDER BY period, county, stage").fetchnumpy()
     # long format, ordered by month, county, stage, item; items a group has no value for left out
     order = sorted(ids)
     n_groups = len(wide["period"])
