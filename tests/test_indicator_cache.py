@@ -263,6 +263,18 @@ def test_the_bounded_cache_evicts_by_size_and_logs_its_events(tmp_path, monkeypa
                       ["t", "miss", "a"], ["t", "hit", "b"], ["t", "miss", "c"]]
 
 
+def test_an_entry_above_max_entry_is_not_kept_and_evicts_nothing():
+    """The pages' large tier keeps no frame above LARGE_MAX_ENTRY (it would push out nearly everything)."""
+    from ui import data
+
+    kept = cache.BoundedCache(1000, "t", max_entry=500)
+    kept.put(("a",), 1, 400)
+    kept.put(("b",), 2, 501)  # under the bound, above max_entry
+    assert kept.get(("a",)) == 1 and kept.get(("b",)) is None and kept.total == 400
+    assert data._large.max_entry == cache.LARGE_MAX_ENTRY < data._large.max_bytes
+    assert data._results.max_entry == data._results.max_bytes
+
+
 def test_trend_windows_reuse_kept_months_and_equal_fresh_ones(db_path):
     """A trend keeps each month's rows: a window moved by a month computes that month only, same rows."""
     from pandas.testing import assert_frame_equal

@@ -16,8 +16,8 @@ import pandas as pd
 import streamlit as st
 
 from core.db import DatabaseUnavailable, open_db
-from core.indicators.cache import (LARGE_ENTRY, LARGE_RESULT_BYTES, RESULT_BYTES, BoundedCache, nbytes_of,
-                                   start_trimming)
+from core.indicators.cache import (LARGE_ENTRY, LARGE_MAX_ENTRY, LARGE_RESULT_BYTES, RESULT_BYTES, BoundedCache,
+                                   nbytes_of, start_trimming)
 from core.month import today
 from core.paths import default_db_path
 
@@ -57,7 +57,7 @@ _versions_lock = threading.Lock()
 # tiers: whole-school frames of a province (LARGE_ENTRY and more) evict only each other, never the
 # small results pages show (county and zone rows, figures, tables); bounds in core/indicators/cache.py.
 _results = BoundedCache(RESULT_BYTES, "results", lambda key: repr(key[3:]))
-_large = BoundedCache(LARGE_RESULT_BYTES, "large", lambda key: repr(key[3:]))
+_large = BoundedCache(LARGE_RESULT_BYTES, "large", lambda key: repr(key[3:]), max_entry=LARGE_MAX_ENTRY)
 _computing: dict[tuple, threading.Lock] = {}  # one computation per key at a time (sessions are threads)
 start_trimming()  # what page runs free goes back to the system (core/indicators/cache.py)
 

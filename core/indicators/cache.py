@@ -27,15 +27,18 @@ import duckdb
 import numpy as np
 
 # Memory bounds of the server's caches, all in one place (real bytes, core.indicators.cache.nbytes_of).
-# A province (100 counties × 300 schools) month pair is ~85 MB, a county's ~4 MB: two or three months
-# of a province fit. The pages' results (ui/data.py) are kept in two tiers so that whole-school frames
-# (LARGE_ENTRY and above) never push out what pages show (county and zone rows, figures, tables).
-# With the server's own ~300 MB and a computation's transient peak this keeps a province under 1 GB.
+# A month pair's school level is ~12 MB at 100 counties × 300 schools (36 MB at 300 counties), its zone
+# and county levels ~1 MB (3 MB). Measured over the browser bench: the indicator cache held at most
+# ~70 MB at 100 counties and ~116 MB at 300. The pages' results (ui/data.py) are kept in two tiers so
+# that whole-school frames (LARGE_ENTRY and above) never push out what pages show (county and zone
+# rows, figures, tables); a frame above LARGE_MAX_ENTRY is not kept at all (at 300 counties a month's
+# school_detail is ~90 MB: each one evicted the other and nearly all the tier at every month change).
 MB = 1024 * 1024
 MAX_BYTES = 200 * MB  # the indicator cache (month pairs, projections, trends)
 RESULT_BYTES = 160 * MB  # the pages' results smaller than LARGE_ENTRY (rows, figures, tables)
 LARGE_RESULT_BYTES = 128 * MB  # the pages' results of LARGE_ENTRY and more (school frames of a province)
 LARGE_ENTRY = 4 * MB
+LARGE_MAX_ENTRY = LARGE_RESULT_BYTES // 2
 _FINGERPRINT = """
 SELECT count(*), coalesce(sum(hash(id, county, period, status, in_force, review_status, sha256)), 0),
        (SELECT coalesce(max(id), 0) FROM audit_log),
@@ -183,11 +186,13 @@ def log_event(cache: str, event: str, key: str, seconds: float = 0.0, nbytes: in
 
 class BoundedCache:
     """compute() once per key, kept until the least recently used entries pass `max_bytes`
-    (as told by each entry's `size`); thread-safe. Values are shared, never copied: callers
+    (as told by each entry's `size`; an entry above `max_entry` is not kept); thread-safe. Values are shared, never copied: callers
     must not change them. `name` and `label(key)` name the cache and an entry in the event log."""
 
-    def __init__(self, max_bytes: int, name: str = "cache", label: Callable[[tuple], str] = repr):
+    def __init__(self, max_bytes: int, name: str = "cache", label: Callable[[tuple], str] = repr,
+                 max_entry: int | None = None):
         self.max_bytes = max_bytes
+        self.max_entry = max_bytes if max_entry is None else max_entry
         self.name, self.label = name, label
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
@@ -209,8 +214,8 @@ class BoundedCache:
         return value
 
     def put(self, key: tuple, value, nbytes: int, seconds: float = 0.0) -> None:
-        """Keep `value` under `key` (not when it alone is larger than the bound); `seconds` it took (log)."""
-        if nbytes > self.max_bytes:
+        """Keep `value` under `key` (not when it is larger than `max_entry`); `seconds` it took (log)."""
+        if nbytes > self.max_entry:
             self._log("skip", key, seconds, nbytes)
             return
         evicted = []
