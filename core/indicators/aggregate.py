@@ -134,7 +134,7 @@ def _month_pair(con, months: list[str], county: str | None, cat: Catalog,
                 sums_sql: dict[str, tuple[str, str]], schools: bool = False) -> _Pair:
     """_Pair of the two `months`, from the cache when the data has not changed: the zone and county
     levels with the 差异系数 rows (small: what the pages' views need), or the school level alone (kept
-    apart, so the views never wait for it or lose theirs to it; a province's is ~30 MB as _Wide)."""
+    apart, so the views never wait for it or lose theirs to it; a province's is ~12 MB as _Wide)."""
     inds = [i for i in cat.indicator if i.id in sums_sql]
     if schools:
         levels = ["school"]
@@ -216,7 +216,7 @@ class _Wide:
     Rows one per indicator and school (what _expand makes of it, ~1.2 million at 100 counties) are
     made only for the indicators a call picks. The sums are kept small: null as 0 (all _expand reads
     of them), equal columns once (a third of them repeat another: the same denominators), whole
-    numbers as int32 when that gives the same float64 back bit for bit. 100 counties: 83 → ~10 MB."""
+    numbers as int32 when that gives the same float64 back bit for bit. 100 counties: 83 → 12 MB."""
 
     res: dict  # column -> np.ndarray or _Coded; equal sum columns are one array
     inds: tuple  # the catalogue entries of n{k}/d{k}

@@ -186,8 +186,8 @@ def log_event(cache: str, event: str, key: str, seconds: float = 0.0, nbytes: in
 
 class BoundedCache:
     """compute() once per key, kept until the least recently used entries pass `max_bytes`
-    (as told by each entry's `size`; an entry above `max_entry` is not kept); thread-safe. Values are shared, never copied: callers
-    must not change them. `name` and `label(key)` name the cache and an entry in the event log."""
+    (as told by each entry's `size`; an entry above `max_entry` is not kept); thread-safe. Values are
+    shared, never copied: callers must not change them. `name` and `label(key)` name the cache and an entry in the event log."""
 
     def __init__(self, max_bytes: int, name: str = "cache", label: Callable[[tuple], str] = repr,
                  max_entry: int | None = None):
