@@ -91,6 +91,21 @@ def test_submissions_human_output(db_path, samples_dir, capsys):
     assert "2026-03(截止 2026-04-05)" in out and "松溪县  逾期  现行第1号" in out
 
 
+def test_submissions_missing_county_has_no_file(db_path, samples_dir, capsys):
+    """A county that sent nothing for a month: no file, no time, in text and in (strict) JSON."""
+    for name in ("松溪县_2026-03.xlsx", "白石县2026年3月监测数据.xlsx", "白石县-202604报送.xlsx"):
+        assert cli.main(["ingest", str(samples_dir / name), "--received-at", "2026-05-01"]) == 0
+    capsys.readouterr()
+    assert cli.main(["submissions", "--period", "2026-04"]) == 0
+    out = capsys.readouterr().out
+    missing = next(line for line in out.splitlines() if "松溪县" in line)
+    assert missing.split() == ["松溪县", "未报送", "错误0", "提示0"]
+    assert cli.main(["submissions", "--period", "2026-04", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    row = next(r for r in rows if r["county"] == "松溪县")
+    assert (row["status"], row["file"], row["received_at"], row["submission_id"]) == ("未报送", None, None, None)
+
+
 def test_empty_database_submissions_exit_1(db_path, capsys):
     assert cli.main(["submissions", "--db", str(db_path)]) == 1
     assert "暂无报送记录" in capsys.readouterr().out

@@ -23,6 +23,11 @@ def _ts(value) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+def _text(value) -> str | None:
+    """A text cell of the matrix, None when absent (pandas 3 turns a missing string into NaN)."""
+    return None if value is None or pd.isna(value) else str(value)
+
+
 def _int(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
@@ -44,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 def _json_row(r, history: pd.DataFrame) -> dict:
     return {
         "county": r.county, "period": r.period, "status": r.status, "due_date": r.due_date,
-        "submission_id": _int(r.submission_id), "file": r.file_name, "received_at": _ts(r.received_at),
+        "submission_id": _int(r.submission_id), "file": _text(r.file_name), "received_at": _ts(r.received_at),
         "first_accepted_at": _ts(r.first_accepted_at), "errors": int(r.n_errors),
         "warnings": int(r.n_warnings),
         "history": [{"submission_id": int(h.submission_id), "file": h.file_name, "status": h.status,
@@ -63,13 +68,13 @@ def _print_table(matrix: pd.DataFrame, histories: dict) -> None:
         due = group["due_date"].iloc[0]
         print(f"{period}(截止 {due})")
         for r in group.itertuples():
-            line = f"  {r.county}  {r.status}"
-            if r.submission_id is not None and not pd.isna(r.submission_id):
-                line += f"  现行第{int(r.submission_id)}号「{r.file_name}」 收到 {_ts(r.received_at)}"
-            elif r.file_name:
-                line += f"  「{r.file_name}」 收到 {_ts(r.received_at)}"
+            line, file_name = f"  {r.county}  {r.status}", _text(r.file_name)
+            if _int(r.submission_id) is not None:
+                line += f"  现行第{int(r.submission_id)}号「{file_name}」 收到 {_ts(r.received_at)}"
+            elif file_name:
+                line += f"  「{file_name}」 收到 {_ts(r.received_at)}"
             line += f"  错误{int(r.n_errors)} 提示{int(r.n_warnings)}"
-            earlier = len(histories[(r.county, r.period)]) - (1 if r.file_name else 0)
+            earlier = len(histories[(r.county, r.period)]) - (1 if file_name else 0)
             if earlier > 0:
                 line += f"  另有{earlier}个历史版本"
             print(line)

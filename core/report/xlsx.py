@@ -68,7 +68,7 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
     for _, s in data.statuses.sort_values("county").iterrows():
         row += 1
         received = pd.Timestamp(s["received_at"]).strftime("%Y-%m-%d %H:%M") if pd.notna(s["received_at"]) else ""
-        for j, v in enumerate([s["county"], s["status"], s["due_date"], received, s["file_name"] or ""], 1):
+        for j, v in enumerate([s["county"], s["status"], s["due_date"], received, s["file_name"] if pd.notna(s["file_name"]) else ""], 1):
             ws.cell(row, j, v).border = BOX
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 100
