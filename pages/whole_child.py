@@ -7,7 +7,7 @@ from core.present.palette import school_lists, short_name
 from core.present.topic_tables import behind_table, schools_not_meeting
 from core.zone import load_zone
 from ui import data, filters
-from ui.drill import page_link_href
+from ui.drill import CARRIED, page_link_href
 from ui.guard import ensure_app
 from ui.projector import chart_font, is_projector
 from ui.render import (
@@ -23,7 +23,7 @@ from ui.render import (
     trajectory_figure,
 )
 from ui.status_grid import CSS as GRID_CSS
-from ui.status_grid import grid_html
+from ui.status_grid import grid_cells, grid_html
 from ui.tabs import lay_out
 from ui.tiles import inject_css, tiles
 
@@ -57,15 +57,11 @@ def counties_grid(span: float) -> None:
         mark = {county: f"▶ {county}"} if county else {}  # the chosen county's row, as on the county bars
         reported = sorted(set(counties["county"].dropna()) - set(missing))
         rows = [(zone_name, None), *((mark.get(c, c), c) for c in reported)]
-        cells = {(label, r["indicator"]): r
-                 for label, frame in [(zone_name, zone), *((lab, counties[counties["county"] == c])
-                                                           for lab, c in rows[1:])]
-                 for _, r in frame[frame["stage"].isna()].iterrows()}
-        return grid_html(cells, rows, [(i, names[i]) for i in ids], projector=is_projector(), footer=footer)
+        return grid_html(grid_cells(rows, zone, counties, ids), rows, [(i, names[i]) for i in ids], projector=is_projector(), footer=footer)
 
     # once per data version and everything the grid shows (its links carry the URL's month, county
     # and mode): a province grid is a thousand cells built in Python (0.3–0.5 s a rerun)
-    links = tuple(st.query_params.get(k) for k in ("month", "county", "mode"))
+    links = tuple(st.query_params.get(k) for k in CARRIED)
     table, foot = data.remember(data.cache_key("wc_grid", period, county, tuple(ids), is_projector(), footer,
                                                links), build)
     st.html(GRID_CSS + table + foot)

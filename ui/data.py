@@ -59,6 +59,7 @@ _versions_lock = threading.Lock()
 _results = BoundedCache(RESULT_BYTES, "results", lambda key: repr(key[3:]))
 _large = BoundedCache(LARGE_RESULT_BYTES, "large", lambda key: repr(key[3:]), max_entry=LARGE_MAX_ENTRY)
 _computing: dict[tuple, threading.Lock] = {}  # one computation per key at a time (sessions are threads)
+SPINNER = "正在计算指标…"  # shown while a page waits for a computation
 start_trimming()  # what page runs free goes back to the system (core/indicators/cache.py)
 
 
@@ -125,11 +126,7 @@ def _call(path: str, name: str, args: tuple, kwargs: tuple):
 
 def data_version() -> tuple:
     """The database's data version (core.indicators.cache.data_key); stops the page if it is busy or damaged."""
-    try:
-        return _version(db_path())
-    except DatabaseUnavailable as exc:
-        st.error(str(exc))
-        st.stop()
+    return _or_stop(lambda: _version(db_path()))
 
 
 def cache_key(*parts) -> tuple:
@@ -146,20 +143,24 @@ def load(name: str, *args, **kwargs):
     """
     kw = tuple(sorted(kwargs.items()))
     path = db_path()
-    try:
-        value = remember(cache_key(name, args, kw), lambda: _call(path, name, args, kw), spinner="正在计算指标…")
-    except DatabaseUnavailable as exc:
-        st.error(str(exc))
-        st.stop()
+    value = _or_stop(lambda: remember(cache_key(name, args, kw), lambda: _call(path, name, args, kw),
+                                      spinner=SPINNER))
     return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
 
 
 def _unkept(name: str, **kwargs):
     """Call a core function by name on a short-lived connection, its result not kept here (for
     results core's own cache makes quickly)."""
-    try:
-        with st.spinner("正在计算指标…"):
+    def compute():
+        with st.spinner(SPINNER):
             return _call(db_path(), name, (), tuple(sorted(kwargs.items())))
+    return _or_stop(compute)
+
+
+def _or_stop(compute: Callable[[], object]):
+    """compute(); a busy or damaged database stops the page with its Chinese message."""
+    try:
+        return compute()
     except DatabaseUnavailable as exc:
         st.error(str(exc))
         st.stop()

@@ -16,7 +16,7 @@ from core.present.palette import grid_ids, short_name
 from core.zone import load_zone
 from ui import data
 from ui.drill import CARRIED
-from ui.status_grid import grid_html
+from ui.status_grid import grid_cells, grid_html
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,7 @@ def grid(m: GridMonth, view: str, projector: bool, links: tuple[str | None, ...]
     """(the grid's HTML, its legend and footer): once per data version and everything it shows;
     `links`: the URL's month, county and mode (ui.drill.CARRIED), which every cell's link keeps."""
     def build() -> tuple[str, str]:
-        frames = [(m.zone_name, m.zone), *((c, m.by_county[m.by_county["county"] == c]) for _, c in m.rows[1:])]
-        cells = {(label, r["indicator"]): r for label, frame in frames
-                 for _, r in frame[frame["indicator"].isin(m.columns) & frame["stage"].isna()].iterrows()}
+        cells = grid_cells(list(m.rows), m.zone, m.by_county, m.columns)
         carried = {k: v for k, v in zip(CARRIED, links) if v is not None}
         return grid_html(cells, list(m.rows), [(i, m.names[i]) for i in m.columns], view, projector, m.footer,
                          carried)

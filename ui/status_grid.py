@@ -102,6 +102,18 @@ def _cell(row: pd.Series | None, row_label: str, col_name: str, view: str, href:
             f'<span class="sg-c">{escape(change)}</span></a></td>')
 
 
+def grid_cells(rows: list[tuple[str, str | None]], zone: pd.DataFrame, by_county: pd.DataFrame,
+               columns) -> dict[tuple[str, str], pd.Series]:
+    """grid_html's `cells` of `rows` (label, county or None for the zone) from compute_indicators rows:
+    the zone's, and each county's of `by_county`, of the indicators `columns` (no 学段 rows)."""
+    cells = {}
+    for label, county in rows:
+        frame = zone if county is None else by_county[by_county["county"] == county]
+        frame = frame[frame["indicator"].isin(columns) & frame["stage"].isna()]
+        cells.update(((label, r["indicator"]), r) for _, r in frame.iterrows())
+    return cells
+
+
 def grid_html(cells: dict[tuple[str, str], pd.Series], rows: list[tuple[str, str | None]],
               cols: list[tuple[str, str]], view: str = "status", projector: bool = False,
               footer: str = "", carried: dict[str, str] | None = None) -> tuple[str, str]:
