@@ -10,9 +10,7 @@ from ui.guard import ensure_app
 from ui.projector import chart_font
 from ui.render import (
     caption_for,
-    chart_columns,
     download_table,
-    half_span,
     page_header,
     show_chart,
     show_table,
@@ -20,6 +18,7 @@ from ui.render import (
     tidy,
     trajectory_figure,
 )
+from ui.tabs import lay_out
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
@@ -27,35 +26,50 @@ period, county = filters.selection_or_stop()
 page_header("优质学校", period, county)
 month, size, cat = period_label(period), chart_font(), load_catalog()
 
-fig = trajectory_figure("quality_schools", period, county, size)
-show_chart(fig, "q_traj", f"优质学校数进度_{period}")
 
-detail = data.load("school_detail", period, county=county)
-left, right = chart_columns(2)
-with left:
+def trajectory(span: float) -> None:
+    fig = trajectory_figure("quality_schools", period, county, size)
+    show_chart(fig, "q_traj", f"优质学校数进度_{period}", span=span)
+
+
+def detail():
+    return data.load("school_detail", period, county=county)
+
+
+def resources():
+    return data.load("resource_table", period, county=county)
+
+
+def levels(span: float) -> None:
+    rows = detail()
     fig = figcache.figure(("q_levels", period, county, size), lambda: charts.stacked_counts(
-        detail.assign(level=detail["quality_level"].fillna("无")).groupby(["county", "level"]).size()
+        rows.assign(level=rows["quality_level"].fillna("无")).groupby(["county", "level"]).size()
         .reset_index(name="count"), "county", "level", f"{month} 各县区学校优质认定等级",
         caption=charts.Caption("学校数按优质学校认定等级(沿用最近一次报送)", "",
                                caption_for("quality_schools", period).source, data.as_of(period)),
         stack_order=["省级", "市级", "县级", "无"], base_size=size))
-    show_chart(fig, "q_levels", f"优质认定等级_{period}", span=half_span())
+    show_chart(fig, "q_levels", f"优质认定等级_{period}", span=span)
 
-table = data.load("resource_table", period, county=county)
-with right:
+
+def cv(span: float) -> None:
+    table = resources()
     if table.empty:
         st.info("本月没有优质均衡资源配置数据。")
-    else:
-        groups = table[["county", "stage_name"]].drop_duplicates().apply(" · ".join, axis=1).tolist()
-        pick = st.selectbox("县区 · 学段", groups, key="q_group")
-        part = table[(table["county"] + " · " + table["stage_name"]) == pick]
-        limit = float(part["cv_limit"].iloc[0])
-        fig = figcache.figure(("q_cv", period, county, pick, size), lambda: charts.cv_bars(
-            part.assign(item=part["code"], value=part["cv"]), f"{month} {pick} 资源配置校际差异系数", limit,
-            caption=caption_for("resource_cv_max", period), base_size=size))
-        show_chart(fig, "q_cv", f"差异系数_{period}", span=half_span())
+        return
+    groups = table[["county", "stage_name"]].drop_duplicates().apply(" · ".join, axis=1).tolist()
+    pick = st.selectbox("县区 · 学段", groups, key="q_group")
+    part = table[(table["county"] + " · " + table["stage_name"]) == pick]
+    limit = float(part["cv_limit"].iloc[0])
+    fig = figcache.figure(("q_cv", period, county, pick, size), lambda: charts.cv_bars(
+        part.assign(item=part["code"], value=part["cv"]), f"{month} {pick} 资源配置校际差异系数", limit,
+        caption=caption_for("resource_cv_max", period), base_size=size))
+    show_chart(fig, "q_cv", f"差异系数_{period}", span=span)
 
-if not table.empty:
+
+def resource_table(span: float) -> None:
+    table = resources()
+    if table.empty:
+        return
     st.subheader(f"{month} 优质均衡资源配置指标(平均值 / 标准差 / 差异系数)")
     shown = table.rename(columns={"county": "县区", "stage_name": "学段", "code": "指标",
                                   "name": "名称", "unit": "单位", "n_schools": "学校数",
@@ -71,12 +85,24 @@ if not table.empty:
     download_table(shown, f"{month}优质均衡资源配置指标", key="dl_resource", default=2,
                    definition=cat.get("resource_cv_composite").definition)
 
-st.subheader(f"{month} 未达到资源配置“7项指标”要求的学校")
-failing = detail[(detail["has_resource"] == True) & (detail["meets_rule"] == False)]  # noqa: E712
-items = {it.id: f"{it.code} {it.name}" for it in cat.resource_item}
-columns = ["county", "school_name", "school_id", "school_type", "students", "resource_items_ok"]
-failing = failing[[*columns, *items]].rename(columns={**column_labels(columns), **items}).pipe(tidy)
-show_table(failing)
-source_caption(period, cat.thresholds.resource_source)
-download_table(failing, f"{month}资源配置未达标学校", key="dl_failing",
-               definition=cat.thresholds.resource_source)
+
+def failing(span: float) -> None:
+    st.subheader(f"{month} 未达到资源配置“7项指标”要求的学校")
+    rows = detail()
+    short = rows[(rows["has_resource"] == True) & (rows["meets_rule"] == False)]  # noqa: E712
+    items = {it.id: f"{it.code} {it.name}" for it in cat.resource_item}
+    columns = ["county", "school_name", "school_id", "school_type", "students", "resource_items_ok"]
+    short = short[[*columns, *items]].rename(columns={**column_labels(columns), **items}).pipe(tidy)
+    show_table(short)
+    source_caption(period, cat.thresholds.resource_source)
+    download_table(short, f"{month}资源配置未达标学校", key="dl_failing",
+                   definition=cat.thresholds.resource_source)
+
+
+lay_out("quality", {
+    "trajectory": trajectory,
+    "levels": levels,
+    "cv": cv,
+    "resource_table": resource_table,
+    "failing": failing,
+})

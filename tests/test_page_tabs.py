@@ -17,7 +17,7 @@ from ui.tabs import tab_key
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = ["pe", "homework", "whole_child"]  # the pages whose charts go into tabs
+PAGES = ["quality", "pe", "homework", "whole_child"]  # the pages whose charts go into tabs
 SCALE = load_palette().scale
 
 
@@ -100,6 +100,7 @@ def test_the_open_tab_stays_open_across_month_and_county_changes(province, monke
 
 
 @pytest.mark.parametrize("page, charts", [
+    ("quality", ["q_traj", "q_levels", "q_cv"]),
     ("pe", ["pe_bar_activity_hour_compliance", "pe_trend_activity_hour_compliance",
             "pe_bar_pe_lessons_compliance", "pe_trend_pe_lessons_compliance", "pe_dist",
             "pe_fit_fitness_pass_rate", "pe_fit_fitness_good_rate"]),
