@@ -8,9 +8,11 @@ measures, as medians over several runs:
 - on a page whose charts are in tabs (province scale, ui/tabs.py), a switch to its second tab;
 plus the server's resident memory (current and peak, from /proc).
 
-"Settled" = the script run that the action started has finished (the app's
-data-test-script-state went from running back to notRunning), every plotly chart on the page has
-drawn its SVG, no skeleton/spinner is left, and two animation frames have passed.
+"Settled" = the script run that the action started has finished (the server sent its
+script_finished message over the websocket), the app's data-test-script-state is notRunning, every
+plotly chart on the page has drawn its SVG, no skeleton/spinner is left, and two animation frames
+have passed. (The attribute alone is not a reliable sign of a run: now and then the frontend never
+shows a quick run as running, and a bench that waited for it stopped on its 120 s timeout.)
 
     python -m bench.browser --db bench/out/pilot-full/pilot.duckdb --runs 5
 """
@@ -36,24 +38,10 @@ WARM_ROUNDS = 2
 RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PAGE_TABS = '[class*="st-key-tabs_"] [role="tab"]'  # a page's own tabs (ui/tabs.tab_key), not nested ones
 
-# Installed before an action: notes when a script run that started after it has finished.
-WATCH_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  window.__bench = {start: performance.now(), done: null, ran: false};
-  if (window.__benchObs) window.__benchObs.disconnect();
-  window.__benchObs = new MutationObserver((records) => {
-    for (const r of records) {
-      const now = app.getAttribute('data-test-script-state');
-      if (now === 'running' || r.oldValue === 'running') window.__bench.ran = true;
-      if (window.__bench.ran && now === 'notRunning' && window.__bench.done === null)
-        window.__bench.done = performance.now();
-    }
-  });
-  window.__benchObs.observe(app, {attributes: true, attributeOldValue: true,
-                                  attributeFilter: ['data-test-script-state']});
-}"""
+START_JS = "() => { window.__bench = {start: performance.now()}; }"  # the action's start, page clock
 SETTLED_JS = """() => {
-  if (!window.__bench || window.__bench.done === null) return false;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
   if (!charts.every(c => c.querySelector('.main-svg'))) return false;
   if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stSpinner"]')) return false;
@@ -109,11 +97,38 @@ def rss_mb(pid: int) -> dict:
     return out
 
 
-def timed(page, action, timeout_ms: int = 120_000) -> float:
+class Runs:
+    """Counts the script runs the server reports finished to one page (ForwardMsg script_finished)."""
+
+    def __init__(self, page):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.finished = 0
+        done = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+
+        def frame(raw) -> None:
+            msg = ForwardMsg()
+            try:
+                msg.ParseFromString(raw if isinstance(raw, bytes) else raw.encode())
+            except Exception:  # noqa: BLE001 - a frame that is not a ForwardMsg
+                return
+            if msg.WhichOneof("type") == "script_finished" and msg.script_finished in done:
+                self.finished += 1
+
+        page.on("websocket", lambda ws: ws.on("framereceived", frame))
+
+
+def timed(page, runs: Runs, action, timeout_ms: int = 120_000) -> float:
     """Seconds from `action()` to settled (see module docstring)."""
-    page.evaluate(WATCH_JS)
+    before = runs.finished
+    page.evaluate(START_JS)
     action()
-    page.wait_for_function(SETTLED_JS, timeout=timeout_ms, polling=20)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while runs.finished == before:  # websocket events are delivered while Playwright waits
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no script run finished within {timeout_ms / 1000:.0f} s of the action")
+        page.wait_for_timeout(10)
+    page.wait_for_function(SETTLED_JS, timeout=max(1, int((deadline - time.monotonic()) * 1000)), polling=20)
     return page.evaluate(ELAPSED_JS) / 1000
 
 
@@ -157,6 +172,7 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
         paints = [first_paint(browser, url) for _ in range(runs + 1)]
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         page = context.new_page()
+        finished = Runs(page)
         page.goto(url)
         page.wait_for_selector(RENDERED, timeout=120_000)
         titles = [t for t in nav_titles(page) if t not in skip and (not only or any(o in t for o in only))]
@@ -165,26 +181,26 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
         counties: dict[str, list[float]] = {t: [] for t in titles}
         tabs: dict[str, list[float]] = {t: [] for t in titles}
         link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=titles[-1]).first
-        timed(page, link.click)  # start elsewhere than the first page: every measured click changes page
+        timed(page, finished, link.click)  # start elsewhere than the first page: every measured click changes page
         month_index = 0
         # The first two rounds warm the server's caches, not counted: the month flips at every page,
         # so with an odd number of pages a page sees the other month only in the second round.
         for run in range(runs + WARM_ROUNDS):
             for title in titles:
                 link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
-                seconds = timed(page, link.click)
+                seconds = timed(page, finished, link.click)
                 month_index = 1 - month_index  # between the default month and the one before: always a change
-                month_s = timed(page, lambda: choose(page, "月份", month_index))
-                county_s = timed(page, lambda: choose(page, "县区", 1 + run % 2))
+                month_s = timed(page, finished, lambda: choose(page, "月份", month_index))
+                county_s = timed(page, finished, lambda: choose(page, "县区", 1 + run % 2))
                 if run >= WARM_ROUNDS:
                     clicks[title].append(seconds)
                     months[title].append(month_s)
                     counties[title].append(county_s)
-                timed(page, lambda: choose(page, "县区", 0))
+                timed(page, finished, lambda: choose(page, "县区", 0))
                 tab = page.locator(PAGE_TABS)
                 if tab.count() > 1:  # to the second tab and back: the first is open for the next round
-                    tab_s = timed(page, tab.nth(1).click)
-                    timed(page, tab.nth(0).click)
+                    tab_s = timed(page, finished, tab.nth(1).click)
+                    timed(page, finished, tab.nth(0).click)
                     if run >= WARM_ROUNDS:
                         tabs[title].append(tab_s)
         browser.close()
