@@ -22,6 +22,21 @@ SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 # Memory"); operators past it spill to <database>.tmp. threads stays DuckDB's default (the cores:
 # 1 thread saved ~15 MB a query) and so does preserve_insertion_order (no measured effect).
 DUCKDB_SETTINGS = {"memory_limit": "256MB"}
+
+
+@contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """DuckDB's memory_limit set to `limit` for the queries inside, DUCKDB_SETTINGS' own after. The
+    setting is the database instance's: a query that fits in less (core/indicators/detail.py) runs
+    under it while the facts lock keeps the other facts queries out; a connection opened meanwhile
+    sets the usual limit again, which only gives the query more."""
+    con.execute(f"SET memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = '{DUCKDB_SETTINGS['memory_limit']}'")
+
+
 # Streamlit runs sessions in threads of one process: serialise writes there.
 WRITE_LOCK = threading.RLock()
 # Two threads connecting to the same file at once race in DuckDB's instance cache

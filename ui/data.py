@@ -31,6 +31,7 @@ CORE_FUNCTIONS = {
     "resource_table": "core.indicators:resource_table",
     "data_quality_warnings": "core.indicators:data_quality_warnings",
     "school_detail": "core.indicators:school_detail",
+    "school_detail_coded": "core.indicators.detail:school_detail_coded",
     "school_history": "core.indicators:school_history",
     "missing_counties": "core.indicators:missing_counties",
     "submission_matrix": "core.submission.status:submission_matrix",
@@ -135,16 +136,26 @@ def cache_key(*parts) -> tuple:
     return (db_path(), data_version(), today().isoformat(), *parts)
 
 
+# Core functions whose result is kept here in a smaller form: name -> the function giving that form,
+# whose frame() is the result. A month's school_detail of 300 counties is ~60 MB as objects, above what
+# the large tier keeps (it was remade, +400 MB, at every page showing it), ~25 MB coded.
+KEPT_AS = {"school_detail": "school_detail_coded"}
+
+
 def load(name: str, *args, **kwargs):
     """Call a core function by name on a short-lived connection, cached until the data changes.
 
     The result is shared by every session: a DataFrame comes back as a shallow copy (pandas'
-    copy-on-write keeps the cached one as it is whatever the page does with it).
+    copy-on-write keeps the cached one as it is whatever the page does with it), or made anew from
+    the form KEPT_AS keeps.
     """
     kw = tuple(sorted(kwargs.items()))
     path = db_path()
-    value = _or_stop(lambda: remember(cache_key(name, args, kw), lambda: _call(path, name, args, kw),
+    kept = KEPT_AS.get(name, name)
+    value = _or_stop(lambda: remember(cache_key(kept, args, kw), lambda: _call(path, kept, args, kw),
                                       spinner=SPINNER))
+    if kept != name:
+        return value.frame()
     return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
 
 

@@ -184,7 +184,8 @@ def _narrow(values: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Coded:
-    """An object column as int32 codes into its distinct values (None for code -1)."""
+    """An object column as codes into its distinct values (None for code -1); the codes in the
+    narrowest signed integer type that holds them (a county column: one byte a row)."""
 
     codes: np.ndarray
     uniques: np.ndarray  # object; one more slot at the end, None
@@ -194,7 +195,16 @@ class _Coded:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         objects = np.empty(len(uniques) + 1, dtype=object)
         objects[:-1] = np.asarray(uniques, dtype=object)
-        return cls(codes.astype(np.int32), objects)
+        return cls(cls.narrow(codes), objects)
+
+    @staticmethod
+    def narrow(codes: np.ndarray) -> np.ndarray:
+        """pd.factorize's codes (-1 for null) in int8, int16 or int32, the first that holds them."""
+        top = int(codes.max()) if len(codes) else 0
+        for kind in (np.int8, np.int16, np.int32):
+            if top <= np.iinfo(kind).max:
+                return codes.astype(kind)
+        return codes
 
     def take(self, rows: np.ndarray | None = None) -> np.ndarray:
         """The values (of `rows`, else all) as an object array; equal values share one object."""

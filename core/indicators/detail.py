@@ -1,10 +1,14 @@
 """Per-school drill-down: raw values and yes/no compliance flags, for one month or over months."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import numpy as np
 import pandas as pd
 
+from core.db import memory_limit
+from core.indicators.aggregate import _Coded
 from core.indicators.base import FACTS_LOCK, available_periods, facts_cte, lit
 from core.indicators.catalog import load_catalog
 
@@ -32,31 +36,81 @@ _DERIVED = """
          THEN 100.0 * afterschool / students END AS afterschool_rate"""
 
 
-def _query(con: duckdb.DuckDBPyConnection, periods: list[str], where: str) -> pd.DataFrame:
+# DuckDB's memory for the query of these rows: they need less than the school-level sums (measured at
+# 300 counties, a month's rows: 128 MB is enough and takes the process's peak from +430 to +310 MB,
+# 0.2-0.7 s slower); past it the query runs again under the connection's own limit (core.db).
+QUERY_MEMORY = "128MB"
+
+
+def _result(con: duckdb.DuckDBPyConnection, periods: list[str], where: str):
+    """The query's rows as the typed frame DuckDB gives, columns `period` + DETAIL_COLUMNS.
+    The caller holds FACTS_LOCK."""
     sql = facts_cte(periods, load_catalog()) + f"""
 SELECT period, * EXCLUDE (period, hw_g36_ok, hw_g79_ok)
     RENAME (hw_g36_ok_scoped AS hw_g36_ok, hw_g79_ok_scoped AS hw_g79_ok)
 FROM (SELECT *, {_DERIVED} FROM facts) WHERE {where}
 ORDER BY period, county, school_id"""
+    try:
+        with memory_limit(con, QUERY_MEMORY):
+            return con.execute(sql).df()
+    except duckdb.OutOfMemoryException:
+        return con.execute(sql).df()
+
+
+def _query(con: duckdb.DuckDBPyConnection, periods: list[str], where: str) -> pd.DataFrame:
     with FACTS_LOCK:
-        df = con.execute(sql).df()
+        df = _result(con, periods, where)
         return pd.DataFrame({c: pd.Series(_objects(df[c]), dtype=object, copy=False) for c in ["period"] + DETAIL_COLUMNS})
+
+
+def _coded(column: pd.Series) -> _Coded:
+    """The column as codes into its distinct values, each one Python object (None for null)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    objects = np.empty(len(uniques) + 1, dtype=object)  # the last one stays None, for code -1
+    objects[:-1] = pd.Series(uniques).astype(object).to_numpy()
+    return _Coded(_Coded.narrow(codes), objects)
 
 
 def _objects(column: pd.Series) -> np.ndarray:
     """The column as Python objects, None for null, each distinct value ONE object: a province's
     30,000 schools repeat a few types, counties, levels and months (one object per cell was ~47 MB
     a month, ~18 MB shared). The same values as `column.astype(object)` with None for null."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    objects = np.empty(len(uniques) + 1, dtype=object)  # the last one stays None, for code -1
-    objects[:-1] = pd.Series(uniques).astype(object).to_numpy()
-    return objects[codes]
+    return _coded(column).take()
+
+
+@dataclass(frozen=True)
+class CodedDetail:
+    """school_detail's rows kept small: each column as codes into its distinct values (_Coded).
+    A month of 300 counties (90,000 schools): ~25 MB, against ~60 MB as the object frame (which the
+    pages' cache could not keep: remade, 1.5-2.6 s and +400 MB, at every page that showed it)."""
+
+    columns: dict  # name -> _Coded, in DETAIL_COLUMNS order
+
+    def frame(self) -> pd.DataFrame:
+        """school_detail's frame: the same values, the same Python objects."""
+        return pd.DataFrame({c: pd.Series(v.take(), dtype=object, copy=False) for c, v in self.columns.items()},
+                            copy=False)  # not consolidated into one block: a copy of every cell, 2x slower
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held, by its real bytes (for the cache bound)."""
+        return 1000 + sum(v.nbytes for v in self.columns.values())
+
+
+def _in_county(county: str | None) -> str:
+    return f"county = {lit(county)}" if county is not None else "TRUE"
 
 
 def school_detail(con: duckdb.DuckDBPyConnection, period: str, county: str | None = None) -> pd.DataFrame:
     """One row per school of `period` (optionally one county): raw values and per-school yes/no flags."""
-    where = f"county = {lit(county)}" if county is not None else "TRUE"
-    return _query(con, [period], where).drop(columns=["period"]).reset_index(drop=True)
+    return _query(con, [period], _in_county(county)).drop(columns=["period"]).reset_index(drop=True)
+
+
+def school_detail_coded(con: duckdb.DuckDBPyConnection, period: str, county: str | None = None) -> CodedDetail:
+    """school_detail as CodedDetail (what the pages' cache keeps; `.frame()` is school_detail's frame)."""
+    with FACTS_LOCK:
+        df = _result(con, [period], _in_county(county))
+        return CodedDetail({c: _coded(df.pop(c)) for c in DETAIL_COLUMNS})
 
 
 def school_history(con: duckdb.DuckDBPyConnection, school_id: str, county: str | None = None) -> pd.DataFrame:
