@@ -32,7 +32,8 @@ import numpy as np
 # ~70 MB at 100 counties and ~116 MB at 300. The pages' results (ui/data.py) are kept in two tiers so
 # that whole-school frames (LARGE_ENTRY and above) never push out what pages show (county and zone
 # rows, figures, tables); a frame above LARGE_MAX_ENTRY is not kept at all (at 300 counties a month's
-# school_detail is ~90 MB: each one evicted the other and nearly all the tier at every month change).
+# school_detail as objects was ~90 MB: each one evicted the other and nearly all the tier at every month
+# change; it is kept coded now, 34 MB: ui/data.py KEPT_AS).
 MB = 1024 * 1024
 MAX_BYTES = 200 * MB  # the indicator cache (month pairs, projections, trends)
 RESULT_BYTES = 160 * MB  # the pages' results smaller than LARGE_ENTRY (rows, figures, tables)
