@@ -131,3 +131,21 @@ def test_the_pages_keep_school_detail_coded(db_path, monkeypatch):
             if "school_detail_coded" in k]
     assert len(kept) == 2 and all(isinstance(v, detail.CodedDetail) for v in kept)
     data.forget()
+
+
+def test_a_countys_facts_are_its_rows_of_all_counties_facts():
+    """facts_cte(…, county=…) reads that county's submissions only: the same rows as all counties' facts
+    have for it (carried-forward 优质学校 rows, a code another county also uses)."""
+    from core.indicators.base import facts_cte
+    con = _month_pair_db()
+    add_submission(con, "乙县", "2026-03", [{"id": "A1", "act": 10}], [{"id": "A1", "level": "县级"}])
+    months = ["2026-03", "2026-04"]
+    order = " ORDER BY period, county, school_id"
+    everyone = con.execute(facts_cte(months) + " SELECT * FROM facts" + order).df()
+    assert set(everyone["county"]) == {"甲县", "乙县", "丙县"}
+    for county in ("甲县", "乙县", "丙县", "丁县"):
+        one = con.execute(facts_cte(months, county=county) + " SELECT * FROM facts" + order).df()
+        want = everyone[everyone["county"] == county].reset_index(drop=True)
+        # (a column's dtype follows its nulls: bool for one county, boolean with another's nulls)
+        assert_frame_equal(one, want, check_exact=True, check_dtype=False)
+        assert (len(one) > 0) == (county != "丁县")

@@ -90,7 +90,7 @@ def raw_columns(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zon
     elif periods and (summed or want_cv):
         sources = set().union(*(TOPIC_SOURCES.get(i.topic, SOURCES) for i in wanted
                                 if i.id in sums_sql or i.compute == "resource_cv"))
-        with _facts_source(con, months, cat, sources, shared=bool(summed) and want_cv) as source:
+        with _facts_source(con, months, cat, sources, shared=bool(summed) and want_cv, county=county) as source:
             if summed:
                 parts.append(_summed(con, source, levels, county, summed, months, sums_sql))
             if want_cv:
@@ -142,7 +142,7 @@ def _month_pair(con, months: list[str], county: str | None, cat: Catalog,
         levels = [lv for lv in LEVEL_ORDER if lv != "school" and not (county is not None and lv == "zone")]
 
     def compute() -> _Pair:
-        with _facts_source(con, months, cat, SOURCES, shared=not schools) as source:
+        with _facts_source(con, months, cat, SOURCES, shared=not schools, county=county) as source:
             if schools:  # kept as the query gave it: one row per school and month (_Wide)
                 res = _sums(con, source, levels, county, inds, sums_sql) if inds else None
                 wide = {"school": _Wide.of(res, inds, months)} if res is not None and len(res["g"]) else {}
@@ -357,12 +357,12 @@ def to_objects(values: np.ndarray) -> np.ndarray:
 
 
 class _facts_source:
-    """Context manager: the SQL source of the facts — a temporary table when several queries read it;
-    FACTS_LOCK held inside (one facts query at a time)."""
+    """Context manager: the SQL source of the facts (of one county's schools with `county`) — a
+    temporary table when several queries read it; FACTS_LOCK held inside (one facts query at a time)."""
 
-    def __init__(self, con, months, cat, sources, shared: bool):
+    def __init__(self, con, months, cat, sources, shared: bool, county: str | None = None):
         self.con, self.shared = con, shared
-        self.cte = facts_cte(months, cat, frozenset(sources) & SOURCES)
+        self.cte = facts_cte(months, cat, frozenset(sources) & SOURCES, county)
         self.table = f"_facts_{uuid.uuid4().hex[:12]}"
 
     def __enter__(self) -> str:

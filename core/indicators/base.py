@@ -55,12 +55,14 @@ def _types_covering(cat: Catalog, band: str) -> list[str]:
     return [t for t, bands in cat.scope.bands.items() if band in bands]
 
 
-def facts_cte(periods: list[str], cat: Catalog | None = None, sources=SOURCES) -> str:
+def facts_cte(periods: list[str], cat: Catalog | None = None, sources=SOURCES, county: str | None = None) -> str:
     """SQL text `WITH …, facts AS (…)`: one row per roster school per month in `periods`.
 
     `sources` (a subset of SOURCES) leaves out the joins an aggregation does not need: the
     columns of a left-out source are null (a history of one indicator need not carry forward
-    every sheet).
+    every sheet). `county`: that county's rows only, the same as its rows of all counties' facts
+    (every join stays within a county), from its submissions alone (at 300 counties a county's
+    month pair read all 300 counties' facts: 1.5-1.9 s and +300 MB for 0.3 % of them).
     """
     cat = cat or load_catalog()
     off = {src: "" if src in sources else " WHERE FALSE" for src in SOURCES}
@@ -89,7 +91,7 @@ WITH p(period, fit_lo, wc_lo) AS (VALUES {values}),
 sub AS (
     SELECT id, county, period, {_ORD.format(period='period')} * 4294967296 + id AS ord FROM submission
     WHERE status = 'accepted' AND in_force AND county IS NOT NULL AND period IS NOT NULL
-      AND period <= (SELECT max(period) FROM p)
+      AND period <= (SELECT max(period) FROM p){'' if county is None else f' AND county = {lit(county)}'}
 ),
 rsub AS (SELECT s.id, s.county, s.period FROM sub s SEMI JOIN p ON p.period = s.period),
 roster AS (

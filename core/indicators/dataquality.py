@@ -36,7 +36,7 @@ def data_quality_warnings(con: duckdb.DuckDBPyConnection, period: str, county: s
     dq = load_catalog().data_quality
     prev = month_add(period, -1)
     with FACTS_LOCK:
-        rows = con.execute(facts_cte([prev, period]) + f"\nSELECT * FROM ({_values_sql(county)})").fetchall()
+        rows = con.execute(facts_cte([prev, period], county=county) + f"\nSELECT * FROM ({_values_sql(county)})").fetchall()
     values: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     previous: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     names: dict[tuple[str, str], str] = {}

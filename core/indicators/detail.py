@@ -42,10 +42,10 @@ _DERIVED = """
 QUERY_MEMORY = "128MB"
 
 
-def _result(con: duckdb.DuckDBPyConnection, periods: list[str], where: str):
-    """The query's rows as the typed frame DuckDB gives, columns `period` + DETAIL_COLUMNS.
-    The caller holds FACTS_LOCK."""
-    sql = facts_cte(periods, load_catalog()) + f"""
+def _result(con: duckdb.DuckDBPyConnection, periods: list[str], county: str | None, where: str = "TRUE"):
+    """The query's rows (of `county`'s schools, or all) as the typed frame DuckDB gives, columns `period`
+    + DETAIL_COLUMNS. The caller holds FACTS_LOCK."""
+    sql = facts_cte(periods, load_catalog(), county=county) + f"""
 SELECT period, * EXCLUDE (period, hw_g36_ok, hw_g79_ok)
     RENAME (hw_g36_ok_scoped AS hw_g36_ok, hw_g79_ok_scoped AS hw_g79_ok)
 FROM (SELECT *, {_DERIVED} FROM facts) WHERE {where}
@@ -57,9 +57,9 @@ ORDER BY period, county, school_id"""
         return con.execute(sql).df()
 
 
-def _query(con: duckdb.DuckDBPyConnection, periods: list[str], where: str) -> pd.DataFrame:
+def _query(con: duckdb.DuckDBPyConnection, periods: list[str], county: str | None, where: str = "TRUE") -> pd.DataFrame:
     with FACTS_LOCK:
-        df = _result(con, periods, where)
+        df = _result(con, periods, county, where)
         return pd.DataFrame({c: pd.Series(_objects(df[c]), dtype=object, copy=False) for c in ["period"] + DETAIL_COLUMNS})
 
 
@@ -97,19 +97,15 @@ class CodedDetail:
         return 1000 + sum(v.nbytes for v in self.columns.values())
 
 
-def _in_county(county: str | None) -> str:
-    return f"county = {lit(county)}" if county is not None else "TRUE"
-
-
 def school_detail(con: duckdb.DuckDBPyConnection, period: str, county: str | None = None) -> pd.DataFrame:
     """One row per school of `period` (optionally one county): raw values and per-school yes/no flags."""
-    return _query(con, [period], _in_county(county)).drop(columns=["period"]).reset_index(drop=True)
+    return _query(con, [period], county).drop(columns=["period"]).reset_index(drop=True)
 
 
 def school_detail_coded(con: duckdb.DuckDBPyConnection, period: str, county: str | None = None) -> CodedDetail:
     """school_detail as CodedDetail (what the pages' cache keeps; `.frame()` is school_detail's frame)."""
     with FACTS_LOCK:
-        df = _result(con, [period], _in_county(county))
+        df = _result(con, [period], county)
         return CodedDetail({c: _coded(df.pop(c)) for c in DETAIL_COLUMNS})
 
 
@@ -118,7 +114,4 @@ def school_history(con: duckdb.DuckDBPyConnection, school_id: str, county: str |
     only that county's rows: a code another county also used (stored before the ownership rule)
     never mixes two schools' months."""
     periods = available_periods(con)
-    where = f"school_id = {lit(str(school_id))}"
-    if county is not None:
-        where += f" AND county = {lit(county)}"
-    return _query(con, periods, where).reset_index(drop=True)
+    return _query(con, periods, county, f"school_id = {lit(str(school_id))}").reset_index(drop=True)

@@ -27,7 +27,7 @@ def item_stats(con: duckdb.DuckDBPyConnection, periods: list[str], county: str |
     cat = cat or load_catalog()
     ids = [it.id for it in cat.resource_item]
     where = f" AND county = {lit(county)}" if county is not None else ""
-    prefix = "WITH" if source is not None else facts_cte(periods, cat, {"quality"}) + ","
+    prefix = "WITH" if source is not None else facts_cte(periods, cat, {"quality"}, county) + ","
     # Two passes over the schools with the 7 items side by side (not unpivoted): weighted means
     # per group, then deviations from them. A blank item leaves the school out of that item only.
     means = ", ".join(f"count({i}) AS n_{i}, sum(w) FILTER (WHERE {i} IS NOT NULL) AS sw_{i}, "
