@@ -109,11 +109,10 @@ def test_the_pages_keep_school_detail_coded(db_path, monkeypatch):
     """ui/data keeps CodedDetail, computed once, and gives the pages school_detail's frame."""
     from ui import data
     con = new_db(db_path)
-    try:
-        add_submission(con, "甲县", "2026-04", [{"id": "A1", "act": 65}, {"id": "A2", "act": 30}])
-        add_submission(con, "乙县", "2026-04", [{"id": "B1", "act": 45}])
-    finally:
-        con.close()
+    for county, schools in {"甲县": [{"id": "A1", "act": 65}, {"id": "A2", "act": 30}],
+                            "乙县": [{"id": "B1", "act": 45}]}.items():
+        add_submission(con, county, "2026-04", schools)
+    con.close()
     data.forget()
     cache.clear()
     calls = []
