@@ -8,10 +8,13 @@ from pathlib import Path
 import pandas as pd
 
 from bench.workbooks import END_PERIOD
-from core.db import open_db, transaction
+from core.db import memory_limit, open_db, transaction
 from core.demo.build import reset_database
 from core.demo.zone import DEMO_SEED, generate_zone
 from core.submission.schema import SHEETS, db_columns
+
+
+LOAD_MEMORY = "4GB"  # DuckDB's memory for the bulk insert (the machine has 24 GB)
 
 
 def load_province(db_path: Path, counties: int, schools: int, months: int) -> dict:
@@ -32,7 +35,9 @@ def load_province(db_path: Path, counties: int, schools: int, months: int) -> di
         "submitted_by": "bench"})
     ids = subs[["county", "period", "id"]].rename(columns={"id": "submission_id"})
     counts = {"submissions": len(submission)}
-    with open_db(db_path) as con, transaction(con):
+    # One transaction of every row: at 300 counties (3.2 million school-months) past the dashboard's
+    # DuckDB memory_limit (core.db.DUCKDB_SETTINGS), which failed it with "Out of Memory".
+    with open_db(db_path) as con, memory_limit(con, LOAD_MEMORY), transaction(con):
         _insert(con, "submission", submission)
         for key in SHEETS:
             frame = getattr(zone, key).merge(ids, on=["county", "period"], how="inner")
