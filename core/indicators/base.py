@@ -62,7 +62,7 @@ def facts_cte(periods: list[str], cat: Catalog | None = None, sources=SOURCES, c
     columns of a left-out source are null (a history of one indicator need not carry forward
     every sheet). `county`: that county's rows only, the same as its rows of all counties' facts
     (every join stays within a county), from its submissions alone (at 300 counties a county's
-    month pair read all 300 counties' facts: 1.5-1.9 s and +300 MB for 0.3 % of them).
+    month pair read all 300 counties' facts: 1.5-3.7 s and +264 MB for 0.3 % of them).
     """
     cat = cat or load_catalog()
     off = {src: "" if src in sources else " WHERE FALSE" for src in SOURCES}

@@ -37,8 +37,8 @@ _DERIVED = """
 
 
 # DuckDB's memory for the query of these rows: they need less than the school-level sums (measured at
-# 300 counties, a month's rows: 128 MB is enough and takes the process's peak from +430 to +310 MB,
-# 0.2-0.7 s slower); past it the query runs again under the connection's own limit (core.db).
+# 300 counties, a month's rows: 128 MB is enough and takes the query's peak over the process from +430
+# to +310 MB, 0.2-0.7 s slower); past it the query runs again under the connection's own limit (core.db).
 QUERY_MEMORY = "128MB"
 
 
@@ -81,8 +81,8 @@ def _objects(column: pd.Series) -> np.ndarray:
 @dataclass(frozen=True)
 class CodedDetail:
     """school_detail's rows kept small: each column as codes into its distinct values (_Coded).
-    A month of 300 counties (90,000 schools): ~25 MB, against ~60 MB as the object frame (which the
-    pages' cache could not keep: remade, 1.5-2.6 s and +400 MB, at every page that showed it)."""
+    A month of 300 counties (90,000 schools): 34 MB, against ~53 MB as the object frame, which the
+    pages' cache could not keep (sized 90 MB): remade, 1.3-2.6 s and +384 MB, at every page showing it."""
 
     columns: dict  # name -> _Coded, in DETAIL_COLUMNS order
 
