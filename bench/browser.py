@@ -15,6 +15,7 @@ have passed. (The attribute alone is not a reliable sign of a run: now and then 
 shows a quick run as running, and a bench that waited for it stopped on its 120 s timeout.)
 
     python -m bench.browser --db bench/out/pilot-full/pilot.duckdb --runs 5
+    python -m bench.browser --floor --runs 5    # the same actions on a two-page Streamlit app: the floor
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -49,6 +51,19 @@ SETTLED_JS = """() => {
 }"""
 ELAPSED_JS = """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(
   () => resolve(performance.now() - window.__bench.start))))"""
+
+
+# The floor: what Streamlit itself costs per action in this harness. Two pages in the sidebar
+# navigation, the two sidebar filters the bench changes, a title: no data, no chart.
+FLOOR_APP = """import streamlit as st
+
+def page():
+    st.title(f"{st.session_state.get('f_month')} · {st.session_state.get('f_county')}")
+
+st.navigation([st.Page(page, title="甲", url_path="a"), st.Page(page, title="乙", url_path="b")]).run()
+st.sidebar.selectbox("月份", ["2026-10", "2026-09"], key="f_month")
+st.sidebar.selectbox("县区", ["全部县区", "东湖区", "临江区"], key="f_county")
+"""
 
 
 def _free_port() -> int:
@@ -160,13 +175,13 @@ def choose(page, label: str, index: int) -> None:
 
 
 def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("数据报送", "审核与审计日志"),
-            only: tuple[str, ...] = ()) -> dict:
-    """Every figure of the browser stage for one database."""
+            only: tuple[str, ...] = (), script: str = "app.py", root: Path = ROOT) -> dict:
+    """Every figure of the browser stage for one database (or for another app: `script` in `root`)."""
     from playwright.sync_api import sync_playwright
 
     out_dir = ROOT / "bench" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
-    with server(db, out_dir / "browser-server.log") as (base, pid), sync_playwright() as pw:
+    with server(db, out_dir / "browser-server.log", script, root) as (base, pid), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         url = base + (f"/?month={month}" if month else "/")
         paints = [first_paint(browser, url) for _ in range(runs + 1)]
@@ -231,13 +246,21 @@ def render(label: str, r: dict, goal: float = 0.2) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", type=Path, required=True)
+    ap.add_argument("--db", type=Path)
+    ap.add_argument("--floor", action="store_true", help="a two-page Streamlit app instead of the dashboard")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--month", default=None, help="YYYY-MM to open (default: the app's default month)")
     ap.add_argument("--pages", nargs="*", default=(), help="only the pages whose title contains one of these")
     args = ap.parse_args(argv)
-    result = measure(args.db.resolve(), args.runs, args.month, only=tuple(args.pages))
-    print(render(str(args.db), result))
+    if args.floor:
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "floor.py").write_text(FLOOR_APP)
+            result = measure(Path(tmp) / "none.duckdb", args.runs, None, skip=(), script="floor.py", root=Path(tmp))
+    elif args.db:
+        result = measure(args.db.resolve(), args.runs, args.month, only=tuple(args.pages))
+    else:
+        ap.error("--db is needed (or --floor)")
+    print(render("floor (two-page Streamlit app)" if args.floor else str(args.db), result))
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
