@@ -8,11 +8,12 @@ measures, as medians over several runs:
 - on a page whose charts are in tabs (province scale, ui/tabs.py), a switch to its second tab;
 plus the server's resident memory (current and peak, from /proc).
 
-"Settled" = the script run that the action started has finished (the server sent its
-script_finished message over the websocket), the app's data-test-script-state is notRunning, every
-plotly chart on the page has drawn its SVG, no skeleton/spinner is left, and two animation frames
-have passed. (The attribute alone is not a reliable sign of a run: now and then the frontend never
-shows a quick run as running, and a bench that waited for it stopped on its 120 s timeout.)
+"Settled" = the script run that the action started has finished (the server's script_finished
+message for it has arrived over the websocket, and the page has handled every message up to it), the
+app's data-test-script-state is notRunning, every plotly chart on the page has drawn its SVG, no
+skeleton/spinner is left, and two animation frames have passed. (The attribute alone is not a reliable
+sign of a run: now and then the frontend never shows a quick run as running, and a bench that waited
+for it stopped on its 120 s timeout.)
 
     python -m bench.browser --db bench/out/pilot-full/pilot.duckdb --runs 5
     python -m bench.browser --floor --runs 5    # the same actions on a two-page Streamlit app: the floor
@@ -40,8 +41,23 @@ WARM_ROUNDS = 2
 RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PAGE_TABS = '[class*="st-key-tabs_"] [role="tab"]'  # a page's own tabs (ui/tabs.tab_key), not nested ones
 
+# Installed in every page before its scripts: counts the websocket messages the page has handled.
+FRAMES_JS = """(() => {
+  window.__frames = 0;
+  const Native = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('message', () => { window.__frames += 1; });
+    return ws;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+})()"""
 START_JS = "() => { window.__bench = {start: performance.now()}; }"  # the action's start, page clock
-SETTLED_JS = """() => {
+# Settled: the page has handled every message up to the run's script_finished (`n`, counted over the
+# page's websockets), the app shows no run, every chart is drawn, no skeleton or spinner is left.
+SETTLED_JS = """(n) => {
+  if (window.__frames < n) return false;
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
@@ -118,10 +134,13 @@ class Runs:
     def __init__(self, page):
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-        self.finished = 0
+        self.finished = 0  # script runs finished
+        self.frames = 0  # messages received, over every websocket of the page
+        self.upto = 0  # the message count at the newest script_finished
         done = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
         def frame(raw) -> None:
+            self.frames += 1
             msg = ForwardMsg()
             try:
                 msg.ParseFromString(raw if isinstance(raw, bytes) else raw.encode())
@@ -129,6 +148,7 @@ class Runs:
                 return
             if msg.WhichOneof("type") == "script_finished" and msg.script_finished in done:
                 self.finished += 1
+                self.upto = self.frames
 
         page.on("websocket", lambda ws: ws.on("framereceived", frame))
 
@@ -143,7 +163,8 @@ def timed(page, runs: Runs, action, timeout_ms: int = 120_000) -> float:
         if time.monotonic() > deadline:
             raise TimeoutError(f"no script run finished within {timeout_ms / 1000:.0f} s of the action")
         page.wait_for_timeout(10)
-    page.wait_for_function(SETTLED_JS, timeout=max(1, int((deadline - time.monotonic()) * 1000)), polling=20)
+    page.wait_for_function(SETTLED_JS, arg=runs.upto, timeout=max(1, int((deadline - time.monotonic()) * 1000)),
+                           polling=20)
     return page.evaluate(ELAPSED_JS) / 1000
 
 
@@ -186,6 +207,7 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("æ•
         url = base + (f"/?month={month}" if month else "/")
         paints = [first_paint(browser, url) for _ in range(runs + 1)]
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        context.add_init_script(FRAMES_JS)
         page = context.new_page()
         finished = Runs(page)
         page.goto(url)
