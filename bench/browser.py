@@ -188,11 +188,23 @@ def nav_titles(page) -> list[str]:
     return [t.strip().splitlines()[-1].strip() for t in texts if t.strip()]  # the icon's name comes first
 
 
-def choose(page, label: str, index: int) -> None:
-    """Pick the `index`-th option of the sidebar selectbox labelled `label`."""
+def choose(page, label: str, index: int | None = None) -> None:
+    """Pick the `index`-th option of the sidebar selectbox labelled `label`, or else the first of the
+    first three options that is not the one shown (a month change between neighbouring months, whether
+    or not the newest month is an open one listed above the default)."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label).first
+    pick(page, box, index)
+
+
+def pick(page, box, index: int | None = None) -> None:
+    """Open the selectbox `box` and click its option `index` (None: the first other than the shown one)."""
+    shown = box.locator("input").first.input_value().strip()  # a combobox: the choice is the input's value
     box.click()
-    page.locator('[role="option"]').nth(index).click()
+    options = page.locator('[role="option"]')
+    if index is None:
+        texts = [t.strip() for t in options.all_inner_texts()[:3]]
+        index = next(i for i, t in enumerate(texts) if t != shown)
+    options.nth(index).click()
 
 
 def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("数据报送", "审核与审计日志"),
@@ -219,15 +231,13 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
         tabs: dict[str, list[float]] = {t: [] for t in titles}
         link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=titles[-1]).first
         timed(page, finished, link.click)  # start elsewhere than the first page: every measured click changes page
-        month_index = 0
         # The first two rounds warm the server's caches, not counted: the month flips at every page,
         # so with an odd number of pages a page sees the other month only in the second round.
         for run in range(runs + WARM_ROUNDS):
             for title in titles:
                 link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
                 seconds = timed(page, finished, link.click)
-                month_index = 1 - month_index  # between the default month and the one before: always a change
-                month_s = timed(page, finished, lambda: choose(page, "月份", month_index))
+                month_s = timed(page, finished, lambda: choose(page, "月份"))  # to the other of two months
                 county_s = timed(page, finished, lambda: choose(page, "县区", 1 + run % 2))
                 if run >= WARM_ROUNDS:
                     clicks[title].append(seconds)
