@@ -7,6 +7,7 @@ from core.month import period_label
 from core.present.palette import headline_ids
 from ui import data, filters, overview_grid
 from ui.drill import CARRIED, page_link_href
+from ui.grid_parts import grid_part
 from ui.guard import ensure_app
 from ui.projector import is_projector
 from ui.render import download_grid, page_header
@@ -40,6 +41,7 @@ tiles([(names[i], row_of(own, i), page_link_href("compare", indicator=i, drill=c
 # Counties that have not reported the month have no figures: the footer names them, no grey rows.
 if not is_projector():  # the projector's bar already names the month
     st.markdown(f"**{period_label(period)} 各县区主要指标达标情况**(点击格子查看该县区各校)")
+part = grid_part(overview_grid.parts(month), county)
 grid_slot = st.empty()
 foot_row = st.container(horizontal=True, vertical_alignment="center", key="ov_foot", wrap=False)
 view = foot_row.segmented_control("格子底色表示", list(VIEWS), format_func=VIEWS.get, default="status",
@@ -47,7 +49,7 @@ view = foot_row.segmented_control("格子底色表示", list(VIEWS), format_func
 
 # The grid's HTML once per data version and everything it shows (its links carry the URL's month,
 # county and mode): a province grid is thousands of cells built in Python.
-table, foot = overview_grid.grid(month, view, is_projector(), tuple(st.query_params.get(k) for k in CARRIED))
+table, foot = overview_grid.grid(month, view, is_projector(), tuple(st.query_params.get(k) for k in CARRIED), part)
 grid_slot.html(GRID_CSS + table)
 foot_row.html(foot)
 if not is_projector():

@@ -126,3 +126,33 @@ def test_a_layout_that_leaves_a_chart_out_of_its_tabs_is_refused():
         PageLayout(rows=rows, tabs=[{"label": "甲", "rows": [["bars"]]}, {"label": "乙", "rows": [["table"]]}])
     with pytest.raises(ValidationError):
         PageLayout(rows=rows, tabs=[{"label": "甲", "rows": [["bars", "trend"]]}, {"label": "甲", "rows": [["table"]]}])
+
+
+def grid_rows(at: AppTest) -> list[str]:
+    """The row labels of 总览's county × indicator grid, top to bottom."""
+    body = next(el.proto.body for el in at.get("html") if 'class="sg"' in el.proto.body)
+    return [cell.split("</th>")[0] for cell in body.split('<th class="sg-rowhead">')[2:]]
+
+
+def test_province_overview_grid_shows_its_counties_a_part_at_a_time(province, monkeypatch):
+    at = open_page("overview", province, monkeypatch)
+    size, zone = SCALE.grid_rows, at.sidebar.selectbox(key="f_county").options[0]
+    part = at.segmented_control(key="ov_part")
+    assert part.options == [f"1–{size}", f"{size + 1}–{SCALE.many_counties + 2}"] and part.value == part.options[0]
+    first = grid_rows(at)
+    assert len(first) == 1 + size  # the zone's row first, then the part's counties
+    part.set_value(part.options[1]).run()
+    assert not at.exception
+    second = grid_rows(at)
+    assert second[0] == first[0] and len(second) == 1 + 2
+    counties = at.sidebar.selectbox(key="f_county").options[1:]
+    assert sorted(first[1:] + second[1:]) == sorted(counties) and zone not in first  # each county once
+    # a county chosen in the filter opens its part
+    at.sidebar.selectbox(key="f_county").select(first[3]).run()
+    assert at.segmented_control(key="ov_part").value == part.options[0] and grid_rows(at) == first
+
+
+def test_pilot_overview_grid_has_every_county_and_no_parts(pilot, monkeypatch):
+    at = open_page("overview", pilot, monkeypatch)
+    assert all(el.key != "ov_part" for el in at.segmented_control)
+    assert len(grid_rows(at)) == 1 + len(at.sidebar.selectbox(key="f_county").options) - 1

@@ -12,7 +12,7 @@ import pandas as pd
 
 from core.indicators.catalog import load_catalog
 from core.present.grid import Grid, overview_grid
-from core.present.palette import grid_ids, short_name
+from core.present.palette import grid_ids, load_palette, many_counties, short_name
 from core.zone import load_zone
 from ui import data
 from ui.drill import CARRIED
@@ -46,16 +46,36 @@ def grid_month(period: str) -> GridMonth:
                      data.indicators(period, level="zone"), by_county, missing, rows, note, footer)
 
 
-def grid(m: GridMonth, view: str, projector: bool, links: tuple[str | None, ...]) -> tuple[str, str]:
-    """(the grid's HTML, its legend and footer): once per data version and everything it shows;
-    `links`: the URL's month, county and mode (ui.drill.CARRIED), which every cell's link keeps."""
+@dataclass(frozen=True)
+class GridPart:
+    """Some of the grid's county rows: 「1–30」 and the rows (label, county)."""
+    label: str
+    rows: tuple[tuple[str, str | None], ...]
+
+
+def parts(m: GridMonth) -> list[GridPart]:
+    """The grid's county rows in parts of data/ui.toml [scale] grid_rows counties, when the month has
+    more than [scale] many_counties of them; else one part of them all."""
+    counties = m.rows[1:]
+    size = load_palette().scale.grid_rows if many_counties(len(counties)) else max(len(counties), 1)
+    return [GridPart(f"{i + 1}–{min(i + size, len(counties))}", counties[i:i + size])
+            for i in range(0, len(counties), size)] or [GridPart("", ())]
+
+
+def grid(m: GridMonth, view: str, projector: bool, links: tuple[str | None, ...],
+         part: GridPart | None = None) -> tuple[str, str]:
+    """(the grid's HTML, its legend and footer): the zone row and the counties of `part` (default: the
+    first of parts(m)), once per data version and everything it shows; `links`: the URL's month,
+    county and mode (ui.drill.CARRIED), which every cell's link keeps."""
+    rows = (m.rows[0], *(part or parts(m)[0]).rows)
+
     def build() -> tuple[str, str]:
-        cells = grid_cells(list(m.rows), m.zone, m.by_county, m.columns)
+        cells = grid_cells(list(rows), m.zone, m.by_county, m.columns)
         carried = {k: v for k, v in zip(CARRIED, links) if v is not None}
-        return grid_html(cells, list(m.rows), [(i, m.names[i]) for i in m.columns], view, projector, m.footer,
+        return grid_html(cells, list(rows), [(i, m.names[i]) for i in m.columns], view, projector, m.footer,
                          carried)
 
-    return data.remember(data.cache_key("overview_grid", m.period, m.rows, m.columns, view, projector, m.footer,
+    return data.remember(data.cache_key("overview_grid", m.period, rows, m.columns, view, projector, m.footer,
                                         tuple(links)), build)
 
 

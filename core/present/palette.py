@@ -50,6 +50,7 @@ class ScaleRules(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     many_counties: int = Field(ge=1)
+    grid_rows: int = Field(ge=1)
     many_points: int = Field(ge=1)
     band: tuple[float, float]
     max_names: int = Field(ge=1)
