@@ -41,7 +41,7 @@ tiles([(names[i], row_of(own, i), page_link_href("compare", indicator=i, drill=c
 # Counties that have not reported the month have no figures: the footer names them, no grey rows.
 if not is_projector():  # the projector's bar already names the month
     st.markdown(f"**{period_label(period)} 各县区主要指标达标情况**(点击格子查看该县区各校)")
-part = grid_part(overview_grid.parts(month), county)
+part = grid_part(overview_grid.parts(month), county, "ov_part")
 grid_slot = st.empty()
 foot_row = st.container(horizontal=True, vertical_alignment="center", key="ov_foot", wrap=False)
 view = foot_row.segmented_control("格子底色表示", list(VIEWS), format_func=VIEWS.get, default="status",

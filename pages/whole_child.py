@@ -8,6 +8,7 @@ from core.present.topic_tables import behind_table, schools_not_meeting
 from core.zone import load_zone
 from ui import data, filters
 from ui.drill import CARRIED, page_link_href
+from ui.grid_parts import grid_part, split
 from ui.guard import ensure_app
 from ui.projector import chart_font, is_projector
 from ui.render import (
@@ -53,17 +54,19 @@ def counties_grid(span: float) -> None:
     footer = (f"{note}综合育人表每学年至少报送一次,沿用近12个月内最近一次报送 · "
               f"数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}")
 
+    reported = sorted(set(counties["county"].dropna()) - set(missing))
+    part = grid_part(split((c, c) for c in reported), county, "wc_part")  # a province: 30 counties at a time
+
     def build() -> tuple[str, str]:
         mark = {county: f"▶ {county}"} if county else {}  # the chosen county's row, as on the county bars
-        reported = sorted(set(counties["county"].dropna()) - set(missing))
-        rows = [(zone_name, None), *((mark.get(c, c), c) for c in reported)]
+        rows = [(zone_name, None), *((mark.get(c, c), c) for _, c in part.rows)]
         return grid_html(grid_cells(rows, zone, counties, ids), rows, [(i, names[i]) for i in ids], projector=is_projector(), footer=footer)
 
     # once per data version and everything the grid shows (its links carry the URL's month, county
     # and mode): a province grid is a thousand cells built in Python (0.3–0.5 s a rerun)
     links = tuple(st.query_params.get(k) for k in CARRIED)
     table, foot = data.remember(data.cache_key("wc_grid", period, county, tuple(ids), is_projector(), footer,
-                                               links), build)
+                                               links, part.rows), build)
     st.html(GRID_CSS + table + foot)
     st.markdown("**未达标与接近目标的县区**(按差距从大到小)")
     static_table(data.remember(data.cache_key("wc_behind", period, tuple(ids)),

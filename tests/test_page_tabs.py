@@ -134,10 +134,11 @@ def grid_rows(at: AppTest) -> list[str]:
     return [cell.split("</th>")[0] for cell in body.split('<th class="sg-rowhead">')[2:]]
 
 
-def test_province_overview_grid_shows_its_counties_a_part_at_a_time(province, monkeypatch):
-    at = open_page("overview", province, monkeypatch)
+@pytest.mark.parametrize("page, key", [("overview", "ov_part"), ("whole_child", "wc_part")])
+def test_province_status_grids_show_their_counties_a_part_at_a_time(page, key, province, monkeypatch):
+    at = open_page(page, province, monkeypatch)
     size, zone = SCALE.grid_rows, at.sidebar.selectbox(key="f_county").options[0]
-    part = at.segmented_control(key="ov_part")
+    part = at.segmented_control(key=key)
     assert part.options == [f"1–{size}", f"{size + 1}–{SCALE.many_counties + 2}"] and part.value == part.options[0]
     first = grid_rows(at)
     assert len(first) == 1 + size  # the zone's row first, then the part's counties
@@ -149,10 +150,12 @@ def test_province_overview_grid_shows_its_counties_a_part_at_a_time(province, mo
     assert sorted(first[1:] + second[1:]) == sorted(counties) and zone not in first  # each county once
     # a county chosen in the filter opens its part
     at.sidebar.selectbox(key="f_county").select(first[3]).run()
-    assert at.segmented_control(key="ov_part").value == part.options[0] and grid_rows(at) == first
+    assert at.segmented_control(key=key).value == part.options[0]
+    assert [r.removeprefix("▶ ") for r in grid_rows(at)] == first
 
 
-def test_pilot_overview_grid_has_every_county_and_no_parts(pilot, monkeypatch):
-    at = open_page("overview", pilot, monkeypatch)
-    assert all(el.key != "ov_part" for el in at.segmented_control)
+@pytest.mark.parametrize("page", ["overview", "whole_child"])
+def test_pilot_status_grids_have_every_county_and_no_parts(page, pilot, monkeypatch):
+    at = open_page(page, pilot, monkeypatch)
+    assert all(el.key not in ("ov_part", "wc_part") for el in at.segmented_control)
     assert len(grid_rows(at)) == 1 + len(at.sidebar.selectbox(key="f_county").options) - 1

@@ -12,10 +12,11 @@ import pandas as pd
 
 from core.indicators.catalog import load_catalog
 from core.present.grid import Grid, overview_grid
-from core.present.palette import grid_ids, load_palette, many_counties, short_name
+from core.present.palette import grid_ids, short_name
 from core.zone import load_zone
 from ui import data
 from ui.drill import CARRIED
+from ui.grid_parts import GridPart, split
 from ui.status_grid import grid_cells, grid_html
 
 
@@ -46,20 +47,9 @@ def grid_month(period: str) -> GridMonth:
                      data.indicators(period, level="zone"), by_county, missing, rows, note, footer)
 
 
-@dataclass(frozen=True)
-class GridPart:
-    """Some of the grid's county rows: 「1–30」 and the rows (label, county)."""
-    label: str
-    rows: tuple[tuple[str, str | None], ...]
-
-
 def parts(m: GridMonth) -> list[GridPart]:
-    """The grid's county rows in parts of data/ui.toml [scale] grid_rows counties, when the month has
-    more than [scale] many_counties of them; else one part of them all."""
-    counties = m.rows[1:]
-    size = load_palette().scale.grid_rows if many_counties(len(counties)) else max(len(counties), 1)
-    return [GridPart(f"{i + 1}–{min(i + size, len(counties))}", counties[i:i + size])
-            for i in range(0, len(counties), size)] or [GridPart("", ())]
+    """The grid's county rows in parts (ui/grid_parts.py)."""
+    return split(m.rows[1:])
 
 
 def grid(m: GridMonth, view: str, projector: bool, links: tuple[str | None, ...],
