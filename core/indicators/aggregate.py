@@ -191,7 +191,7 @@ class _Coded:
     uniques: np.ndarray  # object; one more slot at the end, None
 
     @classmethod
-    def of(cls, values: np.ndarray) -> "_Coded":
+    def of(cls, values: np.ndarray | pd.Series) -> "_Coded":
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         objects = np.empty(len(uniques) + 1, dtype=object)
         objects[:-1] = np.asarray(uniques, dtype=object)

@@ -63,19 +63,11 @@ def _query(con: duckdb.DuckDBPyConnection, periods: list[str], county: str | Non
         return pd.DataFrame({c: pd.Series(_objects(df[c]), dtype=object, copy=False) for c in ["period"] + DETAIL_COLUMNS})
 
 
-def _coded(column: pd.Series) -> _Coded:
-    """The column as codes into its distinct values, each one Python object (None for null)."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    objects = np.empty(len(uniques) + 1, dtype=object)  # the last one stays None, for code -1
-    objects[:-1] = pd.Series(uniques).astype(object).to_numpy()
-    return _Coded(_Coded.narrow(codes), objects)
-
-
 def _objects(column: pd.Series) -> np.ndarray:
     """The column as Python objects, None for null, each distinct value ONE object: a province's
     30,000 schools repeat a few types, counties, levels and months (one object per cell was ~47 MB
     a month, ~18 MB shared). The same values as `column.astype(object)` with None for null."""
-    return _coded(column).take()
+    return _Coded.of(column).take()
 
 
 @dataclass(frozen=True)
@@ -106,7 +98,7 @@ def school_detail_coded(con: duckdb.DuckDBPyConnection, period: str, county: str
     """school_detail as CodedDetail (what the pages' cache keeps; `.frame()` is school_detail's frame)."""
     with FACTS_LOCK:
         df = _result(con, [period], county)
-        return CodedDetail({c: _coded(df.pop(c)) for c in DETAIL_COLUMNS})
+        return CodedDetail({c: _Coded.of(df.pop(c)) for c in DETAIL_COLUMNS})
 
 
 def school_history(con: duckdb.DuckDBPyConnection, school_id: str, county: str | None = None) -> pd.DataFrame:
