@@ -137,8 +137,8 @@ def cache_key(*parts) -> tuple:
 
 
 # Core functions whose result is kept here in a smaller form: name -> the function giving that form,
-# whose frame() is the result. A month's school_detail of 300 counties is ~60 MB as objects, above what
-# the large tier keeps (it was remade, +400 MB, at every page showing it), ~25 MB coded.
+# whose frame() is the result. A month's school_detail of 300 counties is ~53 MB as objects, above what
+# the large tier keeps (it was remade, +400 MB, at every page showing it), 34 MB coded.
 KEPT_AS = {"school_detail": "school_detail_coded"}
 
 
