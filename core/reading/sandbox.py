@@ -65,9 +65,23 @@ def _address_space() -> int:
         return int(fh.read().split()[0]) * resource.getpagesize()
 
 
+def _one_malloc_arena() -> None:
+    """No new glibc malloc arenas from here on (mallopt M_ARENA_MAX): each one reserves 64 MB of
+    address space, so threads starting after confine() (the reader's own) could use up the budget
+    without reading anything — seen as a normal workbook refused with zlib-rs's MemError, now and
+    then. Nothing on other C libraries."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, 1)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
 def confine(budget: int = CHILD_MEMORY_BYTES, cpu_seconds: int | None = None) -> None:
     """Limit this process's address space to its current size + budget; reading code then runs in-process."""
     global _confined
+    _one_malloc_arena()
     limit = _address_space() + budget
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
