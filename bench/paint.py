@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, server
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, served_as_the_dashboard, server
 
 HELLO = 'import streamlit as st\n\nst.title("Hello")\nst.write("world")\n'
 
@@ -150,7 +150,7 @@ def measure(db: Path | None, runs: int, month: str | None, hello: bool, shots: P
     with tempfile.TemporaryDirectory() as tmp:
         script, root = "app.py", root or ROOT
         if hello:
-            (Path(tmp) / "hello.py").write_text(HELLO)
+            (Path(tmp) / "hello.py").write_text(served_as_the_dashboard(HELLO))
             script, root = "hello.py", Path(tmp)
         with server(db or Path(tmp) / "none.duckdb", out_dir / "paint-server.log", script=script, root=root) as (base, _), \
                 sync_playwright() as pw:
