@@ -9,10 +9,13 @@ For each new browser context (no HTTP cache, no cookies), measured in the page's
 - settled: the last script run finished and every plotly chart has its SVG (as bench/browser.py's
   `first_paint`).
 
-`--hello` measures the same on a hello-world Streamlit app (one title and one line of text, default
-config): the floor that no change of ours can go below.
+`--hello` measures the same on a hello-world Streamlit app (one title and one line of text, served
+as app.py is: bench.browser.served_as_the_dashboard): the floor that no change of ours can go below.
+`--returning` opens every session in a new tab of one browser instead: a browser that has been
+here before (the meeting room's PC), with Streamlit's files in its HTTP cache (they are served
+`immutable` for a year), still a new Streamlit session each time.
 
-    flock /tmp/bench.lock python3 -m bench.paint --db COPY --runs 3 [--hello] [--month YYYY-MM]
+    flock /tmp/bench.lock python3 -m bench.paint --db COPY --runs 3 [--hello] [--returning] [--month YYYY-MM]
 """
 from __future__ import annotations
 
@@ -96,10 +99,13 @@ def _types(frames: list[bytes]) -> list[tuple[str, int]]:
     return out
 
 
-def one_session(browser, url: str, screenshot: Path | None = None, grid: bool = False) -> dict:
-    """The timeline of one new session (page clock, ms) and the server's messages."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    context.add_init_script(TRACE_JS)
+def one_session(browser, url: str, screenshot: Path | None = None, grid: bool = False, context=None) -> dict:
+    """The timeline of one new session (page clock, ms) and the server's messages. In a new browser
+    context (no HTTP cache, no cookies), or in a new tab of `context` (a returning browser)."""
+    own = context is None
+    if own:
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        context.add_init_script(TRACE_JS)
     page = context.new_page()
     frames: list[bytes] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(
@@ -113,7 +119,7 @@ def one_session(browser, url: str, screenshot: Path | None = None, grid: bool = 
     r = page.evaluate(REPORT_JS)
     if screenshot:
         page.screenshot(path=str(screenshot), full_page=True)
-    context.close()
+    context.close() if own else page.close()
     static = [x for x in r["resources"] if "/static/" in x["name"]]
     runs = sum(1 for a, b in zip(r["states"], r["states"][1:]) if a[1] == "running" and b[1] == "notRunning")
     first_run = next((s[0] for s in r["states"] if s[1] == "running"), None)
@@ -142,7 +148,7 @@ def one_session(browser, url: str, screenshot: Path | None = None, grid: bool = 
 
 
 def measure(db: Path | None, runs: int, month: str | None, hello: bool, shots: Path | None,
-            grid: bool = False, root: Path | None = None, settle: float = 0.0) -> dict:
+            grid: bool = False, root: Path | None = None, settle: float = 0.0, returning: bool = False) -> dict:
     from playwright.sync_api import sync_playwright
 
     out_dir = Path(__file__).resolve().parent / "out"
@@ -157,7 +163,12 @@ def measure(db: Path | None, runs: int, month: str | None, hello: bool, shots: P
             time.sleep(settle)  # a server started a while before its first visitor
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             url = base + (f"/?month={month}" if month else "/")
-            sessions = [one_session(browser, url, shots / f"paint-{i}.png" if shots and i == 1 else None, grid)
+            context = None
+            if returning:  # one browser for every session: its HTTP cache holds Streamlit's files after the first
+                context = browser.new_context(viewport={"width": 1920, "height": 1080})
+                context.add_init_script(TRACE_JS)
+            sessions = [one_session(browser, url, shots / f"paint-{i}.png" if shots and i == 1 else None, grid,
+                                    context)
                         for i in range(runs + 1)]
             browser.close()
     warm = sessions[1:]
@@ -171,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="warm sessions after the cold one")
     ap.add_argument("--month", default=None)
     ap.add_argument("--hello", action="store_true", help="a hello-world Streamlit app instead (the floor)")
+    ap.add_argument("--returning", action="store_true",
+                    help="every session in a new tab of one browser (its HTTP cache kept), not a new browser")
     ap.add_argument("--root", type=Path, help="serve this checkout's app.py (default: this one; e.g. main before a change)")
     ap.add_argument("--settle", type=float, default=0.0, help="seconds between the server's start and the first visit")
     ap.add_argument("--grid", action="store_true", help="settled also waits for the overview's grid")
@@ -182,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshots:
         args.screenshots.mkdir(parents=True, exist_ok=True)
     r = measure(args.db.resolve() if args.db else None, args.runs, args.month, args.hello, args.screenshots,
-                args.grid, args.root.resolve() if args.root else None, args.settle)
+                args.grid, args.root.resolve() if args.root else None, args.settle, args.returning)
     for label, s in [("cold", r["cold"]), ("warm (median)", r["warm_median"])]:
         print(f"{label}: " + ", ".join(f"{k}={v}" for k, v in s.items() if k not in ("timeline", "late_static")))
     if args.timeline:
