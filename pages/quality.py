@@ -6,6 +6,7 @@ from core.month import period_label
 from core.present import charts
 from core.present.labels import column_labels
 from ui import data, figcache, filters
+from ui.grid_parts import grid_part, split
 from ui.guard import ensure_app
 from ui.projector import chart_font
 from ui.render import (
@@ -40,19 +41,25 @@ def resources():
     return data.load("resource_table", period, county=county)
 
 
-def level_counts():
+def level_counts(shown: tuple[str, ...]):
     rows = detail()
+    rows = rows[rows["county"].isin(shown)] if shown else rows
     return rows.assign(level=rows["quality_level"].fillna("无")).groupby(["county", "level"]).size().reset_index(
         name="count")
 
 
 def levels(span: float) -> None:  # the school rows only when the figure is not kept (0.1 s at 300 counties)
-    fig = figcache.figure(("q_levels", period, county, size), lambda: charts.stacked_counts(
-        level_counts(), "county", "level", f"{month} 各县区学校优质认定等级",
+    # a province: 30 counties at a time (400 bar labels measured by the browser at 100 counties)
+    parts = split((c, c) for c in sorted(data.load("zone_counties"))) if county is None else []
+    part = grid_part(parts, None, "q_part") if len(parts) > 1 else None
+    shown = tuple(c for _, c in part.rows) if part else ()
+    title = f"{month} 各县区学校优质认定等级" + (f"(第{part.label}个县区)" if part else "")
+    fig = figcache.figure(("q_levels", period, county, shown, size), lambda: charts.stacked_counts(
+        level_counts(shown), "county", "level", title,
         caption=charts.Caption("学校数按优质学校认定等级(沿用最近一次报送)", "",
                                caption_for("quality_schools", period).source, data.as_of(period)),
         stack_order=["省级", "市级", "县级", "无"], base_size=size))
-    show_chart(fig, "q_levels", f"优质认定等级_{period}", span=span)
+    show_chart(fig, "q_levels", f"优质认定等级_{period}" + (f"_{part.label}" if part else ""), span=span)
 
 
 def cv(span: float) -> None:

@@ -3,6 +3,7 @@ of which only the open one is drawn, the open tab kept across month and county c
 chart and download of the pilot form reachable in some tab; the pilot form unchanged."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,47 @@ def test_pilot_status_grids_have_every_county_and_no_parts(page, pilot, monkeypa
     at = open_page(page, pilot, monkeypatch)
     assert all(el.key not in ("ov_part", "wc_part") for el in at.segmented_control)
     assert len(grid_rows(at)) == 1 + len(at.sidebar.selectbox(key="f_county").options) - 1
+
+
+def level_bars(at: AppTest) -> list[str]:
+    """The counties along 优质学校's level bars (the x of the chart's first trace)."""
+    spec = next(json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.proto.id.endswith("-q_levels"))
+    return spec["data"][0]["x"]
+
+
+def test_province_level_bars_show_their_counties_a_part_at_a_time(province, pilot, monkeypatch):
+    at = open_page("quality", province, monkeypatch)
+    size = SCALE.grid_rows
+    part = at.segmented_control(key="q_part")
+    assert part.options == [f"1–{size}", f"{size + 1}–{SCALE.many_counties + 2}"] and part.value == part.options[0]
+    first = level_bars(at)
+    assert len(first) == size
+    part.set_value(part.options[1]).run()
+    assert not at.exception
+    second = level_bars(at)
+    counties = at.sidebar.selectbox(key="f_county").options[1:]
+    assert first + second == sorted(counties)  # each county once, in the chart's order
+    at.sidebar.selectbox(key="f_county").select(second[0]).run()  # one county: its bar alone, no parts
+    assert level_bars(at) == [second[0]] and all(el.key != "q_part" for el in at.segmented_control)
+    at = open_page("quality", pilot, monkeypatch)
+    assert all(el.key != "q_part" for el in at.segmented_control)
+    assert len(level_bars(at)) == len(at.sidebar.selectbox(key="f_county").options) - 1
+
+
+def test_province_submission_matrix_shows_its_counties_a_part_at_a_time(province, pilot, monkeypatch):
+    at = open_page("submissions", province, monkeypatch)
+    size, counties = SCALE.grid_rows, at.sidebar.selectbox(key="f_county").options[1:]
+    part = at.segmented_control(key="sub_part")
+    assert part.options == [f"1–{size}", f"{size + 1}–{SCALE.many_counties + 2}"] and part.value == part.options[0]
+    first = list(at.dataframe[0].value.index)
+    assert len(first) == size
+    part.set_value(part.options[1]).run()
+    assert not at.exception
+    second = list(at.dataframe[0].value.index)
+    assert sorted(first + second) == sorted(counties) and len(second) == 2  # each county once
+    at.sidebar.selectbox(key="f_county").select(first[4]).run()  # a county chosen opens its part
+    assert at.segmented_control(key="sub_part").value == part.options[0]
+    assert list(at.dataframe[0].value.index) == first
+    at = open_page("submissions", pilot, monkeypatch)
+    assert all(el.key != "sub_part" for el in at.segmented_control)
+    assert len(at.dataframe[0].value) == len(at.sidebar.selectbox(key="f_county").options) - 1
