@@ -305,13 +305,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--month", default=None, help="YYYY-MM to open (default: the app's default month)")
     ap.add_argument("--pages", nargs="*", default=(), help="only the pages whose title contains one of these")
+    ap.add_argument("--root", type=Path, help="serve this checkout's app.py (default: this one; e.g. main before a change)")
     args = ap.parse_args(argv)
     if args.floor:
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / "floor.py").write_text(served_as_the_dashboard(FLOOR_APP))
             result = measure(Path(tmp) / "none.duckdb", args.runs, None, skip=(), script="floor.py", root=Path(tmp))
     elif args.db:
-        result = measure(args.db.resolve(), args.runs, args.month, only=tuple(args.pages))
+        result = measure(args.db.resolve(), args.runs, args.month, only=tuple(args.pages),
+                         root=args.root.resolve() if args.root else ROOT)
     else:
         ap.error("--db is needed (or --floor)")
     print(render("floor (two-page Streamlit app)" if args.floor else str(args.db), result))
