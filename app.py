@@ -92,12 +92,11 @@ else:  # imported by `streamlit run app.py`'s web server: this script, served wi
     from starlette.middleware import Middleware
 
     from core.db import hold_for_dashboard
+    from ui.nodelay import server_no_delay
     from ui.static_files import StaticFromMemory
     from ui.web import UploadGate, on_script_error, routes
 
     hold_for_dashboard()
-    from ui.nodelay import server_no_delay
-
     server_no_delay()  # Streamlit's listening socket leaves Nagle on: 40 ms stalls on every kept-alive reply
 
     app = st.App(__file__, routes=routes(), middleware=[Middleware(StaticFromMemory), Middleware(UploadGate)],
