@@ -2,7 +2,8 @@
 
 `streamlit run app.py` finds the `app = st.App(...)` at the bottom and serves this script
 through it, with the session-cookie routes, the upload gate and the Chinese error handler of
-ui/web.py; the script itself runs as `__main__` (and so does AppTest.from_file).
+ui/web.py, Streamlit's page files from memory (ui/static_files.py) and Nagle's algorithm off on
+its connections (ui/nodelay.py); the script itself runs as `__main__` (and so does AppTest.from_file).
 """
 from __future__ import annotations
 
