@@ -19,6 +19,8 @@ import hashlib
 import mimetypes
 from pathlib import Path
 
+from ui.web import base_path
+
 IMMUTABLE = b"public, immutable, max-age=31536000"  # as Streamlit's static handler sends them
 
 
@@ -28,20 +30,13 @@ def _static_root() -> Path:
     return Path(file_util.get_static_dir())
 
 
-def _base_path() -> str:
-    from streamlit import config
-
-    base = (config.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{base}" if base else ""
-
-
 class StaticFromMemory:
     """ASGI middleware: GET and HEAD of Streamlit's hashed page files, from memory."""
 
     def __init__(self, app, root: Path | None = None, base: str | None = None):
         self.app = app
         root = root or _static_root()
-        prefix = (_base_path() if base is None else base) + "/static/"
+        prefix = (base_path() if base is None else base) + "/static/"
         folder = root / "static"
         self.files = {prefix + p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
         self.kept: dict[str, tuple[bytes, bytes, list[tuple[bytes, bytes]]]] = {}

@@ -32,7 +32,8 @@ INTERNAL_ERROR = "页面出现内部错误,已记入服务器日志。请刷新�
 BAD_FILE_NAME = "所选文件的文件名含有不允许的字符(如空字符),未上传。请刷新页面,把文件重命名后重新上传。"
 
 
-def _base() -> str:
+def base_path() -> str:
+    """The server's URL path prefix (server.baseUrlPath) as "/prefix", or "" at the root."""
     from streamlit import config
 
     base = (config.get_option("server.baseUrlPath") or "").strip("/")
@@ -58,7 +59,7 @@ def session_start(request: Request) -> Response:
     if token is None or store.get(token) is None:
         return response
     response.set_cookie(sessions.COOKIE, store.cookie_value(token),
-                        max_age=int(sessions.Policy.from_zone().lifetime), path=_base() or "/",
+                        max_age=int(sessions.Policy.from_zone().lifetime), path=base_path() or "/",
                         httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return response
 
@@ -71,13 +72,13 @@ def session_end(request: Request) -> Response:
     token = sessions.store().token_of(request.cookies.get(sessions.COOKIE))
     if token:
         sessions.store().end(token)
-    response.delete_cookie(sessions.COOKIE, path=_base() or "/", httponly=True, samesite="strict",
+    response.delete_cookie(sessions.COOKIE, path=base_path() or "/", httponly=True, samesite="strict",
                            secure=request.url.scheme == "https")
     return response
 
 
 def routes() -> list[Route]:
-    base = _base()
+    base = base_path()
     return [Route(f"{base}/_pilot/session/start", session_start, methods=["GET"]),
             Route(f"{base}/_pilot/session/end", session_end, methods=["GET"])]
 
