@@ -45,7 +45,7 @@ def main() -> None:
     from ui.firstrun import ensure_data
     from ui.guard import land_unknown_paths, leave_legacy_pages_mode
     from ui.meeting import NavPage, meeting_bar
-    from ui.narrow import narrow_layout, phone_filters
+    from ui.narrow import is_narrow, narrow_layout, phone_filters
     from ui.projector import is_projector, projector_requested, projector_switch
 
     leave_legacy_pages_mode()  # first visitor of a fresh server: leave Streamlit's legacy pages/ mode first
@@ -76,7 +76,7 @@ def main() -> None:
         choices, counties = data.month_choices(), data.load("zone_counties")
         global_filters(choices, counties)
         narrow_layout()  # the phone layout by the screen's width (CSS, and charts laid out for it)
-        if not is_projector():  # the sidebar is folded away on a phone: month and county on top
+        if not is_projector() and is_narrow():  # the sidebar is folded away on a phone: month and county on top
             phone_filters([c.period for c in choices], counties)
         demo = demo_note()  # on every page in demo mode: in projector mode as a chip in the meeting's bar
         meeting_bar(shown, page.url_path, [c.period for c in reversed(choices)], counties, note=demo)

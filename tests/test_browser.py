@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import socket
 import subprocess
@@ -492,6 +493,13 @@ def test_a_stale_link_lands_on_the_overview(server, browser):
         assert not _english(page)
     finally:
         page.close()
+
+
+def test_the_server_allows_no_other_site_to_drive_the_page(server):
+    """The served host config names no origin that may stop, rerun or hand a token to the page by
+    postMessage (Streamlit's default lists its Community Cloud hosts; .streamlit/config.toml empties it)."""
+    with urllib.request.urlopen(server["url"] + "/_stcore/host-config", timeout=10) as resp:
+        assert json.load(resp)["allowedOrigins"] == []
 
 
 def test_table_menus_and_uploader_speak_chinese(server, browser):

@@ -6,7 +6,9 @@ Three parts:
   smaller page title, no text under 12 px) and on Streamlit's containers;
 - a compact 月份 / 县区 row at the top of the page, shown only on a narrow screen (the sidebar is
   folded away on a phone); it copies into the global filters (ui/filters.py), which stay the one
-  home of month and county;
+  home of month and county. It is sent only to a session that knows its screen is narrow (as
+  reported, or as the cookie remembers): a wide screen's first paint draws no hidden copy of the
+  filters (on a phone's very first visit the row arrives with the run that follows the report);
 - the screen's width class reported to the server by a tiny component, so charts are laid out
   for the phone's width (title and caption wrapped to it, legend type at least 12 px). The first
   run of a session on a phone uses the wide layout, the report arrives, the page runs once more;

@@ -1,0 +1,57 @@
+"""What a new session's first screen carries, and what it leaves out (issue 16, first paint)."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.demo.build import build_demo
+from tests.conftest import ROOT
+from ui.narrow import STATE_KEY
+
+APP = str(ROOT / "app.py")
+
+
+def test_no_other_site_may_drive_the_dashboard_by_message():
+    """Streamlit's default lets its Community Cloud hosts stop, rerun or hand a token to an embedded
+    app by postMessage; the dashboard allows no origin (and its page skips checking its own messages)."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["allowedOrigins"] == []
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("first_screen")
+    build_demo(base / "pilot.duckdb", workbook_dir=base / "workbooks", n_counties=3, schools_per_county=8, months=2)
+    return base / "pilot.duckdb"
+
+
+def _overview(db: Path, monkeypatch, narrow: bool | None) -> AppTest:
+    monkeypatch.setenv("PILOT_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=30)
+    if narrow is not None:  # what the width component reported
+        at.session_state[STATE_KEY] = {"narrow": narrow}
+    return at.run()
+
+
+@pytest.mark.parametrize("narrow", [None, False])
+def test_a_wide_screen_gets_no_hidden_phone_row(db, monkeypatch, narrow):
+    at = _overview(db, monkeypatch, narrow)
+    assert not at.exception
+    keys = {s.key for s in at.selectbox}
+    assert {"f_month", "f_county"} <= keys  # the sidebar's filters
+    assert not keys & {"phone_month", "phone_county"}
+
+
+def test_a_phone_gets_the_row_and_it_sets_the_global_filters(db, monkeypatch):
+    at = _overview(db, monkeypatch, narrow=True)
+    assert not at.exception
+    month, county = at.selectbox(key="phone_month"), at.selectbox(key="phone_county")
+    assert month.value == at.selectbox(key="f_month").value
+    other = county.options[2]
+    county.select(other).run()
+    assert not at.exception
+    assert at.selectbox(key="f_county").value == other
+    assert at.query_params["county"] == other  # and the URL says so
