@@ -31,6 +31,7 @@ from ui.auth import current_user
 from ui.grid_parts import grid_part, split
 from ui.guard import ensure_app
 from ui.render import download_table, static_table
+from ui.tabs import lay_out
 from ui.versions import restore_version
 
 ensure_app()  # a first request straight to this page still goes through app.py
@@ -55,68 +56,89 @@ counts = status_counts(matrix[matrix["period"] == month])
 st.caption(f"{period_label(month)}:" + ",".join(f"{k} {v}个县区" for k, v in counts.items())
            + f"。报送截止日为次月{load_zone().due_day}日。")
 
-# the pivot once per data version and the counties this user sees (0.1 s a rerun at 300 counties)
-texts, statuses = data.remember(data.cache_key("submission_pivot", tuple(matrix["county"].unique())),
-                                lambda: status_pivot(matrix))
-st.subheader("各县区逐月报送状态")
-# a province: 30 counties at a time, the part chosen above the matrix (the download has them all)
-part = grid_part(split((c, c) for c in texts.index), filters.county(), "sub_part")
-rows = [c for _, c in part.rows]
-texts, statuses = texts.loc[rows].iloc[:, ::-1], statuses.loc[rows].iloc[:, ::-1]  # newest month first, in view
-st.dataframe(texts.style.apply(lambda _: statuses.map(status_css), axis=None), width="stretch")
-download_table(matrix_table(matrix), "各县区逐月报送情况", "dl_matrix", SOURCE)
 
-st.subheader("单个报送:问题与版本")
-counties = list(dict.fromkeys(matrix["county"]))
-c1, c2 = st.columns(2)
-county = c1.selectbox("县区", counties, key="sub_county",
-                      index=counties.index(filters.county()) if filters.county() in counties else 0)
-period = c2.selectbox("报送月份", periods, index=periods.index(month), format_func=period_label, key="sub_period")
-try:
-    with open_db(data.db_path()) as con:
-        history = submission_history(con, county, period)
-        versions = history.to_dict("records")
-        choice = st.selectbox("版本", range(len(versions)), key="sub_version",
-                              format_func=lambda i: version_label(history.iloc[i])) if versions else None
-        issues = submission_issues(con, int(versions[choice]["submission_id"])) if versions else None
-        unassigned = unassigned_submissions(con) if can(user, "view_all_submissions") else None
-except DatabaseBusy as exc:
-    st.error(md_text(exc))
-    st.stop()
+def status_matrix(_span: float) -> None:
+    """The county × month status matrix (a province: 30 counties at a time) and its download."""
+    # the pivot once per data version and the counties this user sees (0.1 s a rerun at 300 counties)
+    texts, statuses = data.remember(data.cache_key("submission_pivot", tuple(matrix["county"].unique())),
+                                    lambda: status_pivot(matrix))
+    # a province: 30 counties at a time, the part chosen above the matrix (the download has them all)
+    part = grid_part(split((c, c) for c in texts.index), filters.county(), "sub_part")
+    rows = [c for _, c in part.rows]
+    texts, statuses = texts.loc[rows].iloc[:, ::-1], statuses.loc[rows].iloc[:, ::-1]  # newest month first, in view
+    st.dataframe(texts.style.apply(lambda _: statuses.map(status_css), axis=None), width="stretch")
+    download_table(matrix_table(matrix), "各县区逐月报送情况", "dl_matrix", SOURCE)
 
-where = f"{county}{period_label(period)}"
-if not versions:
-    st.info(f"{md_text(where)}尚未收到任何报送。")
-else:
-    chosen = versions[choice]
-    if chosen.get("review_comment"):
-        st.warning(f"审核意见:{md_text(chosen['review_comment'])}")
-    st.markdown(f"**校验问题**(第{chosen['submission_id']}号报送)")
-    if issues.empty:
-        st.success("该报送没有任何校验问题。")
+
+def one_submission(_span: float) -> None:
+    """One county's month: its versions, the chosen version's issues, values to check, restoring."""
+    counties = list(dict.fromkeys(matrix["county"]))
+    c1, c2 = st.columns(2)
+    county = c1.selectbox("县区", counties, key="sub_county",
+                          index=counties.index(filters.county()) if filters.county() in counties else 0)
+    period = c2.selectbox("报送月份", periods, index=periods.index(month), format_func=period_label,
+                          key="sub_period")
+    try:
+        with open_db(data.db_path()) as con:
+            history = submission_history(con, county, period)
+            versions = history.to_dict("records")
+            choice = st.selectbox("版本", range(len(versions)), key="sub_version",
+                                  format_func=lambda i: version_label(history.iloc[i])) if versions else None
+            issues = submission_issues(con, int(versions[choice]["submission_id"])) if versions else None
+    except DatabaseBusy as exc:
+        st.error(md_text(exc))
+        return
+
+    where = f"{county}{period_label(period)}"
+    if not versions:
+        st.info(f"{md_text(where)}尚未收到任何报送。")
     else:
-        table = issues_frame(issues)
-        if len(table) <= 30:  # a static table wraps the long messages so they can be read whole
-            static_table(as_text(table))
+        chosen = versions[choice]
+        if chosen.get("review_comment"):
+            st.warning(f"审核意见:{md_text(chosen['review_comment'])}")
+        st.markdown(f"**校验问题**(第{chosen['submission_id']}号报送)")
+        if issues.empty:
+            st.success("该报送没有任何校验问题。")
         else:
-            st.dataframe(table, hide_index=True, width="stretch")
-        download_table(table, f"{where} 第{chosen['submission_id']}号报送 校验问题", "dl_issues", SOURCE)
+            table = issues_frame(issues)
+            if len(table) <= 30:  # a static table wraps the long messages so they can be read whole
+                static_table(as_text(table))
+            else:
+                st.dataframe(table, hide_index=True, width="stretch")
+            download_table(table, f"{where} 第{chosen['submission_id']}号报送 校验问题", "dl_issues", SOURCE)
 
-st.markdown(f"**请核实的数值**({md_text(where)}当前生效的数据中,与本县区其他学校相差很大、"
-            "与上月相比变化很大或疑似按小时填写的数值;不影响接收)")
-warnings = quality_table(data.load("data_quality_warnings", period, county=county))
-if warnings.empty:
-    st.success("没有需要核实的数值。")
-else:
-    st.dataframe(warnings, hide_index=True, width="stretch")
-    download_table(warnings, f"{where} 请核实的数值", "dl_quality", SOURCE)
+    st.markdown(f"**请核实的数值**({md_text(where)}当前生效的数据中,与本县区其他学校相差很大、"
+                "与上月相比变化很大或疑似按小时填写的数值;不影响接收)")
+    warnings = quality_table(data.load("data_quality_warnings", period, county=county))
+    if warnings.empty:
+        st.success("没有需要核实的数值。")
+    else:
+        st.dataframe(warnings, hide_index=True, width="stretch")
+        download_table(warnings, f"{where} 请核实的数值", "dl_quality", SOURCE)
 
-if versions:
-    st.markdown(f"**版本历史**({md_text(where)},最新在前;当前生效的版本标为「是」)")
-    st.dataframe(history_table(history), hide_index=True, width="stretch")
-    download_table(history_table(history), f"{where} 报送版本历史", "dl_history", SOURCE)
-    restore_version(user, versions[choice], where)
+    if versions:
+        st.markdown(f"**版本历史**({md_text(where)},最新在前;当前生效的版本标为「是」)")
+        st.dataframe(history_table(history), hide_index=True, width="stretch")
+        download_table(history_table(history), f"{where} 报送版本历史", "dl_history", SOURCE)
+        restore_version(user, versions[choice], where)
 
-if unassigned is not None and not unassigned.empty:
-    with st.expander(f"无法确定县区或月份的驳回文件({len(unassigned)}个)"):
-        st.dataframe(unassigned, hide_index=True, width="stretch")
+
+def unassigned_files(_span: float) -> None:
+    """Rejected files whose county or month could not be told (the administrator sees them)."""
+    if not can(user, "view_all_submissions"):
+        return
+    try:
+        with open_db(data.db_path()) as con:
+            unassigned = unassigned_submissions(con)
+    except DatabaseBusy as exc:
+        st.error(md_text(exc))
+        return
+    if not unassigned.empty:
+        with st.expander(f"无法确定县区或月份的驳回文件({len(unassigned)}个)"):
+            st.dataframe(unassigned, hide_index=True, width="stretch")
+
+
+# A province: the matrix and one submission's details in tabs, only the open one drawn (data/ui.toml).
+lay_out("submissions", {"matrix_heading": lambda _: st.subheader("各县区逐月报送状态"), "matrix": status_matrix,
+                        "single_heading": lambda _: st.subheader("单个报送:问题与版本"),
+                        "single": one_submission, "unassigned": unassigned_files})

@@ -18,7 +18,7 @@ from ui.tabs import tab_key
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = ["quality", "pe", "homework", "whole_child"]  # the pages whose charts go into tabs
+PAGES = ["quality", "pe", "homework", "whole_child", "submissions"]  # the pages whose pieces go into tabs
 SCALE = load_palette().scale
 
 
