@@ -122,3 +122,48 @@ def test_only_files_asked_for_are_kept():
     assert len(app.files) > 100 and not app.kept
     call(app, sample_files()[1])
     assert list(app.kept) == [sample_files()[1]]
+
+
+GZIP = (("accept-encoding", "gzip, deflate, br, zstd"),)  # what Chromium sends
+
+
+def test_a_browser_that_takes_gzip_gets_scripts_and_styles_gzipped_once():
+    import gzip
+
+    js, css, font = sample_files()
+    inner = Counted()
+    app = StaticFromMemory(inner, root=ROOT, base="")
+    _, plain, _ = call(app, js)
+    for path in (js, css):
+        raw = (ROOT / path.lstrip("/")).read_bytes()
+        for _ in range(2):
+            status, headers, body = call(app, path, headers=GZIP)
+            assert status == 200 and headers["content-encoding"] == "gzip" and headers["vary"] == "accept-encoding"
+            assert gzip.decompress(body) == raw and int(headers["content-length"]) == len(body) < len(raw)
+    assert headers["content-type"] == "text/css; charset=utf-8" and headers["cache-control"] == plain["cache-control"]
+    assert list(app.zipped) == [js, css] and inner.calls == 0
+    _, again, _ = call(app, js, headers=GZIP)
+    assert again["etag"] != plain["etag"]  # a cache never hands the gzip form to a client that asked for the plain one
+    assert plain["vary"] == "accept-encoding" and "content-encoding" not in plain
+    status, headers, body = call(app, font, headers=GZIP)  # woff2 is compressed already: sent as it is
+    assert status == 200 and "content-encoding" not in headers and body == (ROOT / font.lstrip("/")).read_bytes()
+
+
+@pytest.mark.parametrize("value", ["gzip;q=0", "gzip; q=0.0, br", "br, deflate", "identity"])
+def test_a_client_that_refuses_gzip_gets_the_plain_file(value):
+    path = sample_files()[0]
+    app = StaticFromMemory(Counted(), root=ROOT, base="")
+    status, headers, body = call(app, path, headers=(("accept-encoding", value),))
+    assert status == 200 and "content-encoding" not in headers
+    assert body == (ROOT / path.lstrip("/")).read_bytes() and not app.zipped
+
+
+def test_a_gzipped_file_revalidates_and_answers_head_without_a_body():
+    path = sample_files()[0]
+    app = StaticFromMemory(Counted(), root=ROOT, base="")
+    status, headers, body = call(app, path, "HEAD", headers=GZIP)
+    assert (status, body) == (200, b"") and headers["content-encoding"] == "gzip"
+    status, again, body = call(app, path, headers=(*GZIP, ("if-none-match", headers["etag"])))
+    assert (status, body) == (304, b"") and again["etag"] == headers["etag"] and again["vary"] == "accept-encoding"
+    status, _, body = call(app, path, headers=(("if-none-match", headers["etag"]),))  # the plain form: another tag
+    assert status == 200 and body == (ROOT / path.lstrip("/")).read_bytes()

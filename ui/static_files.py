@@ -12,16 +12,43 @@ answered here (a dictionary lookup: a request's path never reaches the file syst
 else (index.html, a range request, another method, an unknown name) goes on to Streamlit as
 before. Memory: at most the files actually asked for, each kept once (the folder is 26 MB; a
 dashboard session asks for ~3 MB of it).
+
+Streamlit sends these files uncompressed. A browser that accepts gzip gets the script, style and
+text files gzipped (3.0 MB → ~0.8 MB for a new session: across a county's network link that is
+most of the wait), each compressed once, on a worker thread the first time it is asked for, and
+kept beside its plain bytes. Fonts and images are compressed already and go as they are. Both
+forms carry `Vary: Accept-Encoding` and their own ETag, so no cache hands one to a client that
+asked for the other.
 """
 from __future__ import annotations
 
+import asyncio
+import gzip
 import hashlib
 import mimetypes
+import re
 from pathlib import Path
 
 from ui.web import base_path
 
 IMMUTABLE = b"public, immutable, max-age=31536000"  # as Streamlit's static handler sends them
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
+MIN_GZIP_BYTES = 1024  # below this, gzip's own header and a second cache entry are not worth it
+NO_GZIP = re.compile(rb"^\s*q\s*=\s*0(\.0*)?\s*$")  # "gzip;q=0": the client refuses gzip
+
+Entry = tuple[bytes, bytes, list[tuple[bytes, bytes]]]  # body, ETag, response headers
+
+
+def accepts_gzip(headers) -> bool:
+    """Whether a request's Accept-Encoding takes gzip (or `*`) with a weight above 0."""
+    for name, value in headers:
+        if name != b"accept-encoding":
+            continue
+        for part in value.split(b","):
+            token, _, weight = part.partition(b";")
+            if token.strip().lower() in (b"gzip", b"*") and not NO_GZIP.match(weight):
+                return True
+    return False
 
 
 def _static_root() -> Path:
@@ -39,9 +66,10 @@ class StaticFromMemory:
         prefix = (base_path() if base is None else base) + "/static/"
         folder = root / "static"
         self.files = {prefix + p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
-        self.kept: dict[str, tuple[bytes, bytes, list[tuple[bytes, bytes]]]] = {}
+        self.kept: dict[str, Entry] = {}
+        self.zipped: dict[str, Entry] = {}  # the gzip form of kept files that compress
 
-    def _entry(self, path: str) -> tuple[bytes, bytes, list[tuple[bytes, bytes]]]:
+    def _entry(self, path: str) -> Entry:
         if path not in self.kept:
             file = self.files[path]
             body = file.read_bytes()
@@ -51,20 +79,40 @@ class StaticFromMemory:
             etag = f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'.encode()
             headers = [(b"content-type", kind.encode()), (b"content-length", str(len(body)).encode()),
                        (b"etag", etag), (b"cache-control", IMMUTABLE)]
+            if self._compressible(kind, body):
+                headers.append((b"vary", b"accept-encoding"))
             self.kept[path] = (body, etag, headers)
         return self.kept[path]
+
+    @staticmethod
+    def _compressible(kind: str, body: bytes) -> bool:
+        return kind.startswith(COMPRESSIBLE) and len(body) >= MIN_GZIP_BYTES
+
+    async def _gzipped(self, path: str, plain: Entry) -> Entry:
+        """The gzip form of a kept file, compressed on a worker thread the first time."""
+        if path not in self.zipped:
+            body, etag, headers = plain
+            packed = await asyncio.to_thread(gzip.compress, body, 6, mtime=0)
+            tag = etag[:-1] + b'-gz"'
+            changed = {b"content-length": str(len(packed)).encode(), b"etag": tag}
+            self.zipped[path] = (packed, tag, [(k, changed.get(k, v)) for k, v in headers]
+                                 + [(b"content-encoding", b"gzip")])
+        return self.zipped[path]
 
     async def __call__(self, scope, receive, send):
         if (scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and scope["path"] in self.files
                 and not any(name == b"range" for name, _ in scope.get("headers", ()))):
             try:
-                body, etag, headers = self._entry(scope["path"])
+                entry = self._entry(scope["path"])
             except OSError:  # the file went away since the server started: Streamlit answers
                 await self.app(scope, receive, send)
                 return
+            if (b"vary", b"accept-encoding") in entry[2] and accepts_gzip(scope.get("headers", ())):
+                entry = await self._gzipped(scope["path"], entry)
+            body, etag, headers = entry
             if any(name == b"if-none-match" and etag in value for name, value in scope.get("headers", ())):
                 await send({"type": "http.response.start", "status": 304,
-                            "headers": [(b"etag", etag), (b"cache-control", IMMUTABLE)]})
+                            "headers": [(k, v) for k, v in headers if k in (b"etag", b"cache-control", b"vary")]})
                 await send({"type": "http.response.body", "body": b""})
                 return
             await send({"type": "http.response.start", "status": 200, "headers": headers})
