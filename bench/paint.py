@@ -6,8 +6,8 @@ For each new browser context (no HTTP cache, no cookies), measured in the page's
   decoded, when the last one arrived);
 - the websocket: when it opened, every message the server sent (its ForwardMsg type and size,
   deltas summed), the script runs (`running` → `notRunning` of data-test-script-state);
-- settled: the last script run finished and every plotly chart has its SVG (as bench/browser.py's
-  `first_paint`).
+- settled: the last script run finished and every plotly chart has its SVG (bench/browser.py's
+  `first_paint` also waits until no widget shows its grey placeholder while its code loads).
 
 `--hello` measures the same on a hello-world Streamlit app (one title and one line of text, served
 as app.py is: bench.browser.served_as_the_dashboard): the floor that no change of ours can go below.
