@@ -79,7 +79,7 @@ def measure(path: str, what: str) -> dict:
     def sample() -> None:  # the largest descendant's RSS (reading children are grandchildren)
         me = os.getpid()
         while not done.wait(0.01):
-            for rss in _descendant_rss(me):
+            for rss in descendant_rss(me):
                 peak_child[0] = max(peak_child[0], rss)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -100,7 +100,7 @@ def measure(path: str, what: str) -> dict:
     return out
 
 
-def _descendant_rss(root: int) -> list[int]:
+def descendant_rss(root: int) -> list[int]:
     """VmRSS (kB) of every descendant process of root."""
     parents, rss = {}, {}
     for entry in os.listdir("/proc"):

@@ -6,7 +6,9 @@ import io
 import os
 import resource
 import statistics
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.workbooks import END_PERIOD
@@ -14,11 +16,34 @@ from bench.workbooks import END_PERIOD
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def peak_rss_mb() -> dict:
-    """Peak resident memory of this process and of its largest finished child (MB)."""
+def peak_rss_mb(sampled_kb: int = 0) -> dict:
+    """Peak resident memory of this process and of its largest child (MB): a finished child's, or
+    the largest RSS sampled among the descendants (`sampled_kb`, see `descendants_peak`)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    child = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, sampled_kb) / 1024
     return {"rss_mb": round(own, 1), "child_rss_mb": round(child, 1)}
+
+
+@contextmanager
+def descendants_peak(interval: float = 0.2):
+    """The largest RSS (kB) of any descendant process while the block runs, sampled every `interval`
+    seconds: ingest's pool workers are started by a forkserver, so they are not this process's
+    children and RUSAGE_CHILDREN never counts them. Yields a one-item list holding the peak."""
+    from bench.hostile import descendant_rss
+
+    peak, done = [0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(interval):
+            peak[0] = max([peak[0], *descendant_rss(os.getpid())])
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
 
 
 def _timed(fn, repeat: int = 1) -> tuple[float, object]:
@@ -48,16 +73,18 @@ def ingest(folder: str, db: str, workers: int | None = None) -> dict:
     from core.submission.ingest import ingest_paths
     reset_database(Path(db))
     kwargs = {} if workers is None else {"workers": workers}
-    t = time.perf_counter()
-    batch = ingest_paths([folder], db_path=db, received_at=datetime(2026, 11, 3, 9, 0), actor="bench", **kwargs)
-    seconds = time.perf_counter() - t
+    with descendants_peak() as workers_kb:
+        t = time.perf_counter()
+        batch = ingest_paths([folder], db_path=db, received_at=datetime(2026, 11, 3, 9, 0), actor="bench",
+                             **kwargs)
+        seconds = time.perf_counter() - t
     statuses: dict[str, int] = {}
     for r in batch.results:
         statuses[r.status] = statuses.get(r.status, 0) + 1
     rows = sum(r.rows.get("学校名册", 0) for r in batch.results)
     all_rows = sum(sum(r.rows.values()) for r in batch.results)
     return {"seconds": seconds, "files": len(batch.results), "school_rows": rows, "sheet_rows": all_rows,
-            "statuses": statuses, **peak_rss_mb()}
+            "statuses": statuses, **peak_rss_mb(workers_kb[0])}
 
 
 def floor(folder: str) -> dict:
