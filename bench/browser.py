@@ -79,25 +79,30 @@ SETTLED_JS = """(n) => {
   if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stSpinner"]')) return false;
   return true;
 }"""
-# first_paint: installed before the page's scripts, notes when the app first shows a script run.
-RUN_SEEN_JS = """(() => {
-  const look = (app) => { if (app.getAttribute('data-test-script-state') === 'running') window.__runSeen = true; };
+# Installed before a page's scripts: every change of the app's script state, in page time
+# (window.__appStates, [ms, state]); first_paint and bench/paint.py read it.
+APP_STATES_JS = """(() => {
+  const states = window.__appStates = [];
   const watch = () => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app) return false;
-    look(app);
-    new MutationObserver(() => look(app)).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    const note = () => states.push([performance.now(), app.getAttribute('data-test-script-state')]);
+    note();
+    new MutationObserver(note).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
     return true;
   };
   const root = new MutationObserver(() => { if (watch()) root.disconnect(); });
-  document.addEventListener('DOMContentLoaded', () => { if (!watch()) root.observe(document.body, {childList: true, subtree: true}); });
+  document.addEventListener('DOMContentLoaded', () => {
+    if (!watch()) root.observe(document.body, {childList: true, subtree: true});
+  });
 })()"""
 # first_paint, polled in the page from the navigation on: a run has been shown and the page is
 # settled (SETTLED_JS without the message count, which only the harness knows); the time two
 # animation frames later (painted) is kept in window.__painted.
 PAINTED_JS = f"""() => {{
   if (window.__painted !== undefined) return true;
-  if (!window.__runSeen || window.__paintPending || !({SETTLED_JS})(0)) return false;
+  const ran = (window.__appStates || []).some(x => x[1] === 'running');
+  if (!ran || window.__paintPending || !({SETTLED_JS})(0)) return false;
   window.__paintPending = true;
   requestAnimationFrame(() => requestAnimationFrame(() => {{ window.__painted = performance.now(); }}));
   return false;
@@ -221,7 +226,7 @@ def first_paint(browser, url: str) -> float:
     wait_for_selector, read Playwright's polling: it checks at 0, 20, 50, 100 and 100 ms and then
     every 500 ms, and a page settled at 0.83 s read 1.0-1.3 s; bench/RESULTS.md.)"""
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    context.add_init_script(RUN_SEEN_JS)
+    context.add_init_script(APP_STATES_JS)
     page = context.new_page()
     page.goto(url, wait_until="commit")
     page.wait_for_function(PAINTED_JS, timeout=120_000, polling=10)

@@ -26,13 +26,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, served_as_the_dashboard, server
+from bench.browser import APP_STATES_JS, CHROMIUM, CHROMIUM_ARGS, ROOT, served_as_the_dashboard, server
 
 HELLO = 'import streamlit as st\n\nst.title("Hello")\nst.write("world")\n'
 
-# Installed before any page script: records websocket messages and script-state changes in page time.
-TRACE_JS = """(() => {
-  const t = window.__paint = {ws_open: null, msgs: [], states: [], grid: null};
+# Installed before any page script: websocket messages and when the overview's grid was drawn, in
+# page time (the script-state changes: bench.browser.APP_STATES_JS, installed with it).
+TRACE_JS = APP_STATES_JS + """;
+(() => {
+  const t = window.__paint = {ws_open: null, msgs: [], grid: null};
   const Native = window.WebSocket;
   window.WebSocket = function (...args) {
     const ws = new Native(...args);
@@ -45,25 +47,15 @@ TRACE_JS = """(() => {
   };
   window.WebSocket.prototype = Native.prototype;
   Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
-  const watch = () => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (!app) return false;
-    const note = () => t.states.push([performance.now(), app.getAttribute('data-test-script-state')]);
-    note();
-    new MutationObserver(note).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-    const grid = new MutationObserver(() => {  // the overview's status grid drawn
-      if (t.grid === null && app.querySelector('table.sg td')) { t.grid = performance.now(); grid.disconnect(); }
-    });
-    grid.observe(app, {childList: true, subtree: true});
-    return true;
-  };
-  const root = new MutationObserver(() => { if (watch()) root.disconnect(); });
   document.addEventListener('DOMContentLoaded', () => {
-    if (!watch()) root.observe(document.body, {childList: true, subtree: true});
+    const grid = new MutationObserver(() => {  // the overview's status grid drawn
+      if (t.grid === null && document.querySelector('table.sg td')) { t.grid = performance.now(); grid.disconnect(); }
+    });
+    grid.observe(document.body, {childList: true, subtree: true});
   });
 })()"""
 SETTLED_JS = """() => {
-  const s = window.__paint.states;
+  const s = window.__appStates;
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || !s.some(x => x[1] === 'running')) return false;
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -77,7 +69,7 @@ REPORT_JS = """() => {
     wire: r.transferSize, body: r.encodedBodySize, decoded: r.decodedBodySize}));
   const grid = document.querySelector('table.sg');
   return {now: performance.now(), doc_end: nav.responseEnd, dcl: nav.domContentLoadedEventEnd,
-          load: nav.loadEventEnd, doc_wire: nav.transferSize, resources: res, ...window.__paint,
+          load: nav.loadEventEnd, doc_wire: nav.transferSize, resources: res, ...window.__paint, states: window.__appStates,
           grid_html: grid ? grid.closest('.sg-wrap').outerHTML.length : 0,
           dom_nodes: document.getElementsByTagName('*').length};
 }"""
