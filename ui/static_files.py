@@ -14,11 +14,11 @@ before. Memory: at most the files actually asked for, each kept once (the folder
 dashboard session asks for ~3 MB of it).
 
 Streamlit sends these files uncompressed. A browser that accepts gzip gets the script, style and
-text files gzipped (a new session's 3.0 MB become 1.2 MB over the wire, most of the rest being
-fonts: across a county's network link that is most of the wait), each compressed once, on a worker thread the first time it is asked for, and
-kept beside its plain bytes. Fonts and images are compressed already and go as they are. Both
-forms carry `Vary: Accept-Encoding` and their own ETag, so no cache hands one to a client that
-asked for the other.
+text files gzipped: a new session's 3.0 MB become 1.2 MB over the wire (most of the rest is
+fonts), and across a county's network link that is most of the wait. Each file is compressed
+once, on a worker thread the first time it is asked for, and kept beside its plain bytes. Fonts
+and images are compressed already and go as they are. Both forms carry `Vary: Accept-Encoding`
+and their own ETag, so no cache hands one to a client that asked for the other.
 """
 from __future__ import annotations
 
