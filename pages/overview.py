@@ -22,20 +22,20 @@ period, county = filters.selection_or_stop()
 month = overview_grid.grid_month(period)  # the matrix's rows and columns (the server warms the default month's)
 ids, names = headline_ids(), month.names  # tiles; matrix columns are the tiles, then a few more
 own = data.indicators(period, level="county" if county else "zone", county=county)
-own = own[own["indicator"].isin(ids) & own["stage"].isna()]
+own = own[own["indicator"].isin(ids) & own["stage"].isna()].drop_duplicates("indicator")
+found = {row["indicator"]: row for _, row in own.iterrows()}
 
 
-def row_of(frame: pd.DataFrame, indicator: str) -> pd.Series:
+def row_of(indicator: str) -> pd.Series:
     """The indicator's row, or an empty 无数据 row."""
-    hit = frame[frame["indicator"] == indicator]
-    if len(hit):
-        return hit.iloc[0]
+    if indicator in found:
+        return found[indicator]
     return pd.Series({"indicator": indicator, "unit": load_catalog().get(indicator).unit, "status": "none"})
 
 
 inject_css(is_projector())
 page_header("监测总览", period, county)
-tiles([(names[i], row_of(own, i), page_link_href("compare", indicator=i, drill=county or ""))
+tiles([(names[i], row_of(i), page_link_href("compare", indicator=i, drill=county or ""))
        for i in ids], compact=is_projector())
 
 # Counties that have not reported the month have no figures: the footer names them, no grey rows.

@@ -213,10 +213,14 @@ def indicators(period: str, level: str = "zone", county: str | None = None,
 
 
 def as_of(period: str) -> str:
-    """数据截至: the date the newest submission in force for the month was received."""
-    matrix = load("submission_matrix", period=period)
-    if matrix is None or matrix.empty or "received_at" not in matrix:
-        return ""
-    in_force = matrix[matrix["submission_id"].notna()]
-    received = pd.to_datetime(in_force["received_at"], errors="coerce").dropna()
-    return received.max().strftime("%Y-%m-%d") if len(received) else ""
+    """数据截至: the date the newest submission in force for the month was received (once per data
+    version: every chart caption and table note asks)."""
+    def compute() -> str:
+        matrix = load("submission_matrix", period=period)
+        if matrix is None or matrix.empty or "received_at" not in matrix:
+            return ""
+        in_force = matrix[matrix["submission_id"].notna()]
+        received = pd.to_datetime(in_force["received_at"], errors="coerce").dropna()
+        return received.max().strftime("%Y-%m-%d") if len(received) else ""
+
+    return _or_stop(lambda: remember(cache_key("as_of", period), compute))

@@ -36,6 +36,11 @@ class GridMonth:
 
 
 def grid_month(period: str) -> GridMonth:
+    """The month's GridMonth, once per data version (every overview run and the warm-up ask)."""
+    return data.remember(data.cache_key("grid_month", period), lambda: _grid_month(period))
+
+
+def _grid_month(period: str) -> GridMonth:
     catalog, zone = load_catalog(), load_zone()
     columns = tuple(grid_ids())
     by_county = data.indicators(period, level="county")
