@@ -19,6 +19,9 @@ fonts), and across a county's network link that is most of the wait. Each file i
 once, on a worker thread the first time it is asked for, and kept beside its plain bytes. Fonts
 and images are compressed already and go as they are. Both forms carry `Vary: Accept-Encoding`
 and their own ETag, so no cache hands one to a client that asked for the other.
+
+The files are served with ui/page_file_fixes.py's fixes applied (Streamlit's plotly chart drawn
+once instead of twice); a request that goes on to Streamlit gets the file as it is.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ import mimetypes
 import re
 from pathlib import Path
 
+from ui.page_file_fixes import fixed
 from ui.web import base_path
 
 IMMUTABLE = b"public, immutable, max-age=31536000"  # as Streamlit's static handler sends them
@@ -72,7 +76,7 @@ class StaticFromMemory:
     def _entry(self, path: str) -> Entry:
         if path not in self.kept:
             file = self.files[path]
-            body = file.read_bytes()
+            body = fixed(file.name, file.read_bytes())
             kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
             if kind.startswith("text/"):
                 kind += "; charset=utf-8"
