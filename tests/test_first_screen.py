@@ -33,6 +33,15 @@ def _shown_by_magic(path: Path) -> list[int]:
             and not isinstance(node.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom))]
 
 
+def _shown_by_magic_text(text: str) -> list[int]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "page.py"
+        path.write_text(text, encoding="utf-8")
+        return _shown_by_magic(path)
+
+
 def test_no_page_counts_on_magic_which_is_off():
     """magicEnabled = false spares every new session an AST pass over its scripts; a bare value
     in a page would then silently show nothing, so there is none."""
@@ -42,15 +51,6 @@ def test_no_page_counts_on_magic_which_is_off():
     assert len(scripts) > 5
     assert {str(p.relative_to(ROOT)): _shown_by_magic(p) for p in scripts if _shown_by_magic(p)} == {}
     assert _shown_by_magic_text('"""doc"""\nimport streamlit as st\nx = 1\nx\n"shown"\n') == [4, 5]
-
-
-def _shown_by_magic_text(text: str) -> list[int]:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "page.py"
-        path.write_text(text, encoding="utf-8")
-        return _shown_by_magic(path)
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,9 @@
 """Fixes to Streamlit's own page files, applied as ui/static_files.py reads them into memory.
 
 Streamlit 1.67 draws every plotly chart twice when the chart appears (a page click, a filter
-change, a tab): about 20–25 ms of plotly.js in the browser per chart, a third of a click on a
-two-chart page (bench/RESULTS.md, "Every chart drawn once"). Two causes, one fix each, both in
-its PlotlyChart module:
+change, a tab): about 20–25 ms of plotly.js in the browser per chart, a fifth of a click on a
+two-chart page (bench/RESULTS.md, "Every chart drawn once"). Two causes, both in its PlotlyChart
+module:
 
 - **width**: the chart mounts before its element has been measured (width -1). plotly draws it,
   hidden, at its own default size, then again at the measured width. Fixed: the chart mounts
@@ -14,7 +14,7 @@ its PlotlyChart module:
 
 Each fix is an exact text replacement in the minified file. Where its text is not found exactly
 once (another Streamlit version), the file is served unchanged and the server log says which fix
-did not apply; tests/test_static_files.py fails on the pinned version if one does not.
+did not apply; tests/test_page_file_fixes.py fails on the pinned version if one does not.
 """
 from __future__ import annotations
 
