@@ -19,7 +19,9 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,35 +71,41 @@ def zip_bomb(padding: int = 190 << 20) -> bytes:
 
 def measure(path: str, what: str) -> dict:
     """Run in a fresh process: validate (and for what='annotate', annotate) the file; figures as a dict."""
-    import threading
-
     from core.submission.validate import validate_workbook
     data = Path(path).read_bytes()
-    peak_child = [0]
-    done = threading.Event()
-
-    def sample() -> None:  # the largest descendant's RSS (reading children are grandchildren)
-        me = os.getpid()
-        while not done.wait(0.01):
-            for rss in descendant_rss(me):
-                peak_child[0] = max(peak_child[0], rss)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    t = time.perf_counter()
-    parsed = validate_workbook(data, Path(path).name)
-    out = {"outcome": "accepted" if parsed.ok else "rejected",
-           "message": next((i.message for i in parsed.issues if i.severity == "error"), "")}
-    if what == "annotate":
-        from core.submission.annotate import annotate_workbook
+    with descendants_peak(0.01) as peak_child:  # reading children are grandchildren
         t = time.perf_counter()
-        out["bytes"] = len(annotate_workbook(data, Path(path).name, parsed.issues))
-    out["seconds"] = round(time.perf_counter() - t, 3)
-    done.set()
-    sampler.join()
+        parsed = validate_workbook(data, Path(path).name)
+        out = {"outcome": "accepted" if parsed.ok else "rejected",
+               "message": next((i.message for i in parsed.issues if i.severity == "error"), "")}
+        if what == "annotate":
+            from core.submission.annotate import annotate_workbook
+            t = time.perf_counter()
+            out["bytes"] = len(annotate_workbook(data, Path(path).name, parsed.issues))
+        out["seconds"] = round(time.perf_counter() - t, 3)
     out["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     out["child_mb"] = round(peak_child[0] / 1024)
     return out
+
+
+@contextmanager
+def descendants_peak(interval: float = 0.2):
+    """The largest RSS (kB) of any descendant process while the block runs, sampled every `interval`
+    seconds (a forkserver's workers are not this process's children: RUSAGE_CHILDREN never counts
+    them). Yields a one-item list holding the peak."""
+    peak, done = [0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(interval):
+            peak[0] = max([peak[0], *descendant_rss(os.getpid())])
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
 
 
 def descendant_rss(root: int) -> list[int]:

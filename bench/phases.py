@@ -6,11 +6,10 @@ import io
 import os
 import resource
 import statistics
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
+from bench.hostile import descendants_peak
 from bench.workbooks import END_PERIOD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,32 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def peak_rss_mb(sampled_kb: int = 0) -> dict:
     """Peak resident memory of this process and of its largest child (MB): a finished child's, or
-    the largest RSS sampled among the descendants (`sampled_kb`, see `descendants_peak`)."""
+    the largest RSS sampled among the descendants (`sampled_kb`, bench.hostile.descendants_peak)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, sampled_kb) / 1024
     return {"rss_mb": round(own, 1), "child_rss_mb": round(child, 1)}
-
-
-@contextmanager
-def descendants_peak(interval: float = 0.2):
-    """The largest RSS (kB) of any descendant process while the block runs, sampled every `interval`
-    seconds: ingest's pool workers are started by a forkserver, so they are not this process's
-    children and RUSAGE_CHILDREN never counts them. Yields a one-item list holding the peak."""
-    from bench.hostile import descendant_rss
-
-    peak, done = [0], threading.Event()
-
-    def sample() -> None:
-        while not done.wait(interval):
-            peak[0] = max([peak[0], *descendant_rss(os.getpid())])
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        yield peak
-    finally:
-        done.set()
-        sampler.join()
 
 
 def _timed(fn, repeat: int = 1) -> tuple[float, object]:
