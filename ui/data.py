@@ -223,4 +223,4 @@ def as_of(period: str) -> str:
         received = pd.to_datetime(in_force["received_at"], errors="coerce").dropna()
         return received.max().strftime("%Y-%m-%d") if len(received) else ""
 
-    return _or_stop(lambda: remember(cache_key("as_of", period), compute))
+    return remember(cache_key("as_of", period), compute)
