@@ -28,11 +28,11 @@ def test_every_fix_applies_to_the_installed_streamlit_which_is_the_pinned_one():
     import streamlit
 
     assert PINNED and streamlit.__version__ == PINNED.group(1)
-    text = plotly_chunk().read_text(encoding="utf-8")
+    body = plotly_chunk().read_bytes()
     fixes = fixes_for(plotly_chunk().name)
     assert len(fixes) == len(FIXES) == 3
-    assert applicable(text, fixes) == fixes
-    out = fixed(plotly_chunk().name, text.encode()).decode()
+    assert applicable(body, fixes) == fixes
+    text, out = body.decode(), fixed(plotly_chunk().name, body).decode()
     for f in fixes:
         assert f.old not in out and out.count(f.new) == 1
     assert len(out) - len(text) == sum(len(f.new) - len(f.old) for f in fixes)

@@ -106,8 +106,8 @@ class StaticFromMemory:
     async def __call__(self, scope, receive, send):
         if (scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and scope["path"] in self.files
                 and not any(name == b"range" for name, _ in scope.get("headers", ()))):
-            try:
-                entry = self._entry(scope["path"])
+            try:  # the first time, read (and fix) the file off the event loop: the chart module is 4.7 MB
+                entry = self.kept.get(scope["path"]) or await asyncio.to_thread(self._entry, scope["path"])
             except OSError:  # the file went away since the server started: Streamlit answers
                 await self.app(scope, receive, send)
                 return
