@@ -49,7 +49,7 @@ def level_counts(shown: tuple[str, ...]):
 
 
 def levels(span: float) -> None:  # the school rows only when the figure is not kept (0.1 s at 300 counties)
-    # a province: 30 counties at a time (400 bar labels measured by the browser at 100 counties)
+    # a province: [scale] grid_rows counties at a time (400 bar labels measured by the browser at 100 counties)
     parts = split((c, c) for c in sorted(data.load("zone_counties"))) if county is None else []
     part = grid_part(parts, None, "q_part") if len(parts) > 1 else None
     shown = tuple(c for _, c in part.rows) if part else ()

@@ -58,11 +58,11 @@ st.caption(f"{period_label(month)}:" + ",".join(f"{k} {v}个县区" for k, v in 
 
 
 def status_matrix(_span: float) -> None:
-    """The county × month status matrix (a province: 30 counties at a time) and its download."""
+    """The county × month status matrix (a province: [scale] grid_rows counties at a time) and its download."""
     # the pivot once per data version and the counties this user sees (0.1 s a rerun at 300 counties)
     texts, statuses = data.remember(data.cache_key("submission_pivot", tuple(matrix["county"].unique())),
                                     lambda: status_pivot(matrix))
-    # a province: 30 counties at a time, the part chosen above the matrix (the download has them all)
+    # a province: [scale] grid_rows counties at a time, the part chosen above the matrix (the download has them all)
     part = grid_part(split((c, c) for c in texts.index), filters.county(), "sub_part")
     rows = [c for _, c in part.rows]
     texts, statuses = texts.loc[rows].iloc[:, ::-1], statuses.loc[rows].iloc[:, ::-1]  # newest month first, in view

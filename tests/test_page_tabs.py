@@ -20,12 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGES = ["quality", "pe", "homework", "whole_child", "submissions"]  # the pages whose pieces go into tabs
 SCALE = load_palette().scale
+COUNTIES = SCALE.many_counties + 2  # a province just above the pilot-zone layout: two grid parts
 
 
 @pytest.fixture(scope="module")
 def province(tmp_path_factory):
     db = tmp_path_factory.mktemp("province") / "pilot.duckdb"
-    load_province(db, SCALE.many_counties + 2, 4, 3)
+    load_province(db, COUNTIES, 4, 3)
     return db
 
 
@@ -140,13 +141,13 @@ def test_province_status_grids_show_their_counties_a_part_at_a_time(page, key, p
     at = open_page(page, province, monkeypatch)
     size, zone = SCALE.grid_rows, at.sidebar.selectbox(key="f_county").options[0]
     part = at.segmented_control(key=key)
-    assert part.options == [f"1–{size}", f"{size + 1}–{SCALE.many_counties + 2}"] and part.value == part.options[0]
+    assert part.options == [f"1–{size}", f"{size + 1}–{COUNTIES}"] and part.value == part.options[0]
     first = grid_rows(at)
     assert len(first) == 1 + size  # the zone's row first, then the part's counties
     part.set_value(part.options[1]).run()
     assert not at.exception
     second = grid_rows(at)
-    assert second[0] == first[0] and len(second) == 1 + 2
+    assert second[0] == first[0] and len(second) == 1 + COUNTIES - size
     counties = at.sidebar.selectbox(key="f_county").options[1:]
     assert sorted(first[1:] + second[1:]) == sorted(counties) and zone not in first  # each county once
     # a county chosen in the filter opens its part
@@ -172,7 +173,7 @@ def test_province_level_bars_show_their_counties_a_part_at_a_time(province, pilo
     at = open_page("quality", province, monkeypatch)
     size = SCALE.grid_rows
     part = at.segmented_control(key="q_part")
-    assert part.options == [f"1–{size}", f"{size + 1}–{SCALE.many_counties + 2}"] and part.value == part.options[0]
+    assert part.options == [f"1–{size}", f"{size + 1}–{COUNTIES}"] and part.value == part.options[0]
     first = level_bars(at)
     assert len(first) == size
     part.set_value(part.options[1]).run()
@@ -191,13 +192,13 @@ def test_province_submission_matrix_shows_its_counties_a_part_at_a_time(province
     at = open_page("submissions", province, monkeypatch)
     size, counties = SCALE.grid_rows, at.sidebar.selectbox(key="f_county").options[1:]
     part = at.segmented_control(key="sub_part")
-    assert part.options == [f"1–{size}", f"{size + 1}–{SCALE.many_counties + 2}"] and part.value == part.options[0]
+    assert part.options == [f"1–{size}", f"{size + 1}–{COUNTIES}"] and part.value == part.options[0]
     first = list(at.dataframe[0].value.index)
     assert len(first) == size
     part.set_value(part.options[1]).run()
     assert not at.exception
     second = list(at.dataframe[0].value.index)
-    assert sorted(first + second) == sorted(counties) and len(second) == 2  # each county once
+    assert sorted(first + second) == sorted(counties) and len(second) == COUNTIES - size  # each county once
     at.sidebar.selectbox(key="f_county").select(first[4]).run()  # a county chosen opens its part
     assert at.segmented_control(key="sub_part").value == part.options[0]
     assert list(at.dataframe[0].value.index) == first

@@ -258,7 +258,7 @@ def test_status_grid_cells_say_value_sign_and_change_and_shade_the_far_ones():
     """Not colour alone: each cell has a sign and its change; a red far from target has the full
     colour, a red close to it a tint; no target and no data read differently; cells link."""
     from core.present.palette import load_palette, status_style
-    from ui.status_grid import grid_html
+    from ui.status_grid import HAIR, grid_html
 
     grid = load_palette().grid
     cells = {("甲县", "activity_hour_compliance"): _cell("甲县", 44.1, "red", remaining=55.9, change=-2.0),
@@ -271,11 +271,11 @@ def test_status_grid_cells_say_value_sign_and_change_and_shade_the_far_ones():
     far, near = f"background:{red.color};color:{red.text_color}", "background:{};color:{}".format(*grid.tints["red"])
     assert f'class="sg-far" style="{far}"' in html and html.count(far) == 1  # 44.1 % only
     assert near in html  # 94.9 %: close, tinted
-    assert f'{grid.signs["red"]}</span>44.1%</span><span class="sg-c">▼2.0' in html
-    assert f'{grid.signs["red"]}</span>94.9%</span><span class="sg-c">▲1.2' in html
-    assert f'{grid.signs["green"]}</span>100.0%</span><span class="sg-c">持平' in html
-    assert f'{grid.signs["notarget"]}</span>33所' not in html and f'{grid.signs["notarget"]}</span>33.0%' in html
-    assert "戊县 · " not in html and html.count('<span class="sg-v">—</span>') == 1  # no row at all: —
+    assert f'{grid.signs["red"]}{HAIR}44.1%<span class="sg-c">▼2.0' in html
+    assert f'{grid.signs["red"]}{HAIR}94.9%<span class="sg-c">▲1.2' in html
+    assert f'{grid.signs["green"]}{HAIR}100.0%<span class="sg-c">持平' in html
+    assert f'{grid.signs["notarget"]}{HAIR}33所' not in html and f'{grid.signs["notarget"]}{HAIR}33.0%' in html
+    assert "戊县 · " not in html and html.count('">—</a>') == 1  # no row at all: —
     assert 'data-nav href="compare?indicator=activity_hour_compliance&amp;drill=%E7%94%B2%E5%8E%BF"' in html
     assert f"{red.label}({grid.far_label})" in foot and f"{red.label}({grid.near_label})" in foot
 

@@ -1,5 +1,5 @@
 """Which counties a status grid shows when a province has more than a screen of them: the zone's
-row and data/ui.toml [scale] grid_rows counties at a time, 「1–30」「31–60」… chosen above the grid,
+row and data/ui.toml [scale] grid_rows counties at a time, 「1–20」「21–40」… chosen above the grid,
 following the county filter (总览's grid, ui/overview_grid.py, and 综合育人's; the same parts for
 优质学校's level bars and 报送情况's status matrix)."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from core.present.palette import load_palette, many_counties
 
 @dataclass(frozen=True)
 class GridPart:
-    """Some of a grid's county rows: 「1–30」 and the rows (label, county)."""
+    """Some of a grid's county rows: 「1–20」 and the rows (label, county)."""
     label: str
     rows: tuple[tuple[str, str | None], ...]
 

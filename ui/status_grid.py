@@ -21,6 +21,10 @@ from core.present.wrapping import html_breaks
 from ui.drill import page_link_href
 from ui.narrow import BREAK
 
+# A cell is td › a (sign, value) › span (change): three elements, not five. A province grid part
+# is ~1,000 elements that the browser sanitises (st.html) and lays out on the first screen; each
+# element costs there (bench/RESULTS.md). The sign's gap is a hair space, not its own element.
+HAIR = "\u200a"
 VIEWS = {"status": "达标状态", "rating": "综合评级(状态×变化)"}
 CHANGE_CLASSES = ("显著改善", "改善", "持平", "退步", "显著退步")
 
@@ -39,8 +43,7 @@ table.sg td { padding:0; border-radius:4px; border:none; text-align:center; }
 table.sg td a { display:block; padding:var(--sg-pad) 2px; color:inherit; text-decoration:none;
   font-size:var(--sg-cell); line-height:1.15; border-radius:4px; }  /* its line as tall as the value's */
 table.sg td a:hover { outline:3px solid #1f4e99; outline-offset:-3px; }
-table.sg .sg-v { font-size:var(--sg-cell); font-weight:700; white-space:nowrap; }
-table.sg .sg-s { margin-right:0.12em; }
+table.sg .sg-v { font-weight:700; white-space:nowrap; }
 table.sg .sg-c { display:block; font-size:var(--sg-small); font-weight:400; white-space:nowrap; }
 table.sg td.sg-far .sg-v { font-weight:800; }
 .sg-foot { display:flex; flex-wrap:wrap; align-items:center; gap:4px 10px; font-size:var(--sg-small);
@@ -77,7 +80,7 @@ def _cell(row: pd.Series | None, row_label: str, col_name: str, view: str, href:
         look = Look("none", *load_palette().grid.tints["none"], load_palette().grid.signs["none"],
                     status_style("none").label)
         return (f'<td style="background:{look.background};color:{look.text}">'
-                f'<a data-nav href="{escape(href)}"><span class="sg-v">—</span></a></td>')
+                f'<a class="sg-v" data-nav href="{escape(href)}">—</a></td>')
     unit = row.get("unit") or ""
     status = status_look(row)
     rating = rating_look(row)
@@ -97,9 +100,8 @@ def _cell(row: pd.Series | None, row_label: str, col_name: str, view: str, href:
         tip.append(marker)
     css = ' class="sg-far"' if look.far else ""
     return (f'<td{css} style="background:{look.background};color:{look.text}">'
-            f'<a data-nav href="{escape(href)}" title="{escape(" · ".join(tip))}">'
-            f'<span class="sg-v"><span class="sg-s">{escape(look.sign)}</span>{escape(value)}</span>'
-            f'<span class="sg-c">{escape(change)}</span></a></td>')
+            f'<a class="sg-v" data-nav href="{escape(href)}" title="{escape(" · ".join(tip))}">'
+            f'{escape(look.sign)}{HAIR}{escape(value)}<span class="sg-c">{escape(change)}</span></a></td>')
 
 
 def grid_cells(rows: list[tuple[str, str | None]], zone: pd.DataFrame, by_county: pd.DataFrame,
