@@ -517,7 +517,9 @@ COUNT_DRAWS_JS = """(() => {
 def test_each_chart_is_drawn_once_when_its_page_opens(server, browser):
     """Streamlit 1.67 drew every plotly chart twice as it appeared (hidden at plotly's default size,
     then at the measured width, and again after re-theming a copy of the figure); the page files
-    are served with ui/page_file_fixes.py's fixes, and each chart is drawn once."""
+    are served with ui/page_file_fixes.py's fixes, and each chart is drawn once. Nor does plotly
+    draw one again inside that draw to widen its left margin for the y-axis labels (automargin):
+    each figure asks for that room itself (core/present/charts/margin.py)."""
     page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     page.add_init_script(COUNT_DRAWS_JS)
     page.goto(server["url"])
@@ -528,6 +530,9 @@ def test_each_chart_is_drawn_once_when_its_page_opens(server, browser):
         draws = page.evaluate("[...document.querySelectorAll('.js-plotly-plot')].map(gd => gd.__draws)")
         assert len(draws) >= 2 and draws == [1] * len(draws), (title, draws)
         assert page.locator('[data-testid="stPlotlyChart"] .main-svg').count() >= len(draws)
+        widened = page.evaluate("[...document.querySelectorAll('.js-plotly-plot')]"
+                                ".map(gd => [gd._fullLayout.margin.l, gd._fullLayout._size.l])")
+        assert all(used <= asked for asked, used in widened), (title, widened)
         _assert_no_exception(page, title)
     page.close()
 

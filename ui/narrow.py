@@ -21,6 +21,8 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from core.present.charts.margin import text_ems
+
 BREAK = 640  # px: at most this wide, the phone layout (CSS and charts)
 PHONE_CHART_WIDTH = 350  # px: a chart's width on a 390-wide phone (page padding taken off)
 MIN_FONT = 12  # px: the smallest type on a phone
@@ -132,11 +134,6 @@ def chart_width(width_px: int) -> int:
 LEGEND_SYMBOL = 48  # px: a legend entry's line or marker sample and its gaps
 
 
-def _text_width(text: str) -> float:
-    """A legend text's width in ems (a Chinese character one em, Latin letters and digits about half)."""
-    return sum(1.0 if ord(ch) >= 0x2E80 else 0.6 for ch in text)
-
-
 def phone_figure(fig) -> None:
     """On a narrow screen: no chart text under MIN_FONT (a half-width layout sets 11 px ticks and
     legend), the legend in two columns (three overlap at this width), with the height the extra
@@ -154,7 +151,7 @@ def phone_figure(fig) -> None:
     if legend.orientation == "h":
         names = [t.name for t in fig.data if t.showlegend is not False and t.name]
         size = legend.font.size or floor
-        columns = 2 if max(map(_text_width, names), default=0) * size + LEGEND_SYMBOL <= PHONE_CHART_WIDTH / 2 else 1
+        columns = 2 if max(map(text_ems, names), default=0) * size + LEGEND_SYMBOL <= PHONE_CHART_WIDTH / 2 else 1
         thirds = legend.entrywidthmode == "fraction" and (legend.entrywidth or 1) < 0.5  # fit_width's half-width legend
         reserved = max(0, -(-len(names) // 3) - 2) if thirds else 0  # legend rows beyond two already made room for
         extra = max(0, -(-len(names) // columns) - 2) - reserved

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from core.present.charts.locale import locale_config
+from core.present.charts.margin import reserve_left
 from core.present.escape import chart_text
 from core.present.numbers import format_target, is_missing
 from core.present.palette import load_palette
@@ -67,10 +68,11 @@ def _title_pad(title_html: str, base_size: int) -> int:
 
 
 def fit_width(fig: go.Figure, width_px: int) -> go.Figure:
-    """Re-wrap a figure's title and caption for a narrower (or wider) container."""
+    """Re-wrap a figure's title and caption for a narrower (or wider) container, and ask for the
+    left margin its y-axis labels need (drawn once in the browser: charts/margin.py)."""
     meta = fig.layout.meta or {}
     if not isinstance(meta, dict) or "title" not in meta:
-        return fig
+        return reserve_left(fig, width_px)
     caption = Caption(**meta["caption"]) if meta.get("caption") else None
     title_html, cap, top = _title_block(meta["title"], caption, meta["base_size"], width_px)
     extra = (fig.layout.margin.t or 0) - _title_block(meta["title"], caption,
@@ -80,7 +82,7 @@ def fit_width(fig: go.Figure, width_px: int) -> go.Figure:
                       margin_t=top + max(extra, 0))
     if width_px < NARROW:
         _narrow(fig, width_px, meta["base_size"])
-    return fig
+    return reserve_left(fig, width_px)
 
 
 NARROW = 640  # px: a half-width column on a 1280-wide screen
