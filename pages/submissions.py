@@ -9,11 +9,7 @@ from core.access.accounts import can, can_see_county
 from core.db import DatabaseBusy, open_db
 from core.month import period_label
 from core.present.escape import md_text
-from core.submission.status import (
-    submission_history,
-    submission_issues,
-    unassigned_submissions,
-)
+from core.submission.status import submission_history, submission_issues
 from core.submission.view import (
     as_text,
     history_table,
@@ -30,7 +26,7 @@ from ui import data, filters
 from ui.auth import current_user
 from ui.grid_parts import grid_part, split
 from ui.guard import ensure_app
-from ui.render import download_table, static_table
+from ui.render import download_table, static_table, styled_once
 from ui.tabs import lay_out
 from ui.versions import restore_version
 
@@ -65,9 +61,15 @@ def status_matrix(_span: float) -> None:
     # a province: [scale] grid_rows counties at a time, the part chosen above the matrix (the download has them all)
     part = grid_part(split((c, c) for c in texts.index), filters.county(), "sub_part")
     rows = [c for _, c in part.rows]
-    texts, statuses = texts.loc[rows].iloc[:, ::-1], statuses.loc[rows].iloc[:, ::-1]  # newest month first, in view
-    st.dataframe(texts.style.apply(lambda _: statuses.map(status_css), axis=None), width="stretch")
-    download_table(matrix_table(matrix), "各县区逐月报送情况", "dl_matrix", SOURCE)
+
+    def styled():  # newest month first, in view; its styles worked out once per data version and part
+        shown, marks = texts.loc[rows].iloc[:, ::-1], statuses.loc[rows].iloc[:, ::-1]
+        return styled_once(shown.style.apply(lambda _: marks.map(status_css), axis=None))
+
+    st.dataframe(data.remember(data.cache_key("submission_matrix_styled", tuple(rows)), styled), width="stretch")
+    table = data.remember(data.cache_key("submission_matrix_table", tuple(matrix["county"].unique())),
+                          lambda: matrix_table(matrix))
+    download_table(table, "各县区逐月报送情况", "dl_matrix", SOURCE)
 
 
 def one_submission(_span: float) -> None:
@@ -127,12 +129,7 @@ def unassigned_files(_span: float) -> None:
     """Rejected files whose county or month could not be told (the administrator sees them)."""
     if not can(user, "view_all_submissions"):
         return
-    try:
-        with open_db(data.db_path()) as con:
-            unassigned = unassigned_submissions(con)
-    except DatabaseBusy as exc:
-        st.error(md_text(exc))
-        return
+    unassigned = data.load("unassigned_submissions")  # a rejected file is a commit: a new data version
     if not unassigned.empty:
         with st.expander(f"无法确定县区或月份的驳回文件({len(unassigned)}个)"):
             st.dataframe(unassigned, hide_index=True, width="stretch")

@@ -306,3 +306,23 @@ def test_tables_show_blanks_as_dash_and_codes_as_text():
     assert list(shown["平均值"]) == ["6.870", "—"]
     assert list(shown["名称"]) == ["L1", "—"] and list(shown["达标"]) == ["是", "否"]
     assert "None" not in shown.astype(str).to_numpy().ravel().tolist()
+
+
+def test_rejected_files_of_no_county_are_listed_and_a_new_one_at_the_next_rerun(tmp_path, monkeypatch):
+    """报送情况 lists the rejected files whose county or month could not be told; the list is kept
+    between reruns (ui/data.py) and a new rejected file, a commit, shows at the next one."""
+    from core.submission.ingest import ingest_file
+
+    db = tmp_path / "pilot.duckdb"
+    build_demo(db, workbook_dir=tmp_path / "workbooks", n_counties=2, schools_per_county=4, months=2)
+    ingest_file(b"not a workbook", file_name="无名.xlsx", db_path=db)
+    monkeypatch.setenv("PILOT_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page(str(ROOT / "pages" / "submissions.py")).run()
+    assert not at.exception
+    assert [e.label for e in at.expander] == ["无法确定县区或月份的驳回文件(1个)"]
+    at.run()
+    assert [e.label for e in at.expander] == ["无法确定县区或月份的驳回文件(1个)"]
+    ingest_file(b"still not a workbook", file_name="又一个.xlsx", db_path=db)
+    at.run()
+    assert [e.label for e in at.expander] == ["无法确定县区或月份的驳回文件(2个)"]

@@ -36,6 +36,7 @@ CORE_FUNCTIONS = {
     "missing_counties": "core.indicators:missing_counties",
     "submission_matrix": "core.submission.status:submission_matrix",
     "latest_submission_id": "core.submission.status:latest_submission_id",
+    "unassigned_submissions": "core.submission.status:unassigned_submissions",
     "collect_report_data": "core.report.data:collect_report_data",
 }
 

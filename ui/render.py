@@ -251,12 +251,17 @@ def show_table(df: pd.DataFrame, decimals: dict[str, int] | None = None, default
 
 
 def _flagged(shown: pd.DataFrame, marks: np.ndarray):
-    """`shown` with the marked rows red, as a Styler that works its styles out once: st.dataframe
-    asks pandas for them on every rerun, and a province table's styles cost more than its data.
-    (st.dataframe recognises a Styler by its exact type, so the instance's methods are replaced.)"""
+    """`shown` with the marked rows red, as a Styler that works its styles out once."""
     rows = np.where(marks, "background-color:#f8d7da", "")[:, None]  # one frame of styles for all rows
     styles = pd.DataFrame(np.repeat(rows, shown.shape[1], axis=1), index=shown.index, columns=shown.columns)
-    body = shown.style.apply(lambda _: styles, axis=None)
+    return styled_once(shown.style.apply(lambda _: styles, axis=None))
+
+
+def styled_once(body):
+    """A Styler that works its styles out once, to be kept (data.remember) and shown at every rerun:
+    st.dataframe asks pandas for them on every rerun, and a province table's styles cost more than
+    its data. (st.dataframe recognises a Styler by its exact type, so the instance's methods are
+    replaced.)"""
     body._compute()
     translated = {}
     translate = body._translate
