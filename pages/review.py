@@ -3,36 +3,37 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.access.audit import list_audit
 from core.db import DatabaseBusy, StoreError, open_db
 from core.month import period_label
 from core.present.audit import detail_sentence
 from core.present.escape import md_text
-from core.submission.review import (
-    approve,
-    relock,
-    reopen,
-    return_submission,
-    review_queue,
-)
-from ui import filters
+from core.submission.review import approve, relock, reopen, return_submission
+from ui import data, filters
 from ui.auth import require
 from ui.guard import ensure_app
 from ui.render import display_frame
 
 ensure_app()  # a first request straight to this page still goes through app.py
+LOG_ROWS = 500  # the newest audit entries shown
+
+
+def audit_table():
+    """The newest LOG_ROWS audit entries as the table shows them, 详情 in sentences."""
+    log = data.load("list_audit", limit=LOG_ROWS)
+    log = log.assign(detail=[detail_sentence(a, d) for a, d in zip(log["action"], log["detail"])])
+    return display_frame(log.rename(columns={
+        "at": "时间", "actor": "操作人", "action_label": "操作", "submission_id": "报送编号", "county": "县区",
+        "period": "月份", "sha256": "文件SHA-256", "detail": "详情"})[
+        ["时间", "操作人", "操作", "报送编号", "县区", "月份", "文件SHA-256", "详情"]])
+
 
 user = require("review")
 st.title("审核与审计日志")
 filters.completeness_banner()  # an open month: who is still missing
 
-try:
-    with open_db() as con:
-        queue = review_queue(con)
-        log = list_audit(con, limit=500)
-except DatabaseBusy as exc:
-    st.error(md_text(exc))
-    st.stop()
+# Kept per data version (every review, upload and audit entry is a commit: a new version), not read
+# again at every rerun; a busy database stops the page with its message (ui/data.py).
+queue = data.load("review_queue")
 
 tab_review, tab_log = st.tabs(["审核报送", "审计日志"])
 
@@ -76,10 +77,5 @@ with tab_review:
                 st.rerun()
 
 with tab_log:
-    st.caption("每一次报送、拒绝、恢复、审核、退回、重新开放都记录在此(最近500条),含操作人、时间和文件校验值。")
-    log = log.assign(detail=[detail_sentence(a, d) for a, d in zip(log["action"], log["detail"])])
-    st.dataframe(display_frame(log.rename(columns={
-        "at": "时间", "actor": "操作人", "action_label": "操作", "submission_id": "报送编号", "county": "县区",
-        "period": "月份", "sha256": "文件SHA-256", "detail": "详情"})[
-        ["时间", "操作人", "操作", "报送编号", "县区", "月份", "文件SHA-256", "详情"]]),
-        hide_index=True, width="stretch")
+    st.caption(f"每一次报送、拒绝、恢复、审核、退回、重新开放都记录在此(最近{LOG_ROWS}条),含操作人、时间和文件校验值。")
+    st.dataframe(data.remember(data.cache_key("audit_table", LOG_ROWS), audit_table), hide_index=True, width="stretch")

@@ -173,6 +173,9 @@ def test_review_page_approves_returns_and_shows_the_log(db_path, sample, tmp_pat
     assert not at.exception
     with open_db(db_path) as con:
         assert review_state(con, res.submission_id)["label"] == "审核通过"
+    # what the page shows is read again after the action (kept per data version, and it is a commit)
+    queue, log = at.dataframe[0].value, at.dataframe[1].value
+    assert list(queue["审核状态"]) == ["审核通过"] and list(log["操作"][:2]) == ["审核通过", "报送"]
     at.button(key="btn_return").click().run()  # no comment: refused with a message
     assert any("必须填写退回意见" in e.value for e in at.error)
     at.text_area(key="review_comment").set_value("请核对在校生数")

@@ -37,6 +37,8 @@ CORE_FUNCTIONS = {
     "submission_matrix": "core.submission.status:submission_matrix",
     "latest_submission_id": "core.submission.status:latest_submission_id",
     "unassigned_submissions": "core.submission.status:unassigned_submissions",
+    "review_queue": "core.submission.review:review_queue",
+    "list_audit": "core.access.audit:list_audit",
     "collect_report_data": "core.report.data:collect_report_data",
 }
 
