@@ -1,6 +1,7 @@
 """Rendering helpers: page headers, chart captions, plotly charts, Excel downloads."""
 from __future__ import annotations
 
+import re
 from html import escape
 
 import numpy as np
@@ -265,16 +266,37 @@ def styled_once(body):
     body._compute()
     translated = {}
     translate = body._translate
+    text = body.data.astype(str)
 
     def once(*args, **kwargs):
         key = (args, tuple(sorted(kwargs.items())))
         if key not in translated:
-            translated[key] = translate(*args, **kwargs)
+            translated[key] = _unchanged_unmarked(translate(*args, **kwargs), text)
         return translated[key]
 
     body._compute = lambda: body  # already computed
     body._translate = once
     return body
+
+
+STYLER_CELL = re.compile(r"row(\d+)_col(\d+)")  # a body cell's id in a translated Styler
+
+
+def _unchanged_unmarked(styles: dict, text: pd.DataFrame) -> dict:
+    """A translated Styler whose body cells keep their id only where the shown text differs from the
+    cell's own text (`text`: the frame as str). Streamlit writes the display value of every cell with
+    an id into a str copy of the frame at every rerun, through pandas (~26 ms for a province's
+    resource table); for our tables, already text, that writes each cell's own text back."""
+    body = []
+    for row in styles.get("body", []):
+        cells = []
+        for cell in row:
+            found = STYLER_CELL.match(cell.get("id") or "")
+            if found and str(cell.get("display_value")) == text.iat[int(found[1]), int(found[2])]:
+                cell = {k: v for k, v in cell.items() if k != "id"}
+            cells.append(cell)
+        body.append(cells)
+    return {**styles, "body": body}
 
 
 def _displayed(df: pd.DataFrame, decimals: dict[str, int] | None,
