@@ -2,6 +2,7 @@
 as wide as its y-axis labels, so plotly's automargin does not draw it a second time."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -59,6 +60,9 @@ def test_stacked_bars_and_histograms_count_what_plotly_will_draw():
     fig = go.Figure(go.Histogram(x=list(range(150))), layout={"font": {"size": 14}})
     fig.update_yaxes(automargin=True)
     assert left_margin(fig) == need(widest_number(0, 150))  # a bin holds at most every value
+    fig = go.Figure(go.Bar(x=np.array(["甲县", "乙县"]), y=np.array([5000.0, 7.0])), layout={"font": {"size": 14}})
+    fig.update_yaxes(automargin=True)
+    assert left_margin(fig) == need(widest_number(0, 5000))  # numpy arrays as plotly keeps them
 
 
 def test_axes_plotly_is_left_to_are_not_touched():

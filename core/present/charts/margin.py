@@ -57,7 +57,7 @@ def _y_labels(fig: go.Figure) -> tuple[list[str], list[float]]:
             values.append(float(len(trace.x)))
         if ys is None:
             continue
-        xs = getattr(trace, "x", None) or range(len(ys))
+        xs = trace.x if getattr(trace, "x", None) is not None else range(len(ys))  # an array has no truth value
         for x, y in zip(xs, ys):
             if isinstance(y, str):
                 names.append(y)
