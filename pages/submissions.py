@@ -55,9 +55,9 @@ st.caption(f"{period_label(month)}:" + ",".join(f"{k} {v}个县区" for k, v in 
 
 def status_matrix(_span: float) -> None:
     """The county × month status matrix (a province: [scale] grid_rows counties at a time) and its download."""
-    # the pivot once per data version and the counties this user sees (0.1 s a rerun at 300 counties)
-    texts, statuses = data.remember(data.cache_key("submission_pivot", tuple(matrix["county"].unique())),
-                                    lambda: status_pivot(matrix))
+    # kept per data version and the counties this user sees (the pivot: 0.1 s a rerun at 300 counties)
+    seen = tuple(matrix["county"].unique())
+    texts, statuses = data.remember(data.cache_key("submission_pivot", seen), lambda: status_pivot(matrix))
     # a province: [scale] grid_rows counties at a time, the part chosen above the matrix (the download has them all)
     part = grid_part(split((c, c) for c in texts.index), filters.county(), "sub_part")
     rows = [c for _, c in part.rows]
@@ -66,9 +66,8 @@ def status_matrix(_span: float) -> None:
         shown, marks = texts.loc[rows].iloc[:, ::-1], statuses.loc[rows].iloc[:, ::-1]
         return styled_once(shown.style.apply(lambda _: marks.map(status_css), axis=None))
 
-    st.dataframe(data.remember(data.cache_key("submission_matrix_styled", tuple(rows)), styled), width="stretch")
-    table = data.remember(data.cache_key("submission_matrix_table", tuple(matrix["county"].unique())),
-                          lambda: matrix_table(matrix))
+    st.dataframe(data.remember(data.cache_key("submission_matrix_styled", seen, tuple(rows)), styled), width="stretch")
+    table = data.remember(data.cache_key("submission_matrix_table", seen), lambda: matrix_table(matrix))
     download_table(table, "各县区逐月报送情况", "dl_matrix", SOURCE)
 
 

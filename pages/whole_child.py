@@ -55,7 +55,7 @@ def counties_grid(span: float) -> None:
               f"数据来源:{load_zone().source} · 数据截至 {data.as_of(period) or '—'}")
 
     reported = sorted(set(counties["county"].dropna()) - set(missing))
-    part = grid_part(split((c, c) for c in reported), county, "wc_part")  # a province: [scale] grid_rows counties at a time
+    part = grid_part(split((c, c) for c in reported), county, "wc_part")  # a province: grid_rows counties at a time
 
     def build() -> tuple[str, str]:
         mark = {county: f"▶ {county}"} if county else {}  # the chosen county's row, as on the county bars
