@@ -95,13 +95,13 @@ else:  # imported by `streamlit run app.py`'s web server: this script, served wi
     from core.db import hold_for_dashboard
     from ui.nodelay import server_no_delay
     from ui.static_files import StaticFromMemory
-    from ui.web import UploadGate, on_script_error, routes
+    from ui.web import HealthWhenWarm, UploadGate, on_script_error, routes
 
     hold_for_dashboard()
     server_no_delay()  # Streamlit's listening socket leaves Nagle on: 40 ms stalls on every kept-alive reply
 
-    app = st.App(__file__, routes=routes(), middleware=[Middleware(StaticFromMemory), Middleware(UploadGate)],
-                 on_script_error=on_script_error)
+    middleware = [Middleware(HealthWhenWarm), Middleware(StaticFromMemory), Middleware(UploadGate)]
+    app = st.App(__file__, routes=routes(), middleware=middleware, on_script_error=on_script_error)
     # Before any session exists: no request is ever routed by Streamlit's legacy pages/ mode, so
     # first visitors arriving together cannot race the switch that ui/guard.py makes per run.
     from streamlit.runtime.pages_manager import PagesManager

@@ -10,6 +10,12 @@ goes on. Bounded: one month, the overview's own rows, once per server start.
 
 Nothing happens on a database that does not exist yet or holds no submission: the first visitor's
 run builds the demo zone there (ui/firstrun.py), and that build must not meet a reader.
+
+The server says it is ready only when the warm-up is over (`READY`; ui/web.py's HealthWhenWarm
+holds Streamlit's health check until then, at most READY_WAIT_S). A browser pings that check
+before it opens its session, so a visitor who arrives during the warm-up sees the page's loading
+screen a moment longer and then gets a warm first run, and whatever starts the server and waits
+for its health (a service manager, the benchmark) knows when the dashboard can answer at speed.
 """
 from __future__ import annotations
 
@@ -21,6 +27,10 @@ from pathlib import Path
 
 LOG = logging.getLogger(__name__)
 THREAD_NAME = "pilot-warmup"
+READY = threading.Event()  # set when the warm-up is over (done, nothing to do, or failed)
+# The longest a health check is held for the warm-up: under the browser's own 15 s timeout for it
+# (Streamlit's frontend then retries), and long enough for a province's month (~2 s here).
+READY_WAIT_S = 10.0
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ("app.py", "pages/overview.py")  # run by a new session's first visit: their imports are loaded first
 # Streamlit warns once per st.* call made outside a script run ("missing ScriptRunContext"): the
@@ -87,6 +97,8 @@ def _run() -> None:
             LOG.info("overview of %s computed before the first visit", period)
     except BaseException:  # noqa: BLE001 - (st.stop's, on a busy database, too) the first visitor computes it
         LOG.warning("warming the overview failed; the first visitor computes it", exc_info=True)
+    finally:
+        READY.set()
 
 
 def start() -> threading.Thread:

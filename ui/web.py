@@ -8,11 +8,14 @@
   any open browser tab and holds it in memory; here a PUT is refused unless the request
   carries the cookie of a signed-in account allowed to upload (or the demo is in use), so an
   anonymous visitor can make the server hold nothing.
+- A health check held until the server's warm-up is over (ui/warmup.py), so "healthy" means
+  the first visitor gets a warm page.
 - A script-error handler: an unexpected error shows a Chinese message, never a traceback with
   server paths; the traceback goes to the server log.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import time
@@ -27,6 +30,7 @@ from core.access.accounts import access_mode, can, demo_offered
 LOG = logging.getLogger(__name__)
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")  # 1×1 transparent GIF
 UPLOAD_PATH = "/_stcore/upload_file/"
+HEALTH_PATH = "/_stcore/health"
 INTERNAL_ERROR = "页面出现内部错误,已记入服务器日志。请刷新页面重试;如仍出现,请联系实验区管理员。"
 # Streamlit refuses an uploaded file whose name has a NUL character before the page runs.
 BAD_FILE_NAME = "所选文件的文件名含有不允许的字符(如空字符),未上传。请刷新页面,把文件重命名后重新上传。"
@@ -136,6 +140,28 @@ class UploadGate:
                 response = PlainTextResponse("请先以有报送权限的账号登录,再上传文件。", status_code=403)
                 await response(scope, receive, send)
                 return
+        await self.app(scope, receive, send)
+
+
+class HealthWhenWarm:
+    """ASGI middleware: Streamlit's health check answers once the warm-up is over (or after
+    `wait` seconds); every other request goes on at once."""
+
+    POLL_S = 0.01
+
+    def __init__(self, app, ready=None, wait: float | None = None, base: str | None = None):
+        from ui import warmup
+
+        self.app = app
+        self.ready = warmup.READY if ready is None else ready
+        self.wait = warmup.READY_WAIT_S if wait is None else wait
+        self.path = (base_path() if base is None else base) + HEALTH_PATH
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"] == self.path and not self.ready.is_set():
+            deadline = time.monotonic() + self.wait
+            while not self.ready.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(self.POLL_S)  # a poll: the event is set by a plain thread
         await self.app(scope, receive, send)
 
 
