@@ -59,14 +59,18 @@ def bars(indicator: str, key: str) -> Piece:
     return lambda span: show_county_bars(indicator, period, size, key, span=span, highlight=county)
 
 
-def schools(span: float) -> None:
-    st.subheader(f"{month} 作业时长超标或一二年级布置书面作业的学校")
+def over_table():
     rows = detail()
     over = rows[(rows["hw_g36_ok"] == False) | (rows["hw_g79_ok"] == False)  # noqa: E712
                 | (rows["hw_g12_ok"] == False)]  # noqa: E712
     over = over.assign(g12_written=over["g12_written"].map({True: "是", False: "否"}))
     columns = ["county", "school_name", "school_id", "school_type", "g12_written", "g36_minutes", "g79_minutes"]
-    table = over[columns].rename(columns=column_labels(columns)).pipe(tidy)
+    return over[columns].rename(columns=column_labels(columns)).pipe(tidy)
+
+
+def schools(span: float) -> None:
+    st.subheader(f"{month} 作业时长超标或一二年级布置书面作业的学校")
+    table = data.remember(data.cache_key("hw_over", period, county), over_table)  # once per data version
     show_table(table, default=1)
     source_caption(period, th.homework_source)
     download_table(table, f"{month}作业超标学校", key="dl_hw", default=1, definition=th.homework_source)

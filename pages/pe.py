@@ -54,13 +54,17 @@ def distribution(span: float) -> None:
     show_chart(fig, "pe_dist", f"体育活动时间分布_{period}", span=span)
 
 
-def schools(span: float) -> None:
-    st.subheader(f"{month} 校内体育活动不足{limit:.0f}分钟或体育课未开足的学校")
+def short_table():
     rows = detail()
     short = rows[(rows["activity_ok"] == False) | (rows["lessons_ok"] == False)]  # noqa: E712
     columns = ["county", "school_name", "school_id", "school_type", "activity_minutes",
                "lessons_g12", "lessons_g36", "lessons_g79", "lessons_g1012"]
-    short = short[columns].rename(columns=column_labels(columns)).pipe(tidy)
+    return short[columns].rename(columns=column_labels(columns)).pipe(tidy)
+
+
+def schools(span: float) -> None:
+    st.subheader(f"{month} 校内体育活动不足{limit:.0f}分钟或体育课未开足的学校")
+    short = data.remember(data.cache_key("pe_short", period, county), short_table)  # once per data version
     show_table(short, default=1)
     source_caption(period, cat.thresholds.pe_lessons_source)
     download_table(short, f"{month}体育未达标学校", key="dl_pe", default=1,

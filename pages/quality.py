@@ -97,13 +97,17 @@ def resource_table(span: float) -> None:
                    definition=cat.get("resource_cv_composite").definition)
 
 
-def failing(span: float) -> None:
-    st.subheader(f"{month} 未达到资源配置“7项指标”要求的学校")
+def failing_table():
     rows = detail()
     short = rows[(rows["has_resource"] == True) & (rows["meets_rule"] == False)]  # noqa: E712
     items = {it.id: f"{it.code} {it.name}" for it in cat.resource_item}
     columns = ["county", "school_name", "school_id", "school_type", "students", "resource_items_ok"]
-    short = short[[*columns, *items]].rename(columns={**column_labels(columns), **items}).pipe(tidy)
+    return short[[*columns, *items]].rename(columns={**column_labels(columns), **items}).pipe(tidy)
+
+
+def failing(span: float) -> None:
+    st.subheader(f"{month} 未达到资源配置“7项指标”要求的学校")
+    short = data.remember(data.cache_key("quality_failing", period, county), failing_table)  # once per data version
     show_table(short)
     source_caption(period, cat.thresholds.resource_source)
     download_table(short, f"{month}资源配置未达标学校", key="dl_failing",
