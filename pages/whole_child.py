@@ -99,6 +99,7 @@ def other_bars(span: float) -> None:
 
 
 lists = [(i, title) for i, title in school_lists().items() if i in ids]
+LIST_TABS, LIST_OPEN = "wc_lists", "wc_list_open"  # the lists' tabs (the open one's label); its indicator
 
 
 def list_tables() -> dict:
@@ -112,7 +113,17 @@ def list_tables() -> dict:
 def schools(span: float) -> None:
     st.subheader(f"{month} 需要关注的学校")
     tables = data.remember(data.cache_key("wc_lists", period, county, tuple(lists)), list_tables)
-    for tab, (indicator, title) in zip(st.tabs([f"{title}({len(tables[i])}所)" for i, title in lists]), lists):
+    # Only the open list is sent (a province's five lists are five data grids for the browser to
+    # build); the list open stays open when the month or the county, and so its count, changes.
+    labels = {i: f"{title}({len(tables[i])}所)" for i, title in lists}
+    opened = labels.get(st.session_state.get(LIST_OPEN))
+    if opened and st.session_state.get(LIST_TABS) not in labels.values():  # its count changed with the month
+        st.session_state[LIST_TABS] = opened
+    tabs = st.tabs(list(labels.values()), key=LIST_TABS, on_change="rerun")
+    for tab, (indicator, title) in zip(tabs, lists):
+        if not tab.open:
+            continue
+        st.session_state[LIST_OPEN] = indicator
         with tab:
             table = tables[indicator]
             if table.empty:

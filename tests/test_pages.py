@@ -133,19 +133,24 @@ def check_whole_child(at, db, month, county):
         shown = re.search(rf'hx-name">{re.escape(name)}</div>'
                           rf'<div class="hx-row"><span class="hx-value">([^<]*)</span>', body)
         assert shown and shown.group(1) == format_value(rows.loc[ind, "value"], cat.get(ind).unit), ind
+    shown = titles(at)
+    assert any("每10个班专职心理健康教师数:实际与计划进度" in t for t in shown)
     schools = core_rows(db, month, "school", county)
     labels = [t.label for t in at.tabs]
-    counts = []
+    counts = {}
     for ind, title in school_lists().items():
         n = int(((schools["indicator"] == ind) & (schools["value"] == 0)).sum())
         assert f"{title}({n}所)" in labels, (title, labels)
-        counts.append(n)
-    assert sum(counts) > 0  # the demo has schools on some list
-    tables = [t for t in at.dataframe]
-    assert len(tables) == sum(1 for n in counts if n)  # one table per non-empty list
-    assert any(f"{county}" in "".join(map(str, t.value.to_numpy().ravel())) for t in tables)
-    shown = titles(at)
-    assert any("每10个班专职心理健康教师数:实际与计划进度" in t for t in shown)
+        counts[f"{title}({n}所)"] = n
+    assert sum(counts.values()) > 0  # the demo has schools on some list
+    assert len(at.dataframe) == (counts[labels[0]] > 0)  # only the open list (the first) is sent
+    for label, n in counts.items():  # each list opened in turn: its own table, of its n schools
+        at.session_state["wc_lists"] = label
+        at.run()
+        assert [t.label for t in at.tabs if t.children] == [label]
+        assert [len(t.value) for t in at.dataframe] == ([n] if n else [])
+        assert all(county in set(t.value["县区"]) for t in at.dataframe)
+        assert at.session_state["wc_list_open"] == next(i for i, t in school_lists().items() if label.startswith(t))
 
 
 def check_compare(at, db, month, county):
@@ -189,6 +194,20 @@ def test_page_renders(page, demo, monkeypatch):
         check(at, db, month, county)
     else:
         assert len(at.main.children) > 0
+
+
+def test_the_open_school_list_stays_open_when_its_count_changes(demo, monkeypatch):
+    """综合育人 sends only the open school list; a month whose count differs keeps that list open."""
+    db, month, county = demo
+    at = run_page("whole_child", db, month, county, monkeypatch)
+    indicator, title = list(school_lists().items())[2]
+    at.session_state["wc_list_open"] = indicator
+    at.session_state["wc_lists"] = f"{title}(999所)"  # its label in a month with another count
+    at.run()
+    assert not at.exception
+    opened = [t.label for t in at.tabs if t.label.startswith(title)]
+    assert opened and opened[0] != f"{title}(999所)"
+    assert at.session_state["wc_lists"] == opened[0] and at.session_state["wc_list_open"] == indicator
 
 
 def test_projector_mode_from_url(demo, monkeypatch):
