@@ -6,7 +6,8 @@ measures, as medians over several runs:
   start of the navigation to settled (below) in the page's own clock;
 - a click on each page of the sidebar navigation, until the page is settled;
 - a month change and a county change (sidebar filters) on each page, until settled;
-- on a page whose charts are in tabs (province scale, ui/tabs.py), a switch to its second tab;
+- on a page whose charts are in tabs (province scale, ui/tabs.py), a switch to each of its other
+  tabs (and back to the first, not counted);
 plus the server's resident memory (current and peak, from /proc).
 
 Each action is timed from the user's press (the last pointerdown of the action: the option of a
@@ -281,7 +282,7 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
         clicks: dict[str, list[float]] = {t: [] for t in titles}
         months: dict[str, list[float]] = {t: [] for t in titles}
         counties: dict[str, list[float]] = {t: [] for t in titles}
-        tabs: dict[str, list[float]] = {t: [] for t in titles}
+        tabs: dict[str, dict[str, list[float]]] = {t: {} for t in titles}  # page -> tab label -> seconds
         link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=titles[-1]).first
         timed(page, finished, link.click)  # start elsewhere than the first page: every measured click changes page
         # The first two rounds warm the server's caches, not counted: the month flips at every page,
@@ -298,11 +299,12 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
                     counties[title].append(county_s)
                 timed(page, finished, lambda: choose(page, "县区", 0))
                 tab = page.locator(PAGE_TABS)
-                if tab.count() > 1:  # to the second tab and back: the first is open for the next round
-                    tab_s = timed(page, finished, tab.nth(1).click)
+                for i in range(1, tab.count()):  # to each other tab and back: the first is open for the next
+                    label = tab.nth(i).inner_text().strip()
+                    tab_s = timed(page, finished, tab.nth(i).click)
                     timed(page, finished, tab.nth(0).click)
                     if run >= WARM_ROUNDS:
-                        tabs[title].append(tab_s)
+                        tabs[title].setdefault(label, []).append(tab_s)
         browser.close()
         memory = rss_mb(pid)
 
@@ -310,7 +312,8 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
         return {k: round(statistics.median(v), 3) for k, v in values.items() if v}
 
     return {"first_paint_cold": round(paints[0], 3), "first_paint_warm": round(statistics.median(paints[1:]), 3),
-            "click": med(clicks), "month": med(months), "county": med(counties), "tab": med(tabs), "runs": runs,
+            "click": med(clicks), "month": med(months), "county": med(counties),
+            "tab": {t: med(by_label) for t, by_label in tabs.items() if by_label}, "runs": runs,
             **memory}
 
 
@@ -322,10 +325,18 @@ def render(label: str, r: dict, goal: float = 0.2) -> str:
              f"peak {r.get('peak_rss_mb', '?')} MB; medians of {r['runs']} runs.", "",
              "| page | click → settled | month change | county change |" + (" tab switch |" if len(kinds) > 3 else ""),
              "|---" * (len(kinds) + 1) + "|"]
+    def ms(v: float | None) -> str:
+        return "—" if v is None else f"{v * 1000:.0f} ms{'' if v < goal else ' ✗'}"
+
+    slowest = {title: max(by_label.values()) for title, by_label in r.get("tab", {}).items()}
     for title in r["click"]:
-        cells = [r[k].get(title) for k in kinds]
-        lines.append(f"| {title} | " + " | ".join(
-            "—" if v is None else f"{v * 1000:.0f} ms{'' if v < goal else ' ✗'}" for v in cells) + " |")
+        cells = [r[k].get(title) for k in kinds[:3]] + ([slowest.get(title)] if len(kinds) > 3 else [])
+        lines.append(f"| {title} | " + " | ".join(ms(v) for v in cells) + " |")
+    if slowest:
+        lines += ["", "Tab switches (tab switch above: the slowest of the page's tabs):", "",
+                  "| page | tab | switch → settled |", "|---|---|---|"]
+        lines += [f"| {title} | {label} | {ms(v)} |" for title, by_label in r["tab"].items()
+                  for label, v in by_label.items()]
     return "\n".join(lines)
 
 
