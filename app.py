@@ -100,7 +100,7 @@ else:  # imported by `streamlit run app.py`'s web server: this script, served wi
     hold_for_dashboard()
     server_no_delay()  # Streamlit's listening socket leaves Nagle on: 40 ms stalls on every kept-alive reply
 
-    middleware = [Middleware(HealthWhenWarm), Middleware(StaticFromMemory), Middleware(UploadGate)]
+    middleware = [Middleware(HealthWhenWarm), Middleware(StaticFromMemory, preload=True), Middleware(UploadGate)]
     app = st.App(__file__, routes=routes(), middleware=middleware, on_script_error=on_script_error)
     # Before any session exists: no request is ever routed by Streamlit's legacy pages/ mode, so
     # first visitors arriving together cannot race the switch that ui/guard.py makes per run.

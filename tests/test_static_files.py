@@ -10,7 +10,7 @@ from starlette.responses import PlainTextResponse
 from streamlit import file_util
 from streamlit.web.server.starlette.starlette_static_routes import create_streamlit_static_handler
 
-from ui.static_files import StaticFromMemory
+from ui.static_files import MIN_GZIP_BYTES, StaticFromMemory
 
 ROOT = Path(file_util.get_static_dir())
 
@@ -167,3 +167,24 @@ def test_a_gzipped_file_revalidates_and_answers_head_without_a_body():
     assert (status, body) == (304, b"") and again["etag"] == headers["etag"] and again["vary"] == "accept-encoding"
     status, _, body = call(app, path, headers=(("if-none-match", headers["etag"]),))  # the plain form: another tag
     assert status == 200 and body == (ROOT / path.lstrip("/")).read_bytes()
+
+
+def test_preloading_keeps_the_files_index_html_names_and_answers_them_as_asked_for_files():
+    import gzip
+    import re
+
+    html = (ROOT / "index.html").read_text(encoding="utf-8")
+    named = ["/static/" + n for n in re.findall(r'(?:src|href)="\.?/?static/([^"]+)"', html)]
+    cold = StaticFromMemory(Counted(), root=ROOT, base="")
+    warm = StaticFromMemory(Counted(), root=ROOT, base="")
+    assert warm.first_files() == list(dict.fromkeys(named)) and len(named) > 10
+    warm.preload()  # what the server does on a background thread when it starts (app.py)
+    assert set(warm.kept) == set(named)
+    scripts = [p for p in named if p.endswith(".js") and (ROOT / p.lstrip("/")).stat().st_size >= MIN_GZIP_BYTES]
+    assert scripts and set(scripts) <= set(warm.zipped)  # the page's own script among them
+    for path in (scripts[0], named[-1]):
+        for headers in ((), GZIP):
+            assert call(warm, path, headers=headers) == call(cold, path, headers=headers)
+    status, headers, body = call(warm, scripts[0], headers=GZIP)
+    assert gzip.decompress(body) == (ROOT / scripts[0].lstrip("/")).read_bytes()
+    assert StaticFromMemory(Counted(), root=ROOT, base="/pilot").first_files()[0].startswith("/pilot/static/")
