@@ -1,6 +1,7 @@
 """The server's warm-up (ui/warmup.py): a first visit to the overview then computes nothing."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -12,7 +13,8 @@ from core.indicators.cache import BoundedCache
 from core.indicators.completeness import pick_default
 from ui import data, warmup
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
 
 
 def test_a_first_visit_to_the_overview_after_the_warm_up_computes_nothing(tmp_path, monkeypatch):
@@ -49,3 +51,29 @@ def test_the_warm_up_loads_the_modules_of_the_first_run():
     names = warmup.script_imports(*warmup.SCRIPTS)
     assert {"ui.data", "ui.auth", "ui.status_grid", "ui.tiles", "ui.overview_grid"} <= set(names)
     assert len(names) == len(set(names))
+
+
+def test_the_warm_up_loads_what_streamlit_imports_on_a_first_run(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    # In a fresh interpreter: after the warm-up's imports, a first run of the overview imports
+    # nothing more of Streamlit's (AppTest's own machinery aside).
+    code = f"""
+import os, sys
+sys.path.insert(0, {str(ROOT)!r}); os.chdir({str(ROOT)!r})
+from streamlit.testing.v1 import AppTest
+from ui import warmup
+warmup.load_modules([*warmup.script_imports(*warmup.SCRIPTS), *warmup.STREAMLIT_LATE])
+AppTest.from_file("app.py")
+before = set(sys.modules)
+at = AppTest.from_file("app.py", default_timeout=60).run()
+assert not at.exception
+late = sorted(m for m in set(sys.modules) - before
+              if m.startswith("streamlit.") and not m.startswith(("streamlit.testing", "streamlit.components.v2")))
+print(late)
+"""
+    env = {**os.environ, "PILOT_DB": str(tmp_path / "pilot.duckdb"), "PILOT_NO_DEMO": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -33,6 +33,9 @@ READY = threading.Event()  # set when the warm-up is over (done, nothing to do, 
 READY_WAIT_S = 10.0
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ("app.py", "pages/overview.py")  # run by a new session's first visit: their imports are loaded first
+# What Streamlit itself imports only when a page first checks an icon (streamlit.string_util's
+# is_emoji and is_material_icon, asked by the navigation): the emoji catalogue alone takes ~28 ms.
+STREAMLIT_LATE = ("streamlit.emojis", "streamlit.material_icon_names")
 # Streamlit warns once per st.* call made outside a script run ("missing ScriptRunContext"): the
 # warm-up's own calls (ui.data's spinner) are expected, so only those records are dropped.
 CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
@@ -73,7 +76,7 @@ def warm_overview() -> str | None:
     from core.indicators.completeness import pick_default
     from ui import data, overview_grid
 
-    load_modules(script_imports(*SCRIPTS))  # ~1.4 s of imports (plotly, pandas, the pages' modules)
+    load_modules([*script_imports(*SCRIPTS), *STREAMLIT_LATE])  # ~1.4 s (plotly, pandas, the pages' modules)
     path = Path(data.db_path())
     if not path.exists() or data.load("latest_submission_id") <= 0:
         return None
