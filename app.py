@@ -89,7 +89,11 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-else:  # imported by `streamlit run app.py`'s web server: this script, served with ui/web.py's additions
+elif __name__ != "__mp_main__":  # imported by `streamlit run app.py`'s web server: served with ui/web.py's additions
+    # (A process that multiprocessing starts while this script runs, such as the demo build's and
+    # ingest's pool workers, imports it again as __mp_main__: none of this is for them. They would
+    # mark the database as held, start a warm-up that opens it while the build writes it, and
+    # build a web app nobody serves.)
     from starlette.middleware import Middleware
 
     from core.db import hold_for_dashboard

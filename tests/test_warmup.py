@@ -77,3 +77,24 @@ print(late)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_process_that_multiprocessing_starts_from_a_page_run_does_not_start_the_server_parts(tmp_path):
+    import subprocess
+    import sys
+
+    # multiprocessing's spawn and forkserver children (the demo build's and ingest's pools, started
+    # while app.py runs as __main__) import the main script again under the name __mp_main__.
+    code = f"""
+import runpy, sys, threading
+sys.path.insert(0, {str(ROOT)!r})
+runpy.run_path({APP!r}, run_name="__mp_main__")
+from core import db
+print(sorted(t.name for t in threading.enumerate()), "ui.warmup" in sys.modules, len(db._HELD))
+"""
+    env = {**os.environ, "PILOT_DB": str(tmp_path / "pilot.duckdb")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "['MainThread'] False 0"
+    assert "Nagle" not in out.stderr
