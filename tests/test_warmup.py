@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -53,10 +55,16 @@ def test_the_warm_up_loads_the_modules_of_the_first_run():
     assert len(names) == len(set(names))
 
 
-def test_the_warm_up_loads_what_streamlit_imports_on_a_first_run(tmp_path, monkeypatch):
-    import subprocess
-    import sys
+def last_line(code: str, db: Path, **env: str) -> str:
+    """The last line `code` prints in a fresh interpreter (on database `db`); it must exit cleanly."""
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PILOT_DB": str(db), **env},
+                         capture_output=True, text=True, timeout=120, cwd=db.parent)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Nagle" not in out.stderr  # no web-server setup outside the web server
+    return out.stdout.strip().splitlines()[-1]
 
+
+def test_the_warm_up_loads_what_streamlit_imports_on_a_first_run(tmp_path):
     # In a fresh interpreter: after the warm-up's imports, a first run of the overview imports
     # nothing more of Streamlit's (AppTest's own machinery aside).
     code = f"""
@@ -73,16 +81,10 @@ late = sorted(m for m in set(sys.modules) - before
               if m.startswith("streamlit.") and not m.startswith(("streamlit.testing", "streamlit.components.v2")))
 print(late)
 """
-    env = {**os.environ, "PILOT_DB": str(tmp_path / "pilot.duckdb"), "PILOT_NO_DEMO": "1"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert last_line(code, tmp_path / "pilot.duckdb", PILOT_NO_DEMO="1") == "[]"
 
 
 def test_a_process_that_multiprocessing_starts_from_a_page_run_does_not_start_the_server_parts(tmp_path):
-    import subprocess
-    import sys
-
     # multiprocessing's spawn and forkserver children (the demo build's and ingest's pools, started
     # while app.py runs as __main__) import the main script again under the name __mp_main__.
     code = f"""
@@ -92,9 +94,4 @@ runpy.run_path({APP!r}, run_name="__mp_main__")
 from core import db
 print(sorted(t.name for t in threading.enumerate()), "ui.warmup" in sys.modules, len(db._HELD))
 """
-    env = {**os.environ, "PILOT_DB": str(tmp_path / "pilot.duckdb")}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
-                         cwd=tmp_path)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "['MainThread'] False 0"
-    assert "Nagle" not in out.stderr
+    assert last_line(code, tmp_path / "pilot.duckdb") == "['MainThread'] False 0"
