@@ -12,6 +12,9 @@ from pathlib import Path
 import streamlit as st
 
 HERE = Path(__file__).resolve().parent
+# The browser tab's icon, drawn here: Streamlit would fetch a material-icon favicon from
+# fonts.gstatic.com, which a county's intranet (or any network in China) cannot reach.
+ICON = (HERE / "ui" / "favicon.svg").read_text(encoding="utf-8")
 
 # The navigation as data: (section, file, title, icon). Optional pages appear when their file exists.
 PAGES = [
@@ -50,7 +53,7 @@ def main() -> None:
 
     leave_legacy_pages_mode()  # first visitor of a fresh server: leave Streamlit's legacy pages/ mode first
     hold_for_dashboard(data.db_path())  # a restore refuses while the dashboard runs on this database
-    st.set_page_config(page_title=f"{load_zone().name}监测看板", page_icon=":material/monitoring:",
+    st.set_page_config(page_title=f"{load_zone().name}监测看板", page_icon=ICON,
                        layout="wide",
                        initial_sidebar_state="collapsed" if projector_requested() else "auto")
 

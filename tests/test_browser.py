@@ -502,6 +502,25 @@ def test_the_server_allows_no_other_site_to_drive_the_page(server):
         assert json.load(resp)["allowedOrigins"] == []
 
 
+def test_no_page_asks_another_host_for_anything(server, browser):
+    """A county's intranet often has no way out, and Google's hosts are out of reach in China: every
+    page, normal and projector, loads all it needs from the dashboard's own server. (Streamlit asked
+    fonts.gstatic.com for the tab's icon, a material symbol; app.py now draws its own.)"""
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    elsewhere: list[str] = []
+    page.on("request", lambda r: r.url.startswith((server["url"] + "/", "data:", "blob:")) or elsewhere.append(r.url))
+    try:
+        for path in PAGE_PATHS + ["/?mode=projector"]:
+            page.goto(server["url"] + path)
+            _settle(page)
+            _assert_no_exception(page, path)
+        icon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
+        assert icon.startswith("data:image/svg+xml"), icon[:60]
+        assert not elsewhere, sorted(set(elsewhere))
+    finally:
+        page.close()
+
+
 # Counts plotly's draws of every chart of a page (its plotly_afterplot events), from the chart's start.
 COUNT_DRAWS_JS = """(() => {
   const watch = () => document.querySelectorAll('.js-plotly-plot').forEach((gd) => {
