@@ -69,15 +69,15 @@ def over_table():
 
 
 def schools(span: float) -> None:
-    st.subheader(f"{month} 作业时长超标或一二年级布置书面作业的学校")
+    st.subheader(f"{month} 作业时长超标或一二年级布置书面作业的学校", anchor=False)
     table = data.remember(data.cache_key("hw_over", period, county), over_table)  # once per data version
     show_table(table, default=1)
     source_caption(period, th.homework_source)
     download_table(table, f"{month}作业超标学校", key="dl_hw", default=1, definition=th.homework_source)
 
 
-st.subheader("日均书面作业时长:三至六年级不超过60分钟,初中不超过90分钟")
-pieces = {"g12_heading": lambda span: st.subheader("一二年级不布置书面家庭作业"),
+st.subheader("日均书面作业时长:三至六年级不超过60分钟,初中不超过90分钟", anchor=False)
+pieces = {"g12_heading": lambda span: st.subheader("一二年级不布置书面家庭作业", anchor=False),
           "g12_bars": bars("hw_g12_none_rate", "hw_bar_g12"), "schools": schools}
 for prefix, (band, column, limit, compliance, mean) in BANDS.items():
     pieces |= {f"{prefix}_distribution": distribution(band, column, limit),

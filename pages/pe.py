@@ -63,7 +63,7 @@ def short_table():
 
 
 def schools(span: float) -> None:
-    st.subheader(f"{month} 校内体育活动不足{limit:.0f}分钟或体育课未开足的学校")
+    st.subheader(f"{month} 校内体育活动不足{limit:.0f}分钟或体育课未开足的学校", anchor=False)
     short = data.remember(data.cache_key("pe_short", period, county), short_table)  # once per data version
     show_table(short, default=1)
     source_caption(period, cat.thresholds.pe_lessons_source)

@@ -81,7 +81,7 @@ def resource_table(span: float) -> None:
     table = resources()
     if table.empty:
         return
-    st.subheader(f"{month} 优质均衡资源配置指标(平均值 / 标准差 / 差异系数)")
+    st.subheader(f"{month} 优质均衡资源配置指标(平均值 / 标准差 / 差异系数)", anchor=False)
     shown = table.rename(columns={"county": "县区", "stage_name": "学段", "code": "指标",
                                   "name": "名称", "unit": "单位", "n_schools": "学校数",
                                   "mean": "平均值", "std": "标准差", "cv": "差异系数",
@@ -106,7 +106,7 @@ def failing_table():
 
 
 def failing(span: float) -> None:
-    st.subheader(f"{month} 未达到资源配置“7项指标”要求的学校")
+    st.subheader(f"{month} 未达到资源配置“7项指标”要求的学校", anchor=False)
     short = data.remember(data.cache_key("quality_failing", period, county), failing_table)  # once per data version
     show_table(short)
     source_caption(period, cat.thresholds.resource_source)

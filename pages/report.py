@@ -23,7 +23,7 @@ DOWNLOADS = [  # (label, suffix, mime, needs chromium)
 ]
 
 
-st.title("月报")
+st.title("月报", anchor=False)
 period, _ = filters.selection_or_stop()  # the global month; the report always covers the whole zone
 st.markdown(f"**{period_label(period)} 全区月报**(按所选月份;月报覆盖全部县区)")
 try:
@@ -48,7 +48,7 @@ if not has_browser:
     st.warning("服务器未安装 chromium 或中文字体,PDF 和图表截图包暂不可用;"
                "请运行 bash scripts/setup_system.sh。Excel 月报不受影响。")
 
-st.subheader("月报文字(由数据自动生成)")
+st.subheader("月报文字(由数据自动生成)", anchor=False)
 for sentence in data.lead:  # an incomplete month's report says so first
     st.markdown(f"**{sentence}**")
 for topic in data.topics:

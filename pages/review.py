@@ -28,7 +28,7 @@ def audit_table():
 
 
 user = require("review")
-st.title("审核与审计日志")
+st.title("审核与审计日志", anchor=False)
 filters.completeness_banner()  # an open month: who is still missing
 
 # Kept per data version (every review, upload and audit entry is a commit: a new version), not read

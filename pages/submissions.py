@@ -33,7 +33,7 @@ from ui.versions import restore_version
 ensure_app()  # a first request straight to this page still goes through app.py
 
 SOURCE = f"数据来源:{load_zone().source} · 截至 {datetime.now():%Y-%m-%d %H:%M}"
-st.title("报送情况")
+st.title("报送情况", anchor=False)
 user = current_user()
 if not (can(user, "view_all_submissions") or can(user, "view_own_submissions")):
     st.info("当前账号只能查看指标,不能查看各县区的报送情况;如需查看,请联系实验区管理员。")
@@ -135,6 +135,7 @@ def unassigned_files(_span: float) -> None:
 
 
 # A province: the matrix and one submission's details in tabs, only the open one drawn (data/ui.toml).
-lay_out("submissions", {"matrix_heading": lambda _: st.subheader("各县区逐月报送状态"), "matrix": status_matrix,
-                        "single_heading": lambda _: st.subheader("单个报送:问题与版本"),
+lay_out("submissions", {"matrix_heading": lambda _: st.subheader("各县区逐月报送状态", anchor=False),
+                        "matrix": status_matrix,
+                        "single_heading": lambda _: st.subheader("单个报送:问题与版本", anchor=False),
                         "single": one_submission, "unassigned": unassigned_files})

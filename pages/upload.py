@@ -29,7 +29,7 @@ TABLE_ROWS = 30
 WARNINGS_SHOWN = 10  # warnings of an accepted file listed in its result box; the rest in the table
 RESULTS_KEY = "upload_results"  # file_id -> (IngestResult, bytes): a rerun never ingests a file twice
 
-st.title("数据报送")
+st.title("数据报送", anchor=False)
 user = require("upload_own")
 st.caption("每个县区每月报送一个工作簿;可一次选择多个文件。系统逐个校验:无错误的文件入库,"
            "有错误的文件被驳回,可下载标注了问题单元格的工作簿,修改后重新上传。"
@@ -93,7 +93,7 @@ for f in files or []:
                        file_name=f"{f.name.rsplit('.', 1)[0]}_问题清单.xlsx", on_click="ignore")
 
 st.divider()
-st.subheader("下载空白报送模板")
+st.subheader("下载空白报送模板", anchor=False)
 try:
     with open_db(db_path()) as con:
         counties = zone_county_list(con)

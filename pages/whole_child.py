@@ -48,7 +48,7 @@ tiles([(names[i], own[own["indicator"] == i].iloc[0], page_link_href("compare", 
 
 
 def counties_grid(span: float) -> None:
-    st.subheader("各县区达标情况")
+    st.subheader("各县区达标情况", anchor=False)
     missing = data.load("missing_counties", period)
     note = f"未报送县区:{'、'.join(missing)}。" if missing else ""
     footer = (f"{note}综合育人表每学年至少报送一次,沿用近12个月内最近一次报送 · "
@@ -111,7 +111,7 @@ def list_tables() -> dict:
 
 
 def schools(span: float) -> None:
-    st.subheader(f"{month} 需要关注的学校")
+    st.subheader(f"{month} 需要关注的学校", anchor=False)
     tables = data.remember(data.cache_key("wc_lists", period, county, tuple(lists)), list_tables)
     # Only the open list is sent (a province's five lists are five data grids for the browser to
     # build); the list open stays open when the month or the county, and so its count, changes.

@@ -45,6 +45,28 @@ def test_no_page_counts_on_magic_which_is_off():
     assert _shown_by_magic('"""doc"""\nimport streamlit as st\nx = 1\nx\n"shown"\n') == [4, 5]
 
 
+def _headings_with_anchor(source: str) -> list[int]:
+    """Lines of st.title / st.header / st.subheader calls that leave the heading's link anchor on."""
+    return [node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "st"
+            and node.func.attr in ("title", "header", "subheader")
+            and not any(k.arg == "anchor" and isinstance(k.value, ast.Constant) and k.value.value is False
+                        for k in node.keywords)]
+
+
+def test_no_heading_carries_a_link_anchor():
+    """A heading's anchor (a link icon shown on hover, with an English label for screen readers) is of
+    no use on a dashboard, and it would show in a monthly-report screenshot taken with the mouse over
+    a title. Drawing it also made the browser recompute the page's styles at once (getComputedStyle),
+    though a new session's first paint measured no faster without it (bench/RESULTS.md)."""
+    scripts = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+    found = {str(p.relative_to(ROOT)): _headings_with_anchor(p.read_text(encoding="utf-8")) for p in scripts}
+    assert {name: lines for name, lines in found.items() if lines} == {}
+    assert _headings_with_anchor('import streamlit as st\nst.title("a")\nst.subheader("b", anchor=False)\n'
+                                 'st.header("c", anchor="c")\n') == [2, 4]
+
+
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("first_screen")
@@ -64,6 +86,7 @@ def _overview(db: Path, monkeypatch, narrow: bool | None) -> AppTest:
 def test_a_wide_screen_gets_no_hidden_phone_row(db, monkeypatch, narrow):
     at = _overview(db, monkeypatch, narrow)
     assert not at.exception
+    assert at.title and all(h.proto.hide_anchor for h in at.title)
     keys = {s.key for s in at.selectbox}
     assert {"f_month", "f_county"} <= keys  # the sidebar's filters
     assert not keys & {"phone_month", "phone_county"}

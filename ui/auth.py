@@ -119,13 +119,13 @@ def demo_banner() -> None:
 def _missing_users_file() -> None:
     path = users_path()
     LOG.error("PILOT_USERS names %s, which does not exist", path)
-    st.title("实验区监测看板")
+    st.title("实验区监测看板", anchor=False)
     st.error(f"环境变量 `PILOT_USERS` 指定的账号文件({md_text(path.name)})不存在,看板不能登录。"
              "请管理员检查该设置是否写错;如需新建账号,请在服务器上运行 `python -m core users add`。")
 
 
 def _first_start() -> None:
-    st.title("实验区监测看板 · 首次启动")
+    st.title("实验区监测看板 · 首次启动", anchor=False)
     st.warning("尚未创建任何账号(服务器上没有 `data/users.toml`)。")
     st.markdown("**正式使用**:请管理员在服务器上创建第一个账号,然后刷新本页:\n\n"
                 "```\npython -m core users add 账号名 --role admin --display 姓名\n```")
@@ -149,7 +149,7 @@ def _first_start() -> None:
 
 
 def _login_form() -> None:
-    st.title("实验区监测看板 · 登录")
+    st.title("实验区监测看板 · 登录", anchor=False)
     try:
         load_users()
     except AuthError as exc:

@@ -31,7 +31,7 @@ def page_header(title: str, period: str | None, county: str | None = None, proje
         st.html(f'<div style="font-size:34px;font-weight:800;line-height:1.3;margin:0">'
                 f'{escape(text)}</div>')
     else:
-        st.title(md_text(text))
+        st.title(md_text(text), anchor=False)
 
 
 def caption_for(indicator: str, period: str, row: pd.Series | None = None) -> Caption:
