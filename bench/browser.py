@@ -3,7 +3,9 @@
 Starts `streamlit run app.py` on a given database, drives Debian's chromium with Playwright and
 measures, as medians over several runs:
 - first paint of a new session (the first visit is "cold": the server's caches are empty), from the
-  start of the navigation to settled (below) in the page's own clock;
+  start of the navigation to settled (below) in the page's own clock: in new browsers (no HTTP
+  cache), and in new tabs of a browser that has opened the page before (returning); with `floor`
+  (bench.run), the floor app's too, measured right after on the same machine;
 - a click on each page of the sidebar navigation, until the page is settled;
 - a month change and a county change (sidebar filters) on each page, until settled;
 - on a page whose charts are in tabs (province scale, ui/tabs.py), a switch to each of its other
@@ -220,20 +222,57 @@ def timed(page, runs: Runs, action, timeout_ms: int = 120_000) -> float:
     return page.evaluate(ELAPSED_JS) / 1000
 
 
-def first_paint(browser, url: str) -> float:
+def first_paint(browser, url: str, context=None) -> float:
     """Seconds from the start of the navigation (a new tab, a new session) to the settled, painted
     page, in the page's own clock (performance.now(): 0 is the navigation's start). Checked every
     10 ms in the page from the navigation on. (The harness's earlier way, Playwright's
     wait_for_selector, read Playwright's polling: it checks at 0, 20, 50, 100 and 100 ms and then
-    every 500 ms, and a page settled at 0.83 s read 1.0-1.3 s; bench/RESULTS.md.)"""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    context.add_init_script(APP_STATES_JS)
+    every 500 ms, and a page settled at 0.83 s read 1.0-1.3 s; bench/RESULTS.md.)
+    In a new browser context (a browser's first visit: no HTTP cache), or in a new tab of `context`
+    (browser_context(): a browser that has been here before, as the meeting room's PC)."""
+    own = context is None
+    if own:
+        context = browser_context(browser)
     page = context.new_page()
     page.goto(url, wait_until="commit")
     page.wait_for_function(PAINTED_JS, timeout=120_000, polling=10)
     seconds = page.evaluate("window.__painted") / 1000
-    context.close()
+    context.close() if own else page.close()
     return seconds
+
+
+def browser_context(browser):
+    """A 1920×1080 browser context that records the app's script states for first_paint."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    context.add_init_script(APP_STATES_JS)
+    return context
+
+
+def first_paints(browser, url: str, runs: int) -> dict:
+    """A new session's first paint: the first after the server's start (cold), then the median of
+    `runs` from new browsers (warm) and of `runs` new tabs of a browser that has opened the page
+    once before (returning: Streamlit's files come from its HTTP cache)."""
+    paints = [first_paint(browser, url) for _ in range(runs + 1)]
+    context = browser_context(browser)
+    first_paint(browser, url, context)  # the visit that fills the browser's cache
+    returning = [first_paint(browser, url, context) for _ in range(runs)]
+    context.close()
+    return {"first_paint_cold": round(paints[0], 3), "first_paint_warm": round(statistics.median(paints[1:]), 3),
+            "first_paint_returning": round(statistics.median(returning), 3)}
+
+
+def floor_first_paints(runs: int) -> dict:
+    """first_paints of the floor app (FLOOR_APP): what Streamlit itself takes on this machine now."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "floor.py").write_text(served_as_the_dashboard(FLOOR_APP))
+        with server(Path(tmp) / "none.duckdb", Path(tmp) / "server.log", "floor.py", Path(tmp)) as (base, _), \
+                sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            result = first_paints(browser, base + "/", runs)
+            browser.close()
+    return {f"floor_{k}": v for k, v in result.items()}
 
 
 def nav_titles(page) -> list[str]:
@@ -262,8 +301,9 @@ def pick(page, box, index: int | None = None) -> None:
 
 
 def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("数据报送",),
-            only: tuple[str, ...] = (), script: str = "app.py", root: Path = ROOT) -> dict:
-    """Every figure of the browser stage for one database (or for another app: `script` in `root`)."""
+            only: tuple[str, ...] = (), script: str = "app.py", root: Path = ROOT, floor: bool = False) -> dict:
+    """Every figure of the browser stage for one database (or for another app: `script` in `root`);
+    with `floor`, also the floor app's first paints, measured right after (floor_first_paints)."""
     from playwright.sync_api import sync_playwright
 
     out_dir = ROOT / "bench" / "out"
@@ -271,7 +311,7 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
     with server(db, out_dir / "browser-server.log", script, root) as (base, pid), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         url = base + (f"/?month={month}" if month else "/")
-        paints = [first_paint(browser, url) for _ in range(runs + 1)]
+        paints = first_paints(browser, url, runs)
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         context.add_init_script(FRAMES_JS)
         page = context.new_page()
@@ -311,8 +351,7 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
     def med(values: dict[str, list[float]]) -> dict[str, float]:
         return {k: round(statistics.median(v), 3) for k, v in values.items() if v}
 
-    return {"first_paint_cold": round(paints[0], 3), "first_paint_warm": round(statistics.median(paints[1:]), 3),
-            "click": med(clicks), "month": med(months), "county": med(counties),
+    return {**paints, **(floor_first_paints(runs) if floor else {}), "click": med(clicks), "month": med(months), "county": med(counties),
             "tab": {t: med(by_label) for t, by_label in tabs.items() if by_label}, "runs": runs,
             **memory}
 
@@ -320,8 +359,11 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("�
 def render(label: str, r: dict, goal: float = 0.2) -> str:
     """The browser figures of one database as a Markdown table."""
     kinds = ("click", "month", "county", *(("tab",) if r.get("tab") else ()))
+    floor = (f"; the floor app {r['floor_first_paint_warm']:.2f} s warm · {r['floor_first_paint_returning']:.2f} s "
+             "returning in the same run" if "floor_first_paint_warm" in r else "")
     lines = [f"{label}: first paint of a new session {r['first_paint_cold']:.2f} s cold · "
-             f"{r['first_paint_warm']:.2f} s warm (goal < 1 s); server RSS {r.get('rss_mb', '?')} MB, "
+             f"{r['first_paint_warm']:.2f} s warm · {r['first_paint_returning']:.2f} s in a returning browser "
+             f"(goal < 1 s{floor}); server RSS {r.get('rss_mb', '?')} MB, "
              f"peak {r.get('peak_rss_mb', '?')} MB; medians of {r['runs']} runs.", "",
              "| page | click → settled | month change | county change |" + (" tab switch |" if len(kinds) > 3 else ""),
              "|---" * (len(kinds) + 1) + "|"]
