@@ -351,7 +351,8 @@ def measure(db: Path, runs: int, month: str | None, skip: tuple[str, ...] = ("æ•
     def med(values: dict[str, list[float]]) -> dict[str, float]:
         return {k: round(statistics.median(v), 3) for k, v in values.items() if v}
 
-    return {**paints, **(floor_first_paints(runs) if floor else {}), "click": med(clicks), "month": med(months), "county": med(counties),
+    return {**paints, **(floor_first_paints(runs) if floor else {}),  # the dashboard's server has stopped
+            "click": med(clicks), "month": med(months), "county": med(counties),
             "tab": {t: med(by_label) for t, by_label in tabs.items() if by_label}, "runs": runs,
             **memory}
 
