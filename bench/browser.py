@@ -143,11 +143,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(db: Path, log: Path, script: str = "app.py", root: Path = ROOT):
+def server(db: Path, log: Path, script: str = "app.py", root: Path = ROOT, env: dict[str, str] | None = None):
     """`streamlit run app.py` on `db` (demo login, no demo build); yields (base URL, pid).
-    (`script` and `root`: another app or checkout, such as bench/paint.py's hello-world floor.)"""
+    (`script` and `root`: another app or checkout, such as bench/paint.py's hello-world floor;
+    `env`: more environment for the server, such as an experiment's switch.)"""
     port = _free_port()
-    env = {**os.environ, "PILOT_DB": str(db), "PILOT_DEMO": "1", "PILOT_NO_DEMO": "1", "PYTHONPATH": str(root)}
+    env = {**os.environ, **(env or {}), "PILOT_DB": str(db), "PILOT_DEMO": "1", "PILOT_NO_DEMO": "1",
+           "PYTHONPATH": str(root)}
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.address",
                                  "127.0.0.1", "--server.port", str(port), "--server.headless", "true",

@@ -17,10 +17,8 @@ Prints each configuration's medians (warm over every start, cold over the starts
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, FLOOR_APP, first_paint, served_as_the_dashboard, server
@@ -41,18 +39,6 @@ def parse(spec: str) -> tuple[str, str, dict[str, str]]:
     return label, root, env
 
 
-@contextmanager
-def environment(extra: dict[str, str]):
-    """os.environ with `extra` set (server() passes os.environ on), restored afterwards."""
-    saved = dict(os.environ)
-    os.environ.update(extra)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
 def measure(db: Path, configs: list[tuple[str, str, dict[str, str]]], turns: int, per_start: int) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -65,7 +51,7 @@ def measure(db: Path, configs: list[tuple[str, str, dict[str, str]]], turns: int
         for _ in range(turns):
             for label, root, env in configs:
                 where = dict(script="floor.py", root=floor) if root == "floor" else dict(root=Path(root).resolve())
-                with environment(env), server(db, floor / f"{label}.log", **where) as (base, _):
+                with server(db, floor / f"{label}.log", env=env, **where) as (base, _):
                     cold[label].append(first_paint(browser, base + "/"))
                     first_paint(browser, base + "/")
                     warm[label] += [first_paint(browser, base + "/") for _ in range(per_start)]
