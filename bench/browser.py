@@ -136,6 +136,12 @@ def served_as_the_dashboard(script: str) -> str:
             f"    server_no_delay()\n    app = st.App(__file__)\n")
 
 
+def floor_app(folder: Path) -> dict:
+    """FLOOR_APP written into `folder`, served as the dashboard is: server()'s script and root for it."""
+    (folder / "floor.py").write_text(served_as_the_dashboard(FLOOR_APP))
+    return {"script": "floor.py", "root": folder}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -268,8 +274,7 @@ def floor_first_paints(runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "floor.py").write_text(served_as_the_dashboard(FLOOR_APP))
-        with server(Path(tmp) / "none.duckdb", Path(tmp) / "server.log", "floor.py", Path(tmp)) as (base, _), \
+        with server(Path(tmp) / "none.duckdb", Path(tmp) / "server.log", **floor_app(Path(tmp))) as (base, _), \
                 sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             result = first_paints(browser, base + "/", runs)
@@ -396,8 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.floor:
         with tempfile.TemporaryDirectory() as tmp:
-            (Path(tmp) / "floor.py").write_text(served_as_the_dashboard(FLOOR_APP))
-            result = measure(Path(tmp) / "none.duckdb", args.runs, None, skip=(), script="floor.py", root=Path(tmp))
+            result = measure(Path(tmp) / "none.duckdb", args.runs, None, skip=(), **floor_app(Path(tmp)))
     elif args.db:
         result = measure(args.db.resolve(), args.runs, args.month, only=tuple(args.pages),
                          root=args.root.resolve() if args.root else ROOT)

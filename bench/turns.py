@@ -21,7 +21,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from bench.browser import CHROMIUM, CHROMIUM_ARGS, FLOOR_APP, first_paint, served_as_the_dashboard, server
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, first_paint, floor_app, server
 
 
 def parse(spec: str) -> tuple[str, str, dict[str, str]]:
@@ -45,13 +45,12 @@ def measure(db: Path, configs: list[tuple[str, str, dict[str, str]]], turns: int
     warm: dict[str, list[float]] = {label: [] for label, _, _ in configs}
     cold: dict[str, list[float]] = {label: [] for label, _, _ in configs}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        floor = Path(tmp)
-        (floor / "floor.py").write_text(served_as_the_dashboard(FLOOR_APP))
+        floor = floor_app(Path(tmp))
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(turns):
             for label, root, env in configs:
-                where = dict(script="floor.py", root=floor) if root == "floor" else dict(root=Path(root).resolve())
-                with server(db, floor / f"{label}.log", env=env, **where) as (base, _):
+                where = floor if root == "floor" else {"root": Path(root).resolve()}
+                with server(db, Path(tmp) / f"{label}.log", env=env, **where) as (base, _):
                     cold[label].append(first_paint(browser, base + "/"))
                     first_paint(browser, base + "/")
                     warm[label] += [first_paint(browser, base + "/") for _ in range(per_start)]
