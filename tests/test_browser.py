@@ -372,6 +372,8 @@ def test_compare_drills_from_a_county_bar_to_its_schools(server, browser):
     try:
         chart = page.locator('[data-testid="stPlotlyChart"]').first
         bars = chart.locator("g.point path")
+        # plotly puts in the axis labels after the bars: on a busy machine, later than _settle's wait
+        chart.locator("g.xtick text").nth(1).wait_for(timeout=30_000)
         ticks = chart.locator("g.xtick text").all_text_contents()
         assert bars.count() == len(ticks) >= 2
         box = bars.nth(len(ticks) - 1).bounding_box()
