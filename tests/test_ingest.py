@@ -137,26 +137,37 @@ def test_archive_is_synced_once_per_batch_before_the_rows_that_name_it(db_path, 
         assert sha == sha256_of(data) and archived_file(rel, db_path).read_bytes() == data
 
 
-def test_pool_workers_import_the_validator_but_not_duckdb_or_pandas(monkeypatch):
+def test_pool_workers_import_the_validator_but_not_duckdb_or_pandas(monkeypatch, samples_dir, tmp_path):
     """Workers come from a fork server with the validator preloaded; their initializer pulls in no DuckDB and
-    no pandas (each would cost every worker a second of imports), and they see the owner's current environment."""
+    no pandas (each would cost every worker a second of imports), and they see the owner's current environment.
+    Validating a workbook does not pull pandas in either (pyarrow would on its first pa.array), and the
+    tables come out the same as in this process, which has pandas."""
     import sys
     import types
 
     import core.submission.ingest as ingest
+    from core.submission.prepare import prepare_file
     monkeypatch.setenv("PILOT_TODAY", "2026-05-17")
     # As under `python -m core ingest`, whose __main__ a worker does not import (other tests run Streamlit
     # scripts, which leave their own __main__ behind, and a worker would import that script's modules).
     monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     pool = ingest._pool(1)
     assert pool is not None
+    probe = "(sorted(m for m in ('duckdb', 'pandas', 'core.submission.validate')" \
+            " if __import__('sys').modules.get(m) is not None)," \
+            " __import__('os').environ.get('PILOT_TODAY'))"
     try:
-        probe = "(sorted(m for m in ('duckdb', 'pandas', 'core.submission.validate') if m in __import__('sys').modules)," \
-                " __import__('os').environ.get('PILOT_TODAY'))"
         modules, today = pool.submit(eval, probe).result(timeout=120)
+        there = pool.submit(prepare_file, samples_dir / SAMPLE, frozenset(), tmp_path / "w.duckdb").result(timeout=120)
+        after, _ = pool.submit(eval, probe).result(timeout=120)
     finally:
         pool.shutdown()
     assert modules == ["core.submission.validate"] and today == "2026-05-17"
+    assert after == ["core.submission.validate"]
+    here = prepare_file(samples_dir / SAMPLE, frozenset(), tmp_path / "h.duckdb")
+    assert there.parsed.ok and len(here.parsed.tables) >= 4 and set(there.parsed.tables) == set(here.parsed.tables)
+    for key, table in here.parsed.tables.items():
+        assert there.parsed.tables[key].equals(table), key
 
 
 def test_a_month_that_has_not_begun_is_refused_and_the_running_month_warned(db_path, samples_dir):
