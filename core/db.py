@@ -37,6 +37,20 @@ def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
         con.execute(f"SET memory_limit = '{DUCKDB_SETTINGS['memory_limit']}'")
 
 
+@contextmanager
+def threads(con: duckdb.DuckDBPyConnection, n: int) -> Iterator[None]:
+    """DuckDB's worker threads set to `n` for the statements inside, its default (the cores) after. Like
+    memory_limit, the setting is the database instance's."""
+    con.execute(f"SET threads = {int(n)}")
+    try:
+        yield
+    finally:
+        try:
+            con.execute("RESET threads")
+        except duckdb.Error:
+            pass  # the connection is going anyway (an aborted transaction): its instance goes with it
+
+
 # Streamlit runs sessions in threads of one process: serialise writes there.
 WRITE_LOCK = threading.RLock()
 # Two threads connecting to the same file at once race in DuckDB's instance cache

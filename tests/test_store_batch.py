@@ -154,6 +154,22 @@ def test_pool_and_this_process_share_the_files_and_give_the_same_results(samples
     assert [r.model_dump() for r in shared.results] == [r.model_dump() for r in alone.results]
 
 
+def test_a_pooled_ingest_stores_on_one_duckdb_thread_and_gives_the_default_back(samples_dir, db_path, monkeypatch):
+    """While pool workers read, the storing connection runs DuckDB on one thread (its own threads would
+    contend with the workers for the cores); the setting is the database instance's, so a connection
+    the caller keeps open (as the dashboard's would be) sees the default again afterwards."""
+    import core.submission.ingest as ingest
+    seen = []
+    admit = ingest.admit
+    monkeypatch.setattr(ingest, "admit", lambda con, items, *a: seen.append(
+        con.execute("SELECT current_setting('threads')").fetchone()[0]) or admit(con, items, *a))
+    with open_db(db_path) as kept:
+        default = kept.execute("SELECT current_setting('threads')").fetchone()[0]
+        batch = ingest.ingest_paths([samples_dir], db_path=db_path, workers=2)
+        assert kept.execute("SELECT current_setting('threads')").fetchone()[0] == default
+    assert len(batch.results) == 24 and seen and set(seen) == {1}
+
+
 def test_a_count_too_large_for_the_database_is_rejected_not_a_crash(db_path):
     from builders import build_workbook, valid_submission_sheets
 

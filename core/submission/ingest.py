@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 from pydantic import BaseModel
 
-from core.db import open_db
+from core.db import open_db, threads
 from core.paths import default_db_path
 from core.submission.arrival import arrival_key
 from core.submission.archive import archive_bytes, remove_dead_writers_files, sync_archive
@@ -107,7 +107,8 @@ def ingest_paths(paths: list[Path | str], *, db_path: Path | str | None = None,
     if not files:
         return batch
     db = Path(db_path) if db_path is not None else default_db_path()
-    if len(files) >= MIN_POOL_FILES:
+    pooled = len(files) >= MIN_POOL_FILES
+    if pooled:
         _start_fork_server()  # it imports the validator while this process opens the database
     with open_db(db) as con:  # one look-up of known hashes saves an open per new file
         known = {r[0] for r in con.execute("SELECT DISTINCT sha256 FROM submission").fetchall()}
@@ -124,6 +125,8 @@ def ingest_paths(paths: list[Path | str], *, db_path: Path | str | None = None,
                 con = None
             if con is None:
                 con, opened = stack.enter_context(open_db(db)), time.monotonic()
+                if pooled:  # the workers hold the cores: DuckDB's own threads would only contend with them
+                    stack.enter_context(threads(con, 1))
             for result in _store_prepared(con, pending, db, received_at, actor):
                 batch.results.append(result)
                 if progress is not None:
