@@ -39,7 +39,7 @@ def ingest_naive(path: Path, con: duckdb.DuckDBPyConnection, sub_id: int) -> int
             continue
         exact, loose = header_keys(spec.model)
         cols = [(j, match_header(text, exact, loose)) for j, text in enumerate(rows[idx])]
-        cols = [(j, c) for j, c in cols if c is not None]
+        cols = [(j, m.col) for j, m in cols if m is not None]
         code_col = next(j for j, c in cols if c.kind == "code")
         valid = []
         for cells in rows[idx + 1:]:

@@ -35,6 +35,12 @@ RULE_MESSAGES: dict[str, str] = {
     "no_header": "{sheet}:找不到表头行(前{n}行中没有一行包含半数以上的必填列名),应包含:{expected};"
                  "找到的表头:{found}",
     "missing_column": "{sheet} 第{row}行:缺少必填列「{column}」,找到的表头:{found}",
+    "extra_column": "{where}:不是本表的列,已忽略",
+    "duplicate_column": "{where}:第{letter}列与第{first}列「{first_header}」是同一列,内容相同,已忽略此列",
+    "conflicting_columns": "{where}:第{letter}列与第{first}列「{first_header}」是同一列,但数值不同,无法确定以哪一列为准;"
+                           "应删除多余的一列(包括隐藏的列)后重新报送",
+    "wrong_unit": "{where}:表头的单位是「{unit}」,本列应按「{header}」填写;应把数值换算后,将表头改为「{header}」",
+    "not_a_school": "{where}:值「{value}」没有学校标识码,也没有数值,不是学校数据,已跳过",
     "no_rows": "{sheet}:没有学校数据行",
     "duplicate_code": "{where}:值「{value}」与第{first}行重复,每所学校只能填写一行",
     "unknown_code": "{where}:值「{value}」不在本表「学校名册」中,应先在学校名册中填写该校",

@@ -62,7 +62,7 @@ def col(header: str, kind: Kind, *, req: Req = "yes", **kw: Any) -> Any:
     )
 
 
-_CODE = dict(aliases=("学校代码", "标识码"), expected="10位数字的学校标识码")
+_CODE = dict(aliases=("学校代码", "标识码", "学校编码"), expected="10位数字的学校标识码")
 _COUNT = ("人", "名")
 
 
