@@ -223,3 +223,10 @@ def test_the_header_pasted_again_above_a_second_block_of_schools_is_skipped():
     pe = sheets["体育"]
     sheets["体育"] = [*pe[:5], list(pe[0]), *pe[5:]]
     same_tables(read(sheets))
+
+
+@pytest.mark.parametrize("label", ["平均值", "全县汇总"])
+def test_summary_rows_with_figures_are_skipped_like_subtotals(label):
+    sheets = plain()
+    sheets["体育"].append([None, label, 4, 3, 3, 2, 61.5, None, None, None])
+    same_tables(read(sheets))

@@ -25,7 +25,7 @@ from core.submission.messages import rule_issue
 from core.submission.schema import Col, Row, columns
 
 HEADER_SCAN_ROWS = 30  # the header must be within the first 30 rows
-SUBTOTAL_WORDS = ("合计", "总计", "小计")  # anywhere in a row without a school code
+SUBTOTAL_WORDS = ("合计", "总计", "小计", "汇总", "平均")  # anywhere in a row without a school code
 TOTAL_PREFIXES = ("总数",)  # at the start of the row's first text
 FOOTER_WORDS = ("填报人", "填表人", "填表", "制表", "联系电话", "电话", "手机", "联系方式", "联系人", "审核",
                 "填报日期", "填报时间", "填表日期", "填表时间", "报送日期", "报送时间", "负责人", "单位负责人",
