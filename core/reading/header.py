@@ -211,7 +211,7 @@ def _is_figure(value: object) -> bool:
 def _has_digits(value: object) -> bool:
     """A number, or text with a digit in it (a code, a count typed as text, a phone number)."""
     t = type(value)
-    return t is float or t is int or isinstance(value, str) and any(ch.isdigit() for ch in value)
+    return t is float or t is int or isinstance(value, str) and _DIGIT.search(value) is not None
 
 
 def _row_kind(cells: list, code_col: int | None) -> str | None:
@@ -248,6 +248,7 @@ def _row_kind(cells: list, code_col: int | None) -> str | None:
 
 SKIP, LABEL = "skip", "label"
 _FIGURE = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_DIGIT = re.compile(r"\d")
 _DATE = re.compile(r"\d{4}(?:年\d{1,2}月\d{1,2}日?|[-/.]\d{1,2}[-/.]\d{1,2})")
 
 
