@@ -50,10 +50,12 @@ def _assert_same(data: bytes, name: str, monkeypatch) -> None:
         assert table.to_pylist() == exact.tables[key].to_pylist(), key
 
 
+# Not-applicable marks (cells.NA_MARKS and spellings of them): blank with a warning, or an error, by column.
+MARKS = ["/", " ／ ", "—", "——", "-", "–", "无", "不适用", "未测"]
 # Cells that each column kind may meet: clean ones, ones the normaliser repairs, and ones it rejects.
 BAD = {
-    "num": ["45分钟", "４５", " 60 ", "约一小时", -1.0, 1e9, "", "  ", "#N/A", "3,5", True, "3节", 7],
-    "int": [3.5, "1,234", "12人", -2.0, 0.0, 1e12, "", "十二", "#DIV/0!", "2 ", 5, False],
+    "num": ["45分钟", "４５", " 60 ", "约一小时", -1.0, 1e9, "", "  ", "#N/A", "3,5", True, "3节", 7, *MARKS],
+    "int": [3.5, "1,234", "12人", -2.0, 0.0, 1e12, "", "十二", "#DIV/0!", "2 ", 5, False, *MARKS],
     "code": [2190000001.0, "'2190000001", "２１９００００００１", "219000001", "abc", "", "2190000001.5",
              " 2190000001 ", "#REF!", 2190000001.5, 219000001.0, -2190000001.0],
     "text": ["", "  ", " 名称 ", 12.0, "#N/A", "a#b", "\t", "长" * 101, " " + "校" * 100 + " "],

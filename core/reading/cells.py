@@ -38,6 +38,18 @@ def _fold(text: object) -> str:
     return _SPACES.sub("", s).lower()
 
 
+# What clerks write in a number cell that does not apply to the school or was not measured this
+# month (probe N2). Where a blank is allowed such a mark is read as blank, with a warning; where the
+# cell must be filled it is an error saying so. Number columns only: in a yes/no column 无 means "no".
+NA_MARKS: tuple[str, ...] = ("/", "／", "—", "——", "-", "–", "无", "不适用", "未测")
+_NA_FOLDED = frozenset(_fold(m) for m in NA_MARKS)  # '／' folds to '/', '－' to '-'
+
+
+def is_na_mark(value: object) -> bool:
+    """True for a not-applicable mark (NA_MARKS, folded: ' / ', '／'…); meant for number cells only."""
+    return isinstance(value, str) and fold(value) in _NA_FOLDED
+
+
 def is_blank(value: object) -> bool:
     """True for an empty cell ('' or only spaces, or None)."""
     return value is None or (isinstance(value, str) and not value.strip())

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from pydantic import TypeAdapter, ValidationError
 
-from core.reading.cells import display, excel_error, fold, is_blank, normaliser
+from core.reading.cells import display, excel_error, fold, is_blank, is_na_mark, normaliser
 from core.reading.filecheck import check_file, suffix_issue
 from core.reading.header import (
     HEADER_SCAN_ROWS,
@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # pandas is imported where frames are built: ingest's workers
     import pandas as pd
 
 DTYPES = {"code": "str", "text": "str", "enum": "str", "int": "Int64", "num": "Float64", "bool": "boolean"}
+NUMBER_KINDS = frozenset({"num", "int"})  # the columns where a not-applicable mark (NA_MARKS) is read
 ARROW_TYPES = {"code": pa.string(), "text": pa.string(), "enum": pa.string(), "int": pa.int64(),
                "num": pa.float64(), "bool": pa.bool_()}
 
@@ -182,13 +183,14 @@ def _check_cells(raw: RawSheet, table: SheetTable, spec: Sheet, label: str, head
         values.setdefault(name, blank)
     if not slow:
         return ParsedSheet(spec.key, label, headers, excel_rows, values, list(range(n)), values, cols), []
-    models, issues = _exact_rows(raw, table, model, label, sorted(slow), values)
+    marks: dict[tuple[int, str], str] = {}
+    models, issues = _exact_rows(raw, table, model, label, sorted(slow), values, marks)
     valid = [i for i in range(n) if models.get(i, True) is not None]
     fields = {}
     for name in cols:
         column = values[name]
         fields[name] = [models[i].__dict__[name] if i in models else column[i] for i in valid]
-    return ParsedSheet(spec.key, label, headers, excel_rows, values, valid, fields, cols), issues
+    return ParsedSheet(spec.key, label, headers, excel_rows, values, valid, fields, cols, marks), issues
 
 
 def _transpose(grid: list[list], js: list[int]) -> list[list]:
@@ -201,10 +203,14 @@ def _transpose(grid: list[list], js: list[int]) -> list[list]:
 
 
 def _exact_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str, rows: list[int],
-                values: dict[str, list]) -> tuple[dict[int, Row | None], list[Issue]]:
+                values: dict[str, list], marks: dict[tuple[int, str], str]
+                ) -> tuple[dict[int, Row | None], list[Issue]]:
     """Rows (data row indexes) checked cell by cell and by the row model: {row: model, None if invalid}, issues.
 
-    Each row's normalised values replace the column-wise ones in `values` (blank or error: None).
+    Each row's normalised values replace the column-wise ones in `values` (blank or error: None). A
+    not-applicable mark in a number cell (`/`, `—`, `无`…; never clean, so always checked here) is an
+    error in a required column, blank with a warning in an optional one, and blank in a conditional
+    column, recorded in `marks` for the rules (band_columns, quality_year) to word.
     """
     issues: list[Issue] = []
     dicts: list[dict] = []
@@ -217,6 +223,18 @@ def _exact_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str, 
         issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=err,
                             message=cell_message("excel_error", where=where(label, excel_row, written),
                                                  value=err, expected=c.expected)))
+
+    def na_cell(n: int, excel_row: int, c: Col, name: str, written: str, mark: str) -> None:
+        at = where(label, excel_row, written)
+        if c.required:
+            bad_cells.add((n, name))
+            issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=mark,
+                                message=cell_message("na_required", where=at, value=mark, expected=c.expected)))
+        elif c.req == "no":
+            issues.append(Issue(severity="warning", sheet=label, row=excel_row, column=written, value=mark,
+                                message=cell_message("na_optional", where=at, value=mark)))
+        else:  # band, compulsory, if_level: whether a blank is allowed depends on the row (the rules say)
+            marks[(n, name)] = mark
 
     for n in rows:
         excel_row, cells = table.rows[n]
@@ -234,6 +252,9 @@ def _exact_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str, 
             err = excel_error(cell)
             if err:
                 error_cell(n, excel_row, c, name, written, err)
+                continue
+            if c.kind in NUMBER_KINDS and is_na_mark(cell):
+                na_cell(n, excel_row, c, name, written, display(cell))
                 continue
             row[name] = norm(cell)
         for _, _, name, _, _ in cols:
