@@ -281,15 +281,40 @@ def count_limits(ctx: Context) -> list[Issue]:
     return issues
 
 
-def fitness_all_or_none(ctx: Context) -> list[Issue]:
-    """The three 体质健康 columns are filled together or left blank together."""
+FITNESS = ("fitness_tested", "fitness_passed", "fitness_good")
+
+
+def fitness_not_tested(sheet: ParsedSheet) -> list[int]:
+    """Valid 体育 rows whose 体质健康测试人数 is 0 and 及格/优良 are 0 or blank: not tested this month.
+
+    Their three counts are stored as blank (validate.table_columns), so a zero triple never replaces the
+    carried-forward results of the last test (core/indicators/base.py takes fitness_tested IS NOT NULL).
+    """
+    tested = sheet.fields["fitness_tested"]
+    if 0 not in tested:
+        return []
+    passed, good = sheet.fields["fitness_passed"], sheet.fields["fitness_good"]
+    return [k for k, (t, p, g) in enumerate(zip(tested, passed, good)) if t == 0 and not p and not g]
+
+
+def fitness_zero(ctx: Context) -> list[Issue]:
+    """测试人数 0 (及格/优良 0 or blank) is read as not tested this month: blank, with a warning on the row."""
     sheet = ctx.sheets.get("pe")
     if sheet is None:
         return []
-    names = ("fitness_tested", "fitness_passed", "fitness_good")
+    return [rule_issue("fitness_zero", "warning", **sheet.where_valid(k, "fitness_tested"))
+            for k in fitness_not_tested(sheet)]
+
+
+def fitness_all_or_none(ctx: Context) -> list[Issue]:
+    """The three 体质健康 columns are filled together or left blank together (a not-tested 0 counts as blank)."""
+    sheet = ctx.sheets.get("pe")
+    if sheet is None:
+        return []
+    not_tested = set(fitness_not_tested(sheet))
     return [rule_issue("fitness_partial", sheet=sheet.label, row=sheet.rows[sheet.valid[k]])
-            for k, values in enumerate(zip(*(sheet.fields[n] for n in names)))
-            if 0 < sum(v is not None for v in values) < 3]
+            for k, values in enumerate(zip(*(sheet.fields[n] for n in FITNESS)))
+            if 0 < sum(v is not None for v in values) < 3 and k not in not_tested]
 
 
 def quality_year(ctx: Context) -> list[Issue]:
@@ -370,7 +395,7 @@ def codes_of_other_counties(places: SheetPlaces, codes: list[str],
 
 
 RULES = (unique_codes, codes_in_roster, county_matches, band_columns, count_limits,
-         fitness_all_or_none, quality_year, class_size, names_match_roster, roster_coverage)
+         fitness_zero, fitness_all_or_none, quality_year, class_size, names_match_roster, roster_coverage)
 
 
 def run_rules(ctx: Context) -> list[Issue]:

@@ -32,9 +32,11 @@ from core.submission.issues import Issue, has_errors
 from core.submission.messages import cell_message, rule_issue, where
 from core.submission.parsed import ParsedSubmission
 from core.submission.rules import (
+    FITNESS,
     Context,
     ParsedSheet,
     determine_county_period,
+    fitness_not_tested,
     run_rules,
 )
 from core.submission.schema import (
@@ -303,7 +305,8 @@ def _applies(col: Col, school_type: str | None) -> bool:
 def table_columns(sheet: ParsedSheet, school_types: dict[str, str]) -> dict[str, list]:
     """The sheet's valid rows column by column (DB column -> values, None for blanks).
 
-    A value in a column that does not apply to the school (a 0 the rules warned about) is stored as blank.
+    A value in a column that does not apply to the school (a 0 the rules warned about) is stored as blank,
+    and so are the 体质健康 counts of a school not tested this month (测试人数 0; rules.fitness_zero).
     """
     spec = SHEETS[sheet.key]
     types = [school_types.get(code) for code in sheet.fields["school_id"]]
@@ -315,6 +318,12 @@ def table_columns(sheet: ParsedSheet, school_types: dict[str, str]) -> dict[str,
             applies = {t: _applies(c, t) for t in set(types)}
             values = [v if applies[t] else None for v, t in zip(values, types)]
         out[n] = values
+    if sheet.key == "pe":
+        not_tested = fitness_not_tested(sheet)
+        for n in FITNESS if not_tested else ():
+            out[n] = list(out[n])
+            for k in not_tested:
+                out[n][k] = None
     return out
 
 
