@@ -145,6 +145,35 @@ def test_blank_required_and_not_whole():
                     "学校名册 第4行「教学班数」:值「10.5」不是整数,应填写1–300之间的整数"]
 
 
+@pytest.mark.parametrize("raw", [1965.9999999999998, 1966.0000000000002, "1965.9999999999998"])
+def test_formula_noise_in_a_count_is_the_whole_number(raw):
+    """A formula's cached value as Excel writes it (17 digits; .ods keeps them, openpyxl's .xlsx would round)."""
+    from builders import build_ods
+    s = valid_submission_sheets()
+    s["学校名册"][1][5] = raw
+    result = validate_workbook(build_ods(s), "云岭县_2026-10.ods")
+    assert errors(result) == []
+    assert result.tables["school"]["students"][0] == 1966
+
+
+def test_a_count_that_is_not_nearly_whole_is_still_refused():
+    from builders import build_ods
+    s = valid_submission_sheets()
+    s["学校名册"][1][5] = 1965.99999
+    (issue,) = errors(validate_workbook(build_ods(s), "云岭县_2026-10.ods"))
+    assert issue.message == "学校名册 第2行「在校生数」:值「1965.99999」不是整数,应填写1–10000之间的整数"
+
+
+def test_count_cell_formatted_as_a_date_says_so():
+    from datetime import date
+    s = valid_submission_sheets()
+    s["学校名册"][1][6] = date(1900, 2, 12)  # 43 typed into a cell formatted as a date
+    (issue,) = errors(validate(s))
+    assert issue.message == ("学校名册 第2行「教学班数」:值「1900-02-12」是日期,因为单元格格式为日期;"
+                             "应将该单元格格式改为“常规”或“数值”,再以数字填写1–300之间的整数")
+    assert (issue.row, issue.column, issue.value) == (2, "教学班数", "1900-02-12")
+
+
 def test_header_variants_and_unknown_column():
     s = valid_submission_sheets()
     header = s["体育"][0]

@@ -7,6 +7,7 @@ workbooks with good and bad cells mixed in every column, in every layout and fil
 from __future__ import annotations
 
 import random
+from datetime import date
 from typing import Annotated
 
 import pytest
@@ -54,8 +55,9 @@ def _assert_same(data: bytes, name: str, monkeypatch) -> None:
 MARKS = ["/", " ／ ", "—", "——", "-", "–", "无", "不适用", "未测"]
 # Cells that each column kind may meet: clean ones, ones the normaliser repairs, and ones it rejects.
 BAD = {
-    "num": ["45分钟", "４５", " 60 ", "约一小时", -1.0, 1e9, "", "  ", "#N/A", "3,5", True, "3节", 7, *MARKS],
-    "int": [3.5, "1,234", "12人", -2.0, 0.0, 1e12, "", "十二", "#DIV/0!", "2 ", 5, False, *MARKS],
+    "num": ["45分钟", "４５", " 60 ", "约一小时", -1.0, 1e9, "", "  ", "#N/A", "3,5", True, "3节", 7, *MARKS, date(1900, 1, 20)],
+    "int": [3.5, "1,234", "12人", -2.0, 0.0, 1e12, "", "十二", "#DIV/0!", "2 ", 5, False, *MARKS,
+            1965.9999999999998, 7.0000000000001, 12.00001, date(1900, 2, 12)],
     "code": [2190000001.0, "'2190000001", "２１９００００００１", "219000001", "abc", "", "2190000001.5",
              " 2190000001 ", "#REF!", 2190000001.5, 219000001.0, -2190000001.0],
     "text": ["", "  ", " 名称 ", 12.0, "#N/A", "a#b", "\t", "长" * 101, " " + "校" * 100 + " "],

@@ -6,6 +6,7 @@ type (float_parsing, int_from_float, bool_parsing, literal_error, string_pattern
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
@@ -18,6 +19,9 @@ EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM
                           "#GETTING_DATA", "#SPILL!", "#CALC!"})
 TRUE_WORDS = frozenset({"是", "有", "y", "yes", "√", "✓", "✔", "1", "true", "t", "对"})
 FALSE_WORDS = frozenset({"否", "无", "没有", "n", "no", "×", "✗", "✘", "x", "0", "false", "f"})
+
+DATE_TYPES = (datetime, date, time, timedelta)  # what the reader gives for a cell formatted as a date or time
+WHOLE_TOLERANCE = 1e-9  # a float this close to a whole number is formula noise (1965.9999999999998) in a count
 
 _SPACES = re.compile(r"\s+")
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")"})
@@ -75,7 +79,7 @@ def to_number(value: object, units: tuple[str, ...] = ()) -> object:
         return display(value)
     if isinstance(value, (int, float)):
         return float(value)
-    if isinstance(value, (datetime, date, time, timedelta)):
+    if isinstance(value, DATE_TYPES):
         return str(value)
     raw = str(value).strip()
     s = _SPACES.sub("", unicodedata.normalize("NFKC", raw)).replace(",", "")
@@ -89,11 +93,24 @@ def to_number(value: object, units: tuple[str, ...] = ()) -> object:
 
 
 def to_int(value: object, units: tuple[str, ...] = ()) -> object:
-    """Like to_number, but a whole float becomes int (3.5 stays float and is rejected as not whole)."""
+    """Like to_number, but a whole float becomes int (3.5 stays float and is rejected as not whole).
+
+    A float within WHOLE_TOLERANCE of a whole number (a formula's rounding noise) is that number.
+    """
     v = to_number(value, units)
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
+    if isinstance(v, float):
+        if v.is_integer():
+            return int(v)
+        if math.isfinite(v) and abs(v - round(v)) <= WHOLE_TOLERANCE:
+            return int(round(v))
     return v
+
+
+def date_word(value: object) -> str | None:
+    """'日期' or '时间' when the cell holds a date or time (its number format), else None."""
+    if isinstance(value, (time, timedelta)):
+        return "时间"
+    return "日期" if isinstance(value, (datetime, date)) else None
 
 
 def to_bool(value: object) -> object:

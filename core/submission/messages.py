@@ -10,6 +10,9 @@ from core.submission.issues import Issue, Severity
 CELL_MESSAGES: dict[str, str] = {
     "missing": "{where}:未填写,应填写{expected}",
     "excel_error": "{where}:值「{value}」是Excel错误值(公式出错),应填写{expected}",
+    # a number column's cell formatted as a date or time: Excel shows the number typed (43) as 1900/2/12
+    "date_cell": "{where}:值「{value}」是{what},因为单元格格式为{what};应将该单元格格式改为“常规”或“数值”,"
+                 "再以数字填写{expected}",
     # a not-applicable mark (cells.NA_MARKS) in a number column that every school fills / may leave blank
     "na_required": "{where}:值「{value}」不是数字,此列每所学校都必须填写,不能填不适用或留空,应填写{expected}",
     "na_optional": "{where}:值「{value}」已按不适用/未填处理(视为空白,即本月未报送此项);此列可直接留空,"

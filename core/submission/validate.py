@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from pydantic import TypeAdapter, ValidationError
 
-from core.reading.cells import display, excel_error, fold, is_blank, is_na_mark, normaliser
+from core.reading.cells import date_word, display, excel_error, fold, is_blank, is_na_mark, normaliser
 from core.reading.filecheck import check_file, suffix_issue
 from core.reading.header import (
     HEADER_SCAN_ROWS,
@@ -277,10 +277,13 @@ def _exact_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str, 
                 continue
             excel_row = table.rows[n][0]
             written, c = headers[name]
-            value = display(table.rows[n][1][index[name]]) if name in dicts[k] else ""  # the cell as written
+            cell = table.rows[n][1][index[name]] if name in dicts[k] else ""
+            value = display(cell)  # the cell as written
+            what = date_word(cell) if c.kind in NUMBER_KINDS else None
             ctx = e.get("ctx") or {}
             issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=value or None,
-                                message=cell_message(e["type"], where=where(label, excel_row, written), value=value,
+                                message=cell_message("date_cell" if what else e["type"], what=what,
+                                                     where=where(label, excel_row, written), value=value,
                                                      expected=c.expected, ge=display(ctx.get("ge", "")),
                                                      le=display(ctx.get("le", "")),
                                                      max_length=ctx.get("max_length", ""))))
