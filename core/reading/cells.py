@@ -17,8 +17,11 @@ from core.submission.schema import Col
 
 EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
                           "#GETTING_DATA", "#SPILL!", "#CALC!"})
-TRUE_WORDS = frozenset({"是", "有", "y", "yes", "√", "✓", "✔", "1", "true", "t", "对"})
-FALSE_WORDS = frozenset({"否", "无", "没有", "n", "no", "×", "✗", "✘", "x", "0", "false", "f"})
+# Yes/no words (folded). The phrases clerks write for a yes/no question (probe N16) are unambiguous too.
+YES_PHRASES = ("已布置", "已建立", "已公示", "已建成")
+NO_PHRASES = ("不布置", "未布置", "未建立", "未公示")
+TRUE_WORDS = frozenset({"是", "有", "y", "yes", "√", "✓", "✔", "1", "true", "t", "对", *YES_PHRASES})
+FALSE_WORDS = frozenset({"否", "无", "没有", "n", "no", "×", "✗", "✘", "x", "0", "false", "f", *NO_PHRASES})
 
 DATE_TYPES = (datetime, date, time, timedelta)  # what the reader gives for a cell formatted as a date or time
 WHOLE_TOLERANCE = 1e-9  # a float this close to a whole number is formula noise (1965.9999999999998) in a count
@@ -146,17 +149,20 @@ def to_text(value: object) -> str:
     return display(value)
 
 
-def to_enum(value: object, choices: tuple[str, ...]) -> str:
-    """The listed choice that the cell matches after folding; else the trimmed text (rejected later)."""
-    return _folded_choices(choices).get(fold(value)) or display(value)
+def to_enum(value: object, choices: tuple[str, ...], synonyms: tuple[tuple[str, str], ...] = ()) -> str:
+    """The listed choice that the cell, or a synonym of it (schema Col.synonyms), matches after folding;
+    else the trimmed text (rejected later)."""
+    return _folded_choices(choices, synonyms).get(fold(value)) or display(value)
 
 
 @lru_cache(maxsize=None)
-def _folded_choices(choices: tuple[str, ...]) -> dict[str, str]:
-    """Folded choice -> the first listed choice with that folding."""
+def _folded_choices(choices: tuple[str, ...], synonyms: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+    """Folded choice -> the first listed choice with that folding; folded synonym -> its choice."""
     out: dict[str, str] = {}
     for choice in choices:
         out.setdefault(fold(choice), choice)
+    for word, choice in synonyms:
+        out.setdefault(fold(word), choice)
     return out
 
 
@@ -172,7 +178,7 @@ def normalise(value: object, column: Col) -> object:
     if kind == "code":
         return to_code(value)
     if kind == "enum":
-        return to_enum(value, column.enum)
+        return to_enum(value, column.enum, column.synonyms)
     return to_text(value)
 
 
@@ -202,13 +208,13 @@ def _normaliser(column: Col) -> Callable[[object], object]:
             return to_code(v)
         return code
     if kind == "enum":
-        choices = column.enum
-        exact = {c: to_enum(c, choices) for c in choices}  # a cell written exactly as listed
+        choices, synonyms = column.enum, column.synonyms
+        exact = {c: to_enum(c, choices, synonyms) for c in choices}  # a cell written exactly as listed
 
         def enum(v: object) -> object:
             if type(v) is str and v in exact:
                 return exact[v]
-            return to_enum(v, choices)
+            return to_enum(v, choices, synonyms)
         return enum
     if kind == "bool":
         return to_bool
