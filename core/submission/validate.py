@@ -28,15 +28,14 @@ from core.reading.workbook import (
 )
 from core.submission.bands import covers, is_compulsory
 from core.submission.columns import column_values
+from core.submission.fitness import FITNESS, fitness_not_tested
 from core.submission.issues import Issue, has_errors
 from core.submission.messages import cell_message, rule_issue, where
 from core.submission.parsed import ParsedSubmission
 from core.submission.rules import (
-    FITNESS,
     Context,
     ParsedSheet,
     determine_county_period,
-    fitness_not_tested,
     run_rules,
 )
 from core.submission.schema import (
@@ -309,7 +308,7 @@ def table_columns(sheet: ParsedSheet, school_types: dict[str, str]) -> dict[str,
     """The sheet's valid rows column by column (DB column -> values, None for blanks).
 
     A value in a column that does not apply to the school (a 0 the rules warned about) is stored as blank,
-    and so are the 体质健康 counts of a school not tested this month (测试人数 0; rules.fitness_zero).
+    and so are the 体质健康 counts of a school not tested this month (测试人数 0; fitness.fitness_zero).
     """
     spec = SHEETS[sheet.key]
     types = [school_types.get(code) for code in sheet.fields["school_id"]]
