@@ -227,6 +227,25 @@ def test_fitness_newest_filled_month_wins():
     assert (row["numerator"], row["denominator"], row["value"]) == (120, 200, 60.0)
 
 
+@pytest.mark.parametrize("november", [None, 0])
+def test_fitness_zero_triple_keeps_the_carried_forward_results(november, db_path):
+    """Through the real ingest: November's 体质健康 0/0/0 (not tested this month) keeps October's rate, as blanks do."""
+    from builders import build_workbook, valid_submission_sheets
+
+    from core.db import open_db
+    from core.submission.ingest import ingest_file
+    for period, fitness in (("2026-10", (300, 270, 150)), ("2026-11", (november,) * 3)):
+        sheets = valid_submission_sheets("云岭县", period, n_schools=6)
+        for row in sheets["体育"][1:]:
+            row[7:10] = fitness
+        res = ingest_file(build_workbook(sheets), file_name=f"云岭县_{period}.xlsx", db_path=db_path,
+                          received_at=datetime(2026, 12, 3))
+        assert res.status == "accepted", res
+    with open_db(db_path) as con:
+        row = value(con, "fitness_pass_rate", "2026-11", "county", "云岭县")
+    assert (row["numerator"], row["denominator"], row["value"]) == (6 * 270, 6 * 300, 90.0)
+
+
 # ----------------------------------------------------------------- scope, zone, levels
 
 def test_zone_uses_counties_with_data_and_lists_missing():

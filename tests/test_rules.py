@@ -146,6 +146,27 @@ def test_fitness_all_or_none():
     assert (issue.sheet, issue.row) == ("体育", 3) and "应三列都填写或都留空" in issue.message
 
 
+@pytest.mark.parametrize("fitness", [(0, 0, 0), (0, None, None), (0, 0, None), ("0", "0人", 0.0)])
+def test_fitness_tested_zero_is_not_tested_this_month(fitness):
+    """测试人数 0 with 及格/优良 0 or blank: blank (not reported), never a zero test that replaces the last one."""
+    s = valid_submission_sheets()
+    s["体育"][3][7:10] = fitness
+    result = run(s)
+    warning = one(result, "warning")
+    assert find(result) == []
+    assert warning.message == ("体育 第4行「体质健康测试人数」:体质健康测试人数为0,已按本月未测试处理(测试、及格、优良人数"
+                               "视为空白,沿用最近一次的体测结果);未测试的月份这三列应留空")
+    pe = result.tables["pe"].set_index("school_id")
+    assert [str(pe.loc[school_code(3), c]) for c in ("fitness_tested", "fitness_passed", "fitness_good")] == \
+        ["<NA>"] * 3
+
+
+def test_fitness_zero_tested_but_some_passed_is_still_an_error():
+    s = valid_submission_sheets()
+    s["体育"][3][7:10] = (0, 5, 0)
+    assert at(one(run(s))) == ("体育", 4, "体质健康及格人数")
+
+
 @pytest.mark.parametrize("col, value, expected_col", [
     (3, 41, "高于规定学历教师数"), (4, 41, "县级及以上骨干教师数"), (5, 41, "体育艺术专任教师数"),
     (2, None, "认定年份"), (2, 2027, "认定年份"), (2, 2014, "认定年份")])

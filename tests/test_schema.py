@@ -56,3 +56,14 @@ def test_ranges_from_the_spec_reach_the_model():
     assert cols["activity_minutes"].expected == "0–300之间的分钟数"
     field = SHEETS["pe"].model.model_fields["activity_minutes"]
     assert {type(m).__name__ for m in field.metadata} >= {"Ge", "Le"}
+
+
+def test_synonyms_name_a_listed_value_and_no_listed_value_or_other_synonym():
+    from core.reading.cells import fold
+    for spec in SHEETS.values():
+        for c in columns(spec.model):
+            words = [fold(w) for w, _ in c.synonyms]
+            assert (c.kind == "enum") or not c.synonyms, c
+            assert all(value in c.enum for _, value in c.synonyms), c
+            assert len(set(words)) == len(words) and not set(words) & {fold(v) for v in c.enum}, c
+    assert dict(columns(SHEETS["school"].model)[3].synonyms)["初中"] == "初级中学"

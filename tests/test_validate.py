@@ -120,6 +120,44 @@ def test_yes_no_words(raw, expected):
     assert bool(result.tables["homework"]["publicity"][0]) is expected
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("不布置", False), ("未布置", False), ("未建立", False), ("未公示", False),
+    ("已布置", True), ("已建立", True), ("已公示", True), ("已建成", True)])
+def test_yes_no_phrases(raw, expected):
+    s = valid_submission_sheets(whole_child=True)
+    s["作业"][1][5] = raw
+    s["综合育人"][1][4] = raw
+    result = validate(s)
+    assert result.issues == []
+    assert bool(result.tables["homework"]["publicity"][0]) is expected
+    assert bool(result.tables["whole_child"]["parent_school"][0]) is expected
+
+
+@pytest.mark.parametrize("column, raw, table, field, expected", [
+    (3, "初中", "school", "school_type", "初级中学"), (3, "高中", "school", "school_type", "高级中学"),
+    (3, "九年一贯制", "school", "school_type", "九年一贯制学校"),
+    (3, "十二年一贯制", "school", "school_type", "十二年一贯制学校"), (3, " 完中 ", "school", "school_type", "完全中学"),
+    (4, "城市", "school", "locale", "城区"), (4, "镇", "school", "locale", "镇区"), (4, "农村", "school", "locale", "乡村"),
+    (1, "县级优质学校", "quality", "level", "县级"), (1, "市级优质学校", "quality", "level", "市级"),
+    (1, "省级优质学校", "quality", "level", "省级")])
+def test_enum_synonyms_are_stored_as_the_listed_value(column, raw, table, field, expected):
+    s = valid_submission_sheets()
+    sheet = "优质学校" if table == "quality" else "学校名册"
+    code = {"初中": 2, "高中": 5, "九年一贯制": 3, "十二年一贯制": 6, " 完中 ": 4}.get(raw, 1)
+    s[sheet][code][column] = raw  # the school whose type the synonym names (rules check bands by type)
+    result = validate(s)
+    assert errors(result) == []
+    assert result.tables[table].set_index("school_id").loc[school_code(code), field] == expected
+
+
+def test_ambiguous_school_type_is_still_refused():
+    s = valid_submission_sheets()
+    s["学校名册"][1][3] = "中学"  # 初级中学, 完全中学 or 高级中学?
+    (issue,) = errors(validate(s))
+    assert issue.message == ("学校名册 第2行「学段类型」:值「中学」不是可选的值,应填写小学、初级中学、九年一贯制学校、"
+                             "完全中学、高级中学、十二年一贯制学校之一")
+
+
 @pytest.mark.parametrize("raw", [2190000001, 2190000001.0, "2190000001.0", "'2190000001", " 2190000001 "])
 def test_codes_normalised(raw):
     s = valid_submission_sheets()
@@ -143,6 +181,35 @@ def test_blank_required_and_not_whole():
     msgs = [i.message for i in errors(validate(s))]
     assert msgs == ["学校名册 第3行「专任教师数」:未填写,应填写1–1000之间的整数",
                     "学校名册 第4行「教学班数」:值「10.5」不是整数,应填写1–300之间的整数"]
+
+
+@pytest.mark.parametrize("raw", [1965.9999999999998, 1966.0000000000002, "1965.9999999999998"])
+def test_formula_noise_in_a_count_is_the_whole_number(raw):
+    """A formula's cached value as Excel writes it (17 digits; .ods keeps them, openpyxl's .xlsx would round)."""
+    from builders import build_ods
+    s = valid_submission_sheets()
+    s["学校名册"][1][5] = raw
+    result = validate_workbook(build_ods(s), "云岭县_2026-10.ods")
+    assert errors(result) == []
+    assert result.tables["school"]["students"][0] == 1966
+
+
+def test_a_count_that_is_not_nearly_whole_is_still_refused():
+    from builders import build_ods
+    s = valid_submission_sheets()
+    s["学校名册"][1][5] = 1965.99999
+    (issue,) = errors(validate_workbook(build_ods(s), "云岭县_2026-10.ods"))
+    assert issue.message == "学校名册 第2行「在校生数」:值「1965.99999」不是整数,应填写1–10000之间的整数"
+
+
+def test_count_cell_formatted_as_a_date_says_so():
+    from datetime import date
+    s = valid_submission_sheets()
+    s["学校名册"][1][6] = date(1900, 2, 12)  # 43 typed into a cell formatted as a date
+    (issue,) = errors(validate(s))
+    assert issue.message == ("学校名册 第2行「教学班数」:值「1900-02-12」是日期,因为单元格格式为日期;"
+                             "应将该单元格格式改为“常规”或“数值”,再以数字填写1–300之间的整数")
+    assert (issue.row, issue.column, issue.value) == (2, "教学班数", "1900-02-12")
 
 
 def test_header_variants_and_unknown_column():

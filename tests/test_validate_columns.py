@@ -7,6 +7,7 @@ workbooks with good and bad cells mixed in every column, in every layout and fil
 from __future__ import annotations
 
 import random
+from datetime import date
 from typing import Annotated
 
 import pytest
@@ -50,15 +51,20 @@ def _assert_same(data: bytes, name: str, monkeypatch) -> None:
         assert table.to_pylist() == exact.tables[key].to_pylist(), key
 
 
+# Not-applicable marks (cells.NA_MARKS and spellings of them): blank with a warning, or an error, by column.
+MARKS = ["/", " ／ ", "—", "——", "-", "–", "无", "不适用", "未测"]
 # Cells that each column kind may meet: clean ones, ones the normaliser repairs, and ones it rejects.
 BAD = {
-    "num": ["45分钟", "４５", " 60 ", "约一小时", -1.0, 1e9, "", "  ", "#N/A", "3,5", True, "3节", 7],
-    "int": [3.5, "1,234", "12人", -2.0, 0.0, 1e12, "", "十二", "#DIV/0!", "2 ", 5, False],
+    "num": ["45分钟", "４５", " 60 ", "约一小时", -1.0, 1e9, "", "  ", "#N/A", "3,5", True, "3节", 7, *MARKS, date(1900, 1, 20)],
+    "int": [3.5, "1,234", "12人", -2.0, 0.0, 1e12, "", "十二", "#DIV/0!", "2 ", 5, False, *MARKS,
+            1965.9999999999998, 7.0000000000001, 12.00001, date(1900, 2, 12)],
     "code": [2190000001.0, "'2190000001", "２１９００００００１", "219000001", "abc", "", "2190000001.5",
              " 2190000001 ", "#REF!", 2190000001.5, 219000001.0, -2190000001.0],
     "text": ["", "  ", " 名称 ", 12.0, "#N/A", "a#b", "\t", "长" * 101, " " + "校" * 100 + " "],
-    "enum": [" 小学 ", "初中", "", "城区 ", "市 级", "省级", "其他"],
-    "bool": ["是", "否", "Y", "x", "√", "也许", "", 1.0, 0.0, 2.0, "TRUE"],
+    "enum": [" 小学 ", "初中", "", "城区 ", "市 级", "省级", "其他", "高中", " 九年一贯制 ", "完中", "农村", "镇",
+             "县级优质学校", "省级优质学校", "职业高中"],
+    "bool": ["是", "否", "Y", "x", "√", "也许", "", 1.0, 0.0, 2.0, "TRUE", "不布置", "未公示", "已公示", "已建成",
+             "未建成"],
 }
 
 
@@ -100,7 +106,7 @@ def test_one_bad_cell_per_column_kind(monkeypatch):
     sheets = valid_submission_sheets(n_schools=24, whole_child=True)
     roster, pe, hw = sheets["学校名册"], sheets["体育"], sheets["作业"]
     roster[3][0] = 2190000003.0  # a code typed as a number: repaired, not an error
-    roster[4][3] = "初中"  # not a listed school type
+    roster[4][3] = "职业高中"  # not a listed school type (初中 is a synonym of 初级中学)
     roster[5][5] = "500人"  # unit word: repaired
     roster[6][6] = 0  # below the range
     pe[7][6] = "#DIV/0!"  # a real Excel error cell

@@ -6,6 +6,7 @@ type (float_parsing, int_from_float, bool_parsing, literal_error, string_pattern
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
@@ -16,8 +17,14 @@ from core.submission.schema import Col
 
 EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
                           "#GETTING_DATA", "#SPILL!", "#CALC!"})
-TRUE_WORDS = frozenset({"是", "有", "y", "yes", "√", "✓", "✔", "1", "true", "t", "对"})
-FALSE_WORDS = frozenset({"否", "无", "没有", "n", "no", "×", "✗", "✘", "x", "0", "false", "f"})
+# Yes/no words (folded). The phrases clerks write for a yes/no question (probe N16) are unambiguous too.
+YES_PHRASES = ("已布置", "已建立", "已公示", "已建成")
+NO_PHRASES = ("不布置", "未布置", "未建立", "未公示")
+TRUE_WORDS = frozenset({"是", "有", "y", "yes", "√", "✓", "✔", "1", "true", "t", "对", *YES_PHRASES})
+FALSE_WORDS = frozenset({"否", "无", "没有", "n", "no", "×", "✗", "✘", "x", "0", "false", "f", *NO_PHRASES})
+
+DATE_TYPES = (datetime, date, time, timedelta)  # what the reader gives for a cell formatted as a date or time
+WHOLE_TOLERANCE = 1e-9  # a float this close to a whole number is formula noise (1965.9999999999998) in a count
 
 _SPACES = re.compile(r"\s+")
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")"})
@@ -36,6 +43,18 @@ def fold(text: object) -> str:
 def _fold(text: object) -> str:
     s = unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS)
     return _SPACES.sub("", s).lower()
+
+
+# What clerks write in a number cell that does not apply to the school or was not measured this
+# month (probe N2). Where a blank is allowed such a mark is read as blank, with a warning; where the
+# cell must be filled it is an error saying so. Number columns only: in a yes/no column 无 means "no".
+NA_MARKS: tuple[str, ...] = ("/", "／", "—", "——", "-", "–", "无", "不适用", "未测")
+_NA_FOLDED = frozenset(_fold(m) for m in NA_MARKS)  # '／' folds to '/', '－' to '-'
+
+
+def is_na_mark(value: object) -> bool:
+    """True for a not-applicable mark (NA_MARKS, folded: ' / ', '／'…); meant for number cells only."""
+    return isinstance(value, str) and fold(value) in _NA_FOLDED
 
 
 def is_blank(value: object) -> bool:
@@ -63,7 +82,7 @@ def to_number(value: object, units: tuple[str, ...] = ()) -> object:
         return display(value)
     if isinstance(value, (int, float)):
         return float(value)
-    if isinstance(value, (datetime, date, time, timedelta)):
+    if isinstance(value, DATE_TYPES):
         return str(value)
     raw = str(value).strip()
     s = _SPACES.sub("", unicodedata.normalize("NFKC", raw)).replace(",", "")
@@ -77,11 +96,24 @@ def to_number(value: object, units: tuple[str, ...] = ()) -> object:
 
 
 def to_int(value: object, units: tuple[str, ...] = ()) -> object:
-    """Like to_number, but a whole float becomes int (3.5 stays float and is rejected as not whole)."""
+    """Like to_number, but a whole float becomes int (3.5 stays float and is rejected as not whole).
+
+    A float within WHOLE_TOLERANCE of a whole number (a formula's rounding noise) is that number.
+    """
     v = to_number(value, units)
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
+    if isinstance(v, float):
+        if v.is_integer():
+            return int(v)
+        if math.isfinite(v) and abs(v - round(v)) <= WHOLE_TOLERANCE:
+            return int(round(v))
     return v
+
+
+def date_word(value: object) -> str | None:
+    """'日期' or '时间' when the cell holds a date or time (its number format), else None."""
+    if isinstance(value, (time, timedelta)):
+        return "时间"
+    return "日期" if isinstance(value, (datetime, date)) else None
 
 
 def to_bool(value: object) -> object:
@@ -117,17 +149,20 @@ def to_text(value: object) -> str:
     return display(value)
 
 
-def to_enum(value: object, choices: tuple[str, ...]) -> str:
-    """The listed choice that the cell matches after folding; else the trimmed text (rejected later)."""
-    return _folded_choices(choices).get(fold(value)) or display(value)
+def to_enum(value: object, choices: tuple[str, ...], synonyms: tuple[tuple[str, str], ...] = ()) -> str:
+    """The listed choice that the cell, or a synonym of it (schema Col.synonyms), matches after folding;
+    else the trimmed text (rejected later)."""
+    return _folded_choices(choices, synonyms).get(fold(value)) or display(value)
 
 
 @lru_cache(maxsize=None)
-def _folded_choices(choices: tuple[str, ...]) -> dict[str, str]:
-    """Folded choice -> the first listed choice with that folding."""
+def _folded_choices(choices: tuple[str, ...], synonyms: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+    """Folded choice -> the first listed choice with that folding; folded synonym -> its choice."""
     out: dict[str, str] = {}
     for choice in choices:
         out.setdefault(fold(choice), choice)
+    for word, choice in synonyms:
+        out.setdefault(fold(word), choice)
     return out
 
 
@@ -143,7 +178,7 @@ def normalise(value: object, column: Col) -> object:
     if kind == "code":
         return to_code(value)
     if kind == "enum":
-        return to_enum(value, column.enum)
+        return to_enum(value, column.enum, column.synonyms)
     return to_text(value)
 
 
@@ -173,13 +208,13 @@ def _normaliser(column: Col) -> Callable[[object], object]:
             return to_code(v)
         return code
     if kind == "enum":
-        choices = column.enum
-        exact = {c: to_enum(c, choices) for c in choices}  # a cell written exactly as listed
+        choices, synonyms = column.enum, column.synonyms
+        exact = {c: to_enum(c, choices, synonyms) for c in choices}  # a cell written exactly as listed
 
         def enum(v: object) -> object:
             if type(v) is str and v in exact:
                 return exact[v]
-            return to_enum(v, choices)
+            return to_enum(v, choices, synonyms)
         return enum
     if kind == "bool":
         return to_bool

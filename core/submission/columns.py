@@ -163,9 +163,9 @@ _BLANK_NONE = {"": None}
 
 @lru_cache(maxsize=None)
 def _choices(c: Col) -> dict[str, str]:
-    """Each listed choice -> its normalised value (itself, unless two choices fold alike)."""
+    """Each listed choice, and each synonym as written in the schema, -> its normalised value (the choice)."""
     norm = normaliser(c)
-    return {choice: norm(choice) for choice in c.enum}
+    return {word: norm(word) for word in (*c.enum, *(w for w, _ in c.synonyms))}
 
 
 def _cell_by_cell(col: list, c: Col, ge, le) -> tuple[list, list[int]]:

@@ -10,6 +10,13 @@ from core.submission.issues import Issue, Severity
 CELL_MESSAGES: dict[str, str] = {
     "missing": "{where}:未填写,应填写{expected}",
     "excel_error": "{where}:值「{value}」是Excel错误值(公式出错),应填写{expected}",
+    # a number column's cell formatted as a date or time: Excel shows the number typed (43) as 1900/2/12
+    "date_cell": "{where}:值「{value}」是{what},因为单元格格式为{what};应将该单元格格式改为“常规”或“数值”,"
+                 "再以数字填写{expected}",
+    # a not-applicable mark (cells.NA_MARKS) in a number column that every school fills / may leave blank
+    "na_required": "{where}:值「{value}」不是数字,此列每所学校都必须填写,不能填不适用或留空,应填写{expected}",
+    "na_optional": "{where}:值「{value}」已按不适用/未填处理(视为空白,即本月未报送此项);此列可直接留空,"
+                   "如实际为0应填写0",
     "float_parsing": "{where}:值「{value}」不是数字,应填写{expected}",
     "float_type": "{where}:值「{value}」不是数字,应填写{expected}",
     "finite_number": "{where}:值「{value}」不是数字,应填写{expected}",
@@ -68,12 +75,22 @@ RULE_MESSAGES: dict[str, str] = {
     "band_required": "{where}:未填写,该校为{school_type},包含{band},应填写{expected}",
     "band_blank": "{where}:值「{value}」应为空,该校为{school_type},不含{band},应留空",
     "band_zero": "{where}:值「0」已按空白处理,该校为{school_type},不含{band},此列应留空",
+    "band_na": "{where}:值「{value}」已按不适用处理(视为空白),该校为{school_type},不含{band},此列可直接留空",
+    "band_na_required": "{where}:值「{value}」表示不适用,但该校为{school_type},包含{band},应填写{expected}",
     "compulsory_required": "{where}:未填写,该校为义务教育学校({school_type}),应填写{expected}",
     "compulsory_blank": "{where}:值「{value}」应为空,该校为{school_type},不属于义务教育学校,应留空",
+    "compulsory_na": "{where}:值「{value}」已按不适用处理(视为空白),该校为{school_type},不属于义务教育学校,"
+                     "此列可直接留空",
+    "compulsory_na_required": "{where}:值「{value}」表示不适用,但该校为义务教育学校({school_type}),"
+                              "应填写{expected}",
     "over_students": "{where}:值「{value}」超过该校在校生数{limit},应填写{expected}",
     "over_other": "{where}:值「{value}」超过「{other}」{limit},应填写{expected}",
+    "fitness_zero": "{where}:体质健康测试人数为0,已按本月未测试处理(测试、及格、优良人数视为空白,沿用最近一次的"
+                    "体测结果);未测试的月份这三列应留空",
     "fitness_partial": "{where}:体质健康测试、及格、优良人数只填了部分,应三列都填写或都留空",
     "year_required": "{where}:未填写,认定等级为「{level}」时应填写{expected}",
+    "year_na": "{where}:值「{value}」已按不适用处理(视为空白),认定等级为「无」时此列可直接留空",
+    "year_na_required": "{where}:值「{value}」表示不适用,但认定等级为「{level}」,应填写{expected}",
     "year_range": "{where}:值「{value}」不在2015–{year}之间,应填写{expected}",
     "class_size": "{where}:在校生数{students}÷教学班数{classes}={size:.0f}人/班,超过80人,请核实",
     "name_differs": "{where}:值「{value}」与学校名册中的「{roster}」不一致,请核实",

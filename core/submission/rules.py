@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from core.month import find_month, is_ambiguous_month, period_label
 from core.reading.cells import display, fold, is_blank
 from core.submission.bands import BANDS, covers, is_compulsory
+from core.submission.fitness import FITNESS, fitness_not_tested, fitness_zero
 from core.submission.issues import Issue
 from core.submission.messages import rule_issue
 from core.submission.parsed import SheetPlaces
@@ -26,7 +27,9 @@ class ParsedSheet:
 
     `values[name][i]` is data row i's cell after normalisation (None: blank, or an Excel error), for every
     schema column (all None when the sheet has no such column); `valid` are the rows whose every cell
-    passed the row model, and `fields[name][k]` is the model's value in the k-th of them.
+    passed the row model, and `fields[name][k]` is the model's value in the k-th of them. `marks` holds the
+    not-applicable marks (`/`, `—`, `无`…) read as blank in conditional columns, by (data row, column), as
+    written: the rules word their warning or error.
     """
 
     key: str
@@ -37,6 +40,7 @@ class ParsedSheet:
     valid: list[int]
     fields: dict[str, list]
     columns: dict[str, Col] = field(default_factory=dict)
+    marks: dict[tuple[int, str], str] = field(default_factory=dict)
 
     def where(self, i: int, name: str) -> dict:
         """Keyword arguments locating data row i's cell in column `name` for rule_issue."""
@@ -45,6 +49,13 @@ class ParsedSheet:
     def where_valid(self, k: int, name: str) -> dict:
         """The same for the k-th valid row."""
         return self.where(self.valid[k], name)
+
+    def valid_marks(self, name: str) -> dict[int, str]:
+        """Valid row k -> the not-applicable mark read as blank in its column `name` (see `marks`)."""
+        if not self.marks:
+            return {}
+        k_of = {i: k for k, i in enumerate(self.valid)}
+        return {k_of[i]: mark for (i, n), mark in self.marks.items() if n == name and i in k_of}
 
     def places(self) -> SheetPlaces:
         """Where the valid rows (the stored table's rows, in order) and columns are in the file."""
@@ -187,7 +198,8 @@ def _is_zero(value: object) -> bool:
 
 
 def band_columns(ctx: Context) -> list[Issue]:
-    """If-applicable columns: required when the school covers the band, blank (0 = blank, warned) otherwise."""
+    """If-applicable columns: required when the school covers the band, blank otherwise (0 or a
+    not-applicable mark such as `/` there is read as blank, with a warning)."""
     issues = []
     types = ctx.roster("school_type")
     for sheet in ctx.sheets.values():
@@ -200,20 +212,27 @@ def band_columns(ctx: Context) -> list[Issue]:
         for order, c in enumerate(conditional):
             applies = {t: covers(t, c.band) if c.req == "band" else is_compulsory(t) for t in kinds}
             band = BANDS.get(c.band or "", "")
+            prefix = "band" if c.req == "band" else "compulsory"
+            marks = sheet.valid_marks(c.name)
             for k, (stype, value) in enumerate(zip(stypes, sheet.fields[c.name])):
                 if stype is None or applies[stype] == (value is not None):
                     continue  # not a roster school, or filled where it applies and blank where it does not
                 at = sheet.where_valid(k, c.name)
-                if value is None:
-                    key = "band_required" if c.req == "band" else "compulsory_required"
-                    issue = rule_issue(key, school_type=stype, band=band, expected=c.expected, **at)
+                if value is None and k in marks:
+                    issue = rule_issue(f"{prefix}_na_required", school_type=stype, band=band, value=marks[k],
+                                       expected=c.expected, **at)
+                elif value is None:
+                    issue = rule_issue(f"{prefix}_required", school_type=stype, band=band, expected=c.expected, **at)
                 elif _is_zero(value):
                     issue = rule_issue("band_zero", "warning", school_type=stype, band=band or "义务教育年级",
                                        value=display(value), **at)
                 else:
-                    key = "band_blank" if c.req == "band" else "compulsory_blank"
-                    issue = rule_issue(key, school_type=stype, band=band, value=display(value), **at)
+                    issue = rule_issue(f"{prefix}_blank", school_type=stype, band=band, value=display(value), **at)
                 found.append((k, order, issue))
+            for k, mark in marks.items():  # a mark where the column does not apply: blank, as it should be
+                if stypes[k] is not None and not applies[stypes[k]]:
+                    found.append((k, order, rule_issue(f"{prefix}_na", "warning", school_type=stypes[k], band=band,
+                                                       value=mark, **sheet.where_valid(k, c.name))))
         issues += [issue for _, _, issue in sorted(found, key=lambda f: f[:2])]
     return issues
 
@@ -264,14 +283,14 @@ def count_limits(ctx: Context) -> list[Issue]:
 
 
 def fitness_all_or_none(ctx: Context) -> list[Issue]:
-    """The three 体质健康 columns are filled together or left blank together."""
+    """The three 体质健康 columns are filled together or left blank together (a not-tested 0 counts as blank)."""
     sheet = ctx.sheets.get("pe")
     if sheet is None:
         return []
-    names = ("fitness_tested", "fitness_passed", "fitness_good")
+    not_tested = set(fitness_not_tested(sheet))
     return [rule_issue("fitness_partial", sheet=sheet.label, row=sheet.rows[sheet.valid[k]])
-            for k, values in enumerate(zip(*(sheet.fields[n] for n in names)))
-            if 0 < sum(v is not None for v in values) < 3]
+            for k, values in enumerate(zip(*(sheet.fields[n] for n in FITNESS)))
+            if 0 < sum(v is not None for v in values) < 3 and k not in not_tested]
 
 
 def quality_year(ctx: Context) -> list[Issue]:
@@ -281,11 +300,14 @@ def quality_year(ctx: Context) -> list[Issue]:
         return []
     year = int(ctx.period[:4]) if ctx.period else None
     expected = sheet.columns["year"].expected
+    marks = sheet.valid_marks("year")
     issues = []
     for k, (level, y) in enumerate(zip(sheet.fields["level"], sheet.fields["year"])):
         if level != "无" and y is None:
-            issues.append(rule_issue("year_required", level=level, expected=expected,
-                                     **sheet.where_valid(k, "year")))
+            key, mark = ("year_na_required", marks[k]) if k in marks else ("year_required", None)
+            issues.append(rule_issue(key, level=level, value=mark, expected=expected, **sheet.where_valid(k, "year")))
+        elif k in marks:  # 无 with `/` in 认定年份: blank, as it should be
+            issues.append(rule_issue("year_na", "warning", value=marks[k], **sheet.where_valid(k, "year")))
         elif y is not None and year is not None and y > year:
             issues.append(rule_issue("year_range", value=y, year=year, expected=expected,
                                      **sheet.where_valid(k, "year")))
@@ -349,7 +371,7 @@ def codes_of_other_counties(places: SheetPlaces, codes: list[str],
 
 
 RULES = (unique_codes, codes_in_roster, county_matches, band_columns, count_limits,
-         fitness_all_or_none, quality_year, class_size, names_match_roster, roster_coverage)
+         fitness_zero, fitness_all_or_none, quality_year, class_size, names_match_roster, roster_coverage)
 
 
 def run_rules(ctx: Context) -> list[Issue]:

@@ -22,6 +22,12 @@ Req = Literal["yes", "no", "band", "compulsory", "if_level"]
 
 LOCALES = ("城区", "镇区", "乡村")
 QUALITY_LEVELS = ("无", "县级", "市级", "省级")
+# Unambiguous words clerks write for a listed value (probe N16): (word, listed value). The cell is read,
+# and stored, as the listed value; folded like the values (spaces, full-width forms).
+SCHOOL_TYPE_SYNONYMS = (("初中", "初级中学"), ("高中", "高级中学"), ("九年一贯制", "九年一贯制学校"),
+                        ("十二年一贯制", "十二年一贯制学校"), ("完中", "完全中学"))
+LOCALE_SYNONYMS = (("城市", "城区"), ("镇", "镇区"), ("农村", "乡村"))
+QUALITY_LEVEL_SYNONYMS = tuple((f"{level}优质学校", level) for level in QUALITY_LEVELS if level != "无")
 FIRST_QUALITY_YEAR = 2015
 CODE_PATTERN = r"^\d{10}$"
 DB_INT_MAX = 2**31 - 1  # an int column without its own upper bound still has to fit DuckDB's INTEGER
@@ -41,6 +47,7 @@ class Col:
     hi: float | None = None
     units: tuple[str, ...] = ()
     enum: tuple[str, ...] = ()
+    synonyms: tuple[tuple[str, str], ...] = ()  # (word, one of enum) read as that value
     expected: str = ""
     name: str = ""  # DB column; filled in by columns()
 
@@ -79,9 +86,9 @@ class SchoolRow(Row):
     name: str = col("学校名称", "text", aliases=("学校", "校名"), expected="学校名称")
     county: str = col("所属县区", "text", aliases=("县区", "区县"), expected="本县区名称")
     school_type: Literal[SCHOOL_TYPES] = col(
-        "学段类型", "enum", aliases=("办学类型", "学校类型"), enum=SCHOOL_TYPES,
+        "学段类型", "enum", aliases=("办学类型", "学校类型"), enum=SCHOOL_TYPES, synonyms=SCHOOL_TYPE_SYNONYMS,
         expected="、".join(SCHOOL_TYPES) + "之一")
-    locale: Literal[LOCALES] = col("城乡类型", "enum", aliases=("城乡",), enum=LOCALES,
+    locale: Literal[LOCALES] = col("城乡类型", "enum", aliases=("城乡",), enum=LOCALES, synonyms=LOCALE_SYNONYMS,
                                    expected="城区、镇区、乡村之一")
     students: int = col("在校生数", "int", aliases=("学生数",), lo=1, hi=10000, units=_COUNT,
                         expected="1–10000之间的整数")
@@ -144,7 +151,8 @@ class QualityRow(Row):
 
     school_id: str = col("学校标识码", "code", **_CODE)
     level: Literal[QUALITY_LEVELS] = col("优质学校认定等级", "enum", aliases=("认定等级", "优质学校等级"),
-                                         enum=QUALITY_LEVELS, expected="无、县级、市级、省级之一")
+                                         enum=QUALITY_LEVELS, synonyms=QUALITY_LEVEL_SYNONYMS,
+                                         expected="无、县级、市级、省级之一")
     year: int | None = col("认定年份", "int", req="if_level", aliases=("认定时间",),
                            lo=FIRST_QUALITY_YEAR, units=("年",), expected="2015年至报送年份之间的年份")
     higher_degree_teachers: int = col("高于规定学历教师数", "int", aliases=("高学历教师数",), **_TEACHERS)
@@ -223,6 +231,7 @@ def _columns(model: type[Row]) -> tuple[Col, ...]:
         meta["name"] = name
         for key in ("aliases", "units", "enum"):
             meta[key] = tuple(meta[key])
+        meta["synonyms"] = tuple((word, value) for word, value in meta["synonyms"])
         out.append(Col(**meta))
     return tuple(out)
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from pydantic import TypeAdapter, ValidationError
 
-from core.reading.cells import display, excel_error, fold, is_blank, normaliser
+from core.reading.cells import date_word, display, excel_error, fold, is_blank, is_na_mark, normaliser
 from core.reading.filecheck import check_file, suffix_issue
 from core.reading.header import (
     HEADER_SCAN_ROWS,
@@ -28,6 +28,7 @@ from core.reading.workbook import (
 )
 from core.submission.bands import covers, is_compulsory
 from core.submission.columns import column_values
+from core.submission.fitness import FITNESS, fitness_not_tested
 from core.submission.issues import Issue, has_errors
 from core.submission.messages import cell_message, rule_issue, where
 from core.submission.parsed import ParsedSubmission
@@ -51,6 +52,7 @@ if TYPE_CHECKING:  # pandas is imported where frames are built: ingest's workers
     import pandas as pd
 
 DTYPES = {"code": "str", "text": "str", "enum": "str", "int": "Int64", "num": "Float64", "bool": "boolean"}
+NUMBER_KINDS = frozenset({"num", "int"})  # the columns where a not-applicable mark (NA_MARKS) is read
 ARROW_TYPES = {"code": pa.string(), "text": pa.string(), "enum": pa.string(), "int": pa.int64(),
                "num": pa.float64(), "bool": pa.bool_()}
 
@@ -182,13 +184,14 @@ def _check_cells(raw: RawSheet, table: SheetTable, spec: Sheet, label: str, head
         values.setdefault(name, blank)
     if not slow:
         return ParsedSheet(spec.key, label, headers, excel_rows, values, list(range(n)), values, cols), []
-    models, issues = _exact_rows(raw, table, model, label, sorted(slow), values)
+    marks: dict[tuple[int, str], str] = {}
+    models, issues = _exact_rows(raw, table, model, label, sorted(slow), values, marks)
     valid = [i for i in range(n) if models.get(i, True) is not None]
     fields = {}
     for name in cols:
         column = values[name]
         fields[name] = [models[i].__dict__[name] if i in models else column[i] for i in valid]
-    return ParsedSheet(spec.key, label, headers, excel_rows, values, valid, fields, cols), issues
+    return ParsedSheet(spec.key, label, headers, excel_rows, values, valid, fields, cols, marks), issues
 
 
 def _transpose(grid: list[list], js: list[int]) -> list[list]:
@@ -201,10 +204,14 @@ def _transpose(grid: list[list], js: list[int]) -> list[list]:
 
 
 def _exact_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str, rows: list[int],
-                values: dict[str, list]) -> tuple[dict[int, Row | None], list[Issue]]:
+                values: dict[str, list], marks: dict[tuple[int, str], str]
+                ) -> tuple[dict[int, Row | None], list[Issue]]:
     """Rows (data row indexes) checked cell by cell and by the row model: {row: model, None if invalid}, issues.
 
-    Each row's normalised values replace the column-wise ones in `values` (blank or error: None).
+    Each row's normalised values replace the column-wise ones in `values` (blank or error: None). A
+    not-applicable mark in a number cell (`/`, `—`, `无`…; never clean, so always checked here) is an
+    error in a required column, blank with a warning in an optional one, and blank in a conditional
+    column, recorded in `marks` for the rules (band_columns, quality_year) to word.
     """
     issues: list[Issue] = []
     dicts: list[dict] = []
@@ -217,6 +224,18 @@ def _exact_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str, 
         issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=err,
                             message=cell_message("excel_error", where=where(label, excel_row, written),
                                                  value=err, expected=c.expected)))
+
+    def na_cell(n: int, excel_row: int, c: Col, name: str, written: str, mark: str) -> None:
+        at = where(label, excel_row, written)
+        if c.required:
+            bad_cells.add((n, name))
+            issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=mark,
+                                message=cell_message("na_required", where=at, value=mark, expected=c.expected)))
+        elif c.req == "no":
+            issues.append(Issue(severity="warning", sheet=label, row=excel_row, column=written, value=mark,
+                                message=cell_message("na_optional", where=at, value=mark)))
+        else:  # band, compulsory, if_level: whether a blank is allowed depends on the row (the rules say)
+            marks[(n, name)] = mark
 
     for n in rows:
         excel_row, cells = table.rows[n]
@@ -234,6 +253,9 @@ def _exact_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str, 
             err = excel_error(cell)
             if err:
                 error_cell(n, excel_row, c, name, written, err)
+                continue
+            if c.kind in NUMBER_KINDS and is_na_mark(cell):
+                na_cell(n, excel_row, c, name, written, display(cell))
                 continue
             row[name] = norm(cell)
         for _, _, name, _, _ in cols:
@@ -254,10 +276,13 @@ def _exact_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str, 
                 continue
             excel_row = table.rows[n][0]
             written, c = headers[name]
-            value = display(table.rows[n][1][index[name]]) if name in dicts[k] else ""  # the cell as written
+            cell = table.rows[n][1][index[name]] if name in dicts[k] else ""
+            value = display(cell)  # the cell as written
+            what = date_word(cell) if c.kind in NUMBER_KINDS else None
             ctx = e.get("ctx") or {}
             issues.append(Issue(severity="error", sheet=label, row=excel_row, column=written, value=value or None,
-                                message=cell_message(e["type"], where=where(label, excel_row, written), value=value,
+                                message=cell_message("date_cell" if what else e["type"], what=what,
+                                                     where=where(label, excel_row, written), value=value,
                                                      expected=c.expected, ge=display(ctx.get("ge", "")),
                                                      le=display(ctx.get("le", "")),
                                                      max_length=ctx.get("max_length", ""))))
@@ -282,7 +307,8 @@ def _applies(col: Col, school_type: str | None) -> bool:
 def table_columns(sheet: ParsedSheet, school_types: dict[str, str]) -> dict[str, list]:
     """The sheet's valid rows column by column (DB column -> values, None for blanks).
 
-    A value in a column that does not apply to the school (a 0 the rules warned about) is stored as blank.
+    A value in a column that does not apply to the school (a 0 the rules warned about) is stored as blank,
+    and so are the 体质健康 counts of a school not tested this month (测试人数 0; fitness.fitness_zero).
     """
     spec = SHEETS[sheet.key]
     types = [school_types.get(code) for code in sheet.fields["school_id"]]
@@ -294,6 +320,12 @@ def table_columns(sheet: ParsedSheet, school_types: dict[str, str]) -> dict[str,
             applies = {t: _applies(c, t) for t in set(types)}
             values = [v if applies[t] else None for v, t in zip(values, types)]
         out[n] = values
+    if sheet.key == "pe":
+        not_tested = fitness_not_tested(sheet)
+        for n in FITNESS if not_tested else ():
+            out[n] = list(out[n])
+            for k in not_tested:
+                out[n][k] = None
     return out
 
 
