@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from core.month import find_month, is_ambiguous_month, period_label
+from core.month import file_name_date, file_name_month, find_month, is_ambiguous_month, period_label
 from core.reading.cells import display, fold, is_blank
 from core.submission.bands import BANDS, covers, is_compulsory
 from core.submission.issues import Issue
@@ -104,7 +104,7 @@ def determine_county_period(ctx: Context, instructions: list[list] | None) -> li
                                  sheet=roster.label))
     else:
         issues.append(rule_issue("county_unknown"))
-    from_name = find_month(ctx.file_name)
+    from_name = file_name_month(ctx.file_name)  # a full date in the name is the send date, not the month
     if period_cell is not None:
         ctx.period = find_month(period_cell[1])
         if ctx.period is None:
@@ -116,6 +116,9 @@ def determine_county_period(ctx: Context, instructions: list[list] | None) -> li
             issues.append(rule_issue("period_disagree", a=ctx.period, file=ctx.file_name, b=from_name))
     elif from_name:
         ctx.period = from_name
+    elif file_name_date(ctx.file_name):
+        issues.append(rule_issue("period_dated_name", file=ctx.file_name, date=file_name_date(ctx.file_name),
+                                 example="县区2026年10月.xlsx"))
     else:
         issues.append(rule_issue("period_unknown", file=ctx.file_name, example="县区2026年10月.xlsx"))
     return issues
