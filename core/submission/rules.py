@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from core.month import file_name_date, file_name_month, find_month, is_ambiguous_month, period_label
 from core.reading.cells import display, fold, is_blank
 from core.submission.bands import BANDS, covers, is_compulsory
+from core.submission.instructions import instruction_labels
 from core.submission.issues import Issue
 from core.submission.messages import rule_issue
 from core.submission.parsed import SheetPlaces
@@ -71,20 +72,6 @@ class Context:
 
 
 # ---- county and month -------------------------------------------------------------------
-
-def instruction_labels(rows: list[list]) -> dict[str, tuple[int, object]]:
-    """Folded label -> (Excel row, value) for label cells followed by a value on the same row."""
-    out: dict[str, tuple[int, object]] = {}
-    for i, row in enumerate(rows):
-        for j, cell in enumerate(row):
-            if is_blank(cell):
-                continue
-            key = fold(cell).rstrip(":")
-            rest = [v for v in row[j + 1:] if not is_blank(v)]
-            if key in (fold(COUNTY_LABEL), fold(PERIOD_LABEL)) and rest and key not in out:
-                out[key] = (i + 1, rest[0])
-    return out
-
 
 def determine_county_period(ctx: Context, instructions: list[list] | None) -> list[Issue]:
     """Set ctx.county/ctx.period from 填报说明, else roster + file name; issues when impossible or disagreeing."""

@@ -204,6 +204,12 @@ SHEETS: dict[str, Sheet] = {
 INSTRUCTIONS_SHEET = "填报说明"
 COUNTY_LABEL = "县区"
 PERIOD_LABEL = "报送月份"
+# Other ways a 填报说明 label is written; a `*`/`★`/`※` mark, a trailing colon and a trailing bracket
+# such as (YYYY-MM) or (必填) are dropped before comparing (core/submission/instructions.py).
+INSTRUCTION_LABELS: dict[str, tuple[str, ...]] = {
+    COUNTY_LABEL: ("县区名称", "区县", "区县名称", "县(区)", "报送县区", "填报县区"),
+    PERIOD_LABEL: ("报送年月", "填报月份", "统计月份", "数据月份"),
+}
 
 # DB columns not in the workbook: the 体育/作业 学校名称 is only compared with the roster.
 NOT_STORED = frozenset({"school_name"})
