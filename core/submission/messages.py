@@ -32,6 +32,11 @@ FALLBACK = "{where}:值「{value}」不符合要求,应填写{expected}"
 RULE_MESSAGES: dict[str, str] = {
     "missing_sheet": "缺少工作表「{sheet}」(找到的工作表:{found}),请使用报送模板填写",
     "extra_sheet": "工作表「{sheet}」不是报送表的一部分,已忽略",
+    "sheet_renamed": "工作表「{sheet}」已按「{wanted}」读取,请核实;报送模板中此表名为「{wanted}」",
+    "sheet_copy_ignored": "工作表「{sheet}」和「{used}」都像是「{wanted}」表,已读取名称相符的「{used}」,"
+                          "「{sheet}」已忽略;如要报送的是「{sheet}」,请删除另一张并将其改名为「{wanted}」",
+    "sheet_ambiguous": "工作表{names}都像是「{wanted}」表,无法确定读取哪一张;请只保留要报送的一张,并改名为「{wanted}」",
+    "sheet_looks_like": "工作表「{sheet}」像是「{wanted}」表,但未能识别,未读取;请改名为「{wanted}」",
     "no_header": "{sheet}:找不到表头行(前{n}行中没有一行包含半数以上的必填列名),应包含:{expected};"
                  "找到的表头:{found}",
     "missing_column": "{sheet} 第{row}行:缺少必填列「{column}」,找到的表头:{found}",

@@ -201,6 +201,17 @@ SHEETS: dict[str, Sheet] = {
     "whole_child": Sheet("whole_child", "综合育人", WholeChildRow, required=False,
                          aliases=("综合育人情况", "综合育人统计")),
 }
+# How clerks decorate a sheet's name (patterns on the folded name: NFKC, no spaces, brackets as ()): removed, over
+# and over, before a name is compared with the sheets' names and aliases (core/submission/sheetnames.py).
+SHEET_NAME_DECORATIONS: tuple[str, ...] = (
+    r"\(\d{1,2}\)$",  # 学校名册 (2): Excel's and WPS's name for a copied sheet
+    r"^附?表[\d一二三四五六七八九十]+[-.、_:]?",  # 表1 学校名册, 表2-体育, 附表3
+    r"^[\d一二三四五六七八九十]+[-.、_:]",  # 1.学校名册, 2、体育
+    r"\((20\d{2}年)?\d{1,2}月份?\)",  # 体育(10月), 优质学校(3月), 作业(2026年10月)
+    r"^(20\d{2}年)?\d{1,2}月份?",  # 10月体育, 2026年10月作业
+    r"[-_]?(20\d{2}年)?\d{1,2}月份?$",  # 体育10月, 作业-10月
+    r"(工作情况|情况|统计表|统计|工作|表)$",  # 学校名册表, 体育工作情况, 优质学校情况, 综合育人工作
+)
 INSTRUCTIONS_SHEET = "填报说明"
 COUNTY_LABEL = "县区"
 PERIOD_LABEL = "报送月份"
