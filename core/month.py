@@ -22,6 +22,14 @@ _FOUND = (
     re.compile(r"(?<!\d)(20\d{2})(\d{2})(?!\d)"),
 )
 
+# A full date in a file name is the day it was sent (月报_2026-11-03.xlsx), not the month reported on:
+# 2026-11-03, 2026.11.3, 2026_11_03 (one separator), 2026年11月3日, 20261103. Removed before a month is looked for.
+_DATES = (
+    re.compile(r"(?<!\d)20\d{2}\s*年\s*(0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*[日号]"),
+    re.compile(r"(?<!\d)20\d{2}([-_./])(0?[1-9]|1[0-2])\1(0?[1-9]|[12]\d|3[01])(?!\d)"),
+    re.compile(r"(?<!\d)20\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)"),
+)
+
 
 class MonthError(ValueError):
     """Text that is not a month; the message is Chinese and says how to write one."""
@@ -62,7 +70,10 @@ def parse_month(text: str) -> str:
 
 
 def find_month(value: object) -> str | None:
-    """The month named in a file name or a cell ('2026年3月', '202603', a date cell); None if none."""
+    """The month named in a cell ('2026年3月', '202603', '2026-10-01', a date cell); None if none.
+
+    For a file name use file_name_month: there a full date is the send date, not the month.
+    """
     if isinstance(value, (datetime, date)):
         return of(value)
     if isinstance(value, float) and value.is_integer():
@@ -76,6 +87,21 @@ def find_month(value: object) -> str | None:
             if 1 <= month <= 12:
                 return f"{m.group(1)}-{month:02d}"
     return None
+
+
+def file_name_month(name: str) -> str | None:
+    """The month named in a file name, a full date in it (the send date) not counting: None if none."""
+    text = unicodedata.normalize("NFKC", str(name or ""))
+    for pattern in _DATES:
+        text = pattern.sub(" ", text)
+    return find_month(text)
+
+
+def file_name_date(name: str) -> str | None:
+    """The first full date written in a file name, as written ('2026-11-03'); None if none."""
+    text = unicodedata.normalize("NFKC", str(name or ""))
+    found = [m for pattern in _DATES for m in pattern.finditer(text)]
+    return min(found, key=lambda m: m.start()).group(0) if found else None
 
 
 def is_ambiguous_month(value: object) -> bool:

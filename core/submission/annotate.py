@@ -20,6 +20,7 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -55,6 +56,8 @@ def annotated_file_name(file_name: str) -> str:
 
 
 UNREADABLE_NOTE = "原文件无法打开,未能在单元格上标注;请按下表逐条修改原文件。"
+# The file opened but the marked copy could not be made (or the marking process did not start): not the file's fault.
+NOT_MARKED_NOTE = "未能在原文件的单元格上标注(标注时出错,不是文件本身的问题);请按下表逐条修改原文件。"
 TOO_LARGE_NOTE = "原文件内容超出可读取的范围,未能在单元格上标注;请按下表修改原文件后重新报送。"
 
 
@@ -69,7 +72,7 @@ def annotate_workbook(data: bytes, file_name: str, issues: list[Issue]) -> bytes
             except sandbox.ChildFailed as exc:  # an unreadable file still gets its list of issues
                 note = TOO_LARGE_NOTE if exc.resources else UNREADABLE_NOTE
             except Exception:  # noqa: BLE001 - e.g. the fork server could not start
-                note = UNREADABLE_NOTE
+                note = NOT_MARKED_NOTE
     else:
         note = f"原文件为{suffix or '未知'}格式,无法直接标注;请按下表逐条修改原文件,或另存为.xlsx后重新报送。"
     return _list_only(file_name, issues, note)
@@ -91,11 +94,18 @@ def _cannot_mark(data: bytes) -> str | None:
 
 
 def marked_copy(data: bytes, file_name: str, issues: list[Issue], keep_vba: bool) -> bytes:
-    """The annotated copy itself (openpyxl; runs in a confined child)."""
+    """The annotated copy itself (openpyxl; runs in a confined child).
+
+    Only a failure to load raises (the caller then says the file cannot be opened); a failure after
+    that gives the list alone with a note that does not blame the file.
+    """
     wb = load_workbook(io.BytesIO(data), keep_vba=keep_vba, keep_links=True)
-    located = _mark_cells(wb, issues)
-    _add_list_sheet(wb, file_name, issues, located, note=None)
-    return _save(wb)
+    try:
+        located = _mark_cells(wb, issues)
+        _add_list_sheet(wb, file_name, issues, located, note=None)
+        return _save(wb)
+    except Exception:  # noqa: BLE001 - e.g. openpyxl cannot write back something it read
+        return _list_only(file_name, issues, NOT_MARKED_NOTE)
 
 
 def _list_only(file_name: str, issues: list[Issue], note: str) -> bytes:
@@ -161,13 +171,26 @@ def _merged_value(ws: Worksheet, cell, fallback):
     return None
 
 
+def _anchor(ws: Worksheet, row: int, col: int) -> tuple[int, int]:
+    """The cell that holds a merged range's value and comment (its top-left) when (row, col) lies in one."""
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col:
+            return rng.min_row, rng.min_col
+    return row, col
+
+
 def _mark_cells(wb: Workbook, issues: list[Issue]) -> dict[int, str]:
-    """Highlight and comment each located issue; returns issue index -> 'sheet'!A1 reference."""
+    """Highlight and comment each located issue; returns issue index -> 'sheet'!A1 reference.
+
+    An issue on a cell inside a merged range is marked on the range's top-left cell (the others are
+    read-only); a cell that cannot be marked is skipped, the rest of the copy is kept.
+    """
     if LIST_SHEET in wb.sheetnames:  # a workbook annotated before and sent back
         wb.remove(wb[LIST_SHEET])
     notes: dict[tuple[str, int, int], list[Issue]] = {}
     located: dict[int, str] = {}
     columns: dict[tuple[str, str | None, int], int | None] = {}  # thousands of issues share a few headers
+    anchors: dict[tuple[str, int, int], tuple[int, int]] = {}
     for k, issue in enumerate(issues):
         ws = _find_sheet(wb, issue.sheet)
         if ws is None:
@@ -178,18 +201,28 @@ def _mark_cells(wb: Workbook, issues: list[Issue]) -> dict[int, str]:
         key = (ws.title, issue.column, min(issue.row, HEADER_SEARCH_ROWS))
         if key not in columns:
             columns[key] = _find_column(ws, issue.column, issue.row)
-        col = columns[key] or 1
-        notes.setdefault((ws.title, issue.row, col), []).append(issue)
-        located[k] = f"'{ws.title}'!{ws.cell(row=issue.row, column=col).coordinate}"
+        at = (ws.title, issue.row, columns[key] or 1)
+        if at not in anchors:
+            anchors[at] = _anchor(ws, issue.row, columns[key] or 1) if ws.merged_cells.ranges else at[1:]
+        row, col = anchors[at]
+        notes.setdefault((ws.title, row, col), []).append(issue)
+        located[k] = f"'{ws.title}'!{get_column_letter(col)}{row}"
     for (title, row, col), cell_issues in list(notes.items())[:MAX_MARKED_CELLS]:
-        cell = wb[title].cell(row=row, column=col)
-        worst = "error" if any(i.is_error for i in cell_issues) else "warning"
-        cell.fill = FILLS[worst]
-        text = "\n".join(f"【{SEVERITY_LABELS.get(i.severity, i.severity)}】{i.message}" for i in cell_issues)
-        comment = Comment(text, AUTHOR)
-        comment.width, comment.height = 320, min(400, 60 + 40 * len(cell_issues))
-        cell.comment = comment
+        try:
+            _mark_cell(wb[title].cell(row=row, column=col), cell_issues)
+        except Exception:  # noqa: BLE001 - this cell stays unmarked; 问题清单 still lists its issues
+            continue
     return located
+
+
+def _mark_cell(cell, cell_issues: list[Issue]) -> None:
+    """Fill one cell (red: an error among its issues, else yellow) and put its issues in a comment."""
+    worst = "error" if any(i.is_error for i in cell_issues) else "warning"
+    text = "\n".join(f"【{SEVERITY_LABELS.get(i.severity, i.severity)}】{i.message}" for i in cell_issues)
+    comment = Comment(text, AUTHOR)
+    comment.width, comment.height = 320, min(400, 60 + 40 * len(cell_issues))
+    cell.comment = comment
+    cell.fill = FILLS[worst]
 
 
 def _add_list_sheet(wb: Workbook, file_name: str, issues: list[Issue], located: dict[int, str],

@@ -39,6 +39,11 @@ FALLBACK = "{where}:值「{value}」不符合要求,应填写{expected}"
 RULE_MESSAGES: dict[str, str] = {
     "missing_sheet": "缺少工作表「{sheet}」(找到的工作表:{found}),请使用报送模板填写",
     "extra_sheet": "工作表「{sheet}」不是报送表的一部分,已忽略",
+    "sheet_renamed": "工作表「{sheet}」已按「{wanted}」读取,请核实;报送模板中此表名为「{wanted}」",
+    "sheet_copy_ignored": "工作表「{sheet}」和「{used}」都像是「{wanted}」表,已读取名称相符的「{used}」,"
+                          "「{sheet}」已忽略;如要报送的是「{sheet}」,请删除另一张并将其改名为「{wanted}」",
+    "sheet_ambiguous": "工作表{names}都像是「{wanted}」表,无法确定读取哪一张;请只保留要报送的一张,并改名为「{wanted}」",
+    "sheet_looks_like": "工作表「{sheet}」像是「{wanted}」表,但未能识别,未读取;请改名为「{wanted}」",
     "no_header": "{sheet}:找不到表头行(前{n}行中没有一行包含半数以上的必填列名),应包含:{expected};"
                  "找到的表头:{found}",
     "missing_column": "{sheet} 第{row}行:缺少必填列「{column}」,找到的表头:{found}",
@@ -64,6 +69,8 @@ RULE_MESSAGES: dict[str, str] = {
     "county_disagree": "报送县区不一致:{first}为「{a}」,{second}为「{b}」,应统一为同一县区",
     "period_unknown": "无法确定报送月份:「填报说明」中没有「报送月份」,文件名「{file}」中也没有月份,"
                       "应在「填报说明」填写报送月份(如2026-10)或在文件名中写明(如{example})",
+    "period_dated_name": "无法确定报送月份:「填报说明」中没有「报送月份」,文件名「{file}」中的「{date}」是日期(报送时间),"
+                         "不作为报送月份;应在「填报说明」填写报送月份(如2026-10)或在文件名中写明月份(如{example})",
     "period_disagree": "报送月份不一致:「填报说明」为「{a}」,文件名「{file}」为「{b}」,应统一为同一月份",
     "period_invalid": "{where}:值「{value}」不是有效的月份,应填写如2026-10的报送月份",
     "period_ambiguous": "{where}:值「{value}」可能是{year}年1月,也可能是{year}年10月(在Excel中输入2026.10会变成数字2026.1),"

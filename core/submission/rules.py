@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from core.month import find_month, is_ambiguous_month, period_label
+from core.month import file_name_date, file_name_month, find_month, is_ambiguous_month, period_label
 from core.reading.cells import display, fold, is_blank
 from core.submission.bands import BANDS, covers, is_compulsory
 from core.submission.fitness import FITNESS, fitness_not_tested, fitness_zero
+from core.submission.instructions import instruction_labels
 from core.submission.issues import Issue
 from core.submission.messages import rule_issue
 from core.submission.parsed import SheetPlaces
@@ -83,20 +84,6 @@ class Context:
 
 # ---- county and month -------------------------------------------------------------------
 
-def instruction_labels(rows: list[list]) -> dict[str, tuple[int, object]]:
-    """Folded label -> (Excel row, value) for label cells followed by a value on the same row."""
-    out: dict[str, tuple[int, object]] = {}
-    for i, row in enumerate(rows):
-        for j, cell in enumerate(row):
-            if is_blank(cell):
-                continue
-            key = fold(cell).rstrip(":")
-            rest = [v for v in row[j + 1:] if not is_blank(v)]
-            if key in (fold(COUNTY_LABEL), fold(PERIOD_LABEL)) and rest and key not in out:
-                out[key] = (i + 1, rest[0])
-    return out
-
-
 def determine_county_period(ctx: Context, instructions: list[list] | None) -> list[Issue]:
     """Set ctx.county/ctx.period from 填报说明, else roster + file name; issues when impossible or disagreeing."""
     issues: list[Issue] = []
@@ -115,7 +102,7 @@ def determine_county_period(ctx: Context, instructions: list[list] | None) -> li
                                  sheet=roster.label))
     else:
         issues.append(rule_issue("county_unknown"))
-    from_name = find_month(ctx.file_name)
+    from_name = file_name_month(ctx.file_name)  # a full date in the name is the send date, not the month
     if period_cell is not None:
         ctx.period = find_month(period_cell[1])
         if ctx.period is None:
@@ -127,6 +114,9 @@ def determine_county_period(ctx: Context, instructions: list[list] | None) -> li
             issues.append(rule_issue("period_disagree", a=ctx.period, file=ctx.file_name, b=from_name))
     elif from_name:
         ctx.period = from_name
+    elif file_name_date(ctx.file_name):
+        issues.append(rule_issue("period_dated_name", file=ctx.file_name, date=file_name_date(ctx.file_name),
+                                 example="县区2026年10月.xlsx"))
     else:
         issues.append(rule_issue("period_unknown", file=ctx.file_name, example="县区2026年10月.xlsx"))
     return issues

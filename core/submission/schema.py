@@ -209,9 +209,26 @@ SHEETS: dict[str, Sheet] = {
     "whole_child": Sheet("whole_child", "综合育人", WholeChildRow, required=False,
                          aliases=("综合育人情况", "综合育人统计")),
 }
+# How clerks decorate a sheet's name (patterns on the folded name: NFKC, no spaces, brackets as ()): removed, over
+# and over, before a name is compared with the sheets' names and aliases (core/submission/sheetnames.py).
+SHEET_NAME_DECORATIONS: tuple[str, ...] = (
+    r"\(\d{1,2}\)$",  # 学校名册 (2): Excel's and WPS's name for a copied sheet
+    r"^附?表[\d一二三四五六七八九十]+[-.、_:]?",  # 表1 学校名册, 表2-体育, 附表3
+    r"^[\d一二三四五六七八九十]+[-.、_:]",  # 1.学校名册, 2、体育
+    r"\((20\d{2}年)?\d{1,2}月份?\)",  # 体育(10月), 优质学校(3月), 作业(2026年10月)
+    r"^(20\d{2}年)?\d{1,2}月份?",  # 10月体育, 2026年10月作业
+    r"[-_]?(20\d{2}年)?\d{1,2}月份?$",  # 体育10月, 作业-10月
+    r"(工作情况|情况|统计表|统计|工作|表)$",  # 学校名册表, 体育工作情况, 优质学校情况, 综合育人工作
+)
 INSTRUCTIONS_SHEET = "填报说明"
 COUNTY_LABEL = "县区"
 PERIOD_LABEL = "报送月份"
+# Other ways a 填报说明 label is written; a `*`/`★`/`※` mark, a trailing colon and a trailing bracket
+# such as (YYYY-MM) or (必填) are dropped before comparing (core/submission/instructions.py).
+INSTRUCTION_LABELS: dict[str, tuple[str, ...]] = {
+    COUNTY_LABEL: ("县区名称", "区县", "区县名称", "县(区)", "报送县区", "填报县区"),
+    PERIOD_LABEL: ("报送年月", "填报月份", "统计月份", "数据月份"),
+}
 
 # DB columns not in the workbook: the 体育/作业 学校名称 is only compared with the roster.
 NOT_STORED = frozenset({"school_name"})

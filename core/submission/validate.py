@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from pydantic import TypeAdapter, ValidationError
 
-from core.reading.cells import date_word, display, excel_error, fold, is_blank, is_na_mark, normaliser
+from core.reading.cells import date_word, display, excel_error, is_blank, is_na_mark, normaliser
 from core.reading.filecheck import check_file, suffix_issue
 from core.reading.header import (
     HEADER_SCAN_ROWS,
@@ -21,7 +21,6 @@ from core.reading.header import (
 )
 from core.reading.workbook import (
     RawSheet,
-    RawWorkbook,
     UnreadableWorkbook,
     WorkbookTooLarge,
     read_workbook,
@@ -39,7 +38,6 @@ from core.submission.rules import (
     run_rules,
 )
 from core.submission.schema import (
-    INSTRUCTIONS_SHEET,
     SHEETS,
     Col,
     Row,
@@ -47,6 +45,7 @@ from core.submission.schema import (
     columns,
     db_columns,
 )
+from core.submission.sheetnames import find_sheets, is_known_sheet
 
 if TYPE_CHECKING:  # pandas is imported where frames are built: ingest's workers build Arrow tables only
     import pandas as pd
@@ -100,38 +99,6 @@ def _validate(data: bytes, file_name: str, result: ParsedSubmission, build) -> N
     types = ctx.roster("school_type")
     result.tables = {key: build(sheet, types) for key, sheet in sheets.items()}
     result.places = {key: sheet.places() for key, sheet in sheets.items()}
-
-
-@lru_cache(maxsize=1)
-def _known_sheet_names() -> frozenset[str]:
-    names = {fold(INSTRUCTIONS_SHEET)}
-    for spec in SHEETS.values():
-        names.update(fold(n) for n in (spec.name, *spec.aliases))
-    return frozenset(names)
-
-
-def is_known_sheet(name: str) -> bool:
-    """True for the sheets the validator reads (data sheets and 填报说明, names folded); others are not loaded."""
-    return fold(name) in _known_sheet_names()
-
-
-def find_sheets(book: RawWorkbook) -> tuple[dict[str, RawSheet], RawSheet | None, list[Issue]]:
-    """Data sheets by key and the 填报说明 sheet, matched on folded names; issues for missing/extra sheets."""
-    names = {fold(s.name): s for s in book.sheets}
-    found: dict[str, RawSheet] = {}
-    issues: list[Issue] = []
-    for key, spec in SHEETS.items():
-        sheet = next((names[fold(n)] for n in (spec.name, *spec.aliases) if fold(n) in names), None)
-        if sheet is not None:
-            found[key] = sheet
-        elif spec.required:
-            issues.append(rule_issue("missing_sheet", sheet=spec.name, found="、".join(book.names) or "无"))
-    instructions = names.get(fold(INSTRUCTIONS_SHEET))
-    used = {id(s) for s in found.values()} | {id(instructions)}
-    for s in book.sheets:
-        if id(s) not in used and s.has_content:
-            issues.append(rule_issue("extra_sheet", "warning", sheet=s.name))
-    return found, instructions, issues
 
 
 @lru_cache(maxsize=None)
