@@ -14,10 +14,10 @@ NAME = "云岭县2026年10月.xlsx"
 
 
 def _merged_type_workbook() -> bytes:
-    """学段类型 of schools 5 and 6 (Excel rows 6–7) merged down and written 「高中」 (not an accepted word)."""
+    """学段类型 of schools 5 and 6 (Excel rows 6–7) merged down and written 「职业高中」 (not an accepted word)."""
     sheets = valid_submission_sheets(n_schools=6)
     roster = sheets["学校名册"]
-    roster[5][3], roster[6][3] = "高中", None
+    roster[5][3], roster[6][3] = "职业高中", None
     return build_workbook(sheets, merges={"学校名册": [(5, 3, 6, 3)]})
 
 
@@ -28,15 +28,15 @@ def _texts(wb: openpyxl.Workbook) -> list[str]:
 def test_issue_inside_a_merged_range_is_marked_on_its_top_left_cell():
     data = _merged_type_workbook()
     parsed = validate_workbook(data, NAME)
-    rows = sorted(i.row for i in parsed.issues if i.value == "高中")
-    assert rows == [6, 7]  # the clerk sees 高中 on both schools: one issue each
+    rows = sorted(i.row for i in parsed.issues if i.value == "职业高中")
+    assert rows == [6, 7]  # the clerk sees 职业高中 on both schools: one issue each
 
     out = openpyxl.load_workbook(io.BytesIO(annotate_workbook(data, NAME, parsed.issues)))
     assert out.sheetnames[0] == LIST_SHEET and "学校名册" in out.sheetnames  # the marked copy, not the list alone
     anchor = out["学校名册"]["D6"]
     assert anchor.fill.fgColor.rgb.endswith("FF9999")
     for issue in parsed.issues:
-        if issue.value == "高中":
+        if issue.value == "职业高中":
             assert issue.message in anchor.comment.text
     assert not any(UNREADABLE_NOTE in t or NOT_MARKED_NOTE in t for t in _texts(out))
     links = {c.hyperlink.location for row in out[LIST_SHEET].iter_rows() for c in row if c.hyperlink}
@@ -58,7 +58,7 @@ def test_a_cell_that_cannot_be_marked_leaves_the_others_marked(monkeypatch):
     out = openpyxl.load_workbook(io.BytesIO(annotate.marked_copy(data, NAME, extra, False)))
     assert out["学校名册"]["D6"].comment is None
     assert "核实" in out["体育"]["B3"].comment.text
-    assert len([t for t in _texts(out) if "高中" in t]) >= 2  # every issue is still listed
+    assert len([t for t in _texts(out) if "职业高中" in t]) >= 2  # every issue is still listed
 
 
 def test_failure_after_the_file_opened_does_not_say_it_cannot_be_opened(monkeypatch):
