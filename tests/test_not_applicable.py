@@ -93,7 +93,7 @@ def test_mark_in_a_required_column_is_an_error_saying_it_must_be_filled(sheet, r
     s = valid_submission_sheets()
     s[sheet][row][col] = "／"
     (error,) = issues(run(s), "error")
-    assert error.message == (f"{sheet} 第{row + 1}行「{header}」:值「／」不是数字,此列每所学校都必须填写,"
+    assert error.message == (f"{sheet} 第{row + 1}行「{header}」:值「／」表示不适用,但此列每所学校都必须填写,"
                              f"不能填不适用或留空,应填写{expected}")
     assert (error.sheet, error.row, error.column) == (sheet, row + 1, header)
 
@@ -119,3 +119,22 @@ def test_no_in_a_yes_no_column_stays_no():
     for column in ("g12_written", "publicity"):
         value = stored(result, "homework", 1, column)
         assert value is not None and bool(value) is False, column
+
+
+def test_marks_in_yes_no_columns_are_not_applicable_but_wu_is_no():
+    """`/` in a yes/no cell of a band the school does not cover is blank (warned); `/` where the cell must be
+    filled is an error in yes/no words; 无 stays 否."""
+    s = valid_submission_sheets()
+    hw = s["作业"]
+    covered = [n for n, row in enumerate(hw[1:], start=1) if row[2] is not None]
+    for row in hw[1:]:
+        if row[2] is None:
+            row[2] = "/"
+    parsed = run(s)
+    assert parsed.ok and len(issues(parsed, "warning")) == len(hw) - 1 - len(covered)
+    assert all("已按不适用处理" in i.message for i in issues(parsed, "warning"))
+    hw[covered[0]][2] = "无"
+    hw[covered[0]][5] = "—"
+    (error,) = issues(run(s), "error")
+    assert error.message == (f"作业 第{covered[0] + 1}行「作业公示制度」:值「—」表示不适用,但此列每所学校都必须填写,"
+                             "不能填不适用或留空,应填写是或否")

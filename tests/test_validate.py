@@ -271,3 +271,14 @@ def test_overlong_text_is_refused_with_a_short_message():
     minutes = errors[("体育", 4, "日均校内体育活动时间(分钟)")]
     assert "不是数字" in minutes and "(共5000个字)" in minutes and len(minutes) < 160
     assert not result.ok
+
+
+def test_minutes_in_min_and_quality_levels_in_everyday_words_are_read():
+    sheets = valid_submission_sheets(n_schools=6)
+    sheets["体育"][1][6], sheets["体育"][2][6] = "60min", "45 min"
+    q = sheets["优质学校"]
+    q[1][1], q[2][1], q[2][2] = "市级优质校", "未认定", None
+    parsed = validate_workbook(build_workbook(sheets), "云岭县_2026-10.xlsx")
+    assert parsed.ok and not parsed.issues
+    assert parsed.tables["pe"]["activity_minutes"].tolist()[:2] == [60.0, 45.0]
+    assert parsed.tables["quality"]["level"].tolist()[:2] == ["市级", "无"]

@@ -14,7 +14,7 @@ CELL_MESSAGES: dict[str, str] = {
     "date_cell": "{where}:值「{value}」是{what},因为单元格格式为{what};应将该单元格格式改为“常规”或“数值”,"
                  "再以数字填写{expected}",
     # a not-applicable mark (cells.NA_MARKS) in a number column that every school fills / may leave blank
-    "na_required": "{where}:值「{value}」不是数字,此列每所学校都必须填写,不能填不适用或留空,应填写{expected}",
+    "na_required": "{where}:值「{value}」表示不适用,但此列每所学校都必须填写,不能填不适用或留空,应填写{expected}",
     "na_optional": "{where}:值「{value}」已按不适用/未填处理(视为空白,即本月未报送此项);此列可直接留空,"
                    "如实际为0应填写0",
     "float_parsing": "{where}:值「{value}」不是数字,应填写{expected}",

@@ -27,7 +27,8 @@ QUALITY_LEVELS = ("无", "县级", "市级", "省级")
 SCHOOL_TYPE_SYNONYMS = (("初中", "初级中学"), ("高中", "高级中学"), ("九年一贯制", "九年一贯制学校"),
                         ("十二年一贯制", "十二年一贯制学校"), ("完中", "完全中学"))
 LOCALE_SYNONYMS = (("城市", "城区"), ("镇", "镇区"), ("农村", "乡村"))
-QUALITY_LEVEL_SYNONYMS = tuple((f"{level}优质学校", level) for level in QUALITY_LEVELS if level != "无")
+QUALITY_LEVEL_SYNONYMS = (*((f"{level}{suffix}", level) for level in QUALITY_LEVELS if level != "无"
+                            for suffix in ("优质学校", "优质校")), ("未认定", "无"))
 FIRST_QUALITY_YEAR = 2015
 CODE_PATTERN = r"^\d{10}$"
 DB_INT_MAX = 2**31 - 1  # an int column without its own upper bound still has to fit DuckDB's INTEGER
@@ -99,7 +100,7 @@ class SchoolRow(Row):
 
 
 _LESSONS = dict(lo=0, hi=10, units=("节", "课时"), expected="0–10之间的周课时数")
-_MINUTES = dict(lo=0, hi=300, units=("分钟", "分"), expected="0–300之间的分钟数")
+_MINUTES = dict(lo=0, hi=300, units=("分钟", "分", "min"), expected="0–300之间的分钟数")
 
 
 class PeRow(Row):
