@@ -282,3 +282,17 @@ def test_minutes_in_min_and_quality_levels_in_everyday_words_are_read():
     assert parsed.ok and not parsed.issues
     assert parsed.tables["pe"]["activity_minutes"].tolist()[:2] == [60.0, 45.0]
     assert parsed.tables["quality"]["level"].tolist()[:2] == ["市级", "无"]
+
+
+def test_an_optional_sheet_with_only_codes_is_not_sent_and_says_so():
+    """优质学校 with the roster's codes pasted in and nothing else: not sent this month (its last values carry
+    forward), with a warning; the rest of the workbook is accepted."""
+    sheets = valid_submission_sheets(n_schools=6)
+    sheets["优质学校"] = [sheets["优质学校"][0], *([row[0]] + [None] * 9 for row in sheets["学校名册"][1:])]
+    parsed = validate_workbook(build_workbook(sheets), "云岭县_2026-10.xlsx")
+    assert parsed.ok and len(parsed.tables.get("quality", ())) == 0  # as the template's untouched sheet
+    assert all(len(parsed.tables[k]) == 6 for k in ("school", "pe", "homework"))
+    assert [i.message for i in parsed.issues] == [
+        "优质学校:只有学校标识码或名称,没有填写数据,本月按未报送此表处理(继续沿用以前报送的数据);如需更新,应填写各列后重新报送"]
+    sheets["优质学校"][1][1] = "市级"  # one value: the sheet was meant to be sent, so its blanks are errors
+    assert not validate_workbook(build_workbook(sheets), "云岭县_2026-10.xlsx").ok

@@ -54,6 +54,8 @@ RULE_MESSAGES: dict[str, str] = {
     "wrong_unit": "{where}:表头的单位是「{unit}」,本列应按「{header}」填写;应把数值换算后,将表头改为「{header}」",
     "not_a_school": "{where}:值「{value}」没有学校标识码,也没有数值,不是学校数据,已跳过",
     "no_rows": "{sheet}:没有学校数据行",
+    "names_only": "{sheet}:只有学校标识码或名称,没有填写数据,本月按未报送此表处理(继续沿用以前报送的数据);"
+                  "如需更新,应填写各列后重新报送",
     "duplicate_code": "{where}:值「{value}」与第{first}行重复,每所学校只能填写一行",
     "unknown_code": "{where}:值「{value}」不在本表「学校名册」中,应先在学校名册中填写该校",
     "code_other_county": "{where}:学校标识码「{value}」属于{owner}({owner}{month}报送的学校名册中有该校),"

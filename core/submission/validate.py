@@ -122,11 +122,20 @@ def parse_sheet(raw: RawSheet, spec: Sheet) -> tuple[ParsedSheet | None, list[Is
         issues += [rule_issue("missing_column", sheet=label, row=table.header_row, column=c.header,
                               found=found) for c in missing]
         return None, issues
+    if not spec.required and _names_only(table):  # codes pasted from the roster, nothing else: not sent
+        issues.append(rule_issue("names_only", "warning", sheet=label))
+        table.rows = []
     headers = {c.name: w for _, c, w in table.columns}
     sheet, cell_issues = _check_cells(raw, table, spec, label, headers)
     if not sheet.rows and spec.required:  # an optional sheet left empty (template's 优质学校) = not sent
         cell_issues.append(rule_issue("no_rows", sheet=label))
     return sheet, issues + cell_issues
+
+
+def _names_only(table: SheetTable) -> bool:
+    """True when the sheet has rows and none of them has a value beyond the school's code and name."""
+    data = [j for j, c, _ in table.columns if c.kind not in ("code", "text")]
+    return bool(table.rows) and all(j >= len(cells) or is_blank(cells[j]) for _, cells in table.rows for j in data)
 
 
 def _check_cells(raw: RawSheet, table: SheetTable, spec: Sheet, label: str, headers: dict[str, str]
