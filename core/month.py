@@ -80,7 +80,7 @@ def find_month(value: object) -> str | None:
         value = str(int(value))
     elif is_ambiguous_month(value):
         return None
-    text = unicodedata.normalize("NFKC", str(value))  # full-width digits typed in Chinese input mode
+    text = _in_digits(unicodedata.normalize("NFKC", str(value)))  # full-width digits typed in Chinese input mode
     for pattern in _FOUND:
         for m in pattern.finditer(text):
             month = int(m.group(2))
@@ -89,17 +89,43 @@ def find_month(value: object) -> str | None:
     return None
 
 
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_CN_NUMBER = "(三十一|三十|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
+_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})(\s*年)")
+_CN_MONTH = re.compile(r"(年\s*)" + _CN_NUMBER + r"(\s*月)")
+_CN_DAY = re.compile(r"(月\s*)" + _CN_NUMBER + r"(\s*[日号])")
+_SHORT_YEAR = re.compile(r"(?<![\d〇零一二三四五六七八九])(\d{2})(\s*年\s*\d{1,2}\s*月)")
+
+
+def _cn_number(words: str) -> int:
+    """一 … 三十一 -> 1 … 31."""
+    tens, _, ones = words.rpartition("十") if "十" in words else ("", "", words)
+    ten = ("一" if words.startswith("十") else tens) if "十" in words else ""
+    return int(ten.translate(_CN_DIGITS) or 0) * 10 + int(ones.translate(_CN_DIGITS) or 0)
+
+
+def _in_digits(text: str) -> str:
+    """A month (and day) written in words as in digits: 二〇二六年十月 and 2026年十月 -> 2026年10月,
+    2026年十一月三日 -> 2026年11月3日; a two-digit year: 26年10月 -> 2026年10月."""
+    if "年" not in text:
+        return text
+    text = _CN_YEAR.sub(lambda m: m.group(1).translate(_CN_DIGITS) + m.group(2), text)
+    text = _CN_MONTH.sub(lambda m: f"{m.group(1)}{_cn_number(m.group(2))}{m.group(3)}", text)
+    text = _CN_DAY.sub(lambda m: f"{m.group(1)}{_cn_number(m.group(2))}{m.group(3)}", text)
+    return _SHORT_YEAR.sub(r"20\1\2", text)
+
+
 def file_name_month(name: str) -> str | None:
     """The month named in a file name, a full date in it (the send date) not counting: None if none."""
-    text = unicodedata.normalize("NFKC", str(name or ""))
+    text = _in_digits(unicodedata.normalize("NFKC", str(name or "")))
     for pattern in _DATES:
         text = pattern.sub(" ", text)
     return find_month(text)
 
 
 def file_name_date(name: str) -> str | None:
-    """The first full date written in a file name, as written ('2026-11-03'); None if none."""
-    text = unicodedata.normalize("NFKC", str(name or ""))
+    """The first full date written in a file name, with its numbers in digits ('2026-11-03'); None if none."""
+    text = _in_digits(unicodedata.normalize("NFKC", str(name or "")))
     found = [m for pattern in _DATES for m in pattern.finditer(text)]
     return min(found, key=lambda m: m.start()).group(0) if found else None
 

@@ -68,3 +68,17 @@ def test_a_send_date_alone_is_not_a_month_and_the_message_says_so():
     assert [i.message for i in parsed.issues if i.is_error] == [
         "无法确定报送月份:「填报说明」中没有「报送月份」,文件名「松溪县月报_2026-11-03.xlsx」中的「2026-11-03」是日期"
         "(报送时间),不作为报送月份;应在「填报说明」填写报送月份(如2026-10)或在文件名中写明月份(如县区2026年10月.xlsx)"]
+
+
+@pytest.mark.parametrize("cell, month", [
+    ("2026年十月", "2026-10"), ("二〇二六年十月", "2026-10"), ("二零二六年十二月", "2026-12"), ("2026年三月", "2026-03"),
+    ("26年10月", "2026-10"), ("报送月份:二〇二六年十一月", "2026-11"), ("2026年正月", None), ("126年10月", None),
+])
+def test_a_month_in_words_or_with_a_two_digit_year_is_read(cell, month):
+    assert find_month(cell) == month
+
+
+def test_a_send_date_in_words_in_a_file_name_is_not_the_month():
+    name = "松溪县十月数据(二〇二六年十一月三日报送).xlsx"
+    assert file_name_month(name) is None and file_name_date(name) == "2026年11月3日"
+    assert file_name_month("松溪县二〇二六年十月监测数据.xlsx") == "2026-10"
