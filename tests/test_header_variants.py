@@ -230,3 +230,13 @@ def test_summary_rows_with_figures_are_skipped_like_subtotals(label):
     sheets = plain()
     sheets["体育"].append([None, label, 4, 3, 3, 2, 61.5, None, None, None])
     same_tables(read(sheets))
+
+
+def test_a_subtotal_row_with_its_count_of_schools_in_the_code_column_is_skipped():
+    sheets = plain()
+    sheets["体育"].append(["8", "合计", None, None, None, None, 500, None, None, None])
+    sheets["作业"].append([8.0, "总计"])
+    same_tables(read(sheets))
+    sheets["体育"][-1][1] = "某校"  # a short code in a school row is still the code's error
+    assert f"体育 第{len(sheets['体育'])}行「学校标识码」:值「8」不是10位数字,应填写10位数字的学校标识码" in errors(
+        read(sheets))

@@ -25,6 +25,7 @@ from core.submission.messages import rule_issue
 from core.submission.schema import Col, Row, columns
 
 HEADER_SCAN_ROWS = 30  # the header must be within the first 30 rows
+CODE_LENGTH = 10  # 学校标识码's digits
 SUBTOTAL_WORDS = ("合计", "总计", "小计", "汇总", "平均")  # anywhere in a row without a school code
 TOTAL_PREFIXES = ("总数",)  # at the start of the row's first text
 FOOTER_WORDS = ("填报人", "填表人", "填表", "制表", "联系电话", "电话", "手机", "联系方式", "联系人", "审核",
@@ -218,21 +219,23 @@ def _row_kind(cells: list, code_col: int | None) -> str | None:
     """None for a school row; SKIP for a row skipped without complaint (empty, subtotal, footer, a
     date, a formula row showing only zeros); LABEL for a row skipped with a warning: no school code,
     no number, one text (a section row 一、小学, a note)."""
+    coded = False  # the code cell holds digits: a school row, unless a subtotal with its count of schools
     if code_col is not None and code_col < len(cells):
         cell = cells[code_col]
-        if type(cell) is float and cell.is_integer() and cell >= 0 or type(cell) is str and cell.isascii() \
-                and cell.isdigit():
+        if type(cell) is float and 1e9 <= cell < 1e10 and cell.is_integer() or type(cell) is str \
+                and len(cell) == CODE_LENGTH and cell.isascii() and cell.isdigit():
             return None  # fastest path: a school row with a clean code (what to_code leaves as digits)
         if not is_blank(cell):
             code = to_code(cell)
-            if isinstance(code, str) and code.isdigit():
-                return None  # fast path: a school row
+            coded = isinstance(code, str) and code.isdigit()
     values = [v for v in cells if not is_blank(v)]
     if not values:
         return SKIP
     texts = [fold(v) for v in values]
     if texts[0].startswith(TOTAL_PREFIXES) or any(w in t for t in texts for w in SUBTOTAL_WORDS):
         return SKIP
+    if coded:
+        return None
     numbers = any(map(_has_digits, values))
     footers = _footer_keys()
     if texts[0].startswith(footers) or not numbers and any(t.startswith(footers) for t in texts):
@@ -314,7 +317,7 @@ def _data_rows(rows: list[list], start: int, code_col: int | None,
     """(Excel row, cells) of the rows from `start` that are schools (_row_kind None); `labels` gets
     the (Excel row, text) of the rows skipped with a warning.
 
-    A row whose code cell is ASCII digits is a school without further look (as in _row_kind): when
+    A row whose code cell is CODE_LENGTH ASCII digits is a school without further look (as in _row_kind): when
     every row has a text code cell, those are found with C-level passes and only the others are looked at.
     """
     body = rows[start:]
@@ -323,8 +326,8 @@ def _data_rows(rows: list[list], start: int, code_col: int | None,
         codes = list(map(itemgetter(code_col), body))
         if set(map(type, codes)) == {str}:
             clean = list(map(str.isdigit, codes))
-            if any(clean):
-                clean = list(map(min, clean, map(str.isascii, codes)))  # both True
+            if any(clean):  # digits, ASCII and CODE_LENGTH long: all three True
+                clean = list(map(min, clean, map(str.isascii, codes), map(CODE_LENGTH.__eq__, map(len, codes))))
     out = []
     for i, r in enumerate(body, start=start):
         kind = None if clean is not None and clean[i - start] else _row_kind(r, code_col)
