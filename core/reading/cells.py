@@ -47,13 +47,13 @@ def _fold(text: object) -> str:
 
 # What clerks write in a number cell that does not apply to the school or was not measured this
 # month (probe N2). Where a blank is allowed such a mark is read as blank, with a warning; where the
-# cell must be filled it is an error saying so. Number columns only: in a yes/no column 无 means "no".
+# cell must be filled it is an error saying so. Number and yes/no columns (in a yes/no column 无 is "no").
 NA_MARKS: tuple[str, ...] = ("/", "／", "—", "——", "-", "–", "无", "不适用", "未测")
 _NA_FOLDED = frozenset(_fold(m) for m in NA_MARKS)  # '／' folds to '/', '－' to '-'
 
 
 def is_na_mark(value: object) -> bool:
-    """True for a not-applicable mark (NA_MARKS, folded: ' / ', '／'…); meant for number cells only."""
+    """True for a not-applicable mark (NA_MARKS, folded: ' / ', '／'…)."""
     return isinstance(value, str) and fold(value) in _NA_FOLDED
 
 
