@@ -86,6 +86,16 @@ def header_keys(model: type[Row]) -> tuple[dict[str, Col], dict[str, Col]]:
 def header_key(text: object) -> str:
     """A header folded for matching: fold, one dash for the many (1～2年级, 1—2年级), no required-field
     marks (*学校标识码), grade bands in one wording (一二年级 → 1-2年级, 七至九年级 → 初中)."""
+    if isinstance(text, str) and len(text) <= HEADER_CACHED:
+        return _header_key(text)
+    return _header_key.__wrapped__(text)
+
+
+HEADER_CACHED = 60  # characters: headers this short are kept (the same few in every workbook); a long text is not
+
+
+@lru_cache(maxsize=4096)
+def _header_key(text: object) -> str:
     key = _DASHES.sub("-", fold(text)).strip(REQUIRED_MARKS)
     for words, band in BAND_WORDS:
         if words in key:
@@ -328,6 +338,8 @@ def _data_rows(rows: list[list], start: int, code_col: int | None,
             clean = list(map(str.isdigit, codes))
             if any(clean):  # digits, ASCII and CODE_LENGTH long: all three True
                 clean = list(map(min, clean, map(str.isascii, codes), map(CODE_LENGTH.__eq__, map(len, codes))))
+    if clean is not None and all(clean):
+        return [(i + 1, r) for i, r in enumerate(body, start=start)]
     out = []
     for i, r in enumerate(body, start=start):
         kind = None if clean is not None and clean[i - start] else _row_kind(r, code_col)
