@@ -171,11 +171,21 @@ def _merged_value(ws: Worksheet, cell, fallback):
     return None
 
 
-def _anchor(ws: Worksheet, row: int, col: int) -> tuple[int, int]:
-    """The cell that holds a merged range's value and comment (its top-left) when (row, col) lies in one."""
+def _merge_rows(ws: Worksheet) -> dict[int, list[tuple[int, int, int]]]:
+    """Row -> (first column, last column, first row) of the merged ranges crossing it: one pass over the
+    ranges, so each issue's look-up is a short list, not every range of the sheet."""
+    rows: dict[int, list[tuple[int, int, int]]] = {}
     for rng in ws.merged_cells.ranges:
-        if rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col:
-            return rng.min_row, rng.min_col
+        for r in range(rng.min_row, rng.max_row + 1):
+            rows.setdefault(r, []).append((rng.min_col, rng.max_col, rng.min_row))
+    return rows
+
+
+def _anchor(merges: dict[int, list[tuple[int, int, int]]], row: int, col: int) -> tuple[int, int]:
+    """The cell that holds a merged range's value and comment (its top-left) when (row, col) lies in one."""
+    for first_col, last_col, first_row in merges.get(row, ()):
+        if first_col <= col <= last_col:
+            return first_row, first_col
     return row, col
 
 
@@ -191,6 +201,7 @@ def _mark_cells(wb: Workbook, issues: list[Issue]) -> dict[int, str]:
     located: dict[int, str] = {}
     columns: dict[tuple[str, str | None, int], int | None] = {}  # thousands of issues share a few headers
     anchors: dict[tuple[str, int, int], tuple[int, int]] = {}
+    merges: dict[str, dict[int, list[tuple[int, int, int]]]] = {}
     for k, issue in enumerate(issues):
         ws = _find_sheet(wb, issue.sheet)
         if ws is None:
@@ -203,7 +214,9 @@ def _mark_cells(wb: Workbook, issues: list[Issue]) -> dict[int, str]:
             columns[key] = _find_column(ws, issue.column, issue.row)
         at = (ws.title, issue.row, columns[key] or 1)
         if at not in anchors:
-            anchors[at] = _anchor(ws, issue.row, columns[key] or 1) if ws.merged_cells.ranges else at[1:]
+            if ws.title not in merges:
+                merges[ws.title] = _merge_rows(ws)
+            anchors[at] = _anchor(merges[ws.title], issue.row, columns[key] or 1)
         row, col = anchors[at]
         notes.setdefault((ws.title, row, col), []).append(issue)
         located[k] = f"'{ws.title}'!{get_column_letter(col)}{row}"
