@@ -240,3 +240,26 @@ def test_a_subtotal_row_with_its_count_of_schools_in_the_code_column_is_skipped(
     sheets["体育"][-1][1] = "某校"  # a short code in a school row is still the code's error
     assert f"体育 第{len(sheets['体育'])}行「学校标识码」:值「8」不是10位数字,应填写10位数字的学校标识码" in errors(
         read(sheets))
+
+
+def test_serial_number_and_remarks_columns_are_ignored_without_a_warning():
+    sheets = plain()
+    for sheet in ("学校名册", "体育", "作业"):
+        sheets[sheet] = [["序号", *sheets[sheet][0], "备注"],
+                         *([n, *row, "新建" if n == 2 else None] for n, row in enumerate(sheets[sheet][1:], start=1))]
+    parsed = read(sheets)
+    same_tables(parsed)
+    assert not parsed.issues
+    sheets["体育"][0][-1] = "备用"
+    assert warnings(read(sheets)) == ["体育 第1行「备用」:不是本表的列,已忽略"]
+
+
+def test_a_line_break_typed_into_a_school_name_is_not_part_of_it():
+    sheets = plain()
+    roster = sheets["学校名册"]
+    name = roster[2][1]
+    roster[2][1] = name[:3] + "\n" + name[3:] + "  "
+    sheets["体育"][2][1] = name[:3] + "\r\n " + name[3:]
+    parsed = read(sheets)
+    same_tables(parsed)
+    assert not parsed.issues and parsed.tables["school"]["name"].tolist()[1] == name

@@ -62,7 +62,7 @@ def _spoiled_county_layout():
     pe = sheets["体育"]
     first = next(i for i, r in enumerate(pe) if isinstance(r[0], str) and r[0].isdigit())
     pe[first][2] = "四节课"
-    pe[2] += ["备注"]
+    pe[2] += ["备用"]
     return sheets, merges, first + 1
 
 
@@ -72,7 +72,7 @@ def test_two_row_header_messages_name_group_and_sub_header_at_the_sub_header_row
     assert f"体育 第{excel_row}行「体育课周课时 / 1-2年级」:值「四节课」不是数字" in "\n".join(errors(parsed))
     cell = next(i for i in parsed.issues if i.is_error)
     assert (cell.sheet, cell.row, cell.column) == ("体育", excel_row, "体育课周课时 / 1-2年级")
-    assert any(i.message.startswith("体育 第3行「备注」:不是本表的列") for i in parsed.issues)
+    assert any(i.message.startswith("体育 第3行「备用」:不是本表的列") for i in parsed.issues)
 
 
 def test_annotated_copy_marks_the_cell_under_the_sub_header():

@@ -27,6 +27,7 @@ DATE_TYPES = (datetime, date, time, timedelta)  # what the reader gives for a ce
 WHOLE_TOLERANCE = 1e-9  # a float this close to a whole number is formula noise (1965.9999999999998) in a count
 
 _SPACES = re.compile(r"\s+")
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")"})
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
@@ -145,8 +146,10 @@ def to_code(value: object) -> object:
 
 
 def to_text(value: object) -> str:
-    """Trimmed text; a whole number typed into a text cell loses its '.0'."""
-    return display(value)
+    """Trimmed text; a whole number typed into a text cell loses its '.0'; a line break typed into the
+    cell (Alt+Enter, to wrap a long name) is not part of the name."""
+    text = display(value)
+    return _LINE_BREAKS.sub("", text) if "\n" in text or "\r" in text else text
 
 
 def to_enum(value: object, choices: tuple[str, ...], synonyms: tuple[tuple[str, str], ...] = ()) -> str:
@@ -218,4 +221,4 @@ def _normaliser(column: Col) -> Callable[[object], object]:
         return enum
     if kind == "bool":
         return to_bool
-    return lambda v: v.strip() if type(v) is str else to_text(v)
+    return lambda v: v.strip() if type(v) is str and "\n" not in v and "\r" not in v else to_text(v)

@@ -39,6 +39,7 @@ SUBSET_WORDS = ("女", "男", "其中", "寄宿", "住校", "少数民族", "外
 UNIT_FAMILIES = (frozenset({"元", "万元", "千元", "亿元"}),
                  frozenset({"平方米", "㎡", "m2", "m²", "平米", "亩", "公顷", "万平方米"}),
                  frozenset({"分钟", "分", "min", "小时", "时", "h", "秒"}))
+QUIET_HEADERS = ("序号", "备注", "说明")  # extra columns of most county forms: ignored without a warning
 REQUIRED_MARKS = "*★☆※▲"  # a template's marks of a required column: *学校标识码
 BAND_WORDS = (("一二年级", "1-2年级"), ("一至二年级", "1-2年级"), ("三至六年级", "3-6年级"),
               ("三到六年级", "3-6年级"), ("七至九年级", "初中"), ("七到九年级", "初中"), ("7-9年级", "初中"),
@@ -266,6 +267,11 @@ _DATE = re.compile(r"\d{4}(?:年\d{1,2}月\d{1,2}日?|[-/.]\d{1,2}[-/.]\d{1,2})"
 
 
 @lru_cache(maxsize=1)
+def _quiet_keys() -> frozenset[str]:
+    return frozenset(header_key(w) for w in QUIET_HEADERS)
+
+
+@lru_cache(maxsize=1)
 def _footer_keys() -> tuple[str, ...]:
     return tuple(fold(w) for w in FOOTER_WORDS)
 
@@ -302,7 +308,8 @@ def read_table(sheet_name: str, rows: list[list], model: type[Row], label: str) 
     for j, m, written in cells:
         at = dict(sheet=label, row=header_row, column=written)
         if m is None or m.loose and chosen[m.col.name][0] != j and not chosen[m.col.name][1].loose:
-            issues.append(rule_issue("extra_column", "warning", **at))
+            if header_key(written) not in _quiet_keys():  # 序号 and 备注 are on most county forms
+                issues.append(rule_issue("extra_column", "warning", **at))
             continue
         first, _, first_written = chosen[m.col.name]
         if first != j:

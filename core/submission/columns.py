@@ -104,8 +104,9 @@ def _bulk(col: list, c: Col, ge, le) -> list | None:
         choice = _choices(c)
         return list(map(choice.__getitem__, col)) if set(col) <= choice.keys() else None
     if kind == "text":
-        if any(map(str.isspace, col)) or "#" in "".join(col):
-            return None
+        joined = "".join(col)
+        if any(map(str.isspace, col)) or "#" in joined or "\n" in joined or "\r" in joined:
+            return None  # blanks, Excel errors and line breaks (Alt+Enter) are the exact path's
         texts = list(map(str.strip, col))
         return texts if max(map(len, texts), default=0) <= TEXT_MAX else None
     return None
