@@ -7,7 +7,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core.present.labels import INCOMPLETE, completeness_marker, reporting_text, status_key
+from core.present.labels import INCOMPLETE, completeness_marker, coverage_text, reporting_text, status_key
 from core.present.numbers import format_change, format_target, format_value, is_missing, signed_text
 from core.present.palette import status_style
 from core.present.shading import rating_look, status_look
@@ -90,7 +90,8 @@ def tile_html(row: pd.Series, name: str, compact: bool = False, href: str | None
     else:
         detail = format_target(row.get("target"), row.get("direction"), unit)
     if marker:
-        detail = f"{marker} · {detail}"
+        coverage = coverage_text(row)
+        detail = f"{marker}({coverage}) · {detail}" if coverage else f"{marker} · {detail}"
     change = format_change(row.get("change"), unit)
     rating = rating_look(row)
     tip = " · ".join(p for p in (name, format_value(value, unit), look.label, detail, change,

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.indicators.aggregate import frame_of, raw_columns
+from core.indicators.aggregate import frame_of, raw_columns, value_of
 from core.indicators.catalog import load_catalog
 from core.indicators.completeness import completeness, default_period, mark_rows
 from core.indicators.rated import KEY_COLUMNS, rate_frame
@@ -24,7 +24,8 @@ COLUMNS = ["indicator", "name", "period", "level", "county", "school_id", "stage
            "counties_reporting", "counties_expected", "complete",  # zone rows only (indicators.md, Completeness)
            # extras for pages and the report
            "school_name", "prev_value", "change", "change_direction", "improving", "rating", "remaining",
-           "projection", "gap", "target_month", "completeness"]
+           "projection", "gap", "target_month", "completeness",
+           "counties_with_data"]  # zone rows: reporting counties with data for the indicator (carried-forward sheets)
 LEVELS = ("zone", "county", "school")
 
 
@@ -52,11 +53,53 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None
     prev_period = month_add(period, -1)
     cur = raw_columns(con, [period], levels=[level], county=county,
                       indicators=[indicator] if indicator else None, cat=cat, prev=prev_period)
-    out = rate_frame(cur, cur["prev_value"], period, cat, load_targets(), groups=cur["_group"])
+    prev_value, covered = cur["prev_value"], None
+    if level == "zone":  # a change compares the same counties: those with data in both months (3 not with 8)
+        covered, common = _coverage(con, period, prev_period, cat, indicator)
+        if common:  # the month before restated on this month's counties: value − the like-for-like change
+            prev_value = np.array([v - (common[k][0] - common[k][1]) if k in common else p for k, v, p in
+                                   zip(zip(cur["indicator"], cur["stage"]), cur["value"], prev_value)], dtype=float)
+    out = rate_frame(cur, prev_value, period, cat, load_targets(), groups=cur["_group"])
     cov = completeness(con, [prev_period, period])
-    mark_rows(out, cat, cov[period], cov[prev_period])
+    mark_rows(out, cat, cov[period], cov[prev_period], covered=covered)
     _add_projections(con, out, period, level, county)
     return frame_of(out, COLUMNS)
+
+
+def _coverage(con, period: str, prev_period: str, cat, indicator: str | None
+              ) -> tuple[dict[str, tuple[frozenset, frozenset]], dict[tuple, tuple[float, float]]]:
+    """From the county rows of both months (the cached pair: no new query):
+    - indicator -> (counties with a value this month, counties with one the month before): a county
+      without 体质健康 results in the last 12 months, or that never sent its 综合育人 sheet, has none;
+    - (indicator, stage) -> (this month's, the month before's) zone value over the counties with a
+      value in both months, where either month has others (NaN when that cannot be summed: no
+      common county, or an indicator that is not a ratio of sums)."""
+    ids = [indicator] if indicator else None
+    sets: dict[tuple, tuple[set, set]] = {}
+    sums: dict[tuple, tuple[dict, dict]] = {}
+    for k, (month, other) in enumerate(((period, prev_period), (prev_period, period))):
+        rows = raw_columns(con, [month], levels=["county"], indicators=ids, cat=cat, prev=other)
+        has = ~np.isnan(rows["value"])
+        for ind, stage, county, ok, num, den in zip(rows["indicator"], rows["stage"], rows["county"], has,
+                                                    rows["numerator"], rows["denominator"]):
+            if ok:
+                sets.setdefault((ind, stage), (set(), set()))[k].add(county)
+                sums.setdefault((ind, stage), ({}, {}))[k][county] = (num, den)
+    covered = {ind: (frozenset(a), frozenset(b)) for (ind, stage), (a, b) in sets.items() if stage is None}
+    common = {}
+    for key, (a, b) in sets.items():
+        if a != b:
+            common[key] = tuple(_summed_over(cat.get(key[0]).kind, sums[key][k], a & b) for k in (0, 1))
+    return covered, common
+
+
+def _summed_over(kind: str, sums: dict[str, tuple[float, float]], counties: set) -> float:
+    """The zone value over some counties from their numerator and denominator sums (NaN if none, or
+    an indicator without sums)."""
+    num, den = (np.array([sums[c][j] for c in counties], dtype=float) for j in (0, 1))
+    if not counties or np.isnan(num).any() or np.isnan(den).any():
+        return np.nan
+    return float(value_of(kind, np.array([num.sum()]), np.array([den.sum()]))[0])
 
 
 def _add_projections(con, out: dict[str, np.ndarray], period: str, level: str, county: str | None) -> None:

@@ -35,6 +35,15 @@ def completeness_marker(row) -> str:
     return ""
 
 
+def coverage_text(row) -> str:
+    """'6/8县区有数据' for a zone row that reporting counties have no data for (体质健康 not tested in
+    the last 12 months, 综合育人 never sent), '' otherwise (an incomplete month says 3/8县区已报送)."""
+    n, reporting, total = (_get(row, k) for k in ("counties_with_data", "counties_reporting", "counties_expected"))
+    if is_missing(n) or is_missing(reporting) or int(n) >= int(reporting):
+        return ""
+    return load_palette().completeness["with_data"].format(n=int(n), total=int(total))
+
+
 def status_key(row) -> str:
     """The style key a row is shown with: its status, 'notarget' for a value without a target,
     'incomplete' for a count of an incomplete month (never 未达标)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.indicators.catalog import load_catalog
-from core.indicators.completeness import NOT_COMPARABLE, MonthChoice
+from core.indicators.completeness import NOT_COMPARABLE, PARTIAL, MonthChoice
 from core.month import month_label
 from core.present import numbers as n
 from core.present.labels import completeness_marker, reporting_text
@@ -156,8 +156,9 @@ def _attention_clause(zone_row: pd.Series, rows: pd.DataFrame) -> str | None:
         if (v < zone_value) if worse_is_lower else (v > zone_value):
             found.append((v, r["county"], r["value"]))
     word = "低于" if worse_is_lower else "高于"
-    if not found:
-        return f"各县区均不{word}全区水平"
+    if not found:  # of a partial zone row only the counties with data are behind the figure
+        who = "有数据的县区" if zone_row.get("completeness") == PARTIAL else "各县区"
+        return f"{who}均不{word}全区水平"
     found.sort(key=lambda t: (t[0] if worse_is_lower else -t[0], t[1]))
     named = "、".join(f"{c}({n.format_value(raw, unit)})" for _, c, raw in found[:MAX_NAMED_COUNTIES])
     more = f"等{len(found)}个县区" if len(found) > MAX_NAMED_COUNTIES else ""

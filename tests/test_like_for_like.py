@@ -1,0 +1,92 @@
+"""A zone figure and its change compare like with like: the counties behind a month's zone row are those
+with data for the indicator, and its change against the month before is measured over the counties
+with data in both months — never 3 counties against 8, nor a county's first 体质健康 test as progress.
+"""
+from __future__ import annotations
+
+import pytest
+from test_indicators import add_submission, new_db
+
+from core.indicators import compute_indicators
+from core.indicators.completeness import PARTIAL
+
+
+@pytest.fixture(autouse=True)
+def _closed(monkeypatch):
+    monkeypatch.setenv("PILOT_TODAY", "2027-01-20")  # every month below is past its due day
+
+
+def _county(con, county: str, period: str, act: int, tested: int | None = None, passed: int | None = None):
+    """Three 小学 with daily activity `act` minutes; 体质健康 `passed` of `tested` each when given."""
+    schools = [{"id": f"{county}{k}", "act": act, "tested": tested, "passed": passed,
+                "good": None if tested is None else 0} for k in range(3)]
+    add_submission(con, county, period, schools, received=f"{period}-28 09:00")
+
+
+def _zone(con, period: str, indicator: str) -> dict:
+    (row,) = compute_indicators(con, period, indicator=indicator).to_dict("records")
+    return row
+
+
+def test_a_partial_month_is_compared_with_the_same_counties_the_month_before():
+    con = new_db()
+    for county, act in (("甲县", 70), ("乙县", 70), ("丙县", 30)):  # 丙县 behind: zone 2/3 in October
+        _county(con, county, "2026-10", act)
+    for county in ("甲县", "乙县"):  # November: 丙县 has not sent yet, the other two unchanged
+        _county(con, county, "2026-11", 70)
+    oct_, nov = _zone(con, "2026-10", "activity_hour_compliance"), _zone(con, "2026-11", "activity_hour_compliance")
+    assert round(oct_["value"], 6) == round(200 / 3, 6) and nov["value"] == 100.0
+    assert nov["completeness"] == PARTIAL and nov["counties_reporting"] == 2
+    assert nov["change"] == 0.0 and nov["change_direction"] == "flat"  # not +33.3: 丙县 is only missing
+    assert nov["value"] - nov["prev_value"] == nov["change"]  # prev_value: October on November's counties
+
+
+def test_reporting_counties_without_data_for_an_indicator_make_its_zone_row_partial():
+    con = new_db()
+    for county, tested in (("甲县", 100), ("乙县", 100), ("丙县", None)):  # 丙县 not tested in the last 12 months
+        _county(con, county, "2026-10", 70, tested, None if tested is None else 80)
+    october = _zone(con, "2026-10", "fitness_pass_rate")
+    assert october["complete"] is True and october["counties_reporting"] == 3  # the month is complete
+    assert october["completeness"] == PARTIAL and october["counties_with_data"] == 2  # this figure is not
+    assert october["status"] in ("green", "amber", "red")  # a rate of two counties: judged, marked 部分县区
+    for county, tested, passed in (("甲县", 100, 80), ("乙县", 100, 80), ("丙县", 100, 20)):
+        _county(con, county, "2026-11", 70, tested, passed)  # 丙县's first test: low, but not a decline
+    november = _zone(con, "2026-11", "fitness_pass_rate")
+    assert november["completeness"] == "complete" and november["counties_with_data"] == 3
+    assert november["value"] == 60.0 and november["change"] == 0.0  # 甲县 and 乙县 as before: 0, not −20
+
+
+def test_a_county_row_and_an_unchanged_zone_keep_their_plain_change():
+    con = new_db()
+    for period, act in (("2026-10", 30), ("2026-11", 70)):
+        for county in ("甲县", "乙县"):
+            _county(con, county, period, act)
+    nov = _zone(con, "2026-11", "activity_hour_compliance")
+    assert nov["change"] == 100.0 and nov["prev_value"] == 0.0 and nov["counties_with_data"] == 2
+    county = compute_indicators(con, "2026-11", level="county", indicator="activity_hour_compliance")
+    assert county["change"].tolist() == [100.0, 100.0] and county["counties_with_data"].isna().all()
+
+
+def test_the_tile_and_the_report_say_how_many_counties_have_data():
+    from core.present.labels import coverage_text
+    from ui.tiles import tile_html
+
+    con = new_db()
+    for county, tested in (("甲县", 100), ("乙县", 100), ("丙县", None)):
+        _county(con, county, "2026-10", 70, tested, None if tested is None else 80)
+    row = compute_indicators(con, "2026-10", indicator="fitness_pass_rate").iloc[0]
+    assert coverage_text(row) == "2/3县区有数据"
+    assert "部分县区(2/3县区有数据)" in tile_html(row, "体质健康达标率")
+    full = compute_indicators(con, "2026-10", indicator="activity_hour_compliance").iloc[0]
+    assert coverage_text(full) == "" and "部分县区" not in tile_html(full, "校内体育活动1小时达标率")
+
+
+def test_the_report_does_not_say_every_county_when_some_have_no_data():
+    from core.report.narrative import _attention_clause
+
+    con = new_db()
+    for county, tested in (("甲县", 100), ("乙县", 100), ("丙县", None)):
+        _county(con, county, "2026-10", 70, tested, None if tested is None else 80)
+    zone = compute_indicators(con, "2026-10", indicator="fitness_pass_rate").iloc[0]
+    counties = compute_indicators(con, "2026-10", level="county", indicator="fitness_pass_rate")
+    assert _attention_clause(zone, counties) == "有数据的县区均不低于全区水平"
