@@ -2,14 +2,17 @@
 
 A month is always carried as 'YYYY-MM' text: in the URL, the database, the CLI and the pages.
 "Today" comes from one place, `today()`: the real date, or `PILOT_TODAY=YYYY-MM-DD` (tests, and
-re-running a past meeting).
+re-running a past meeting). The real date and time are the zone's, not the server's: the clock is
+read in UTC and moved by `utc_offset_hours` of data/zone.toml (8 for China, which has no daylight
+saving), so a server set to UTC stamps a file received at 07:30 on the 6th in Beijing as the 6th.
+Times are naive datetimes in zone-local time, as stored and compared everywhere else.
 """
 from __future__ import annotations
 
 import os
 import re
 import unicodedata
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 TODAY_ENV = "PILOT_TODAY"
 PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"  # a stored month; pydantic fields use it too
@@ -35,11 +38,27 @@ class MonthError(ValueError):
     """Text that is not a month; the message is Chinese and says how to write one."""
 
 
+def clock() -> datetime:
+    """The zone's real local time now (naive, to the microsecond); `PILOT_TODAY` does not move it.
+
+    For stamps of when something happened here (audit log, 载入时间, backups); "today" and a
+    receipt time that counts for timeliness are `today()` and `now()`."""
+    from core.zone import load_zone  # core.zone imports this module
+
+    offset = timedelta(hours=load_zone().utc_offset_hours)
+    return (_utc_now() + offset).replace(tzinfo=None)
+
+
+def _utc_now() -> datetime:
+    """The machine's clock in UTC (aware); one place for tests to stop the clock."""
+    return datetime.now(timezone.utc)
+
+
 def today() -> date:
-    """Today's date: `PILOT_TODAY` (YYYY-MM-DD) when set, else the clock's."""
+    """Today's date in the zone: `PILOT_TODAY` (YYYY-MM-DD) when set, else the zone's clock()."""
     text = os.environ.get(TODAY_ENV, "").strip()
     if not text:
-        return date.today()
+        return clock().date()
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -47,8 +66,9 @@ def today() -> date:
 
 
 def now() -> datetime:
-    """The current time on `today()` (the clock's time of day)."""
-    return datetime.combine(today(), datetime.now().time()).replace(microsecond=0)
+    """The current time on `today()` (the zone clock's time of day): receipt time of an upload."""
+    moment = clock().replace(microsecond=0)  # read once: a second read could fall after midnight
+    return datetime.combine(today(), moment.time()) if os.environ.get(TODAY_ENV, "").strip() else moment
 
 
 def of(day: date) -> str:

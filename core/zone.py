@@ -1,4 +1,4 @@
-"""The pilot zone's configuration (data/zone.toml): name, data source, due day, counties, sign-in limits."""
+"""The pilot zone's configuration (data/zone.toml): name, data source, due day, clock, counties, sign-in limits."""
 from __future__ import annotations
 
 import os
@@ -15,7 +15,8 @@ from core.paths import DATA_DIR
 ZONE_FILE = DATA_DIR / "zone.toml"
 ZONE_ENV = "PILOT_ZONE"  # another zone file (a deployment's own settings, a test's short session limits)
 HINTS = {"due_day": "应为1–28之间的日期", "session_idle_minutes": "应为大于0、不超过1440的分钟数",
-         "session_max_hours": "应为大于0、不超过720的小时数"}
+         "session_max_hours": "应为大于0、不超过720的小时数",
+         "utc_offset_hours": "应为该地与世界协调时(UTC)相差的小时数,-12到14之间,中国为8"}
 
 
 # How the name of a county-level unit ends (县, 区, county-level 市, 旗; 自治县 and 特区 end so too): a
@@ -35,6 +36,9 @@ class Zone(BaseModel):
     name: str = Field(min_length=1)
     source: str = Field(min_length=1)
     due_day: int = Field(ge=1, le=28)  # day of month M+1; <= 28 so it exists in every month
+    # The zone's clock (today, receipt times, the due date's end): hours ahead of UTC. A fixed
+    # offset, not a tz name: China has no daylight saving and a fresh server needs no tz database.
+    utc_offset_hours: float = Field(8, ge=-12, le=14)
     counties: tuple[str, ...] = ()
     demo_on_empty: bool = True  # the app builds the demo zone into an empty database on first start
     session_idle_minutes: float = Field(60, gt=0, le=1440)  # a sign-in ends after this long unused

@@ -1,13 +1,12 @@
 """报送情况: county × month status matrix, one submission's issues and data-quality warnings, versions."""
 from __future__ import annotations
 
-from datetime import datetime
 
 import streamlit as st
 
 from core.access.accounts import can, can_see_county
 from core.db import DatabaseBusy, open_db
-from core.month import period_label
+from core.month import now, period_label
 from core.present.escape import md_text
 from core.submission.status import submission_history, submission_issues
 from core.submission.view import (
@@ -32,7 +31,7 @@ from ui.versions import restore_version
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
-SOURCE = f"数据来源:{load_zone().source} · 截至 {datetime.now():%Y-%m-%d %H:%M}"
+SOURCE = f"数据来源:{load_zone().source} · 截至 {now():%Y-%m-%d %H:%M}"
 st.title("报送情况", anchor=False)
 user = current_user()
 if not (can(user, "view_all_submissions") or can(user, "view_own_submissions")):

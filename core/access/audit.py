@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -11,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from core.db import open_db
+from core.month import clock
 
 LOG = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, *, submissio
         raise KeyError(f"unknown audit action {action!r}")
     con.execute("INSERT INTO audit_log (\"at\", actor, action, submission_id, county, period, sha256, detail)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [datetime.now(), actor, action, submission_id, county, period, sha256,
+                [clock(), actor, action, submission_id, county, period, sha256,
                  json.dumps(detail or {}, ensure_ascii=False, default=str)])
 
 
@@ -64,7 +64,7 @@ def record_many(con: duckdb.DuckDBPyConnection, entries: list[dict]) -> None:
     """Append several entries (each the keyword arguments of `record`, with actor and action) in one INSERT."""
     if not entries:
         return
-    now = datetime.now()
+    now = clock()
     keys = ("actor", "action", "submission_id", "county", "period", "sha256")
     cols: dict[str, list] = {"at": [now] * len(entries), **{k: [e.get(k) for e in entries] for k in keys},
                              "detail": [json.dumps(e.get("detail") or {}, ensure_ascii=False, default=str)

@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import duckdb
@@ -31,6 +30,7 @@ from core.db import (
     dashboard_holds,
     open_db,
 )
+from core.month import clock
 from core.paths import archive_dir, default_db_path
 
 MANIFEST = "manifest.json"
@@ -148,7 +148,7 @@ def _backup(db: Path, out: Path) -> dict:
     missing = sorted(referenced - set(files))
     manifest = {
         "format": FORMAT,
-        "created_at": datetime.now().isoformat(timespec="seconds"),
+        "created_at": clock().isoformat(timespec="seconds"),
         "source_db": str(db.resolve()),
         "db_file": DB_FILE,
         "db_sha256": _sha256(out / DB_FILE),
@@ -228,7 +228,7 @@ def restore(backup_dir: Path | str, db_path: Path | str | None = None, *, force:
         if db.exists():
             _ensure_unused(db)
             later = _audit_after(db, src / manifest["db_file"])
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = clock().strftime("%Y%m%d-%H%M%S")
         kept = db.with_name(f"{db.name}.before-restore-{stamp}")
         if db.exists():
             os.replace(db, kept)

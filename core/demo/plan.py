@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from core.month import month_add, of
+from core.month import today as month_today
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def plan_submissions(names: list[str], behaviours: list[Behaviour], periods: lis
     """
     rows = []
     if open_period is not None:
-        rows += _early_rows(names, behaviours, open_period, today or date.today(), rng)
+        rows += _early_rows(names, behaviours, open_period, today or month_today(), rng)
     for ci, (county, beh) in enumerate(zip(names, behaviours)):
         for k, period in enumerate(periods):
             if beh.kind == "missing_month" and period == missing_period(periods):

@@ -16,6 +16,7 @@ import pandas as pd
 
 from core.access.audit import record
 from core.db import StoreError, transaction
+from core.month import clock
 from core.zone import Zone, load_zone
 
 REVIEW_LABELS: dict[str | None, str] = {None: "待审核", "approved": "审核通过", "returned": "退回"}
@@ -65,7 +66,7 @@ def reopen(con: duckdb.DuckDBPyConnection, county: str, period: str, actor: str)
     with transaction(con):
         con.execute("INSERT INTO reopened (county, period, \"at\", actor) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT DO UPDATE SET \"at\" = excluded.\"at\", actor = excluded.actor",
-                    [county, period, datetime.now(), actor])
+                    [county, period, clock(), actor])
         record(con, actor, "reopen", county=county, period=period)
 
 

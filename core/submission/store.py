@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from core.access.audit import record, record_many
 from core.db import StoreError, transaction
+from core.month import clock
 from core.submission.parsed import SHEET_NAMES, ParsedSubmission
 
 # Test hook (tests/test_crash.py): seconds to sleep inside the store transaction.
@@ -93,7 +94,7 @@ def store_submissions(con: duckdb.DuckDBPyConnection, subs: list[Submission], *,
 
 def _store_all(con, subs: list[Submission], dedupe: bool) -> list[Stored]:
     """The inserts of store_submissions (inside its transaction)."""
-    now = datetime.now()
+    now = clock()  # 载入时间: when it was stored, on the zone's clock (PILOT_TODAY does not move it)
     stored_before = _find_by_shas(con, [s.sha256 for s in subs]) if dedupe else {}
     new: list[int] = []  # indexes of subs to store
     dup_of: dict[int, dict] = {}

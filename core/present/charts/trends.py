@@ -2,8 +2,10 @@
 
 A zone point of an incomplete month (indicators.md, Completeness) is drawn hollow: a count of
 such a month (`completeness` = not_comparable) stands apart, not joined to the line; a rate over
-the reporting counties (partial) stays on the line with a hollow marker. Hover texts carry the
-figure as every other output shows it (core.present.numbers) and the month's marker.
+the reporting counties (partial) stays on the line with a hollow marker. A month with no value
+(a county that did not report, a month without data) breaks the line there: it is never drawn
+straight across the missing month. Hover texts carry the figure as every other output shows it
+(core.present.numbers) and the month's marker.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.indicators.completeness import NOT_COMPARABLE, PARTIAL
+from core.month import month_range
 from core.present.charts.axis import value_axis
 from core.present.charts.base import (
     ZONE_LABEL,
@@ -51,12 +54,15 @@ def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None
     for county, part in sorted(lines.groupby("county"), key=lambda kv: kv[0]) if len(lines) else []:
         part = part.sort_values("period")
         color, symbol, dash = looks[county]
+        periods, (y, hover) = broken_at_gaps(list(part["period"]), [
+            [None if is_missing(v) else v for v in part["value"]], [format_value(v, unit) for v in part["value"]]],
+            [None, ""])
         fig.add_trace(go.Scatter(
-            x=months(part["period"]), y=[None if is_missing(v) else v for v in part["value"]],
+            x=months(periods), y=y,
             mode="lines+markers", name=chart_text(county), line={"color": color, "width": 2.5, "dash": dash},
-            marker={"symbol": symbol, "size": 9, "color": color},
-            customdata=[format_value(v, unit) for v in part["value"]],
-            hovertemplate="%{fullData.name} %{x}: %{customdata}<extra></extra>"))
+            marker={"symbol": symbol, "size": 9, "color": color}, customdata=hover,
+            hovertemplate="%{fullData.name} %{x}: %{customdata}<extra></extra>",
+            **_gapped(periods, part["period"])))
     if zone is not None and len(zone):
         for trace in zone_traces(zone.sort_values("period"), unit, {"color": zone_color(), "width": 4}):
             fig.add_trace(trace)
@@ -66,6 +72,34 @@ def trend_lines(df: pd.DataFrame, title: str, unit: str, caption: Caption | None
     axis = value_axis([*df["value"], *(zone["value"] if zone is not None else [])], [target], headroom=0.06)
     fig.update_yaxes(title={"text": axis.title(unit)}, range=[axis.lo, axis.hi])
     return frame(fig, title, caption, base_size, height=height)
+
+
+def gap_months(periods, skip=()) -> list[str]:
+    """The months between the first and last of `periods` that are neither in it nor in `skip`: where a
+    line over `periods` has no point and must break (a county that did not report that month)."""
+    have = {p for p in periods if isinstance(p, str)}
+    if not have:
+        return []
+    skip = set(skip)
+    return [p for p in month_range(min(have), max(have)) if p not in have and p not in skip]
+
+
+def broken_at_gaps(periods: list[str], columns: list[list], blanks: list,
+                   skip=()) -> tuple[list[str], list[list]]:
+    """`periods` (ascending) with each gap month inserted, and each column with its blank there (None
+    for y: plotly breaks the line at a None when connectgaps is off). Unchanged without a gap."""
+    gaps = gap_months(periods, skip)
+    if not gaps or len(set(periods)) != len(periods):
+        return periods, columns
+    at = {p: i for i, p in enumerate(periods)}
+    full = sorted([*periods, *gaps])
+    return full, [[col[at[p]] if p in at else blank for p in full] for col, blank in zip(columns, blanks)]
+
+
+def _gapped(periods: list[str], before) -> dict:
+    """connectgaps=False, said explicitly, on a line that had months inserted (figures without a gap
+    stay as they were; False is plotly's default)."""
+    return {"connectgaps": False} if len(periods) != len(before) else {}
 
 
 def band_label(band: tuple[float, float]) -> str:
@@ -172,14 +206,21 @@ def zone_traces(z: pd.DataFrame, unit: str, line: dict, name: str = ZONE_LABEL,
     on = [i for i in range(len(z)) if not apart[i]]
     off = [i for i in range(len(z)) if apart[i]]
     size = 12 if labels is not None else 8
+    # a month without data breaks the line; a count drawn apart (below) is no gap of it
+    on_periods = list(z["period"].iloc[on])
+    periods, (y, fill, edge, width, words, hovers) = broken_at_gaps(on_periods, [
+        [None if is_missing(v) else v for v in z["value"].iloc[on]],
+        ["white" if partial[i] else colors[i] for i in on], [colors[i] for i in on],
+        [3 if partial[i] else 0 for i in on], [text[i] for i in on], [hover[i] for i in on]],
+        [None, line["color"], line["color"], 0, "", ""], skip=z["period"].iloc[off])
     traces = [go.Scatter(
-        x=months(z["period"].iloc[on]), y=[None if is_missing(v) else v for v in z["value"].iloc[on]],
+        x=months(periods), y=y,
         mode="lines+markers+text" if labels is not None else "lines+markers", name=name, line=line,
-        marker={"size": size, "color": ["white" if partial[i] else colors[i] for i in on],
-                "symbol": ["circle" for _ in on], "line": {"color": [colors[i] for i in on],
-                                                            "width": [3 if partial[i] else 0 for i in on]}},
-        text=[text[i] for i in on], textposition="top center", textfont={"size": base_size},
-        customdata=[hover[i] for i in on], hovertemplate=f"{name} %{{x}}: %{{customdata}}<extra></extra>")]
+        marker={"size": size, "color": fill, "symbol": ["circle" for _ in periods],
+                "line": {"color": edge, "width": width}},
+        text=words, textposition="top center", textfont={"size": base_size},
+        customdata=hovers, hovertemplate=f"{name} %{{x}}: %{{customdata}}<extra></extra>",
+        **_gapped(periods, on_periods))]
     if partial.any():  # the legend says what a hollow point on the line means
         traces.append(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
                                  name=f"{load_palette().completeness['partial']}(空心点)",
