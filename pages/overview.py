@@ -18,6 +18,7 @@ from ui.tiles import inject_css, tiles
 ensure_app()  # a first request straight to this page still goes through app.py
 
 period, county = filters.selection_or_stop()
+filters.county_list_note()  # the administrator: no county list in data/zone.toml, completeness is relative
 
 month = overview_grid.grid_month(period)  # the matrix's rows and columns (the server warms the default month's)
 ids, names = headline_ids(), month.names  # tiles; matrix columns are the tiles, then a few more

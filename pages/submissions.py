@@ -47,6 +47,7 @@ if matrix.empty:
 periods = sorted(matrix["period"].unique(), reverse=True)
 month = filters.month() if filters.month() in periods else periods[0]
 filters.completeness_banner()  # an open month: who is still missing
+filters.county_list_note()  # the administrator: no county list in data/zone.toml, completeness is relative
 counts = status_counts(matrix[matrix["period"] == month])
 st.caption(f"{period_label(month)}:" + ",".join(f"{k} {v}个县区" for k, v in counts.items())
            + f"。报送截止日为次月{load_zone().due_day}日。")

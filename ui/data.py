@@ -35,6 +35,7 @@ CORE_FUNCTIONS = {
     "school_history": "core.indicators:school_history",
     "missing_counties": "core.indicators:missing_counties",
     "submission_matrix": "core.submission.status:submission_matrix",
+    "county_list_unset": "core.submission.status:county_list_unset",
     "latest_submission_id": "core.submission.status:latest_submission_id",
     "unassigned_submissions": "core.submission.status:unassigned_submissions",
     "review_queue": "core.submission.review:review_queue",

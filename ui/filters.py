@@ -86,6 +86,21 @@ def completeness_banner() -> None:
     st.warning(banner_text(choice), icon=":material/hourglass_top:" if not choice.closed else ":material/warning:")
 
 
+def county_list_note() -> None:
+    """The administrator's note while data/zone.toml lists no counties: completeness is judged against
+    the counties that have reported so far (core.submission.status.county_list_unset). Not on the projector."""
+    from core.access.accounts import can
+    from core.present.labels import county_list_note as note
+    from ui import data
+    from ui.auth import current_user
+    from ui.projector import is_projector
+
+    if is_projector() or not can(current_user(), "view_all_submissions"):
+        return
+    if data.load("county_list_unset"):
+        st.info(note(), icon=":material/settings:")
+
+
 def selection_or_stop() -> tuple[str, str | None]:
     """The chosen (month, county), with the incomplete-month banner; with no data at all, the
     upload hint and the page stops."""

@@ -82,6 +82,7 @@ def warm_overview() -> str | None:
         return None
     choices = data.month_choices()
     data.load("zone_counties")
+    data.load("county_list_unset")  # the administrator's note on the overview (ui/filters.county_list_note)
     if not choices:
         return None
     period = pick_default(choices)

@@ -16,7 +16,9 @@ from core.indicators.completeness import NOT_COMPARABLE, Completeness
 from core.indicators.compute import COLUMNS
 from core.indicators.targets import STATUS_LABELS
 from core.present.export import neutralise
-from core.present.labels import completeness_marker, reporting_text
+from core.present.labels import completeness_marker, county_list_note, reporting_text
+from core.submission.status import county_list_unset
+from core.zone import load_zone
 from core.present.numbers import format_target, format_value, signed_text
 
 LEVEL_NAMES = {"zone": "实验区", "county": "县区", "school": "学校"}
@@ -51,14 +53,21 @@ def _count(value):
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def records(df) -> list[dict]:
-    """Rows as JSON-ready dicts: the cli.md contract keys first, then the extras."""
+# Added after COLUMNS (docs/cli.md: keys may be added): on zone rows, whether data/zone.toml lists the
+# zone's counties (false: counties_expected are the counties that have reported so far); null elsewhere.
+LISTED = "counties_configured"
+
+
+def records(df, listed: bool | None = None) -> list[dict]:
+    """Rows as JSON-ready dicts: the cli.md contract keys first, then the extras (LISTED last)."""
+    listed = bool(load_zone().counties) if listed is None else listed
     out = []
     for r in df.to_dict("records"):
         row = {c: _plain(r[c]) for c in COLUMNS}
         row["numerator"], row["denominator"] = _count(r["numerator"]), _count(r["denominator"])
         if row["rating"] is not None:
             row["rating"] = int(row["rating"])
+        row[LISTED] = listed if row["level"] == "zone" else None
         out.append(row)
     return out
 
@@ -79,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         period = args.period or default_period(con)
         df = compute_indicators(con, period, args.level, args.county, args.indicator)
         month = month_completeness(con, period) if period else None
+        unset = county_list_unset(con)
     rows = records(df)
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -87,12 +97,12 @@ def run(args: argparse.Namespace) -> int:
         # county text that a spreadsheet would run as a formula neutralised (numbers unchanged).
         buf = io.StringIO()
         buf.write("\ufeff")
-        writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(buf, fieldnames=[*COLUMNS, LISTED], lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: neutralise(_csv_cell(v)) for k, v in r.items()} for r in rows)
         sys.stdout.write(buf.getvalue())
     else:
-        _print_table(rows, period, month if args.county is None else None)
+        _print_table(rows, period, month if args.county is None else None, unset)
     if not rows:
         where = f"「{args.county}」" if args.county else ""
         print(f"{where}{period or ''} 没有可计算的指标数据", file=sys.stderr)
@@ -109,10 +119,12 @@ def _target(r: dict) -> str:
     return text
 
 
-def _print_table(rows: list[dict], period, month: Completeness | None) -> None:
+def _print_table(rows: list[dict], period, month: Completeness | None, unset: bool = False) -> None:
     if not rows:
         return
     print(f"{period} 监测指标 · {LEVEL_NAMES[rows[0]['level']]}")
+    if unset:
+        print(f"注意:{county_list_note()}。")
     if month is not None and not month.complete:
         print(f"{reporting_text(month.n_reporting, len(month.expected))};未报送县区(未计入实验区数据):"
               f"{'、'.join(month.missing)}。计数类指标不完整,不与目标和上月比较;比率类指标只含已报送县区。")

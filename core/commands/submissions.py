@@ -8,7 +8,9 @@ import pandas as pd
 
 from core.commands import period_arg
 from core.db import open_db
-from core.submission.status import submission_history, submission_matrix
+from core.present.labels import county_list_note
+from core.submission.status import county_list_unset, submission_history, submission_matrix
+from core.zone import load_zone
 
 
 def add_parser(subparsers) -> None:
@@ -38,15 +40,21 @@ def run(args: argparse.Namespace) -> int:
         matrix = submission_matrix(con, args.period)
         histories = {(r.county, r.period): submission_history(con, r.county, r.period)
                      for r in matrix.itertuples()}
+        unset = county_list_unset(con)
     if args.json:
-        out = [_json_row(r, histories[(r.county, r.period)]) for r in matrix.itertuples()]
+        listed = bool(load_zone().counties)
+        out = [_json_row(r, histories[(r.county, r.period)], listed) for r in matrix.itertuples()]
         print(json.dumps(out, ensure_ascii=False, indent=1))
     else:
+        if unset:
+            print(f"注意:{county_list_note()}。")
         _print_table(matrix, histories)
     return 0 if len(matrix) else 1
 
 
-def _json_row(r, history: pd.DataFrame) -> dict:
+def _json_row(r, history: pd.DataFrame, listed: bool) -> dict:
+    """One county × month; `counties_configured` (added, docs/cli.md): whether data/zone.toml lists the
+    zone's counties (false: the counties are those that have reported so far, 未报送 only among them)."""
     return {
         "county": r.county, "period": r.period, "status": r.status, "due_date": r.due_date,
         "submission_id": _int(r.submission_id), "file": _text(r.file_name), "received_at": _ts(r.received_at),
@@ -57,6 +65,7 @@ def _json_row(r, history: pd.DataFrame) -> dict:
                      "ingested_at": _ts(h.ingested_at), "replaces": _int(h.replaces),
                      "errors": int(h.n_errors), "warnings": int(h.n_warnings), "sha256": h.sha256,
                      "submitted_by": h.submitted_by} for h in history.itertuples()],
+        "counties_configured": listed,
     }
 
 

@@ -75,6 +75,12 @@ def banner_text(choice: MonthChoice, short: bool = False) -> str:
                              due=f"{choice.due.month}月{choice.due.day}日")
 
 
+def county_list_note() -> str:
+    """The administrator's note while data/zone.toml lists no counties (completeness judged against the
+    counties that have reported so far)."""
+    return load_palette().completeness["no_county_list"]
+
+
 @lru_cache(maxsize=1)
 def _sheet_headers() -> dict[str, str]:
     """DB column -> the header a county writes (core/submission/schema.py), every sheet."""

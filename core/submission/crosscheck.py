@@ -2,6 +2,8 @@
 
 - School codes belong to one county: a 学校名册 code that is in another county's newest roster in
   force is an error naming that county (docs/submission-format.md, 学校标识码归属).
+- A correction that leaves out an optional sheet the version it replaces had: a warning naming the
+  sheet and what the county's figures become (core.submission.dropped).
 - Implausible values (warnings that do not block): minutes far from the county's other schools in
   the workbook, a jump from the school's own previous month in force, minutes that look like hours,
   a roster clearly shorter than last month's in force (schools left out when pasting).
@@ -12,11 +14,13 @@ the list that passes counts as stored for the later ones (its roster, its month'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import duckdb
 
 from core.indicators.catalog import DataQuality, load_catalog
 from core.month import month_add
+from core.submission.dropped import dropped_sheet_warnings
 from core.submission.issues import Issue
 from core.submission.messages import rule_issue
 from core.submission.parsed import ParsedSubmission
@@ -53,8 +57,10 @@ class Rosters:
             self.pending[county] = (period, codes)
 
 
-def check_against_stored(con: duckdb.DuckDBPyConnection, workbooks: list[ParsedSubmission]) -> None:
+def check_against_stored(con: duckdb.DuckDBPyConnection, workbooks: list[ParsedSubmission],
+                         received: datetime | None = None) -> None:
     """Add to each workbook (in place, in list order) the issues found against stored data.
+    `received`: when the workbooks arrived (which of them will replace the version in force).
 
     A failure of these checks (a bug) refuses the workbook with a message for the administrator,
     as a crashing rule does; it never takes the upload or the folder down.
@@ -76,6 +82,11 @@ def check_against_stored(con: duckdb.DuckDBPyConnection, workbooks: list[ParsedS
             _check(p, rosters, months, previous, dq)
         except Exception as exc:  # noqa: BLE001 - see above
             p.issues.append(rule_issue("rule_crashed", rule="check_against_stored", error=type(exc).__name__))
+    try:
+        dropped_sheet_warnings(con, todo, received)
+    except Exception as exc:  # noqa: BLE001 - see above
+        for p in todo:
+            p.issues.append(rule_issue("rule_crashed", rule="dropped_sheet_warnings", error=type(exc).__name__))
 
 
 def _check(p: ParsedSubmission, rosters: Rosters, months: dict[tuple[str, str], Values],

@@ -92,7 +92,7 @@ def admit(con: duckdb.DuckDBPyConnection, items: list[Prepared], received_at: da
     # Check and store under the write lock: two sessions sending the same file (or the same school
     # codes for two counties) at once cannot both pass.
     with WRITE_LOCK:
-        check_against_stored(con, checked)
+        check_against_stored(con, checked, received)
         try:
             stored = store_submissions(con, subs, dedupe=True)
         except Exception:

@@ -107,6 +107,10 @@ RULE_MESSAGES: dict[str, str] = {
     "implausible": "{where}:{reason}",
     "roster_shrank": "{sheet}:本月{n}所学校,上月{m}所,少了{d}所(如{examples}),请核实是否漏填;学校确已撤并的,"
                      "可忽略本提示",
+    # a correction without an optional sheet the replaced version had (core/submission/dropped.py)
+    "optional_sheet_dropped": "{sheet}:本次报送没有「{sheet}」表,而被替换的{county}{period}报送({when})中有此表"
+                              "({n}所学校);接收后,该县区{months}的「{sheet}」数据将{effect};如只是漏了此表,"
+                              "请把此表补上重新报送",
     "rule_crashed": "内部检查「{rule}」出错({error}),请联系管理员;本表暂不能接收",
 }
 

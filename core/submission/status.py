@@ -5,6 +5,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from core.access.accounts import demo_offered
 from core.month import deadline, month_range
 from core.zone import Zone, load_zone
 
@@ -27,6 +28,18 @@ def zone_county_list(con: duckdb.DuckDBPyConnection, zone: Zone | None = None) -
     rows = con.execute("SELECT DISTINCT county FROM submission WHERE status = 'accepted'"
                        " AND county IS NOT NULL ORDER BY county").fetchall()
     return [r[0] for r in rows]
+
+
+def county_list_unset(con: duckdb.DuckDBPyConnection, zone: Zone | None = None) -> bool:
+    """True when data/zone.toml lists no counties and the database holds data beyond the demo zone's.
+
+    The zone's counties are then those that have reported so far, so a first month that 3 of 8
+    counties sent is "complete" (indicators.md, Submissions); the administrator is told to fill the list
+    in. The demo zone's counties all report from its first month: its data alone needs no list.
+    """
+    if (zone or load_zone()).counties:
+        return False
+    return not demo_offered(con)  # an empty database, or the demo's data only: nothing to say
 
 
 def submission_matrix(con: duckdb.DuckDBPyConnection, period: str | None = None,

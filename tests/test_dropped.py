@@ -1,0 +1,85 @@
+"""A correction without an optional sheet (优质学校, 综合育人) the replaced version had: accepted, with a
+warning naming the sheet, the replaced submission and what the county's figures become
+(core/submission/dropped.py)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from builders import build_workbook, valid_submission_sheets
+
+from core.db import open_db
+from core.submission.ingest import ingest_file, ingest_paths
+from core.submission.status import submission_issues
+
+ASK = "如只是漏了此表,请把此表补上重新报送"
+
+
+def send(db_path, period: str, received: str, *, quality: bool = True, whole_child: bool = True,
+         name: str | None = None, minutes: int | None = None):
+    """One 云岭县 workbook for `period`, received at `received` (ISO); `minutes` makes a changed copy."""
+    sheets = valid_submission_sheets("云岭县", period, quality=quality, whole_child=whole_child)
+    if minutes is not None:
+        sheets["体育"][1][6] = minutes
+    return ingest_file(build_workbook(sheets), file_name=name or f"云岭县_{period}.xlsx", db_path=db_path,
+                       received_at=datetime.fromisoformat(received))
+
+
+def dropped(result) -> list:
+    return [i for i in result.issues if ASK in i.message]
+
+
+def test_a_correction_without_the_optional_sheets_is_accepted_with_a_warning_per_sheet(db_path):
+    first = send(db_path, "2026-09", "2026-10-03T09:00")
+    res = send(db_path, "2026-09", "2026-10-04T10:30", quality=False, whole_child=False,
+               name="云岭县_2026-09(更正).xlsx")
+    assert res.status == "accepted" and res.replaces == first.submission_id
+    quality, whole = dropped(res)
+    assert (quality.severity, quality.sheet, quality.row) == ("warning", "优质学校", None)
+    assert quality.message == (
+        "优质学校:本次报送没有「优质学校」表,而被替换的云岭县2026年9月报送(2026-10-03 09:00接收)中有此表"
+        "(6所学校);接收后,该县区2026年9月的「优质学校」数据将变为无数据(此前没有含此表的报送);" + ASK)
+    assert whole.sheet == "综合育人" and whole.message == (
+        "综合育人:本次报送没有「综合育人」表,而被替换的云岭县2026年9月报送(2026-10-03 09:00接收)中有此表"
+        "(6所学校);接收后,该县区2026年9月的「综合育人」数据将变为无数据(此前12个月内没有含此表的报送);" + ASK)
+    with open_db(db_path) as con:  # stored with the workbook: 报送情况 lists it under the version in force
+        stored = submission_issues(con, res.submission_id)
+    assert [m for m in stored["message"] if ASK in m] == [quality.message, whole.message]
+
+
+def test_the_warning_names_the_earlier_month_carried_and_the_later_months_affected(db_path):
+    send(db_path, "2026-07", "2026-08-03T09:00")
+    send(db_path, "2026-08", "2026-09-03T09:00", quality=False)  # 综合育人 again, 优质学校 carried from July
+    send(db_path, "2026-09", "2026-10-03T09:00")
+    send(db_path, "2026-10", "2026-11-03T09:00", quality=False, whole_child=False)  # both carried from September
+    res = send(db_path, "2026-09", "2026-11-04T09:00", quality=False, whole_child=False,
+               name="云岭县_2026-09(更正).xlsx")
+    quality, whole = dropped(res)
+    assert "该县区2026年9月至2026年10月的「优质学校」数据将改为沿用更早的报送(最近一次含此表的是2026年7月的报送)" \
+        in quality.message
+    assert "该县区2026年9月至2026年10月的「综合育人」数据将改为沿用更早的报送(最近一次含此表的是2026年8月的报送)" \
+        in whole.message
+
+
+def test_no_warning_when_the_correction_keeps_the_sheets_or_the_original_had_none(db_path):
+    send(db_path, "2026-09", "2026-10-03T09:00", whole_child=False)
+    kept = send(db_path, "2026-09", "2026-10-04T09:00", whole_child=False, minutes=75, name="云岭县_2026-09(更正).xlsx")
+    assert kept.status == "accepted" and kept.replaces is not None and dropped(kept) == []
+    first = send(db_path, "2026-10", "2026-11-03T09:00", quality=False, whole_child=False)
+    assert first.replaces is None and dropped(first) == []
+
+
+def test_an_older_file_loaded_late_replaces_nothing_and_gets_no_warning(db_path):
+    send(db_path, "2026-09", "2026-10-04T09:00")
+    late = send(db_path, "2026-09", "2026-10-02T09:00", quality=False, name="云岭县_2026-09(旧).xlsx")
+    assert late.status == "accepted" and dropped(late) == []
+
+
+def test_a_folder_with_the_original_and_its_correction_warns_on_the_correction(db_path, tmp_path):
+    build_workbook(valid_submission_sheets("云岭县", "2026-09", whole_child=True), tmp_path / "云岭县_2026-09.xlsx")
+    build_workbook(valid_submission_sheets("云岭县", "2026-09", quality=True, whole_child=False),
+                   tmp_path / "云岭县_2026-09(更正).xlsx")
+    original, correction = ingest_paths([tmp_path], db_path=db_path,
+                                        received_at=datetime(2026, 10, 3, 9, 0)).results
+    assert dropped(original) == []
+    (warning,) = dropped(correction)
+    assert warning.sheet == "综合育人" and "(2026-10-03 09:00接收)" in warning.message
