@@ -75,10 +75,11 @@ def banner_text(choice: MonthChoice, short: bool = False) -> str:
                              due=f"{choice.due.month}月{choice.due.day}日")
 
 
-def county_list_note() -> str:
+def county_list_note(markdown: bool = False) -> str:
     """The administrator's note while data/zone.toml lists no counties (completeness judged against the
-    counties that have reported so far)."""
-    return load_palette().completeness["no_county_list"]
+    counties that have reported so far); `markdown` keeps the file and key as code (a page)."""
+    text = load_palette().completeness["no_county_list"]
+    return text if markdown else text.replace("`", "")
 
 
 @lru_cache(maxsize=1)
