@@ -98,7 +98,7 @@ def county_list_note() -> None:
     if is_projector() or not can(current_user(), "view_all_submissions"):
         return
     if data.load("county_list_unset"):
-        st.info(note(markdown=True), icon=":material/settings:")
+        st.info(note(page=True), icon=":material/settings:")
 
 
 def selection_or_stop() -> tuple[str, str | None]:

@@ -75,11 +75,11 @@ def banner_text(choice: MonthChoice, short: bool = False) -> str:
                              due=f"{choice.due.month}月{choice.due.day}日")
 
 
-def county_list_note(markdown: bool = False) -> str:
+def county_list_note(page: bool = False) -> str:
     """The administrator's note while data/zone.toml lists no counties (completeness judged against the
-    counties that have reported so far); `markdown` keeps the file and key as code (a page)."""
-    text = load_palette().completeness["no_county_list"]
-    return text if markdown else text.replace("`", "")
+    counties that have reported so far): on the command line naming the file, on a page the README."""
+    texts = load_palette().completeness
+    return f"{texts['no_county_list']}({texts['county_list_help' if page else 'county_list_file']})"
 
 
 @lru_cache(maxsize=1)
