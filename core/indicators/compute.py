@@ -74,7 +74,9 @@ def _coverage(con, period: str, prev_period: str, cat, indicator: str | None
     - (indicator, stage) -> (this month's, the month before's) zone value over the counties with a
       value in both months, where either month has others (NaN when that cannot be summed: no
       common county, or an indicator that is not a ratio of sums)."""
-    ids = [indicator] if indicator else None
+    ids = [i.id for i in cat.indicator if i.counties != "expected" and indicator in (None, i.id)]  # not 按时报送率
+    if not ids:
+        return {}, {}
     sets: dict[tuple, tuple[set, set]] = {}
     sums: dict[tuple, tuple[dict, dict]] = {}
     for k, (month, other) in enumerate(((period, prev_period), (prev_period, period))):
