@@ -263,3 +263,15 @@ def test_a_line_break_typed_into_a_school_name_is_not_part_of_it():
     parsed = read(sheets)
     same_tables(parsed)
     assert not parsed.issues and parsed.tables["school"]["name"].tolist()[1] == name
+
+
+def test_a_row_of_units_under_the_header_is_skipped():
+    sheets = plain()
+    pe = sheets["体育"]
+    units = [None, None, "(节)", "(节)", "(节)", "(节)", "(分钟)", "(人)", "(人)", "(人)"]
+    sheets["体育"] = [pe[0], units, *pe[1:]]
+    roster = sheets["学校名册"]
+    sheets["学校名册"] = [roster[0], [None, None, None, None, None, "人", "个", "人"], *roster[1:]]
+    parsed = read(sheets)
+    same_tables(parsed)
+    assert not parsed.issues

@@ -255,6 +255,8 @@ def _row_kind(cells: list, code_col: int | None) -> str | None:
         return SKIP  # the form's date, under the signatures
     if all(type(v) in (int, float) and v == 0 for v in values):
         return SKIP  # formulas dragged down past the last school
+    if not numbers and len(texts) > 1 and all(_UNIT_CELL.fullmatch(t) for t in texts):
+        return SKIP  # a row of units under the header: (人) (节) (分钟) or 人 节 分钟
     if not numbers and len(set(texts)) == 1:
         return LABEL
     return None
@@ -263,6 +265,7 @@ def _row_kind(cells: list, code_col: int | None) -> str | None:
 SKIP, LABEL = "skip", "label"
 _FIGURE = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _DIGIT = re.compile(r"\d")
+_UNIT_CELL = re.compile(r"(?:单位:)?\(?[^()\d]{1,4}\)?")  # (人), 万元, 单位:所 (folded)
 _DATE = re.compile(r"\d{4}(?:年\d{1,2}月\d{1,2}日?|[-/.]\d{1,2}[-/.]\d{1,2})")
 
 
