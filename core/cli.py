@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -27,10 +28,41 @@ COMMANDS: list[tuple[str, str]] = [
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help with its usage line in Chinese."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="用法:" if prefix is None else prefix)
+
+
+# argparse's own error messages (English), as the administrator reads them: (pattern, Chinese)
+ARGPARSE_MESSAGES = (
+    (r"argument (\S+): ", r"参数 \1:"),
+    (r"invalid choice: (.+?) \(choose from (.+)\)", r"无效的选项 \1(可选:\2)"),
+    (r"the following arguments are required: (.+)", r"缺少必填参数:\1"),
+    (r"unrecognized arguments: (.+)", r"无法识别的参数:\1"),
+    (r"expected one argument", "需要一个值"),
+    (r"expected at least one argument", "至少需要一个值"),
+    (r"invalid (\w+) value: (.+)", r"值 \2 无效(应为 \1)"),
+    (r"ambiguous option: (\S+) could match (.+)", r"选项 \1 不明确,可能是:\2"),
+    (r"not allowed with argument (.+)", r"不能与参数 \1 同时使用"),
+)
+
+
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse with the error line in Chinese; exits 2 on a usage error."""
+    """argparse in Chinese (usage, help, section titles, the error line); exits 2 on a usage error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title, self._optionals.title = "位置参数", "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
 
     def error(self, message: str):
+        for pattern, chinese in ARGPARSE_MESSAGES:
+            message = re.sub(pattern, chinese, message)
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"参数错误:{message}\n")
 
@@ -78,13 +110,14 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
     from core.db import DatabaseUnavailable
+    from core.month import MonthError
     from core.zone import ZoneConfigError
     try:
         return _main(argv)
     except DatabaseUnavailable as exc:
         print(f"{exc}({exc.path})", file=sys.stderr)
         return EXIT_FAILED
-    except ZoneConfigError as exc:
+    except (ZoneConfigError, MonthError) as exc:  # a setting to mend (data/zone.toml, PILOT_TODAY): its own message
         print(str(exc), file=sys.stderr)
         return EXIT_FAILED
     except BrokenPipeError:  # output piped into `head` etc.: stop quietly

@@ -127,3 +127,24 @@ def test_every_command_takes_db(db_path):
     parser = cli.build_parser()
     for name, sub in parser._subparsers._group_actions[0].choices.items():
         assert any(a.dest == "db" for a in sub._actions), name
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["indicators", "--level", "foo"], "参数错误:参数 --level:无效的选项 'foo'(可选:'zone', 'county', 'school')"),
+    (["indicators", "--period"], "参数错误:参数 --period:需要一个值"),
+    (["ingest"], "参数错误:缺少必填参数:PATH"),
+    (["indicators", "--bogus"], "参数错误:无法识别的参数:--bogus"),
+])
+def test_usage_errors_and_help_are_in_chinese(argv, said, db_path, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert said in err and err.startswith("用法:python -m core") and "usage" not in err
+    assert cli.main(["indicators", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "显示本帮助并退出" in out and "选项:" in out and "show this help" not in out and "options" not in out
+
+
+def test_a_bad_pilot_today_is_said_as_the_setting_to_mend(db_path, capsys, monkeypatch):
+    monkeypatch.setenv("PILOT_TODAY", "2026-13-01")
+    assert cli.main(["indicators", "--db", str(db_path)]) == 1
+    assert capsys.readouterr().err.strip() == "环境变量 PILOT_TODAY「2026-13-01」不是有效的日期,应写成 YYYY-MM-DD"
