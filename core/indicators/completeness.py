@@ -136,7 +136,7 @@ def row_completeness(ind: Indicator, cov: Completeness, day: date | None = None)
 
 
 def mark_rows(out: dict[str, np.ndarray], cat: Catalog, cov: Completeness, prev: Completeness | None,
-              day: date | None = None, covered: dict[str, tuple[frozenset, frozenset]] | None = None) -> None:
+              day: date | None = None, covered: dict[str, frozenset] | None = None) -> None:
     """Fill the completeness columns of rated rows (compute.COLUMNS arrays) in place.
 
     Zone rows get counties_reporting / counties_expected / complete and `completeness`; a
@@ -145,7 +145,7 @@ def mark_rows(out: dict[str, np.ndarray], cat: Catalog, cov: Completeness, prev:
     A county row of an indicator over every expected county (按时报送率) is NOT_COMPARABLE while
     the month is open and the county has not reported yet (not late: not due yet).
 
-    `covered` (indicator -> counties with a value this month, and the month before) makes a zone
+    `covered` (indicator -> the counties with a value this month) makes a zone
     row of a complete month partial too when reporting counties have no data for the indicator
     (体质健康 not tested in the last 12 months, 综合育人 never sent): `counties_with_data` says how
     many have. (The change of such a row compares the same counties: compute.py.)
@@ -166,7 +166,7 @@ def mark_rows(out: dict[str, np.ndarray], cat: Catalog, cov: Completeness, prev:
         out["complete"][i] = cov.complete
         kind = row_completeness(ind, cov, day)
         if covered is not None and ind.id in covered and ind.counties != "expected":
-            now = [c for c in covered[ind.id][0] if c in cov.expected]
+            now = [c for c in covered[ind.id] if c in cov.expected]
             out["counties_with_data"][i] = len(now)
             if kind == COMPLETE and len(now) < cov.n_reporting:
                 kind = NOT_COMPARABLE if ind.kind == "count" else PARTIAL

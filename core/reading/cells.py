@@ -53,9 +53,13 @@ NA_MARKS: tuple[str, ...] = ("/", "／", "—", "——", "-", "–", "无", "�
 _NA_FOLDED = frozenset(_fold(m) for m in NA_MARKS)  # '／' folds to '/', '－' to '-'
 
 
-def is_na_mark(value: object) -> bool:
-    """True for a not-applicable mark (NA_MARKS, folded: ' / ', '／'…)."""
-    return isinstance(value, str) and fold(value) in _NA_FOLDED
+def is_na_mark(value: object, kind: str) -> bool:
+    """True for a not-applicable mark (NA_MARKS, folded: ' / ', '／'…) in a column of `kind`: a number
+    column, or a yes/no column where the mark is not a word for no (无 there is 否)."""
+    if not isinstance(value, str) or kind not in ("num", "int", "bool"):
+        return False
+    key = fold(value)
+    return key in _NA_FOLDED and not (kind == "bool" and key in FALSE_WORDS)
 
 
 def is_blank(value: object) -> bool:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from pydantic import TypeAdapter, ValidationError
 
-from core.reading.cells import FALSE_WORDS, date_word, display, excel_error, fold, is_blank, is_na_mark, normaliser
+from core.reading.cells import date_word, display, excel_error, is_blank, is_na_mark, normaliser
 from core.reading.filecheck import check_file, suffix_issue
 from core.reading.header import (
     HEADER_SCAN_ROWS,
@@ -51,8 +51,7 @@ if TYPE_CHECKING:  # pandas is imported where frames are built: ingest's workers
     import pandas as pd
 
 DTYPES = {"code": "str", "text": "str", "enum": "str", "int": "Int64", "num": "Float64", "bool": "boolean"}
-NUMBER_KINDS = frozenset({"num", "int"})  # the columns where a not-applicable mark (NA_MARKS) is read
-# ... and yes/no columns, but for 无 there (否)
+NUMBER_KINDS = frozenset({"num", "int"})
 ARROW_TYPES = {"code": pa.string(), "text": pa.string(), "enum": pa.string(), "int": pa.int64(),
                "num": pa.float64(), "bool": pa.bool_()}
 
@@ -231,7 +230,7 @@ def _exact_rows(raw: RawSheet, table: SheetTable, model: type[Row], label: str, 
             if err:
                 error_cell(n, excel_row, c, name, written, err)
                 continue
-            if is_na_mark(cell) and (c.kind in NUMBER_KINDS or c.kind == "bool" and fold(cell) not in FALSE_WORDS):
+            if is_na_mark(cell, c.kind):
                 na_cell(n, excel_row, c, name, written, display(cell))
                 continue
             row[name] = norm(cell)
