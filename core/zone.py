@@ -20,8 +20,21 @@ HINTS = {"due_day": "应为1–28之间的日期", "session_idle_minutes": "应�
 
 
 # How the name of a county-level unit ends (县, 区, county-level 市, 旗; 自治县 and 特区 end so too): a
-# name that does not (「东湖区教育局」, 「东湖」, the traditional 「東湖區」) is a typo, not a new county.
+# name that does not (「东湖」, the traditional 「東湖區」) is a typo, not a new county.
 COUNTY_ENDINGS = ("县", "区", "市", "旗")
+# The names a county's education bureau goes by. A clerk writes 「松溪县教育局」 where the county
+# belongs (填报说明's 县区, 学校名册's 所属县区): that is the county 松溪县, said as its office.
+BUREAU_WORDS = ("教育局", "教育体育局", "教育和体育局", "教体局", "教育科技局", "教育和科技局", "教科局",
+                "教育文体局", "教文体局", "文教局")
+
+
+def county_of_bureau(name: str) -> str | None:
+    """The county whose education bureau `name` is (「松溪县教育局」 → 「松溪县」), else None."""
+    for word in BUREAU_WORDS:
+        head = name.removesuffix(word)
+        if head != name and head.endswith(COUNTY_ENDINGS):
+            return head
+    return None
 
 
 class ZoneConfigError(ValueError):

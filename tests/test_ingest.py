@@ -210,9 +210,9 @@ def _with_county(samples_dir, tmp_path, county: str) -> Path:
 
 
 def test_a_county_name_that_is_no_county_is_refused(db_path, samples_dir, tmp_path):
-    """Without a county list every county that sends is the zone's: a typo (the bureau's name, the
+    """Without a county list every county that sends is the zone's: a typo (a name cut short, the
     traditional characters) would be expected every month after, so it is refused, naming the county."""
-    for typo in ("松溪县教育局", "鬆溪縣"):
+    for typo in ("松溪教育", "鬆溪縣"):
         r = ingest_file(_with_county(samples_dir, tmp_path, typo), db_path=db_path,
                         received_at=datetime(2026, 4, 3, 9, 0))
         assert r.status == "rejected"
@@ -222,6 +222,17 @@ def test_a_county_name_that_is_no_county_is_refused(db_path, samples_dir, tmp_pa
     r = ingest_file(_with_county(samples_dir, tmp_path, "高新区"), db_path=db_path,
                     received_at=datetime(2026, 4, 3, 9, 0))
     assert r.status == "accepted" and r.county == "高新区"
+
+
+def test_a_county_written_as_its_education_bureau_is_stored_as_the_county(db_path, samples_dir, tmp_path):
+    """松溪县教育局 in 填报说明 and 所属县区 names the county: stored as 松溪县, with a warning."""
+    r = ingest_file(_with_county(samples_dir, tmp_path, "松溪县教育局"), db_path=db_path,
+                    received_at=datetime(2026, 4, 3, 9, 0))
+    assert r.status == "accepted" and r.county == "松溪县"
+    assert any("已按县区「松溪县」读取" in i.message for i in r.issues if i.severity == "warning")
+    assert _count(db_path, "SELECT count(DISTINCT school.county) FROM school JOIN submission s ON s.id = submission_id "
+                           "WHERE s.county = '松溪县'") == 1
+    assert _count(db_path, "SELECT count(*) FROM school WHERE county <> '松溪县' AND county LIKE '松溪%'") == 0
 
 
 def test_a_county_outside_the_zone_list_is_refused(db_path, samples_dir, tmp_path, monkeypatch):

@@ -54,6 +54,40 @@ def test_roster_county_differs_from_workbook_county():
     assert "「松溪县」" in issue.message and "「云岭县」" in issue.message
 
 
+@pytest.mark.parametrize("bureau", ["云岭县教育局", "云岭县教育体育局", "云岭县 教体局"])
+def test_the_county_written_as_its_education_bureau_is_the_county(bureau):
+    """A clerk writes the office (云岭县教育局) where the county belongs: in 填报说明's 县区 or in every
+    row's 所属县区. That is 云岭县, stored so, with one warning per place saying what to write."""
+    s = valid_submission_sheets()
+    s["填报说明"][0][1] = bureau
+    for row in s["学校名册"][1:]:
+        row[2] = bureau
+    result = run(s)
+    assert find(result) == [] and result.county == "云岭县"
+    warnings = [i for i in find(result, "warning") if "教育行政部门" in i.message]
+    assert [at(i) for i in warnings] == [("填报说明", 1, "县区"), ("学校名册", 2, "所属县区")]
+    assert warnings[1].message == (f"学校名册 第2行「所属县区」:值「{bureau}」是教育行政部门的名称,已按县区「云岭县」"
+                                   "读取(共6行);此处应填写县区名称云岭县")
+    assert set(result.tables["school"]["county"]) == {"云岭县"}
+
+
+def test_the_county_from_a_roster_written_as_its_bureau():
+    s = valid_submission_sheets()
+    del s["填报说明"]
+    for row in s["学校名册"][1:]:
+        row[2] = "云岭县教育局"
+    result = run(s, "云岭县_2026-10.xlsx")
+    assert find(result) == [] and result.county == "云岭县"
+
+
+@pytest.mark.parametrize("written", ["松溪县教育局", "云岭县教育", "教育局", "云岭县教育局办公室"])
+def test_another_countys_bureau_or_no_bureau_is_still_a_mismatch(written):
+    s = valid_submission_sheets()
+    s["学校名册"][4][2] = written
+    issue = one(run(s))
+    assert at(issue) == ("学校名册", 5, "所属县区") and f"「{written}」" in issue.message
+
+
 @pytest.mark.parametrize("file_name, period", [
     ("云岭县2026年10月报送表.xlsx", "2026-10"), ("云岭县2026年3月.xlsx", "2026-03"),
     ("云岭县2026年03月.xlsx", "2026-03"), ("云岭县-2026-10.xlsx", "2026-10"),

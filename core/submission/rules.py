@@ -18,6 +18,7 @@ from core.submission.issues import Issue
 from core.submission.messages import rule_issue
 from core.submission.parsed import SheetPlaces
 from core.submission.schema import COUNTY_LABEL, PERIOD_LABEL, Col
+from core.zone import county_of_bureau
 
 MAX_CLASS_SIZE = 80  # 在校生数/教学班数 above this is a warning (submission-format.md)
 
@@ -91,9 +92,13 @@ def determine_county_period(ctx: Context, instructions: list[list] | None) -> li
     county_cell = labels.get(fold(COUNTY_LABEL))
     period_cell = labels.get(fold(PERIOD_LABEL))
     roster = ctx.sheets.get("school")
-    counties = Counter(str(c) for c in roster.values["county"] if not is_blank(c)) if roster else Counter()
+    counties = Counter(_county_name(str(c)) for c in roster.values["county"] if not is_blank(c)) if roster else Counter()
     if county_cell is not None:
-        ctx.county = display(county_cell[1])
+        written = display(county_cell[1])
+        ctx.county = _county_name(written)
+        if ctx.county != written:
+            issues.append(rule_issue("county_bureau", "warning", sheet="填报说明", row=county_cell[0],
+                                     column=COUNTY_LABEL, value=written, county=ctx.county, rows=""))
     elif len(counties) == 1:
         ctx.county = next(iter(counties))
     elif len(counties) > 1:
@@ -120,6 +125,11 @@ def determine_county_period(ctx: Context, instructions: list[list] | None) -> li
     else:
         issues.append(rule_issue("period_unknown", file=ctx.file_name, example="县区2026年10月.xlsx"))
     return issues
+
+
+def _county_name(written: str) -> str:
+    """The county a cell names: 「松溪县教育局」 (its education bureau) is 松溪县; anything else as written."""
+    return county_of_bureau(fold(written)) or written
 
 
 # ---- rules -----------------------------------------------------------------------------
@@ -172,15 +182,26 @@ def codes_in_roster(ctx: Context) -> list[Issue]:
 
 
 def county_matches(ctx: Context) -> list[Issue]:
-    """所属县区 equals the workbook's county."""
+    """所属县区 equals the workbook's county. The county's education bureau (「松溪县教育局」) is read
+    as the county, stored so, with one warning per way of writing it."""
     roster = ctx.sheets.get("school")
     if roster is None or ctx.county is None:
         return []
     folded = fold(ctx.county)
     counties = roster.values["county"]
-    other = {c for c in _filled(counties) if c != ctx.county and fold(c) != folded}
-    return [rule_issue("county_mismatch", value=c, county=ctx.county, **roster.where(i, "county"))
-            for i, c in enumerate(counties) if c in other] if other else []
+    issues, other = [], set()
+    for written in sorted(c for c in _filled(counties) if c != ctx.county and fold(c) != folded):
+        if fold(_county_name(str(written))) != folded:
+            other.add(written)
+            continue
+        rows = [i for i, c in enumerate(counties) if c == written]
+        issues.append(rule_issue("county_bureau", "warning", value=written, county=ctx.county,
+                                 rows=f"(共{len(rows)}行)" if len(rows) > 1 else "", **roster.where(rows[0], "county")))
+        roster.values["county"] = [ctx.county if c == written else c for c in counties]
+        roster.fields["county"] = [ctx.county if c == written else c for c in roster.fields["county"]]
+        counties = roster.values["county"]
+    return issues + [rule_issue("county_mismatch", value=c, county=ctx.county, **roster.where(i, "county"))
+                     for i, c in enumerate(counties) if c in other]
 
 
 def _is_zero(value: object) -> bool:
