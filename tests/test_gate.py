@@ -118,6 +118,39 @@ def test_a_code_the_other_county_no_longer_lists_may_move(db_path):
     assert res.status == "accepted", [i.message for i in res.issues]
 
 
+def test_a_school_that_moved_belongs_to_each_county_in_its_own_months(db_path, tmp_path):
+    """乙县 lists the school until 2026-10 and hands it to 甲县 from 2026-11. 乙县 may still correct its
+    September (the school was its own then); 甲县 may not list it in October (乙县's month). A folder
+    with the hand-over in order (乙县's November first) passes, as the files would one after another."""
+    moved = school_code(1)
+    for period in ("2026-09", "2026-10"):
+        assert ingest_file(build_workbook(valid_submission_sheets("乙县", period)), file_name=f"乙县_{period}.xlsx",
+                           db_path=db_path).status == "accepted"
+    others = {school_code(i): f"22900{i:05d}" for i in range(2, 7)}
+    folder = tmp_path / "in"
+    folder.mkdir()
+    build_workbook(recode(valid_submission_sheets("乙县", "2026-11"), {moved: "2190009999"}), folder / "1_乙县_2026-11.xlsx")
+    build_workbook(recode(valid_submission_sheets("甲县", "2026-11"), others), folder / "2_甲县_2026-11.xlsx")
+    assert [r.status for r in ingest_paths([folder], db_path=db_path).results] == ["accepted", "accepted"]
+
+    correction = valid_submission_sheets("乙县", "2026-09")
+    correction["作业"][1][-2] = "否"
+    res = ingest_file(build_workbook(correction), file_name="乙县_2026-09(更正).xlsx", db_path=db_path)
+    assert res.status == "accepted", [i.message for i in res.issues]
+    assert res.replaces is not None
+
+    res = ingest_file(build_workbook(recode(valid_submission_sheets("甲县", "2026-10"), others)),
+                      file_name="甲县_2026-10.xlsx", db_path=db_path)
+    assert res.status == "rejected"
+    (error,) = [i for i in res.issues if i.severity == "error"]
+    assert (error.row, error.value) == (2, moved) and "属于乙县(乙县2026年10月报送的学校名册中有该校)" in error.message
+
+    res = ingest_file(build_workbook(recode(valid_submission_sheets("乙县", "2026-12"), {})),
+                      file_name="乙县_2026-12.xlsx", db_path=db_path)
+    assert res.status == "rejected"  # 乙县 listing it again after the hand-over: 甲县's school now
+    assert [i.value for i in res.issues if i.severity == "error"] == [moved]
+
+
 # ---------------------------------------------------------------- plain warnings
 
 def test_minutes_filled_in_as_hours_are_accepted_with_a_plain_warning_on_the_cell(db_path):

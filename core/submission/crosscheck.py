@@ -1,7 +1,8 @@
 """Checks of validated workbooks against stored data, run by the upload gate just before storing.
 
-- School codes belong to one county: a 学校名册 code that is in another county's newest roster in
-  force is an error naming that county (docs/submission-format.md, 学校标识码归属).
+- School codes belong to one county: a 学校名册 code that another county's roster for the same month
+  holds (its newest in force at or before the month) is an error naming that county
+  (docs/submission-format.md, 学校标识码归属).
 - A correction that leaves out an optional sheet the version it replaces had: a warning naming the
   sheet and what the county's figures become (core.submission.dropped).
 - Implausible values (warnings that do not block): minutes far from the county's other schools in
@@ -13,6 +14,7 @@ the list that passes counts as stored for the later ones (its roster, its month'
 """
 from __future__ import annotations
 
+from bisect import bisect_right, insort
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,29 +34,31 @@ Values = dict[str, dict[str, float]]  # metric -> school code -> value
 
 @dataclass
 class Rosters:
-    """Each county's newest roster in force, restricted to the codes being checked."""
+    """Which months each county has a roster in force for, and which of those rosters hold the codes
+    being checked (of counties other than the one checking them)."""
 
-    newest: dict[str, str]  # county -> month of its newest roster in force
-    holders: dict[str, dict[str, str]]  # code -> {county: month} of the newest rosters holding it
-    pending: dict[str, tuple[str, set[str]]]  # county -> (month, codes): newer rosters earlier in the list
+    months: dict[str, list[str]]  # county -> its months with a roster in force, sorted
+    holders: dict[tuple[str, str], set[str]]  # (county, month) -> the codes being checked its roster holds
 
-    def owners(self, codes: set[str], county: str) -> dict[str, list[tuple[str, str]]]:
-        """Code -> the other counties whose newest roster holds it, with that roster's month."""
-        found: dict[str, dict[str, str]] = {}
-        for code in codes & self.holders.keys():
-            for c, m in self.holders[code].items():
-                if c != county and c not in self.pending:
-                    found.setdefault(code, {})[c] = m
-        for c, (m, held) in self.pending.items():
-            if c != county:
-                for code in codes & held:
-                    found.setdefault(code, {})[c] = m
-        return {code: sorted(f.items()) for code, f in found.items()}
+    def owners(self, codes: set[str], county: str, period: str) -> dict[str, list[tuple[str, str]]]:
+        """Code -> the other counties whose roster for `period` (their newest at or before it) holds
+        it, with that roster's month. A school that moved since is not the old month's problem: a
+        county may still correct a month in which the school was its own."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for c in {c for c, _ in self.holders} - {county}:
+            months = self.months.get(c, [])
+            at = bisect_right(months, period)
+            held = self.holders.get((c, months[at - 1])) if at else None
+            for code in codes & held if held else ():
+                found.setdefault(code, []).append((c, months[at - 1]))
+        return {code: sorted(f) for code, f in found.items()}
 
     def stored(self, county: str, period: str, codes: set[str]) -> None:
-        """A workbook of the list passed: its roster is the county's newest if its month is."""
-        if period >= max(self.newest.get(county, ""), self.pending.get(county, ("", None))[0]):
-            self.pending[county] = (period, codes)
+        """A workbook of the list passed: its roster is the county's for its month from now on."""
+        months = self.months.setdefault(county, [])
+        if period not in months:
+            insort(months, period)
+        self.holders[(county, period)] = codes
 
 
 def check_against_stored(con: duckdb.DuckDBPyConnection, workbooks: list[ParsedSubmission],
@@ -70,7 +74,7 @@ def check_against_stored(con: duckdb.DuckDBPyConnection, workbooks: list[ParsedS
         return
     try:
         dq = load_catalog().data_quality
-        rosters = _rosters(con, sorted({c for p in todo for c in _column(p.tables["school"], "school_id")}))
+        rosters = _rosters(con, sorted({(c, p.county) for p in todo for c in _column(p.tables["school"], "school_id")}))
         previous = _stored_values(con, _months_before(todo))
     except Exception as exc:  # noqa: BLE001 - see above
         for p in todo:
@@ -92,7 +96,7 @@ def check_against_stored(con: duckdb.DuckDBPyConnection, workbooks: list[ParsedS
 def _check(p: ParsedSubmission, rosters: Rosters, months: dict[tuple[str, str], Values],
            previous: dict[tuple[str, str], Values], dq: DataQuality) -> None:
     codes = _column(p.tables["school"], "school_id")
-    owners = rosters.owners(set(codes), p.county)
+    owners = rosters.owners(set(codes), p.county, p.period)
     p.issues += codes_of_other_counties(p.places["school"], codes, owners)
     if not p.ok:
         return
@@ -104,20 +108,22 @@ def _check(p: ParsedSubmission, rosters: Rosters, months: dict[tuple[str, str], 
     rosters.stored(p.county, p.period, set(codes))
 
 
-_NEWEST = ("SELECT county, max(period) AS period FROM submission WHERE status = 'accepted' AND in_force"
-           " AND county IS NOT NULL AND period IS NOT NULL GROUP BY county")
-
-
-def _rosters(con, codes: list[str]) -> Rosters:
-    newest = dict(con.execute(_NEWEST).fetchall())
-    holders: dict[str, dict[str, str]] = {}
-    for code, county, period in con.execute(
-            f"SELECT sc.school_id, s.county, s.period FROM ({_NEWEST}) n"
-            " JOIN submission s ON s.county = n.county AND s.period = n.period AND s.status = 'accepted' AND s.in_force"
-            " JOIN school sc ON sc.submission_id = s.id"
-            " WHERE sc.school_id IN (SELECT unnest(?::VARCHAR[]))", [codes]).fetchall():
-        holders.setdefault(code, {})[county] = period
-    return Rosters(newest, holders, {})
+def _rosters(con, codes: list[tuple[str, str]]) -> Rosters:
+    """Rosters of the submissions in force: every county's months, and the (code, checking county)
+    pairs `codes` held by another county's roster, in which month."""
+    months: dict[str, list[str]] = {county: sorted(periods) for county, periods in con.execute(
+        "SELECT county, list(period) FROM submission WHERE status = 'accepted' AND in_force"
+        " AND county IS NOT NULL AND period IS NOT NULL GROUP BY county").fetchall()}
+    holders: dict[tuple[str, str], set[str]] = {}
+    for county, period, code in con.execute(
+            "WITH k AS (SELECT unnest(?::VARCHAR[]) AS code, unnest(?::VARCHAR[]) AS county)"
+            " SELECT DISTINCT s.county, s.period, sc.school_id FROM school sc"
+            " JOIN k ON k.code = sc.school_id"
+            " JOIN submission s ON s.id = sc.submission_id AND s.county <> k.county"
+            " WHERE s.status = 'accepted' AND s.in_force AND s.period IS NOT NULL",
+            [[c for c, _ in codes], [c for _, c in codes]]).fetchall():
+        holders.setdefault((county, period), set()).add(code)
+    return Rosters(months, holders)
 
 
 def _months_before(todo: list[ParsedSubmission]) -> list[tuple[str, str]]:

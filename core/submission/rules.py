@@ -370,10 +370,10 @@ def roster_coverage(ctx: Context) -> list[Issue]:
 
 def codes_of_other_counties(places: SheetPlaces, codes: list[str],
                             owners: dict[str, list[tuple[str, str]]]) -> list[Issue]:
-    """A 学校名册 code in force in another county's roster is an error naming that county.
+    """A 学校名册 code in another county's roster of the month is an error naming that county.
 
     `codes` are the roster table's codes in table order (`places` locates them); `owners` maps a
-    code to the (county, month) of the other counties' newest rosters that hold it.
+    code to the (county, month) of the other counties' rosters of the month that hold it.
     """
     return [rule_issue("code_other_county", value=code, owner="、".join(c for c, _ in owners[code]),
                        month="、".join(sorted({period_label(m) for _, m in owners[code]})),
