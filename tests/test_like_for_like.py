@@ -90,3 +90,27 @@ def test_the_report_does_not_say_every_county_when_some_have_no_data():
     zone = compute_indicators(con, "2026-10", indicator="fitness_pass_rate").iloc[0]
     counties = compute_indicators(con, "2026-10", level="county", indicator="fitness_pass_rate")
     assert _attention_clause(zone, counties) == "有数据的县区均不低于全区水平"
+
+
+def test_the_trend_marks_a_month_some_counties_have_no_data_for():
+    """The month's point on the zone line is hollow (部分县区), its hover says how many counties have
+    data, as the tile does; the next month, with every county tested, is a plain point."""
+    from core.indicators import indicator_trend
+    from core.present.figures import trend_lines
+
+    con = new_db()
+    for county, tested in (("甲县", 100), ("乙县", 100), ("丙县", None)):
+        _county(con, county, "2026-10", 70, tested, None if tested is None else 80)
+    for county in ("甲县", "乙县", "丙县"):
+        _county(con, county, "2026-11", 70, 100, 80)
+    zone = indicator_trend(con, "fitness_pass_rate", end="2026-11", months=2)
+    counties = indicator_trend(con, "fitness_pass_rate", level="county", end="2026-11", months=2)
+    assert zone["completeness"].tolist() == [PARTIAL, "complete"]
+    assert zone["counties_with_data"].tolist() == [2, 3]
+    tile = compute_indicators(con, "2026-10", indicator="fitness_pass_rate").iloc[0]
+    assert (tile["completeness"], tile["counties_with_data"]) == (PARTIAL, 2)  # the trend says what the tile says
+    fig = trend_lines("fitness_pass_rate", "2026-11", counties, zone, "来源", "2026-12-01")
+    line = next(t for t in fig.data if t.name == "实验区" and t.x is not None and len(t.x) == 2)
+    assert list(line.marker.color) != [line.marker.color[1]] * 2 and line.marker.color[0] == "white"
+    assert "2/3县区有数据" in line.customdata[0] and "县区有数据" not in line.customdata[1]
+    assert any(t.name and t.name.startswith("部分县区") for t in fig.data)  # the legend says what hollow means

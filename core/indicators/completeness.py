@@ -135,6 +135,16 @@ def row_completeness(ind: Indicator, cov: Completeness, day: date | None = None)
     return NOT_COMPARABLE if ind.kind == "count" else PARTIAL
 
 
+def with_data(ind: Indicator, kind: str, counties: frozenset | set, cov: Completeness) -> tuple[str, int]:
+    """(the row's completeness, how many expected counties have a value) for a zone row whose month's
+    county values come from `counties`: a complete month that reporting counties have no data for
+    (体质健康 not tested in the last 12 months, 综合育人 never sent) is partial (a count: not comparable)."""
+    n = len([c for c in counties if c in cov.expected])
+    if kind == COMPLETE and n < cov.n_reporting:
+        kind = NOT_COMPARABLE if ind.kind == "count" else PARTIAL
+    return kind, n
+
+
 def mark_rows(out: dict[str, np.ndarray], cat: Catalog, cov: Completeness, prev: Completeness | None,
               day: date | None = None, covered: dict[str, frozenset] | None = None) -> None:
     """Fill the completeness columns of rated rows (compute.COLUMNS arrays) in place.
@@ -166,10 +176,7 @@ def mark_rows(out: dict[str, np.ndarray], cat: Catalog, cov: Completeness, prev:
         out["complete"][i] = cov.complete
         kind = row_completeness(ind, cov, day)
         if covered is not None and ind.id in covered and ind.counties != "expected":
-            now = [c for c in covered[ind.id] if c in cov.expected]
-            out["counties_with_data"][i] = len(now)
-            if kind == COMPLETE and len(now) < cov.n_reporting:
-                kind = NOT_COMPARABLE if ind.kind == "count" else PARTIAL
+            kind, out["counties_with_data"][i] = with_data(ind, kind, covered[ind.id], cov)
         out["completeness"][i] = kind
         if kind == NOT_COMPARABLE or (prev is not None and row_completeness(ind, prev, day) == NOT_COMPARABLE):
             _not_comparable(out, i, cat, keep_status=kind != NOT_COMPARABLE)

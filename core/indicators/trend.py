@@ -7,14 +7,15 @@ import pandas as pd
 from core.indicators.aggregate import raw_records
 from core.indicators.cache import cached, data_key, months_of
 from core.indicators.catalog import load_catalog
-from core.indicators.completeness import NOT_COMPARABLE, completeness, default_period, row_completeness
+from core.indicators.completeness import NOT_COMPARABLE, completeness, default_period, row_completeness, with_data
 from core.indicators.targets import judge, load_targets
 from core.month import month_add, months_between
 
 PROJECTION_MONTHS = 12
 TREND_COLUMNS = ["indicator", "name", "period", "level", "county", "school_id", "school_name", "stage", "value",
                  "numerator", "denominator", "unit", "target", "direction", "expected", "status",
-                 "counties_reporting", "counties_expected", "complete", "completeness"]
+                 "counties_reporting", "counties_expected", "complete", "completeness", "counties_with_data"]
+COVERAGE_COLUMNS = TREND_COLUMNS[-5:]  # zone rows only
 
 
 def project(points: list[tuple[str, float]], target_month: str) -> float | None:
@@ -44,7 +45,8 @@ def indicator_trend(con: duckdb.DuckDBPyConnection, indicator: str, level: str =
     """One indicator month by month (up to `months` months ending at `end`), with target and status.
 
     Zone rows carry each month's completeness like compute_indicators' (a count of an
-    incomplete month has status none; charts draw it hollow). `end` None = the default month.
+    incomplete month has status none; charts draw it hollow), including a month that reporting
+    counties have no data for (counties_with_data). `end` None = the default month.
     """
     cat = load_catalog()
     ind = cat.get(indicator)
@@ -57,6 +59,7 @@ def indicator_trend(con: duckdb.DuckDBPyConnection, indicator: str, level: str =
     periods = history_periods(end, months)
     raw = _monthly_records(con, periods, level, county, indicator, cat)
     cov = completeness(con, periods) if level == "zone" else {}
+    covered = _with_data(con, periods, indicator, cat) if cov and ind.counties != "expected" else {}
     targets = load_targets()
     rows = []
     for r in raw:
@@ -64,10 +67,12 @@ def indicator_trend(con: duckdb.DuckDBPyConnection, indicator: str, level: str =
         j = judge(r["value"], t, r["period"], ind.unit)
         row = {**r, "name": ind.name, "unit": ind.unit, "target": t.value if t else None,
                "direction": t.direction if t else ind.direction, "expected": j.expected,
-               "status": j.status, **dict.fromkeys(TREND_COLUMNS[-4:])}
+               "status": j.status, **dict.fromkeys(COVERAGE_COLUMNS)}
         if r["period"] in cov:
             c = cov[r["period"]]
             kind = row_completeness(ind, c)
+            if r["period"] in covered:
+                kind, row["counties_with_data"] = with_data(ind, kind, covered[r["period"]], c)
             row.update(counties_reporting=c.n_reporting, counties_expected=len(c.expected),
                        complete=c.complete, completeness=kind)
             if kind == NOT_COMPARABLE:
@@ -84,6 +89,16 @@ def _monthly_records(con, periods: list[str], level: str, county: str | None, in
     key = None if data is None or level == "school" else (data, "trend_months", id(cat), (indicator,), level, county)
     return months_of(key, periods, lambda months: _by_month(
         raw_records(con, months, levels=[level], county=county, indicators=[indicator], cat=cat)))
+
+
+def _with_data(con, periods: list[str], indicator: str, cat) -> dict[str, set[str]]:
+    """Month -> the counties with a value of `indicator` (the county rows a trend chart loads anyway:
+    the same cached months)."""
+    out: dict[str, set[str]] = {}
+    for r in _monthly_records(con, periods, "county", None, indicator, cat):
+        if r["stage"] is None and r["value"] is not None and r["value"] == r["value"]:
+            out.setdefault(r["period"], set()).add(r["county"])
+    return out
 
 
 def _by_month(rows: list[dict]) -> dict[str, list[dict]]:

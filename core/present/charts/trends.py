@@ -27,7 +27,7 @@ from core.present.charts.base import (
     vline,
 )
 from core.present.escape import chart_text
-from core.present.labels import completeness_marker, reporting_text
+from core.present.labels import completeness_marker, coverage_text, reporting_text
 from core.present.numbers import format_value, is_missing
 from core.present.palette import county_looks, load_palette, status_style, zone_color
 
@@ -190,6 +190,8 @@ def _hover(row: pd.Series, unit: str) -> str:
     text = _point_text(row, unit)
     if row.get("complete") is False and not is_missing(row.get("counties_expected")):
         text += f" · {reporting_text(int(row['counties_reporting']), int(row['counties_expected']))}"
+    elif coverage_text(row):  # every county reported, not every one has data (体质健康 not tested)
+        text += f" · {coverage_text(row)}"
     return text
 
 
@@ -227,10 +229,11 @@ def zone_traces(z: pd.DataFrame, unit: str, line: dict, name: str = ZONE_LABEL,
                                  marker={"size": size, "color": "white", "line": {"color": line["color"], "width": 3}}))
     if off:
         incomplete = load_palette().completeness["incomplete"]
+        unreported = (z["complete"].iloc[off] == False).any()  # noqa: E712 - else: reported, no data (体质健康)
         traces.append(go.Scatter(
             x=months(z["period"].iloc[off]), y=[None if is_missing(v) else v for v in z["value"].iloc[off]],
             mode="markers+text" if labels is not None else "markers",
-            name=f"{incomplete}(未全部报送,不连线)",
+            name=f"{incomplete}({'未全部报送' if unreported else '部分县区无数据'},不连线)",
             marker={"size": size + 2, "symbol": HOLLOW, "color": line["color"], "line": {"width": 3}},
             text=[text[i] for i in off], textposition="bottom center", textfont={"size": base_size},
             customdata=[hover[i] for i in off], hovertemplate=f"{name} %{{x}}: %{{customdata}}<extra></extra>"))
