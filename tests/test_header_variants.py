@@ -91,6 +91,10 @@ def test_two_row_headers_of_every_sheet_read_like_the_template(sheet, group_row,
     ("体育课周课时(7-9年级)", "体育课周课时(初中)"),
     ("*学校标识码", "学校标识码"),
     ("日均校内体育活动时间(分钟)★", "日均校内体育活动时间(分钟)"),
+    ("10月日均校内体育活动时间(分钟)", "日均校内体育活动时间(分钟)"),  # the form's month in the header
+    ("本月日均校内体育活动时间(分钟)", "日均校内体育活动时间(分钟)"),
+    ("2026年10月体育课周课时(3-6年级)", "体育课周课时(3-6年级)"),
+    ("十月份体育课周课时(初中)", "体育课周课时(初中)"),
 ])
 def test_header_spellings_clerks_type_name_the_column(written, header):
     sheets = plain()

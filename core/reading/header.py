@@ -46,6 +46,9 @@ BAND_WORDS = (("一二年级", "1-2年级"), ("一至二年级", "1-2年级"), (
               ("十至十二年级", "高中"), ("10-12年级", "高中"))
 _BRACKETED = re.compile(r"\([^()]*\)")
 _DASHES = re.compile(r"[~〜‐‑‒–—―−]+")  # after NFKC (～ → ~, － → -)
+# The month a form's header carries (10月日均校内体育活动时间, 本月体育课周课时, 2026年10月在校生数): the
+# column all the same. (A bracketed month, 体质健康测试人数(2026年), is a bracketed part: matched loosely.)
+_MONTH_PREFIX = re.compile(r"^(?:本月|(?:(?:\d{2}|\d{4})年)?(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月份?)")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
 
 
@@ -122,9 +125,10 @@ def match_header(text: object, exact: dict[str, Col], loose: dict[str, Col]) -> 
     if is_blank(text):
         return None
     key = header_key(text)
-    c = exact.get(key)
+    c = exact.get(key) or exact.get(_MONTH_PREFIX.sub("", key))
     if c is not None:
         return Match(c)
+    key = _MONTH_PREFIX.sub("", key)
     c = loose.get(_BRACKETED.sub("", key))
     if c is None:
         return None
