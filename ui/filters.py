@@ -12,9 +12,9 @@ from html import escape
 
 import streamlit as st
 
-from core.indicators.completeness import MonthChoice, pick_default
+from core.indicators.completeness import MonthChoice, months_without_data, pick_default
 from core.month import period_label
-from core.present.labels import banner_text, month_option
+from core.present.labels import banner_text, month_option, no_data_text
 
 ALL_COUNTIES = "全部县区"
 MONTH_KEY, COUNTY_KEY, CHOICES_KEY = "f_month", "f_county", "f_month_choices"
@@ -72,18 +72,29 @@ def chosen_month() -> MonthChoice | None:
 
 
 def completeness_banner() -> None:
-    """The banner of a page showing an incomplete month: who reported, who is missing, what it means."""
-    from ui.projector import is_projector
-
+    """The banners of the month shown: months past their due date that no county has reported (every
+    view opens on an older month); an incomplete month: who reported, who is missing, what it means."""
+    choices = list(st.session_state.get(CHOICES_KEY, {}).values())  # newest first
+    gap = months_without_data(choices)
+    if gap:
+        _banner(no_data_text(gap, choices[0].period), no_data_text(gap, choices[0].period, short=True),
+                ":material/event_busy:")
     choice = chosen_month()
     if choice is None or choice.complete:
         return
-    if is_projector():  # one line: the overview still fits the screen
+    _banner(banner_text(choice), banner_text(choice, short=True),
+            ":material/hourglass_top:" if not choice.closed else ":material/warning:")
+
+
+def _banner(text: str, short: str, icon: str) -> None:
+    """A warning over the page; in projector mode one line, so the overview still fits the screen."""
+    from ui.projector import is_projector
+
+    if is_projector():
         st.html(f'<div class="hx-banner" style="background:#fff4e0;border-left:6px solid #b26a00;color:#1a1a1a;'
-                f'font-size:18px;line-height:1.3;padding:2px 10px;font-weight:600">'
-                f'{escape(banner_text(choice, short=True))}</div>')
+                f'font-size:18px;line-height:1.3;padding:2px 10px;font-weight:600">{escape(short)}</div>')
         return
-    st.warning(banner_text(choice), icon=":material/hourglass_top:" if not choice.closed else ":material/warning:")
+    st.warning(text, icon=icon)
 
 
 def county_list_note() -> None:

@@ -10,13 +10,19 @@ import sys
 
 from core.commands import period_arg
 from core.db import open_db
-from core.indicators import compute_indicators, default_period, month_completeness
+from core.indicators import compute_indicators, month_completeness
 from core.indicators.catalog import load_catalog
-from core.indicators.completeness import NOT_COMPARABLE, Completeness
+from core.indicators.completeness import (
+    NOT_COMPARABLE,
+    Completeness,
+    month_choices,
+    months_without_data,
+    pick_default,
+)
 from core.indicators.compute import COLUMNS
 from core.indicators.targets import STATUS_LABELS
 from core.present.export import neutralise
-from core.present.labels import completeness_marker, county_list_note, reporting_text
+from core.present.labels import completeness_marker, county_list_note, no_data_text, reporting_text
 from core.submission.status import county_list_unset
 from core.zone import load_zone
 from core.present.numbers import format_target, format_value, signed_text
@@ -85,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"参数错误:未知指标「{args.indicator}」,可用的指标:{'、'.join(load_catalog().ids)}", file=sys.stderr)
         return EXIT_USAGE
     with open_db(args.db) as con:
-        period = args.period or default_period(con)
+        choices = month_choices(con)
+        period = args.period or pick_default(choices)
         df = compute_indicators(con, period, args.level, args.county, args.indicator)
         month = month_completeness(con, period) if period else None
         unset = county_list_unset(con)
@@ -103,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(buf.getvalue())
     else:
         _print_table(rows, period, month if args.county is None else None, unset)
+        gap = months_without_data(choices)
+        if rows and gap:
+            print(f"注意:{no_data_text(gap, choices[0].period)}")
     if not rows:
         where = f"「{args.county}」" if args.county else ""
         print(f"{where}{period or ''} 没有可计算的指标数据", file=sys.stderr)

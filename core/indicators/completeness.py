@@ -25,7 +25,7 @@ import numpy as np
 from core.indicators.base import available_periods, zone_counties
 from core.indicators.catalog import Catalog, Indicator
 from core.indicators.change import rate
-from core.month import due_date, is_closed, today
+from core.month import due_date, is_closed, is_past_due, month_add, today
 from core.zone import load_zone
 
 COMPLETE, PARTIAL, NOT_COMPARABLE = "complete", "partial", "not_comparable"
@@ -124,6 +124,20 @@ def month_choices(con: duckdb.DuckDBPyConnection, day: date | None = None) -> li
     cov = completeness(con, periods)
     return [MonthChoice(p, cov[p].n_reporting, len(cov[p].expected), cov[p].missing, cov[p].closed(day),
                         cov[p].due) for p in reversed(periods)]
+
+
+def months_without_data(choices: list[MonthChoice], day: date | None = None) -> list[str]:
+    """The months after the newest month with data (`choices`, newest first) that are past their due
+    date on `day`: no county has reported them at all, so every view opens on an older month. [] when
+    there is no data."""
+    if not choices:
+        return []
+    due_day, out = load_zone().due_day, []
+    period = month_add(choices[0].period, 1)
+    while is_past_due(period, due_day, day):
+        out.append(period)
+        period = month_add(period, 1)
+    return out
 
 
 def row_completeness(ind: Indicator, cov: Completeness, day: date | None = None) -> str:

@@ -75,6 +75,14 @@ def banner_text(choice: MonthChoice, short: bool = False) -> str:
                              due=f"{choice.due.month}月{choice.due.day}日")
 
 
+def no_data_text(months: list[str], newest: str, short: bool = False) -> str:
+    """The banner of months past their due date without any report (completeness.months_without_data):
+    which months, and the newest month with data (`short`: one line, for the projector)."""
+    span = period_label(months[0]) + (f"至{period_label(months[-1])}" if len(months) > 1 else "")
+    key = "banner_no_data_short" if short else "banner_no_data"
+    return load_palette().completeness[key].format(months=span, newest=period_label(newest))
+
+
 def county_list_note(page: bool = False) -> str:
     """The administrator's note while data/zone.toml lists no counties (completeness judged against the
     counties that have reported so far): on the command line naming the file, on a page the README."""
