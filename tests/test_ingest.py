@@ -46,6 +46,13 @@ def test_resubmission_replaces_and_backloaded_older_does_not(db_path, samples_di
     assert b.status == "accepted" and b.replaces == a.submission_id, b.issues
     old = ingest_file(v3, file_name="old.xlsx", db_path=db_path, received_at=datetime(2026, 4, 1))
     assert old.status == "accepted" and old.replaces is None
+    said = [i.message for i in old.issues if "不替换现行数据" in i.message]  # the officer is told it is not in force
+    assert said == [f"本文件的收到时间早于该县区2026年3月已有的版本(第{b.submission_id}号,2026-04-08 00:00收到):"
+                    "已存入报送历史,不替换现行数据;如本文件才是应生效的版本,应重新报送或联系实验区管理员"]
+    assert not any("不替换现行数据" in i.message for i in a.issues + b.issues)
+    with open_db(db_path) as con:  # stored with it, for 报送情况
+        assert con.execute("SELECT count(*) FROM submission_issue WHERE submission_id = ? AND message LIKE '%不替换%'",
+                           [old.submission_id]).fetchone()[0] == 1
     with open_db(db_path) as con:
         hist = submission_history(con, "松溪县", "2026-03")
     assert list(hist["file_name"]) == ["b.xlsx", "a.xlsx", "old.xlsx"]

@@ -68,6 +68,9 @@ RULE_MESSAGES: dict[str, str] = {
                       "或学校名册中的所属县区",
     "county_not_a_name": "县区「{county}」不是县区名称(应以{endings}结尾,如{example}),应核对「填报说明」中的县区"
                          "或学校名册中的所属县区",
+    # a workbook received before the version of its county × month already stored (a back-loaded e-mail)
+    "backloaded": "本文件的收到时间早于该县区{month}已有的版本(第{id}号,{received}收到):已存入报送历史,"
+                  "不替换现行数据;如本文件才是应生效的版本,应重新报送或联系实验区管理员",
     "county_bureau": "{where}:值「{value}」是教育行政部门的名称,已按县区「{county}」读取{rows};此处应填写县区名称{county}",
     "county_disagree": "报送县区不一致:{first}为「{a}」,{second}为「{b}」,应统一为同一县区",
     "period_unknown": "无法确定报送月份:「填报说明」中没有「报送月份」,文件名「{file}」中也没有月份,"

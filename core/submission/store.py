@@ -15,7 +15,8 @@ import pyarrow as pa
 
 from core.access.audit import record, record_many
 from core.db import StoreError, transaction
-from core.month import clock
+from core.month import clock, period_label
+from core.submission.messages import rule_issue
 from core.submission.parsed import SHEET_NAMES, ParsedSubmission
 
 # Test hook (tests/test_crash.py): seconds to sleep inside the store transaction.
@@ -110,7 +111,13 @@ def _store_all(con, subs: list[Submission], dedupe: bool) -> list[Stored]:
     ids = sorted(r[0] for r in con.execute("SELECT nextval('submission_seq') FROM range(?)",
                                            [len(new)]).fetchall())
     id_of = dict(zip(new, ids))
-    replaces, in_force, switched_off = _in_force_plan(con, [(id_of[n], subs[n]) for n in new])
+    replaces, in_force, switched_off, behind = _in_force_plan(con, [(id_of[n], subs[n]) for n in new])
+    for n in new:  # back-loaded: said on the result, and stored with the submission's issues
+        if id_of[n] in behind:
+            newer_id, newer_received = behind[id_of[n]]
+            subs[n].parsed.issues.append(rule_issue(
+                "backloaded", "warning", id=newer_id, received=f"{newer_received:%Y-%m-%d %H:%M}",
+                month=period_label(subs[n].parsed.period)))
     _insert_submissions(con, [(id_of[n], subs[n]) for n in new], replaces, in_force, now)
     if switched_off:
         con.execute("UPDATE submission SET in_force = FALSE WHERE list_contains(?, id)", [sorted(switched_off)])
@@ -145,17 +152,18 @@ def _find_by_shas(con, shas: list[str]) -> dict[str, dict]:
 
 
 def _in_force_plan(con, new: list[tuple[int, Submission]]
-                   ) -> tuple[dict[int, int | None], set[int], set[int]]:
+                   ) -> tuple[dict[int, int | None], set[int], set[int], dict[int, tuple[int, datetime]]]:
     """Replay in-force switching over the new accepted submissions in order.
 
     A new submission goes in force if it is the newest accepted of its county-month
     (received_at, then id; so a back-loaded older e-mail joins the history without
     displacing the one in force). Returns (new id -> the id it replaced, the new ids
-    in force at the end, the already-stored ids to switch off).
+    in force at the end, the already-stored ids to switch off, back-loaded new id -> (id, received)
+    of the newer version it stays behind).
     """
     accepted = [(i, s) for i, s in new if s.accepted]
     if not accepted:
-        return {}, set(), set()
+        return {}, set(), set(), {}
     counties = sorted({s.parsed.county for _, s in accepted})
     periods = sorted({s.parsed.period for _, s in accepted})
     current: dict[tuple, int] = {}  # (county, period) -> id in force
@@ -169,17 +177,19 @@ def _in_force_plan(con, new: list[tuple[int, Submission]]
         newest[key] = max(newest.get(key, (received, sub_id)), (received, sub_id))
     before = dict(current)
     replaces: dict[int, int | None] = {}
+    behind: dict[int, tuple[int, datetime]] = {}
     for sub_id, s in accepted:
         key = (s.parsed.county, s.parsed.period)
         if key in newest and newest[key] > (s.received_at, sub_id):
-            continue  # back-loaded: joins the history
+            behind[sub_id] = newest[key][::-1]  # back-loaded: joins the history
+            continue
         newest[key] = (s.received_at, sub_id)
         replaces[sub_id] = current.get(key)
         current[key] = sub_id
     new_ids = {i for i, _ in new}
     in_force = {i for i in current.values() if i in new_ids}
     switched_off = {i for key, i in before.items() if current[key] != i}
-    return replaces, in_force, switched_off
+    return replaces, in_force, switched_off, behind
 
 
 def _insert_submissions(con, new: list[tuple[int, Submission]], replaces: dict[int, int | None],
