@@ -151,6 +151,31 @@ def test_a_school_that_moved_belongs_to_each_county_in_its_own_months(db_path, t
     assert [i.value for i in res.issues if i.severity == "error"] == [moved]
 
 
+def test_a_moved_school_listed_without_its_quality_level_is_a_warning(db_path):
+    """乙县 reported the school as 市级 until October; 甲县 lists it from November without a 优质学校 row.
+    Levels are carried forward within a county only: the school would leave 优质学校数 unseen."""
+    moved = school_code(1)  # 市级 in the builder's 优质学校 sheet
+    ingest_file(build_workbook(valid_submission_sheets("乙县", "2026-10")), file_name="乙县_2026-10.xlsx",
+                db_path=db_path)
+    ingest_file(build_workbook(recode(valid_submission_sheets("乙县", "2026-11"), {moved: "2190009999"})),
+                file_name="乙县_2026-11.xlsx", db_path=db_path)
+    others = {school_code(i): f"22900{i:05d}" for i in range(2, 7)}
+    res = ingest_file(build_workbook(recode(valid_submission_sheets("甲县", "2026-11", quality=False), others)),
+                      file_name="甲县_2026-11.xlsx", db_path=db_path)
+    assert res.status == "accepted"
+    (warning,) = [i for i in res.issues if "划转" in i.message]
+    assert (warning.severity, warning.sheet, warning.row, warning.value) == ("warning", "学校名册", 2, moved)
+    assert warning.message == (
+        f"学校名册 第2行「学校标识码」:学校标识码「{moved}」的学校原属乙县(乙县2026年10月报送的优质学校情况中为市级优质学校);"
+        "本表没有该校的优质学校情况,划转后该校在本县区不计入优质学校。如该校仍为市级优质学校,应在「优质学校」表中填写该校")
+    res = ingest_file(build_workbook(recode(valid_submission_sheets("甲县", "2026-11"), others)),
+                      file_name="甲县_2026-11(更正).xlsx", db_path=db_path)  # with its 优质学校 row: nothing to say
+    assert res.status == "accepted" and not [i for i in res.issues if "划转" in i.message]
+    res = ingest_file(build_workbook(recode(valid_submission_sheets("甲县", "2026-12", quality=False), others)),
+                      file_name="甲县_2026-12.xlsx", db_path=db_path)  # its level is 甲县's own now, carried forward
+    assert res.status == "accepted" and not [i for i in res.issues if "划转" in i.message]
+
+
 # ---------------------------------------------------------------- plain warnings
 
 def test_minutes_filled_in_as_hours_are_accepted_with_a_plain_warning_on_the_cell(db_path):

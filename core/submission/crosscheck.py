@@ -3,6 +3,8 @@
 - School codes belong to one county: a 学校名册 code that another county's roster for the same month
   holds (its newest in force at or before the month) is an error naming that county
   (docs/submission-format.md, 学校标识码归属).
+- A school that moved in from another county, listed without its 优质学校 row while the old county
+  reported it as a quality school: a warning on its code (core.submission.moved).
 - A correction that leaves out an optional sheet the version it replaces had: a warning naming the
   sheet and what the county's figures become (core.submission.dropped).
 - Implausible values (warnings that do not block): minutes far from the county's other schools in
@@ -15,7 +17,7 @@ the list that passes counts as stored for the later ones (its roster, its month'
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
@@ -25,6 +27,7 @@ from core.month import month_add
 from core.submission.dropped import dropped_sheet_warnings
 from core.submission.issues import Issue
 from core.submission.messages import rule_issue
+from core.submission.moved import moved_quality_warnings
 from core.submission.parsed import ParsedSubmission
 from core.submission.plausibility import METRICS, find, first_per_cell, number
 from core.submission.rules import codes_of_other_counties
@@ -39,6 +42,7 @@ class Rosters:
 
     months: dict[str, list[str]]  # county -> its months with a roster in force, sorted
     holders: dict[tuple[str, str], set[str]]  # (county, month) -> the codes being checked its roster holds
+    stored_holders: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # the same, stored only
 
     def owners(self, codes: set[str], county: str, period: str) -> dict[str, list[tuple[str, str]]]:
         """Code -> the other counties whose roster for `period` (their newest at or before it) holds
@@ -52,6 +56,15 @@ class Rosters:
             for code in codes & held if held else ():
                 found.setdefault(code, []).append((c, months[at - 1]))
         return {code: sorted(f) for code, f in found.items()}
+
+    def moved_in(self, codes: set[str], county: str, period: str) -> set[str]:
+        """The codes a stored roster of another county held in a month before `period`: schools that
+        moved to `county` since."""
+        out: set[str] = set()
+        for (c, m), held in self.stored_holders.items():
+            if c != county and m < period:
+                out |= codes & held
+        return out
 
     def stored(self, county: str, period: str, codes: set[str]) -> None:
         """A workbook of the list passed: its roster is the county's for its month from now on."""
@@ -83,7 +96,7 @@ def check_against_stored(con: duckdb.DuckDBPyConnection, workbooks: list[ParsedS
     months: dict[tuple[str, str], Values] = {}  # values of the workbooks of the list that passed
     for p in todo:
         try:
-            _check(p, rosters, months, previous, dq)
+            _check(con, p, rosters, months, previous, dq)
         except Exception as exc:  # noqa: BLE001 - see above
             p.issues.append(rule_issue("rule_crashed", rule="check_against_stored", error=type(exc).__name__))
     try:
@@ -93,13 +106,17 @@ def check_against_stored(con: duckdb.DuckDBPyConnection, workbooks: list[ParsedS
             p.issues.append(rule_issue("rule_crashed", rule="dropped_sheet_warnings", error=type(exc).__name__))
 
 
-def _check(p: ParsedSubmission, rosters: Rosters, months: dict[tuple[str, str], Values],
+def _check(con, p: ParsedSubmission, rosters: Rosters, months: dict[tuple[str, str], Values],
            previous: dict[tuple[str, str], Values], dq: DataQuality) -> None:
     codes = _column(p.tables["school"], "school_id")
     owners = rosters.owners(set(codes), p.county, p.period)
     p.issues += codes_of_other_counties(p.places["school"], codes, owners)
     if not p.ok:
         return
+    moved = rosters.moved_in(set(codes), p.county, p.period)
+    if moved:
+        quality = set(_column(p.tables["quality"], "school_id")) if "quality" in p.tables else set()
+        moved_quality_warnings(con, p, codes, moved - quality)
     values = _values(p)
     last = (p.county, month_add(p.period, -1))
     before = months.get(last, previous.get(last, {}))
@@ -123,7 +140,7 @@ def _rosters(con, codes: list[tuple[str, str]]) -> Rosters:
             " WHERE s.status = 'accepted' AND s.in_force AND s.period IS NOT NULL",
             [[c for c, _ in codes], [c for _, c in codes]]).fetchall():
         holders.setdefault((county, period), set()).add(code)
-    return Rosters(months, holders)
+    return Rosters(months, holders, {k: set(v) for k, v in holders.items()})
 
 
 def _months_before(todo: list[ParsedSubmission]) -> list[tuple[str, str]]:

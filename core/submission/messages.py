@@ -61,6 +61,9 @@ RULE_MESSAGES: dict[str, str] = {
     "code_other_county": "{where}:学校标识码「{value}」属于{owner}({owner}{month}报送的学校名册中有该校),"
                          "一所学校只能由所属县区报送;应核对学校标识码,学校确已划转的,应由{owner}先报送不含该校的"
                          "学校名册,或联系实验区管理员",
+    "moved_quality": "{where}:学校标识码「{value}」的学校原属{owner}({owner}{month}报送的优质学校情况中为{level}优质学校);"
+                     "本表没有该校的优质学校情况,划转后该校在本县区不计入优质学校。如该校仍为{level}优质学校,"
+                     "应在「优质学校」表中填写该校",
     "county_mismatch": "{where}:值「{value}」与本表县区「{county}」不一致,应填写{county}",
     "county_unknown": "无法确定报送县区:「填报说明」中没有「县区」,学校名册的「所属县区」也无法确定,"
                       "应在「填报说明」填写县区",
