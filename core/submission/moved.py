@@ -15,8 +15,9 @@ import duckdb
 from core.month import period_label
 from core.submission.messages import rule_issue
 from core.submission.parsed import ParsedSubmission
+from core.submission.schema import QUALITY_LEVELS
 
-NO_LEVEL = "无"
+NO_LEVEL = QUALITY_LEVELS[0]  # 无: not a quality school
 
 
 def moved_quality_warnings(con: duckdb.DuckDBPyConnection, p: ParsedSubmission, codes: list[str],
@@ -25,6 +26,8 @@ def moved_quality_warnings(con: duckdb.DuckDBPyConnection, p: ParsedSubmission, 
     another county listed before its month, and that its 优质学校 sheet does not list) that the old
     county last reported as a quality school and that no stored workbook of `p`'s county gives a level."""
     todo = sorted(moved_in)
+    if not todo:
+        return
     latest: dict[str, tuple[str, str, str]] = {}  # code -> (county, month, level) of the newest report
     own: set[str] = set()
     for code, county, period, level in con.execute(
@@ -44,4 +47,3 @@ def moved_quality_warnings(con: duckdb.DuckDBPyConnection, p: ParsedSubmission, 
         p.issues.append(rule_issue("moved_quality", "warning", value=code, owner=county,
                                    month=period_label(period), level=level,
                                    **p.places["school"].where(row_of[code], "school_id")))
-

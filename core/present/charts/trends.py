@@ -190,8 +190,8 @@ def _hover(row: pd.Series, unit: str) -> str:
     text = _point_text(row, unit)
     if row.get("complete") is False and not is_missing(row.get("counties_expected")):
         text += f" · {reporting_text(int(row['counties_reporting']), int(row['counties_expected']))}"
-    elif coverage_text(row):  # every county reported, not every one has data (体质健康 not tested)
-        text += f" · {coverage_text(row)}"
+    elif coverage := coverage_text(row):  # every county reported, not every one has data (体质健康 not tested)
+        text += f" · {coverage}"
     return text
 
 
