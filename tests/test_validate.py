@@ -109,6 +109,13 @@ def test_numbers_sent_as_text(raw, expected):
         assert result.tables["pe"]["activity_minutes"][0] == expected
 
 
+def test_a_yes_no_word_whose_remark_says_the_opposite_is_refused():
+    s = valid_submission_sheets()
+    s["作业"][1][5] = "是(未公示)"
+    (error,) = errors(validate(s))
+    assert "「是(未公示)」不是“是/否”" in error.message
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("是", True), ("否", False), ("有", True), ("无", False), ("Y", True), ("n", False),
     ("√", True), ("×", False), (1, True), (0, False), ("TRUE", True), ("FALSE", False), (True, True)])
@@ -122,7 +129,8 @@ def test_yes_no_words(raw, expected):
 
 @pytest.mark.parametrize("raw, expected", [
     ("不布置", False), ("未布置", False), ("未建立", False), ("未公示", False),
-    ("已布置", True), ("已建立", True), ("已公示", True), ("已建成", True)])
+    ("已布置", True), ("已建立", True), ("已公示", True), ("已建成", True),
+    ("是(已公示)", True), ("否(本月未布置)", False), ("是（每周五公示）", True)])  # the word with a remark
 def test_yes_no_phrases(raw, expected):
     s = valid_submission_sheets(whole_child=True)
     s["作业"][1][5] = raw

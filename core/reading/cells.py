@@ -30,6 +30,7 @@ _SPACES = re.compile(r"\s+")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")"})
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_REMARKED = re.compile(r"(.+?)\((.*)\)")  # 是(已公示): a yes/no word with a remark (folded text)
 
 
 def fold(text: object) -> str:
@@ -128,6 +129,11 @@ def to_bool(value: object) -> object:
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
     key = fold(value)
+    remarked = _REMARKED.fullmatch(key)
+    if remarked:  # 是(已公示), 否(本月未布置): the word, unless the remark says the opposite (是(未公示))
+        key, remark = remarked.groups()
+        if (key in TRUE_WORDS and remark in FALSE_WORDS) or (key in FALSE_WORDS and remark in TRUE_WORDS):
+            key = ""
     if key in TRUE_WORDS:
         return True
     if key in FALSE_WORDS:
