@@ -135,6 +135,19 @@ def _in_digits(text: str) -> str:
     return _SHORT_YEAR.sub(r"20\1\2", text)
 
 
+_BARE_MONTH = re.compile(r"(?:(1[0-2]|0?[1-9])|(十[一二]?|[一二三四五六七八九]))\s*月份?")
+
+
+def bare_month(value: object) -> int | None:
+    """The month number of a month written without its year ('10月', '十月', '10月份'); None otherwise."""
+    if not isinstance(value, str):
+        return None
+    m = _BARE_MONTH.fullmatch(unicodedata.normalize("NFKC", value).strip())
+    if m is None:
+        return None
+    return int(m.group(1)) if m.group(1) else _cn_number(m.group(2))
+
+
 def file_name_month(name: str) -> str | None:
     """The month named in a file name, a full date in it (the send date) not counting: None if none."""
     text = _in_digits(unicodedata.normalize("NFKC", str(name or "")))

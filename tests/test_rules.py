@@ -99,6 +99,26 @@ def test_month_from_file_name_and_county_from_roster(file_name, period):
     assert find(result) == [] and (result.county, result.period) == ("云岭县", period)
 
 
+@pytest.mark.parametrize("written", ["10月", "十月", "10月份"])
+def test_a_month_without_its_year_takes_the_year_of_the_file_names_month(written):
+    s = valid_submission_sheets()
+    s["填报说明"][1][1] = written
+    result = run(s, "云岭县_2026-10.xlsx")
+    assert find(result) == [] and result.period == "2026-10"
+    warning = one(result, "warning")
+    assert at(warning) == ("填报说明", 2, "报送月份")
+    assert warning.message == (f"填报说明 第2行「报送月份」:值「{written}」没有年份,已按文件名「云岭县_2026-10.xlsx」"
+                               "读作2026年10月;应填写如2026-10的报送月份")
+
+
+@pytest.mark.parametrize("written, file_name", [("9月", "云岭县_2026-10.xlsx"), ("10月", "云岭县监测数据.xlsx")])
+def test_a_month_without_its_year_and_no_such_month_in_the_file_name_is_refused(written, file_name):
+    s = valid_submission_sheets()
+    s["填报说明"][1][1] = written
+    result = run(s, file_name)
+    assert result.period is None and f"「{written}」不是有效的月份" in one(result).message
+
+
 def test_no_month_anywhere():
     s = valid_submission_sheets()
     del s["填报说明"]

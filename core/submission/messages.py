@@ -81,6 +81,7 @@ RULE_MESSAGES: dict[str, str] = {
     "period_dated_name": "无法确定报送月份:「填报说明」中没有「报送月份」,文件名「{file}」中的「{date}」是日期(报送时间),"
                          "不作为报送月份;应在「填报说明」填写报送月份(如2026-10)或在文件名中写明月份(如{example})",
     "period_disagree": "报送月份不一致:「填报说明」为「{a}」,文件名「{file}」为「{b}」,应统一为同一月份",
+    "period_no_year": "{where}:值「{value}」没有年份,已按文件名「{file}」读作{month};应填写如2026-10的报送月份",
     "period_invalid": "{where}:值「{value}」不是有效的月份,应填写如2026-10的报送月份",
     "period_ambiguous": "{where}:值「{value}」可能是{year}年1月,也可能是{year}年10月(在Excel中输入2026.10会变成数字2026.1),"
                         "应填写如{year}-10或{year}-01的报送月份",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from core.month import file_name_date, file_name_month, find_month, is_ambiguous_month, period_label
+from core.month import bare_month, file_name_date, file_name_month, find_month, is_ambiguous_month, period_label
 from core.reading.cells import display, fold, is_blank
 from core.submission.bands import BANDS, covers, is_compulsory
 from core.submission.fitness import FITNESS, fitness_not_tested, fitness_zero
@@ -110,7 +110,12 @@ def determine_county_period(ctx: Context, instructions: list[list] | None) -> li
     from_name = file_name_month(ctx.file_name)  # a full date in the name is the send date, not the month
     if period_cell is not None:
         ctx.period = find_month(period_cell[1])
-        if ctx.period is None:
+        if ctx.period is None and from_name and bare_month(period_cell[1]) == int(from_name[5:]):
+            ctx.period = from_name  # 10月 without its year, in a file named for October 2026: that month
+            issues.append(rule_issue("period_no_year", "warning", sheet="填报说明", row=period_cell[0],
+                                     column=PERIOD_LABEL, value=display(period_cell[1]), file=ctx.file_name,
+                                     month=period_label(from_name)))
+        elif ctx.period is None:
             ambiguous = is_ambiguous_month(period_cell[1])
             issues.append(rule_issue("period_ambiguous" if ambiguous else "period_invalid", sheet="填报说明",
                                      row=period_cell[0], column=PERIOD_LABEL, value=display(period_cell[1]),
