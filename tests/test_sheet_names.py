@@ -34,6 +34,12 @@ def test_a_required_sheet_with_an_everyday_rename_is_read_with_a_warning(old, ne
     assert f"工作表「{new}」已按「{old}」读取,请核实;报送模板中此表名为「{old}」" in _warnings(result)
 
 
+@pytest.mark.parametrize("new", ["学校名单", "学校基本情况", "学校基本信息"])
+def test_the_roster_under_another_name_forms_use_is_read(new):
+    result = _validate(_renamed(valid_submission_sheets(), "学校名册", new))
+    assert result.ok and result.rows["学校名册"] == 6 and result.issues == []
+
+
 @pytest.mark.parametrize("old, new", [("优质学校", "优质学校情况"), ("优质学校", "优质学校(3月)"),
                                       ("综合育人", "综合育人工作"), ("综合育人", "表5 综合育人")])
 def test_an_optional_sheet_slightly_renamed_is_read_not_dropped(old, new):

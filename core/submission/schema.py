@@ -203,7 +203,7 @@ class Sheet:
 
 
 SHEETS: dict[str, Sheet] = {
-    "school": Sheet("school", "学校名册", SchoolRow, aliases=("名册", "学校名单")),
+    "school": Sheet("school", "学校名册", SchoolRow, aliases=("名册", "学校名单", "学校基本情况", "学校基本信息")),
     "pe": Sheet("pe", "体育", PeRow, aliases=("体育工作", "体育统计")),
     "homework": Sheet("homework", "作业", HomeworkRow, aliases=("作业管理", "作业统计")),
     "quality": Sheet("quality", "优质学校", QualityRow, required=False, aliases=("优质均衡",)),
