@@ -166,13 +166,21 @@ def test_ambiguous_school_type_is_still_refused():
                              "完全中学、高级中学、十二年一贯制学校之一")
 
 
-@pytest.mark.parametrize("raw", [2190000001, 2190000001.0, "2190000001.0", "'2190000001", " 2190000001 "])
+@pytest.mark.parametrize("raw", [2190000001, 2190000001.0, "2190000001.0", "'2190000001", " 2190000001 ",
+                                 "2190-000001", "2190－000001", "21-9000-0001"])  # separators typed for reading
 def test_codes_normalised(raw):
     s = valid_submission_sheets()
     s["学校名册"][1][0] = raw
     result = validate(s)
     assert errors(result) == []
     assert result.tables["school"]["school_id"][0] == "2190000001"
+
+
+@pytest.mark.parametrize("raw", ["2190-00001", "-2190000001", "2190000001-2190000002"])
+def test_a_code_with_separators_and_not_ten_digits_is_refused(raw):
+    s = valid_submission_sheets()
+    s["学校名册"][1][0] = raw
+    assert any(f"「{raw}」不是10位数字" in e.message for e in errors(validate(s)))
 
 
 def test_excel_error_value_is_an_error():

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Callable
 
-from core.submission.schema import Col
+from core.submission.schema import CODE_PATTERN, Col
 
 EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
                           "#GETTING_DATA", "#SPILL!", "#CALC!"})
@@ -30,6 +30,8 @@ _SPACES = re.compile(r"\s+")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")"})
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_CODE = re.compile(CODE_PATTERN)
+_SEPARATED = re.compile(r"\d+(?:-\d+)+")
 _REMARKED = re.compile(r"(.+?)\((.*)\)")  # 是(已公示): a yes/no word with a remark (folded text)
 
 
@@ -152,6 +154,8 @@ def to_code(value: object) -> object:
     s = _SPACES.sub("", unicodedata.normalize("NFKC", str(value))).lstrip("'‘’`")
     if s.endswith(".0") and s[:-2].isdigit():
         s = s[:-2]
+    if "-" in s and _SEPARATED.fullmatch(s) and _CODE.fullmatch(s.replace("-", "")):  # 2111-000001: typed for reading
+        s = s.replace("-", "")
     return s
 
 
