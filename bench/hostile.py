@@ -36,6 +36,12 @@ def cases() -> dict[str, bytes]:
     from hostile import dense_xlsx, far_cell_ods, far_cell_xlsx, repeat_bomb_ods, valid_xlsx
     sheets = valid_submission_sheets()
     sheets["体育"] = sheets["体育"] + [[]] * (65535 - len(sheets["体育"])) + [[None] * 255 + ["x"]]
+    # a pattern's worst case: the yes/no cells 32,000 characters of opening brackets (within the size limit)
+    brackets = valid_submission_sheets(n_schools=20, whole_child=True)
+    for sheet, columns in (("作业", (2, 5)), ("综合育人", (4, 5))):
+        for row in brackets[sheet][1:]:
+            for j in columns:
+                row[j] = "是" + "(" * 32_000
     return {
         "normal_150_schools.xlsx": valid_xlsx(n_schools=150),
         "far_XFD1048576.xlsx": far_cell_xlsx("XFD1048576"),
@@ -50,6 +56,7 @@ def cases() -> dict[str, bytes]:
         "zip_bomb_sheet.xlsx": zip_bomb(),
         "large_5000_schools.xlsx": valid_xlsx(n_schools=5000),
         "dense_within_limits_19000x52.xlsx": dense_xlsx(19_000, 52),
+        "bracket_cells_20_schools.xls": build_xls(brackets),  # .xls: not compressed, no ratio to refuse it by
     }
 
 

@@ -32,7 +32,8 @@ _BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _CODE = re.compile(CODE_PATTERN)
 _SEPARATED = re.compile(r"\d+(?:-\d+)+")
-_REMARKED = re.compile(r"(.+?)\((.*)\)")  # 是(已公示): a yes/no word with a remark (folded text)
+_REMARKED = re.compile(r"([^()]+)\(([^()]*)\)")  # 是(已公示): a yes/no word with a remark (folded text)
+REMARKED_MAX = 40  # characters: a longer cell is no yes/no word with a remark (and the pattern stays linear)
 
 
 def fold(text: object) -> str:
@@ -131,7 +132,7 @@ def to_bool(value: object) -> object:
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
     key = fold(value)
-    remarked = _REMARKED.fullmatch(key)
+    remarked = _REMARKED.fullmatch(key) if key.endswith(")") and len(key) <= REMARKED_MAX else None
     if remarked:  # 是(已公示), 否(本月未布置): the word, unless the remark says the opposite (是(未公示))
         key, remark = remarked.groups()
         if (key in TRUE_WORDS and remark in FALSE_WORDS) or (key in FALSE_WORDS and remark in TRUE_WORDS):
