@@ -62,7 +62,8 @@ def test_a_county_row_and_an_unchanged_zone_keep_their_plain_change():
         for county in ("甲县", "乙县"):
             _county(con, county, period, act)
     nov = _zone(con, "2026-11", "activity_hour_compliance")
-    assert nov["change"] == 100.0 and nov["prev_value"] == 0.0 and nov["counties_with_data"] == 2
+    assert nov["change"] == 100.0 and nov["prev_value"] == 0.0
+    assert nov["counties_with_data"] is None  # every school fills it: a county has it whenever it reports
     county = compute_indicators(con, "2026-11", level="county", indicator="activity_hour_compliance")
     assert county["change"].tolist() == [100.0, 100.0] and county["counties_with_data"].isna().all()
 
@@ -114,3 +115,23 @@ def test_the_trend_marks_a_month_some_counties_have_no_data_for():
     assert list(line.marker.color) != [line.marker.color[1]] * 2 and line.marker.color[0] == "white"
     assert "2/3县区有数据" in line.customdata[0] and "县区有数据" not in line.customdata[1]
     assert any(t.name and t.name.startswith("部分县区") for t in fig.data)  # the legend says what hollow means
+
+
+def test_a_county_without_schools_in_an_indicators_scope_leaves_nothing_out():
+    """丙县 has only 初级中学: no school of it has 三至六年级, so the zone's 三至六年级 figure covers every
+    such school. That is no missing data (not 部分县区), unlike a county that has not tested 体质健康."""
+    con = new_db()
+    for county, kind in (("甲县", "小学"), ("乙县", "小学"), ("丙县", "初级中学")):
+        add_submission(con, county, "2026-10", [{"id": f"{county}{k}", "type": kind, "tested": None if county == "乙县" else 100,
+                                                 "passed": None if county == "乙县" else 80,
+                                                 "good": None if county == "乙县" else 30} for k in range(3)],
+                       received="2026-10-28 09:00")
+    rows = compute_indicators(con, "2026-10").set_index("indicator")
+    for indicator in ("hw_g36_compliance", "hw_g12_none_rate", "hw_g79_compliance"):
+        assert rows.loc[indicator, "completeness"] == "complete", indicator
+        assert rows.loc[indicator, "counties_with_data"] is None, indicator
+    assert (rows.loc["fitness_pass_rate", "completeness"], rows.loc["fitness_pass_rate", "counties_with_data"]) == (
+        PARTIAL, 2)  # 乙县 has schools and no 体质健康 results: that is missing
+    from core.indicators import indicator_trend
+    trend = indicator_trend(con, "hw_g36_compliance", end="2026-10", months=1)
+    assert trend["completeness"].tolist() == ["complete"]

@@ -46,6 +46,10 @@ class Indicator(_Frozen):
     # Counties the zone figure adds up: those reporting for the month (an incomplete month is
     # partial), or every expected county (按时报送率: provisional until the month is closed).
     counties: Literal["reporting", "expected"] = "reporting"
+    # A reporting county may send no data for it (体质健康 columns, the 优质学校 and 综合育人 sheets):
+    # its zone row is then partial (counties_with_data). Otherwise a county without a value has no
+    # school in its scope (no 小学 for 三至六年级), which leaves nothing out.
+    optional_data: bool = False
     headline: bool = False
     levels: tuple[Literal["zone", "county", "school"], ...]
     definition: str = Field(min_length=1)

@@ -69,8 +69,9 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None
 def _coverage(con, period: str, prev_period: str, cat, indicator: str | None
               ) -> tuple[dict[str, frozenset], dict[tuple, tuple[float, float]]]:
     """From the county rows of both months (the cached pair: no new query):
-    - indicator -> the counties with a value this month (a county without 体质健康 results in the last
-      12 months, or that never sent its 综合育人 sheet, has none);
+    - indicator -> the counties with a value this month, of the indicators a county may send no data
+      for (catalog optional_data: a county without 体质健康 results in the last 12 months, or that
+      never sent its 综合育人 sheet, has none);
     - (indicator, stage) -> (this month's, the month before's) zone value over the counties with a
       value in both months, where either month has others (NaN when that cannot be summed: no
       common county, or an indicator that is not a ratio of sums)."""
@@ -87,7 +88,8 @@ def _coverage(con, period: str, prev_period: str, cat, indicator: str | None
             if ok:
                 sets.setdefault((ind, stage), (set(), set()))[k].add(county)
                 sums.setdefault((ind, stage), ({}, {}))[k][county] = (num, den)
-    covered = {ind: frozenset(now) for (ind, stage), (now, _) in sets.items() if stage is None}
+    covered = {ind: frozenset(now) for (ind, stage), (now, _) in sets.items()
+               if stage is None and cat.get(ind).optional_data}  # else: no value = no school in scope
     common = {}
     for key, (a, b) in sets.items():
         if a != b:

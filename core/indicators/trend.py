@@ -59,7 +59,7 @@ def indicator_trend(con: duckdb.DuckDBPyConnection, indicator: str, level: str =
     periods = history_periods(end, months)
     raw = _monthly_records(con, periods, level, county, indicator, cat)
     cov = completeness(con, periods) if level == "zone" else {}
-    covered = _with_data(con, periods, indicator, cat) if cov and ind.counties != "expected" else {}
+    covered = _with_data(con, periods, indicator, cat) if cov and ind.optional_data else {}
     targets = load_targets()
     rows = []
     for r in raw:
