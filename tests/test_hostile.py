@@ -23,6 +23,7 @@ from hostile import (
     far_cell_xlsx,
     repeat_bomb_ods,
     valid_xlsx,
+    _rewrite_part,
     with_dimension,
     with_far_cell,
 )
@@ -65,6 +66,17 @@ def test_ods_repeat_bomb_under_a_kilobyte_is_refused():
     data = repeat_bomb_ods()
     assert len(data) < 1024
     assert "「体育」有内容的行超过可读取的上限" in refusal(data, "a.ods")
+
+
+def test_sheet_xml_the_reader_cannot_parse_is_refused_in_chinese_only():
+    """An entity the sheet never declares (billion-laughs style, or a broken export): the reader's
+    XmlError becomes a clerk's reason, not the reader's English class name."""
+    broken = _rewrite_part(valid_xlsx(), "xl/worksheets/sheet3.xml",
+                           lambda xml: xml.replace(b"<is><t>", b"<is><t>&lol9;", 1))
+    text = refusal(broken)
+    assert "内部结构损坏" in text and "云岭县_2026-10.xlsx" in text
+    assert "Error" not in text and not any("a" <= ch.lower() <= "z" for ch in text.replace("Excel", "")
+                                           .replace("WPS", "").replace("xlsx", ""))
 
 
 def test_xls_far_cell_is_refused():

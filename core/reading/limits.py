@@ -36,7 +36,15 @@ MESSAGES: dict[str, str] = {
                        "请取消不必要的合并单元格后重新报送",
     "reader_crashed": "文件「{file}」读取时超出内存或时间限制(内容异常庞大或文件已损坏),已拒收;"
                       "请在Excel或WPS中打开检查,删除多余的工作表和远离表格的内容,另存为.xlsx后重新报送",
+    "unreadable": "文件「{file}」无法作为Excel工作簿读取({why});请在Excel或WPS中打开确认后重新保存再报送",
 }
+# What the reader's failure says about the file, for a clerk (the reader's own class names are English).
+UNREADABLE_WHY = {
+    "PasswordError": "文件设置了打开密码",
+    "XmlError": "文件内部结构损坏,可能是由其他软件生成或导出不完整",
+    "ZipError": "文件内容不完整或已损坏",
+}
+UNREADABLE_WHY_DEFAULT = "文件损坏、不完整或已加密"
 
 
 def wan(n: int) -> str:

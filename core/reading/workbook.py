@@ -18,7 +18,7 @@ from typing import Callable
 
 from core.reading import sandbox
 from core.reading.extent import Merge, ScanFailed, SheetExtent, limit_messages, scan_workbook
-from core.reading.limits import MAX_AREA, message
+from core.reading.limits import MAX_AREA, UNREADABLE_WHY, UNREADABLE_WHY_DEFAULT, message
 from core.reading.load import abort_marker, load_sheets
 
 Cell = object  # str | float | int | bool | datetime | date | time | timedelta
@@ -87,9 +87,8 @@ def read_workbook(data: bytes, file_name: str = "", wanted: Callable[[str], bool
     except sandbox.ChildFailed as exc:
         if exc.resources:
             raise WorkbookTooLarge([(None, message("reader_crashed", file=file_name))]) from exc
-        raise UnreadableWorkbook(
-            f"文件「{file_name}」无法作为Excel工作簿读取(文件损坏、不完整或已加密:{exc.kind});"
-            "请在Excel或WPS中打开确认后重新保存再报送") from exc
+        why = UNREADABLE_WHY.get(exc.kind, UNREADABLE_WHY_DEFAULT)
+        raise UnreadableWorkbook(message("unreadable", file=file_name, why=why)) from exc
     by_name = _extents_by_name(all_names, extents or [])
     sheets = []
     for name in all_names:
