@@ -8,6 +8,8 @@ from datetime import datetime
 from builders import build_workbook, valid_submission_sheets
 
 from core.db import open_db
+from core.indicators import compute_indicators
+from core.month import month_add
 from core.submission.ingest import ingest_file, ingest_paths
 from core.submission.status import submission_issues
 
@@ -83,3 +85,22 @@ def test_a_folder_with_the_original_and_its_correction_warns_on_the_correction(d
     assert dropped(original) == []
     (warning,) = dropped(correction)
     assert warning.sheet == "综合育人" and "(2026-10-03 09:00接收)" in warning.message
+
+
+def test_later_months_past_the_carry_forward_window_are_named_as_losing_their_data(db_path):
+    """综合育人 is carried forward 12 months counted from each month: a correction of September that
+    drops the sheet sends September–December back to January's sheet, but January and February of
+    the next year are more than 11 months after it and have none (the warning says which is which)."""
+    send(db_path, "2025-01", "2025-02-03T09:00")
+    send(db_path, "2025-09", "2025-10-03T09:00")
+    for period in ("2025-10", "2025-11", "2025-12", "2026-01", "2026-02"):
+        send(db_path, period, f"{month_add(period, 1)}-03T09:00", whole_child=False)
+    res = send(db_path, "2025-09", "2026-03-04T09:00", whole_child=False, name="云岭县_2025-09(更正).xlsx")
+    (whole,) = dropped(res)
+    assert ("该县区2025年9月至2026年2月的「综合育人」数据将变化如下:2025年9月至2025年12月改为沿用更早的报送"
+            "(最近一次含此表的是2025年1月的报送),2026年1月至2026年2月变为无数据(此前12个月内没有含此表的报送)"
+            ) in whole.message
+    with open_db(db_path) as con:  # what the warning says is what the figures now are
+        for period, has in (("2025-12", True), ("2026-01", False)):
+            row = compute_indicators(con, period, county="云岭县", indicator="parent_school_rate").iloc[0]
+            assert (row["value"] is not None) == has, period

@@ -135,3 +135,17 @@ def test_a_county_without_schools_in_an_indicators_scope_leaves_nothing_out():
     from core.indicators import indicator_trend
     trend = indicator_trend(con, "hw_g36_compliance", end="2026-10", months=1)
     assert trend["completeness"].tolist() == ["complete"]
+
+
+def test_a_mean_is_compared_with_the_same_counties_the_month_before_and_keeps_its_sums_hidden():
+    """A mean (Σ minutes ÷ Σ schools, Σ teachers ÷ Σ classes × 10) is a ratio of sums too: its change in
+    a partial month is restated over the counties common to both months, like a rate's."""
+    con = new_db()
+    for county, act in (("甲县", 70), ("乙县", 70), ("丙县", 30)):
+        _county(con, county, "2026-10", act)
+    for county in ("甲县", "乙县"):  # 丙县 has not sent November yet
+        _county(con, county, "2026-11", 80)
+    oct_, nov = _zone(con, "2026-10", "activity_minutes_mean"), _zone(con, "2026-11", "activity_minutes_mean")
+    assert round(oct_["value"], 6) == round((6 * 70 + 3 * 30) / 9, 6) and nov["value"] == 80.0
+    assert nov["prev_value"] == 70.0 and nov["change"] == 10.0  # not +23.3 (against 丙县 too), not none
+    assert (nov["numerator"], nov["denominator"]) == (None, None)  # shown for rates only (cli.md)

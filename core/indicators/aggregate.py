@@ -34,6 +34,11 @@ from core.indicators.resource import cv_rows, item_stats
 RAW_COLUMNS = ["indicator", "period", "level", "county", "school_id", "school_name", "stage", "value",
                "numerator", "denominator"]
 FLOAT_COLUMNS = ["value", "numerator", "denominator"]
+# Kinds whose value is Σnumerator ÷ Σdenominator: their sums are kept on every row, so that a zone
+# change can be restated over the counties common to two months (compute._coverage). Only a rate's
+# are shown (cli.md: a mean's numerator and denominator are null); shown_sums hides the others.
+SUMMED_KINDS = ("rate", "mean")
+SHOWN_SUMS = ("rate",)
 LEVEL_ORDER = {"zone": 0, "county": 1, "school": 2}
 # Which joined sheets an indicator's facts need, by topic (cv indicators need the 优质学校 rows).
 TOPIC_SOURCES = {"quality": {"quality"}, "pe": {"pe", "fitness"}, "homework": {"homework"},
@@ -49,7 +54,14 @@ def raw_frame(con: duckdb.DuckDBPyConnection, periods: list[str], levels=("zone"
     String columns are object dtype with None for null; value/numerator/denominator are
     float64 with NaN for null.
     """
-    return frame_of(raw_columns(con, periods, levels, county, indicators, cat), RAW_COLUMNS)
+    cols = raw_columns(con, periods, levels, county, indicators, cat)
+    return frame_of({**cols, **shown_sums(cols, cat or load_catalog())}, RAW_COLUMNS)
+
+
+def shown_sums(cols: dict[str, np.ndarray], cat: Catalog) -> dict[str, np.ndarray]:
+    """numerator and denominator as shown: NaN on the rows of a kind not in SHOWN_SUMS (new arrays)."""
+    hidden = np.isin(cols["indicator"], [i.id for i in cat.indicator if i.kind not in SHOWN_SUMS])
+    return {c: np.where(hidden, np.nan, cols[c]) for c in ("numerator", "denominator")}
 
 
 def frame_of(cols: dict[str, np.ndarray], columns: list[str]) -> pd.DataFrame:
@@ -432,7 +444,7 @@ def _expand(res: dict[str, np.ndarray], inds, months: list[str], ks) -> dict[str
         level_ok = np.array([lv in ind.levels for lv in level_names])[g]
         # outside the indicator's scope (e.g. a 小学 for 初中作业): no school row
         keep = np.flatnonzero(level_ok & ~(is_school & (den <= 0)))
-        ratio = ind.kind == "rate"
+        ratio = ind.kind in SUMMED_KINDS
         out["row"].append(keep)
         out["ind"].append(np.full(len(keep), k, dtype=np.int64))
         out["value"].append(value_of(ind.kind, num[keep], den[keep]))

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.indicators.aggregate import frame_of, raw_columns, value_of
+from core.indicators.aggregate import frame_of, raw_columns, shown_sums, value_of
 from core.indicators.catalog import load_catalog
 from core.indicators.completeness import completeness, default_period, mark_rows
 from core.indicators.rated import KEY_COLUMNS, rate_frame
@@ -59,6 +59,7 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None
         if common:  # the month before restated on this month's counties: value − the like-for-like change
             prev_value = np.array([v - (common[k][0] - common[k][1]) if k in common else p for k, v, p in
                                    zip(zip(cur["indicator"], cur["stage"]), cur["value"], prev_value)], dtype=float)
+    cur = {**cur, **shown_sums(cur, cat)}
     out = rate_frame(cur, prev_value, period, cat, load_targets(), groups=cur["_group"])
     cov = completeness(con, [prev_period, period])
     mark_rows(out, cat, cov[period], cov[prev_period], covered=covered)

@@ -75,23 +75,39 @@ def _rows(p: ParsedSubmission, key: str) -> int:
 def _warning(p: ParsedSubmission, key: str, old: Version, county: County) -> Issue:
     sheet = SHEET_NAMES[key]
     months = _affected(county, p.period, key)
-    span = period_label(months[0]) if len(months) == 1 else f"{period_label(months[0])}至{period_label(months[-1])}"
-    source = _fallback(county, p.period, key)
-    if source is not None:
-        effect = f"改为沿用更早的报送(最近一次含此表的是{period_label(source)}的报送)"
-    elif OPTIONAL[key] is None:
-        effect = "变为无数据(此前没有含此表的报送)"
-    else:
-        effect = f"变为无数据(此前{OPTIONAL[key]}个月内没有含此表的报送)"
+    groups: list[tuple[str | None, list[str]]] = []  # consecutive months with the same fallback
+    for m in months:
+        source = _fallback(county, p.period, key, m)
+        if groups and groups[-1][0] == source:
+            groups[-1][1].append(m)
+        else:
+            groups.append((source, [m]))
+    if len(groups) == 1:
+        effect = _effect(key, groups[0][0])
+    else:  # a later month's window no longer reaches the older workbook: it has no data
+        effect = "变化如下:" + ",".join(f"{_span(ms)}{_effect(key, source)}" for source, ms in groups)
     when = f"{old.received:%Y-%m-%d %H:%M}接收" if old.received is not None else "此前接收"
     return rule_issue("optional_sheet_dropped", "warning", sheet=sheet, county=p.county,
-                      period=period_label(p.period), when=when, n=old.rows[key], months=span, effect=effect)
+                      period=period_label(p.period), when=when, n=old.rows[key], months=_span(months), effect=effect)
 
 
-def _fallback(county: County, period: str, key: str) -> str | None:
-    """The newest earlier month in force whose workbook has the sheet (within the carry-forward limit)."""
+def _span(months: list[str]) -> str:
+    return period_label(months[0]) if len(months) == 1 else f"{period_label(months[0])}至{period_label(months[-1])}"
+
+
+def _effect(key: str, source: str | None) -> str:
+    if source is not None:
+        return f"改为沿用更早的报送(最近一次含此表的是{period_label(source)}的报送)"
+    if OPTIONAL[key] is None:
+        return "变为无数据(此前没有含此表的报送)"
+    return f"变为无数据(此前{OPTIONAL[key]}个月内没有含此表的报送)"
+
+
+def _fallback(county: County, period: str, key: str, month: str) -> str | None:
+    """Where `month` takes the sheet from once `period` has none: the newest month in force before
+    `period` whose workbook has it, within the carry-forward limit counted from `month`."""
     limit = OPTIONAL[key]
-    earliest = month_add(period, -(limit - 1)) if limit else ""
+    earliest = month_add(month, -(limit - 1)) if limit else ""
     found = [m for m, v in county.in_force.items() if earliest <= m < period and v.rows.get(key)]
     return max(found, default=None)
 
