@@ -116,6 +116,16 @@ def test_a_yes_no_word_whose_remark_says_the_opposite_is_refused():
     assert "「是(未公示)」不是“是/否”" in error.message
 
 
+@pytest.mark.parametrize("raw", ["是(未建成)", "是（尚未验收）", "有(暂无)", "是(不合格)", "√(未成立)"])
+def test_yes_with_a_remark_that_begins_with_a_negation_is_never_read_as_yes(raw):
+    s = valid_submission_sheets(whole_child=True)
+    s["综合育人"][1][4] = raw  # 合格家长学校
+    result = validate(s)
+    (error,) = errors(result)
+    assert error.sheet == "综合育人" and error.column == "合格家长学校" and f"「{raw}」不是“是/否”" in error.message
+    assert not result.ok  # refused whole: nothing of the workbook is stored
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("是", True), ("否", False), ("有", True), ("无", False), ("Y", True), ("n", False),
     ("√", True), ("×", False), (1, True), (0, False), ("TRUE", True), ("FALSE", False), (True, True)])
@@ -128,8 +138,9 @@ def test_yes_no_words(raw, expected):
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ("不布置", False), ("未布置", False), ("未建立", False), ("未公示", False),
-    ("已布置", True), ("已建立", True), ("已公示", True), ("已建成", True),
+    ("不布置", False), ("未布置", False), ("未建立", False), ("未公示", False), ("未建成", False), ("未成立", False),
+    ("已布置", True), ("已建立", True), ("已公示", True), ("已建成", True), ("已成立", True),
+    ("否(未建成)", False), ("否(正在筹建)", False), ("否(已撤销)", False),
     ("是(已公示)", True), ("否(本月未布置)", False), ("是（每周五公示）", True)])  # the word with a remark
 def test_yes_no_phrases(raw, expected):
     s = valid_submission_sheets(whole_child=True)

@@ -18,8 +18,10 @@ from core.submission.schema import CODE_PATTERN, Col
 EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
                           "#GETTING_DATA", "#SPILL!", "#CALC!"})
 # Yes/no words (folded). The phrases clerks write for a yes/no question (probe N16) are unambiguous too.
-YES_PHRASES = ("已布置", "已建立", "已公示", "已建成")
-NO_PHRASES = ("不布置", "未布置", "未建立", "未公示")
+YES_PHRASES = ("已布置", "已建立", "已公示", "已建成", "已成立")
+NO_PHRASES = ("不布置", "未布置", "未建立", "未公示", "未建成", "未成立")
+# A remark after 是 that begins with a negation says "not" (是(未建成), 是(尚未验收)): the cell is not read as 是.
+NEGATIONS = ("未", "不", "没", "无", "非", "尚未", "暂未", "还未", "尚无", "暂无", "还没")
 TRUE_WORDS = frozenset({"是", "有", "y", "yes", "√", "✓", "✔", "1", "true", "t", "对", *YES_PHRASES})
 FALSE_WORDS = frozenset({"否", "无", "没有", "n", "no", "×", "✗", "✘", "x", "0", "false", "f", *NO_PHRASES})
 
@@ -135,7 +137,8 @@ def to_bool(value: object) -> object:
     remarked = _REMARKED.fullmatch(key) if key.endswith(")") and len(key) <= REMARKED_MAX else None
     if remarked:  # 是(已公示), 否(本月未布置): the word, unless the remark says the opposite (是(未公示))
         key, remark = remarked.groups()
-        if (key in TRUE_WORDS and remark in FALSE_WORDS) or (key in FALSE_WORDS and remark in TRUE_WORDS):
+        if (key in TRUE_WORDS and (remark in FALSE_WORDS or remark.startswith(NEGATIONS))) or (
+                key in FALSE_WORDS and remark in TRUE_WORDS):
             key = ""
     if key in TRUE_WORDS:
         return True
