@@ -104,3 +104,34 @@ def test_later_months_past_the_carry_forward_window_are_named_as_losing_their_da
         for period, has in (("2025-12", True), ("2026-01", False)):
             row = compute_indicators(con, period, county="云岭县", indicator="parent_school_rate").iloc[0]
             assert (row["value"] is not None) == has, period
+
+
+def _running_out(result) -> list[str]:
+    return [i.message for i in result.issues if i.sheet == "综合育人" and "本次报送没有填写" in i.message]
+
+
+def test_the_county_is_told_in_the_last_month_its_whole_child_sheet_reaches_and_in_the_first_it_does_not(db_path):
+    send(db_path, "2025-10", "2025-11-03T09:00")  # the county's newest 综合育人 sheet
+    months = [month_add("2025-11", k) for k in range(13)]  # 2025-11 … 2026-11, none with the sheet
+    results = {m: send(db_path, m, f"{month_add(m, 1)}-03T09:00", whole_child=False) for m in months}
+    told = {m: _running_out(r) for m, r in results.items() if _running_out(r)}
+    assert list(told) == ["2026-09", "2026-10"]
+    assert told["2026-09"] == [
+        "综合育人:本次报送没有填写「综合育人」表;云岭县的「综合育人」数据沿用2025年10月的报送,只能沿用12个月,"
+        "2026年9月是最后一个月,2026年10月起将变为无数据;请在2026年10月的报送中填写此表"]
+    assert told["2026-10"] == [
+        "综合育人:本次报送没有填写「综合育人」表;云岭县最近一次含此表的是2025年10月的报送,已超过12个月,"
+        "2026年10月起「综合育人」各项数据为无数据;请填写此表后重新报送"]
+    with open_db(db_path) as con:  # what the warnings say is what the figures are
+        for period, has in (("2026-09", True), ("2026-10", False)):
+            row = compute_indicators(con, period, county="云岭县", indicator="parent_school_rate").iloc[0]
+            assert (row["value"] is not None) == has, period
+    assert all(results[m].status == "accepted" for m in months)
+
+
+def test_no_running_out_warning_for_a_county_that_never_sent_the_sheet_or_for_an_older_month(db_path):
+    never = [send(db_path, m, f"{month_add(m, 1)}-03T09:00", whole_child=False) for m in ("2026-08", "2026-09")]
+    assert [_running_out(r) for r in never] == [[], []]
+    send(db_path, "2025-10", "2025-11-03T09:00")
+    late = send(db_path, "2026-07", "2026-08-03T09:00", whole_child=False)  # not the county's newest month
+    assert _running_out(late) == []

@@ -8,6 +8,10 @@ the workbook without it. So the gate accepts it with a warning naming the sheet,
 (month, time received) and what the county's figures will become, and asks for the sheet if it was left
 out by mistake (docs/submission-format.md, Re-submission).
 
+A county's newest month without the 综合育人 sheet, whose values are carried forward 12 months only, is
+also told when they run out: in the last month that still reaches the county's newest sheet, and in the
+first that no longer does (before, its figures would turn to 无数据 the next month without a word).
+
 Workbooks of one list are replayed in order, as the store does: a workbook that passed earlier in the
 list is the version the next one of its county-month replaces.
 """
@@ -62,9 +66,9 @@ def dropped_sheet_warnings(con: duckdb.DuckDBPyConnection, workbooks: list[Parse
         county.in_force[p.period] = new
         if received is not None:
             county.newest[p.period] = received
-        if old is None:
-            continue
-        p.issues += [_warning(p, key, old, county) for key in OPTIONAL if old.rows.get(key) and not new.rows[key]]
+        dropped = [key for key in OPTIONAL if old is not None and old.rows.get(key) and not new.rows[key]]
+        p.issues += [_warning(p, key, old, county) for key in dropped]
+        p.issues += [w for key in OPTIONAL if key not in dropped and (w := _running_out(p, key, county))]
 
 
 def _rows(p: ParsedSubmission, key: str) -> int:
@@ -89,6 +93,23 @@ def _warning(p: ParsedSubmission, key: str, old: Version, county: County) -> Iss
     when = f"{old.received:%Y-%m-%d %H:%M}接收" if old.received is not None else "此前接收"
     return rule_issue("optional_sheet_dropped", "warning", sheet=sheet, county=p.county,
                       period=period_label(p.period), when=when, n=old.rows[key], months=_span(months), effect=effect)
+
+
+def _running_out(p: ParsedSubmission, key: str, county: County) -> Issue | None:
+    """For the county's newest month without the sheet: a warning when this is the last month its newest
+    sheet is carried to, or the first it no longer reaches (None otherwise, and for a sheet without limit)."""
+    limit = OPTIONAL[key]
+    if limit is None or county.in_force[p.period].rows.get(key) or max(county.in_force) != p.period:
+        return None
+    source = max((m for m, v in county.in_force.items() if m < p.period and v.rows.get(key)), default=None)
+    if source is None or source < month_add(p.period, -limit):
+        return None  # never sent, or ran out before this month (told then)
+    last = source == month_add(p.period, -(limit - 1))
+    if not last and source != month_add(p.period, -limit):
+        return None
+    return rule_issue("optional_sheet_last_month" if last else "optional_sheet_ran_out", "warning",
+                      sheet=SHEET_NAMES[key], county=p.county, period=period_label(p.period),
+                      source=period_label(source), limit=limit, next=period_label(month_add(p.period, 1)))
 
 
 def _span(months: list[str]) -> str:

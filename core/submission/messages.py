@@ -119,6 +119,11 @@ RULE_MESSAGES: dict[str, str] = {
     "optional_sheet_dropped": "{sheet}:本次报送没有「{sheet}」表,而被替换的{county}{period}报送({when})中有此表"
                               "({n}所学校);接收后,该县区{months}的「{sheet}」数据将{effect};如只是漏了此表,"
                               "请把此表补上重新报送",
+    # a sheet carried forward a limited time, not sent as that time runs out (core/submission/dropped.py)
+    "optional_sheet_last_month": "{sheet}:本次报送没有填写「{sheet}」表;{county}的「{sheet}」数据沿用{source}的报送,"
+                                 "只能沿用{limit}个月,{period}是最后一个月,{next}起将变为无数据;请在{next}的报送中填写此表",
+    "optional_sheet_ran_out": "{sheet}:本次报送没有填写「{sheet}」表;{county}最近一次含此表的是{source}的报送,"
+                              "已超过{limit}个月,{period}起「{sheet}」各项数据为无数据;请填写此表后重新报送",
     "rule_crashed": "内部检查「{rule}」出错({error}),请联系管理员;本表暂不能接收",
 }
 
