@@ -149,3 +149,13 @@ def test_a_mean_is_compared_with_the_same_counties_the_month_before_and_keeps_it
     assert round(oct_["value"], 6) == round((6 * 70 + 3 * 30) / 9, 6) and nov["value"] == 80.0
     assert nov["prev_value"] == 70.0 and nov["change"] == 10.0  # not +23.3 (against 丙县 too), not none
     assert (nov["numerator"], nov["denominator"]) == (None, None)  # shown for rates only (cli.md)
+
+
+def test_a_zone_row_no_reporting_county_has_data_for_says_none_of_them_has():
+    con = new_db()
+    for county in ("甲县", "乙县"):  # reported, no 体质健康 results in the last 12 months
+        _county(con, county, "2026-10", 70)
+    row = _zone(con, "2026-10", "fitness_pass_rate")
+    assert row["value"] is None and row["counties_reporting"] == 2
+    assert row["counties_with_data"] == 0 and row["completeness"] == PARTIAL
+    assert _zone(con, "2026-10", "activity_hour_compliance")["counties_with_data"] is None  # every school has it

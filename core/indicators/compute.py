@@ -91,6 +91,9 @@ def _coverage(con, period: str, prev_period: str, cat, indicator: str | None
                 sums.setdefault((ind, stage), ({}, {}))[k][county] = (num, den)
     covered = {ind: frozenset(now) for (ind, stage), (now, _) in sets.items()
                if stage is None and cat.get(ind).optional_data}  # else: no value = no school in scope
+    for ind in ids:  # no county with a value: 0 of them (a 差异系数 has its rows by stage only)
+        if cat.get(ind).optional_data and cat.get(ind).kind != "cv":
+            covered.setdefault(ind, frozenset())
     common = {}
     for key, (a, b) in sets.items():
         if a != b:
