@@ -138,12 +138,16 @@ def test_template_has_the_sheet_empty_with_dropdowns_and_ranges():
     ws = wb[SHEET]
     assert [c.value for c in ws[1]] == [c.header for c in columns(SHEETS["whole_child"].model)]
     assert ws.max_row == 1  # not pre-filled: an untouched sheet is "not sent"
-    dvs = {str(dv.sqref).split(":")[0].rstrip("0123456789"): dv for dv in ws.data_validations.dataValidation}
-    assert (dvs["B"].type, dvs["B"].formula1, dvs["B"].formula2) == ("decimal", "0", "10")
-    assert (dvs["C"].type, dvs["C"].operator, dvs["C"].formula1) == ("whole", "greaterThanOrEqual", "0")
-    assert dvs["D"].type == "whole"
-    assert dvs["E"].formula1 == dvs["F"].formula1 == '"是,否"'
-    assert dvs["E"].error == "「合格家长学校」请从下拉列表中选择:是、否"
+    by_letter = {str(dv.sqref).split(":")[0].rstrip("0123456789"): dv for dv in ws.data_validations.dataValidation}
+    dvs = {c.value: by_letter.get(c.column_letter) for c in ws[1]}  # by header: 学校名称 (B) has none
+    assert dvs["学校名称"] is None
+    assert (dvs["劳动教育周课时"].type, dvs["劳动教育周课时"].formula1, dvs["劳动教育周课时"].formula2) == (
+        "decimal", "0", "10")
+    assert (dvs["专职心理健康教师数"].type, dvs["专职心理健康教师数"].operator, dvs["专职心理健康教师数"].formula1) == (
+        "whole", "greaterThanOrEqual", "0")
+    assert dvs["兼职心理健康教师数"].type == "whole"
+    assert dvs["合格家长学校"].formula1 == dvs["家长委员会"].formula1 == '"是,否"'
+    assert dvs["合格家长学校"].error == "「合格家长学校」请从下拉列表中选择:是、否"
     notes = [r[0] for r in wb["填报说明"].iter_rows(values_only=True) if r[0]]
     assert any("综合育人" in str(n) and "12个月" in str(n) for n in notes)
     assert (SHEET, "专职心理健康教师数", "必填", "不超过专任教师数的整数") in [
@@ -163,8 +167,8 @@ def test_untouched_template_sheet_is_accepted_and_a_filled_one_stored(db_path, t
     wb.save(path)
     r = ingest_file(path, db_path=db_path)
     assert r.status == "accepted" and r.rows[SHEET] == 0, [i.message for i in r.issues]
-    wb[SHEET].append(["3601000001", 1, 1, 2, "是", "是"])
-    wb[SHEET].append(["3601000002", 0.5, 0, None, "否", "是"])
+    wb[SHEET].append(["3601000001", "一小", 1, 1, 2, "是", "是"])  # the template's columns, 学校名称 second
+    wb[SHEET].append(["3601000002", None, 0.5, 0, None, "否", "是"])
     wb.save(path)
     r = ingest_file(path, db_path=db_path, received_at=datetime(2026, 10, 4))
     assert r.status == "accepted" and r.rows[SHEET] == 2, [i.message for i in r.issues]

@@ -12,7 +12,7 @@ import pandas as pd
 from core.present.labels import column_labels
 from core.present.numbers import format_value
 from core.present.palette import status_label
-from core.submission.schema import SHEETS, columns
+from core.submission.schema import NOT_STORED, SHEETS, columns
 
 BEHIND = ("red", "amber")  # worst first
 SCHOOL_COLUMNS = ("county", "school_name", "school_id", "school_type", "classes")
@@ -47,7 +47,8 @@ def schools_not_meeting(schools: pd.DataFrame, detail: pd.DataFrame, indicator: 
     and the month they were sent (沿用 when older), under the one header of each column."""
     rows = schools[(schools["indicator"] == indicator) & (schools["value"] == 0)]
     picked = detail.merge(rows[["county", "school_id"]], on=["county", "school_id"], how="inner")
-    answers = [c for c in columns(SHEETS[sheet].model) if c.name in picked and c.kind != "code"]
+    answers = [c for c in columns(SHEETS[sheet].model) if c.name in picked and c.kind != "code"
+               and c.name not in NOT_STORED]  # the sheet's 学校名称 is the roster's (SCHOOL_COLUMNS)
     month = f"{sheet}_period"
     table = picked[[*SCHOOL_COLUMNS, *(c.name for c in answers), *([month] if month in picked else [])]].copy()
     for c in answers:

@@ -342,10 +342,10 @@ def class_size(ctx: Context) -> list[Issue]:
 
 
 def names_match_roster(ctx: Context) -> list[Issue]:
-    """A 学校名称 in 体育/作业 that differs from the roster is a warning."""
+    """A 学校名称 in a data sheet (体育, 作业, 优质学校, 综合育人) that differs from the roster is a warning."""
     roster = ctx.roster("name")
     issues = []
-    for key in ("pe", "homework"):
+    for key in ("pe", "homework", "quality", "whole_child"):
         sheet = ctx.sheets.get(key)
         if sheet is None:
             continue

@@ -151,6 +151,7 @@ class QualityRow(Row):
     """优质学校: quality level and resources (optional sheet, carried forward)."""
 
     school_id: str = col("学校标识码", "code", **_CODE)
+    school_name: str | None = col("学校名称", "text", req="no", expected="学校名称")
     level: Literal[QUALITY_LEVELS] = col("优质学校认定等级", "enum", aliases=("认定等级", "优质学校等级"),
                                          enum=QUALITY_LEVELS, synonyms=QUALITY_LEVEL_SYNONYMS,
                                          expected="无、县级、市级、省级之一")
@@ -180,6 +181,7 @@ class WholeChildRow(Row):
     """
 
     school_id: str = col("学校标识码", "code", **_CODE)
+    school_name: str | None = col("学校名称", "text", req="no", expected="学校名称")
     labor_lessons: float = col("劳动教育周课时", "num", aliases=("劳动教育课时", "劳动课周课时"), **_LESSONS)
     # a two-row 统计表 header 「心理健康教师数」 over 「专职」「兼职」 reads as 心理健康教师数(专职)
     psych_fulltime: int = col("专职心理健康教师数", "int",
@@ -231,7 +233,7 @@ INSTRUCTION_LABELS: dict[str, tuple[str, ...]] = {
     PERIOD_LABEL: ("报送年月", "填报月份", "统计月份", "数据月份"),
 }
 
-# DB columns not in the workbook: the 体育/作业 学校名称 is only compared with the roster.
+# DB columns not in the workbook: a data sheet's 学校名称 is only compared with the roster.
 NOT_STORED = frozenset({"school_name"})
 
 
