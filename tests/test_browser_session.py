@@ -143,6 +143,18 @@ def test_a_removed_account_is_refused_on_its_next_click_and_uploads_need_a_sign_
         removed = subprocess.run([sys.executable, "-m", "core", "users", "--db", env["PILOT_DB"], "remove", "yl01"],
                                  cwd=ROOT, env=env, capture_output=True, text=True)
         assert removed.returncode == 0, removed.stderr
+        # the page still open: the next file is refused by the server's gate, and the clerk reads why in Chinese
+        book = build_workbook(valid_submission_sheets("云岭县", "2026-10", n_schools=8))
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            files=[{"name": "云岭县_2026-10.xlsx", "mimeType": "application/octet-stream", "buffer": book}])
+        shown = ("() => document.body.innerText + [...document.querySelectorAll('[title],[aria-label]')]"
+                 ".map(e => (e.getAttribute('title') || '') + (e.getAttribute('aria-label') || '')).join(' ')")
+        page.wait_for_function(f"() => ({shown})().includes('未能上传')", timeout=60_000)
+        page.get_by_text("云岭县_2026-10.xlsx").last.hover()
+        page.wait_for_timeout(800)
+        text = page.evaluate(shown)
+        assert "请刷新页面重新登录" in text and "AxiosError" not in text and "status code" not in text, text
+        page.screenshot(path=str(ARTIFACTS / "session-removed-upload-refused.png"))
         page.locator('[data-testid="stSidebarNav"] a', has_text="总览").first.click()
         _form_after_click(page)
         assert "请重新登录" in _main(page)

@@ -156,6 +156,12 @@ PATTERNS = [
     (r"^Shortcut (.+)$", "快捷键 $1"),
     (r"^The page that you have requested does not seem to exist.*", "请求的页面不存在,已打开首页。"),
     (r"^You can only select up to (\d+) .*", "最多只能选择$1项,请先移除一项。"),
+    # an upload the server refused (ui/web.py's gate: the sign-in ended, or another account's cookie)
+    (r"^AxiosError: Request failed with status code 40[13]$",
+     "未能上传:登录已结束或当前账号没有报送权限,请刷新页面重新登录后再上传"),
+    (r"^AxiosError: Request failed with status code 413$", "未能上传:文件超过大小上限"),
+    (r"^AxiosError: Network Error$", "未能上传:与服务器的连接中断,请检查网络后重试"),
+    (r"^AxiosError: .*", "未能上传,请刷新页面后重试"),
 ]
 
 SCRIPT = """
