@@ -141,6 +141,44 @@ def test_users_command_adds_lists_and_removes(users_file, db_path, zone_counties
     assert main(["users", "remove", "baishi"]) == 1
 
 
+def _no_english(text: str) -> bool:
+    """True when a message has no English word (paths and the command's own name aside)."""
+    import re
+    words = re.sub(r"\S*/\S*|python -m core users|TOML|UTF-8|--users", "", text)
+    return not re.search(r"[A-Za-z]{3,}", words)
+
+
+def test_users_command_on_paths_it_cannot_use_says_so_in_chinese(tmp_path, db_path, monkeypatch, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
+    assert main(["users", "--users", str(blocker / "u.toml"), "add", "bob", "--role", "viewer",
+                 "--password-stdin"]) == 2  # a path to mend
+    err = capsys.readouterr().err
+    assert "无法写入账号文件" in err and "程序内部错误" not in err and _no_english(err), err
+    assert main(["users", "--users", str(tmp_path / "typo" / "u.toml"), "list"]) == 2
+    err = capsys.readouterr().err
+    assert "不存在" in err and _no_english(err), err
+    bad = tmp_path / "gbk.toml"
+    bad.write_bytes('[users.x]\ndisplay = "张三"\n'.encode("gbk"))
+    assert main(["users", "--users", str(bad), "list"]) == 1
+    err = capsys.readouterr().err
+    assert "不是UTF-8编码" in err and _no_english(err), err
+    bad.write_text('[users.x]\nrole = "viewer"\ndisplay = \n', encoding="utf-8")
+    assert main(["users", "--users", str(bad), "list"]) == 1
+    err = capsys.readouterr().err
+    assert "第3行" in err and _no_english(err), err
+
+
+def test_an_account_name_the_sign_in_form_cannot_hold_is_refused(users_file, db_path, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
+    assert main(["users", "add", "x" * (auth.MAX_NAME + 1), "--role", "viewer", "--password-stdin"]) == 1
+    assert "账号名过长" in capsys.readouterr().err and list_users() == []
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
+    assert main(["users", "add", "x" * auth.MAX_NAME, "--role", "viewer", "--password-stdin"]) == 0
+    assert verify("x" * auth.MAX_NAME, "s3cret-pass") is not None
+
+
 def test_malformed_users_file_is_a_chinese_error(users_file):
     users_file.write_text('[users.x]\nrole = "king"\n', encoding="utf-8")
     with pytest.raises(AuthError, match="角色「king」无效"):

@@ -144,6 +144,19 @@ def test_logins_and_failures_are_audited_and_throttled_per_account(accounts):
     assert "yl01" in set(log[log["action"] == "login"]["actor"])
 
 
+def test_a_password_typed_into_the_name_box_never_reaches_the_audit_log(accounts):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="login_name").set_value("Secret-Pass-9")  # the password, in the wrong box
+    at.text_input(key="login_password").set_value("")
+    at.button[0].click().run()
+    assert any("账号或密码不正确" in e.value for e in at.error)
+    with open_db() as con:
+        log = list_audit(con)
+    failed = log[log["action"] == "login_failed"]
+    assert list(failed["actor"]) == ["(不存在的账号)"]
+    assert not log.astype(str).apply(lambda col: col.str.contains("secret-pass-9", case=False)).any().any()
+
+
 def test_throttle_counts_per_account_and_per_address():
     acc = throttle.Throttle(limit=3, window=100)
     for t in (0, 1, 2):

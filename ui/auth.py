@@ -20,6 +20,7 @@ from core.access import sessions, throttle
 from core.access.accounts import (
     ACTION_LABELS,
     DEMO_USER,
+    MAX_NAME,
     AuthError,
     User,
     access_mode,
@@ -36,6 +37,7 @@ from core.access.audit import record_event
 from core.present.escape import md_text
 
 LOG = logging.getLogger(__name__)
+UNKNOWN_ACCOUNT = "(不存在的账号)"  # the audit log's actor of a failed sign-in under no account's name
 TOKEN_KEY = "auth_token"  # this tab's session token
 ENDED_KEY = "auth_ended"  # why this tab's session ended (shown on the login form)
 COOKIE_KEY = "auth_cookie"  # a cookie change for the web server to make on this page load
@@ -177,7 +179,7 @@ def _address() -> str:
 
 
 def _sign_in(name: str, password: str) -> None:
-    username, address = canonical(name)[:64], _address()
+    username, address = canonical(name)[:MAX_NAME], _address()
     refused = throttle.refusal(username, address)
     if refused:
         st.error(refused)
@@ -185,7 +187,9 @@ def _sign_in(name: str, password: str) -> None:
     found = verify(username, password)
     if found is None:
         throttle.failed(username, address)
-        record_event(username or "(空)", "login_failed", detail={"address": address})
+        # The name only when it is an account's: a password typed into 账号 must not reach the log.
+        actor = username if current_record(username) is not None else UNKNOWN_ACCOUNT
+        record_event(actor, "login_failed", detail={"address": address})
         st.error("账号或密码不正确")
         return
     throttle.succeeded(username)

@@ -67,10 +67,16 @@ _KDF_RE = re.compile(r"scrypt:n=(\d+),r=(\d+),p=(\d+)")
 # At most two hashes at a time: a burst of logins cannot make the server hold 32 MiB each.
 _HASHING = threading.BoundedSemaphore(2)
 _NAME_OK = set("abcdefghijklmnopqrstuvwxyz0123456789_-.")
+MAX_NAME = 64  # characters of an account name (the sign-in form reads no more)
+_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 class AuthError(ValueError):
     """A users-file or account problem; the message is Chinese and says what to fix."""
+
+
+class UsersFileError(AuthError):
+    """The users file cannot be read or written where it was asked for (a path to mend: exit code 2)."""
 
 
 class User(BaseModel):
@@ -181,8 +187,15 @@ def load_users(path: Path | None = None) -> dict[str, dict]:
         return {}
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise AuthError(f"账号文件 {path} 格式有误:{exc}") from None
+    except UnicodeDecodeError:
+        raise AuthError(f"账号文件 {path} 不是UTF-8编码的文本;请用 python -m core users 管理账号,"
+                        "或以UTF-8编码保存该文件") from None
+    except tomllib.TOMLDecodeError as exc:
+        where = _TOML_WHERE.search(str(exc))
+        at = f"第{where[1]}行第{where[2]}列附近" if where else ""
+        raise AuthError(f"账号文件 {path} 格式有误({at}不符合TOML格式);请用 python -m core users 管理账号") from None
+    except OSError as exc:
+        raise UsersFileError(f"无法读取账号文件 {path}({_os_reason(exc)})") from None
     users: dict[str, dict] = {}
     for name, rec in raw.get("users", {}).items():
         if not isinstance(rec, dict):
@@ -278,6 +291,8 @@ def add_user(username: str, password: str, role: str, county: str | None = None,
     name = canonical(username)
     if not name or not set(name) <= _NAME_OK:
         raise AuthError(f"账号名「{username}」无效:只能使用英文字母、数字、下划线、连字符和点")
+    if len(name) > MAX_NAME:
+        raise AuthError(f"账号名过长({len(name)}个字符):最多{MAX_NAME}个字符")
     if role not in ROLE_LABELS:
         raise AuthError(f"角色「{role}」无效,应为 {'/'.join(ROLE_LABELS)}")
     if role == "clerk" and not county:
@@ -319,11 +334,27 @@ def _write_users(users: dict[str, dict], path: Path) -> None:
                 continue  # a legacy hash keeps meaning LEGACY_SCRYPT
             lines.append(f"{key} = {_toml_str(str(rec.get(key, '') or ''))}")
         lines.append("")
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("\n".join(lines), encoding="utf-8")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text("\n".join(lines), encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsersFileError(f"无法写入账号文件 {path}({_os_reason(exc)}),未做任何修改") from None
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a path could not be used, as an administrator reads it."""
+    if isinstance(exc, PermissionError):
+        return "没有权限"
+    if isinstance(exc, IsADirectoryError):
+        return "该路径是文件夹"
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return "路径中的上级目录是一个文件"
+    if isinstance(exc, FileNotFoundError):
+        return "文件或目录不存在"
+    return "无法访问该路径"
 
 
 def _toml_str(value: str) -> str:

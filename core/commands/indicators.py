@@ -25,11 +25,11 @@ from core.present.export import neutralise
 from core.present.labels import completeness_marker, county_list_note, no_data_text, reporting_text
 from core.submission.status import county_list_unset
 from core.zone import load_zone
+from core.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from core.present.numbers import format_target, format_value, signed_text
 
 LEVEL_NAMES = {"zone": "实验区", "county": "县区", "school": "学校"}
 STAGE_NAMES = {"primary": "小学", "junior": "初中", None: ""}
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_parser(subparsers) -> None:

@@ -10,6 +10,7 @@ from core.access import sessions
 from core.access.accounts import (
     ROLE_LABELS,
     AuthError,
+    UsersFileError,
     add_user,
     canonical,
     list_users,
@@ -18,6 +19,7 @@ from core.access.accounts import (
     users_path,
 )
 from core.access.audit import record
+from core.cli import EXIT_USAGE
 from core.db import open_db
 from core.submission.status import zone_county_list
 
@@ -69,9 +71,13 @@ def run(args: argparse.Namespace) -> int:
     path = args.users or users_path()
     try:
         if args.users_action == "list":
+            if args.users and not path.is_file():  # a path typed by hand: say it is not there
+                print(f"账号文件 {path} 不存在(请检查 --users 的路径)", file=sys.stderr)
+                return EXIT_USAGE
             users = list_users(path)
             if not users:
-                print(f"账号文件 {path} 中没有账号")
+                print(f"尚无账号(账号文件 {path} 不存在或其中没有账号)" if not path.is_file()
+                      else f"账号文件 {path} 中没有账号")
             for u in users:
                 print(f"{u.username}\t{u.role_label}\t{u.county or ''}\t{u.display}")
             return 0
@@ -99,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
             record(con, CLI_ACTOR, "user_change" if existed else "user_add", county=user.county,
                    detail={"username": user.username, "role": user.role, "display": user.display,
                            "password_reset": True, "sessions_ended": ended, **detail})
+    except UsersFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
     except (AuthError, sessions.SessionError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
