@@ -80,6 +80,9 @@ def test_sign_in_survives_reload_new_tab_and_shared_link_and_sign_out_ends_it_ev
         _settle(first)
         assert first.locator(PASSWORD).count() == 1
         assert first.locator('[data-testid="stSidebarNav"]').count() == 0
+        # a sign-in form the browser's password manager fills, not a new password to be saved
+        assert first.locator(PASSWORD).get_attribute("autocomplete") == "current-password"
+        assert first.get_by_label("账号", exact=True).get_attribute("autocomplete") == "username"
         _sign_in(first, "Office", "office-pass-1")  # names are case-insensitive
         view = _main(first)  # the exact view of the link: page, month, county, projector mode
         # (projector mode: the meeting bar names page, month and county; 县区对比 opens on the county)

@@ -162,8 +162,9 @@ def _login_form() -> None:
     if ended in sessions.ENDED:
         st.info(sessions.ENDED[ended])
     with st.form("login_form"):
-        name = st.text_input("账号", key="login_name")
-        password = st.text_input("密码", type="password", key="login_password")
+        # a sign-in form (not "new-password", Streamlit's default): the browser offers a saved password
+        name = st.text_input("账号", key="login_name", autocomplete="username")
+        password = st.text_input("密码", type="password", key="login_password", autocomplete="current-password")
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
         _sign_in(name, password)
