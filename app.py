@@ -32,6 +32,7 @@ PAGES = [
 ]
 # Pages shown only to roles allowed this action (core/auth.py PERMISSIONS); the rest need view_zone.
 PAGE_ACTIONS = {"pages/upload.py": "upload_own", "pages/review.py": "review"}
+NOT_ALLOWED = "当前账号没有「{page}」页面的权限,已打开「{home}」。"
 
 
 def main() -> None:
@@ -64,14 +65,19 @@ def main() -> None:
     user = current_user()
     sections: dict[str, list] = {}
     shown: list[NavPage] = []
+    withheld: dict[str, str] = {}  # url path -> title of the pages this account may not open
     for section, file, title, icon in PAGES:
         if (HERE / file).exists() and (user is None or can(user, PAGE_ACTIONS.get(file, "view_zone"))):
             entry = st.Page(str(HERE / file), title=title, icon=icon, default=file == PAGES[0][1])
             sections.setdefault(section, []).append(entry)
             shown.append(NavPage(title, file, entry.url_path, section))
-    land_unknown_paths(p.url_path for p in shown)  # a stale link such as /overview opens the overview
+        else:
+            withheld[Path(file).stem] = title
+    turned_away = land_unknown_paths(p.url_path for p in shown)  # a stale link such as /overview: the overview
     page = st.navigation(sections, position="sidebar" if user else "hidden")
     login_gate()  # login form (or first-start screen) and stop until someone is signed in
+    if turned_away in withheld:  # a link to a page of another role: say so, not a silent 总览
+        st.info(NOT_ALLOWED.format(page=withheld[turned_away], home=shown[0].title))
 
     projector_switch()
     try:

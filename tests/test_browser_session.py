@@ -142,6 +142,12 @@ def test_a_removed_account_is_refused_on_its_next_click_and_uploads_need_a_sign_
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
             files=[{"name": "云岭县_2026-11.xlsx", "mimeType": "application/octet-stream", "buffer": book}])
         page.get_by_text("已接收", exact=False).first.wait_for(timeout=60_000)  # a signed-in clerk uploads
+        page.goto(base + "/review?month=2026-10")  # a link to the administrator's page
+        _settle(page)
+        assert "当前账号没有「审核与审计日志」页面的权限,已打开「总览」。" in _main(page)
+        page.goto(base + "/upload")
+        _settle(page)
+        assert "上传县区月度报送工作簿" in _main(page) and "页面的权限" not in _main(page)
 
         removed = subprocess.run([sys.executable, "-m", "core", "users", "--db", env["PILOT_DB"], "remove", "yl01"],
                                  cwd=ROOT, env=env, capture_output=True, text=True)

@@ -58,18 +58,20 @@ def ensure_app() -> None:
         st.rerun()
 
 
-def land_unknown_paths(url_paths) -> None:
+def land_unknown_paths(url_paths) -> str | None:
     """Called by app.py before st.navigation: a URL naming no page of ours (a stale link such as
     /overview, a page this account may not open) opens the default page instead of Streamlit's
-    English 「Page not found」 dialog.
+    English 「Page not found」 dialog. Returns the path it turned away (None: nothing turned away).
 
     Streamlit resolves the requested page by its URL path and, failing that, shows the dialog and
     runs the default page; clearing the request first leaves only the second half.
     """
     ctx = get_script_run_ctx()
     if ctx is None:
-        return
+        return None
     manager = ctx.pages_manager
     wanted = manager.intended_page_name
     if not manager.intended_page_script_hash and wanted and wanted not in set(url_paths):
         manager.set_script_intent("", "")
+        return wanted
+    return None
