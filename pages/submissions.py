@@ -40,6 +40,8 @@ if not (can(user, "view_all_submissions") or can(user, "view_own_submissions")):
 matrix = data.load("submission_matrix")
 if not can(user, "view_all_submissions"):
     matrix = matrix[matrix["county"].map(lambda c: can_see_county(user, c))]
+    if filters.county() not in (None, user.county):  # the sidebar names another county: say whose these are
+        st.info(f"当前账号只能查看{md_text(user.county)}的报送情况,下表为{md_text(user.county)}。")
 if matrix.empty:
     st.info("尚无任何报送记录。请在「数据报送」页上传县区报送表。")
     st.stop()

@@ -263,3 +263,28 @@ def test_users_file_with_names_differing_in_case_is_refused(accounts):
                         encoding="utf-8")
     with pytest.raises(auth.AuthError, match="只差大小写"):
         auth.load_users(accounts)
+
+
+def test_a_clerk_whose_sidebar_names_another_county_is_told_whose_submissions_are_shown(accounts, db_path):
+    from datetime import datetime
+
+    from core.submission.ingest import ingest_file
+    from tests.builders import build_workbook, valid_submission_sheets
+    from ui.filters import COUNTY_KEY
+
+    for k, county in enumerate(("云岭县", "临江区")):
+        sheets = valid_submission_sheets(county, "2026-10")
+        for rows in sheets.values():  # each county its own school codes
+            for row in rows[1:]:
+                if row and str(row[0]).isdigit():
+                    row[0] = str(int(row[0]) + k * 1000)
+        assert ingest_file(build_workbook(sheets), file_name=f"{county}_2026-10.xlsx", db_path=db_path,
+                           received_at=datetime(2026, 11, 3)).status == "accepted"
+    at = _sign_in("yl01", "clerk-pass-1")
+    at.switch_page(str(ROOT / "pages" / "submissions.py")).run()
+    assert not any("只能查看" in i.value for i in at.info)  # the sidebar on the whole zone: nothing to say
+    at.session_state[COUNTY_KEY] = "临江区"  # a shared link with ?county=临江区
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("当前账号只能查看云岭县的报送情况,下表为云岭县。" in i.value for i in at.info)
+    assert "临江区" not in " ".join(str(t.value) for t in at.dataframe) + " ".join(str(t.value) for t in at.table)
