@@ -293,3 +293,11 @@ def test_sheet_without_header_row():
     s["作业"] = [["随便"], ["一些", "内容"]]
     issue = one(run(s))
     assert issue.sheet == "作业" and issue.message.startswith("作业:找不到表头行")
+
+
+def test_a_count_over_another_column_of_its_row_names_that_column_once():
+    s = valid_submission_sheets()
+    s["体育"][1][7:10] = [100, 101, 50]  # 测试 100, 及格 101
+    issue = one(run(s))
+    assert issue.message == ("体育 第2行「体质健康及格人数」:值「101」超过「体质健康测试人数」100,"
+                             "应填写不超过测试人数的整数")

@@ -101,7 +101,7 @@ RULE_MESSAGES: dict[str, str] = {
     "compulsory_na_required": "{where}:值「{value}」表示不适用,但该校为义务教育学校({school_type}),"
                               "应填写{expected}",
     "over_students": "{where}:值「{value}」超过该校在校生数{limit},应填写{expected}",
-    "over_other": "{where}:值「{value}」超过「{other}」{limit},应填写{expected}",
+    "over_other": "{where}:值「{value}」超过{other}{limit},应填写{expected}",
     "fitness_zero": "{where}:体质健康测试人数为0,已按本月未测试处理(测试、及格、优良人数视为空白,沿用最近一次的"
                     "体测结果);未测试的月份这三列应留空",
     "fitness_partial": "{where}:体质健康测试、及格、优良人数只填了部分,应三列都填写或都留空",

@@ -286,14 +286,14 @@ def count_limits(ctx: Context) -> list[Issue]:
             expected = sheet.columns[name].expected
             if other is not None:
                 issues.append(rule_issue("over_other", value=value, limit=limit, expected=expected,
-                                         other=sheet.headers.get(other, sheet.columns[other].header),
+                                         other=f"「{sheet.headers.get(other, sheet.columns[other].header)}」",
                                          **sheet.where_valid(k, name)))
             elif roster_field == "students":
                 issues.append(rule_issue("over_students", value=value, limit=limit, expected=expected,
                                          **sheet.where_valid(k, name)))
             else:
                 issues.append(rule_issue("over_other", value=value, limit=limit, expected=expected,
-                                         other=f"学校名册「{_ROSTER_WORDS[roster_field]}」",
+                                         other=f"学校名册的「{_ROSTER_WORDS[roster_field]}」",
                                          **sheet.where_valid(k, name)))
     return issues
 
