@@ -8,7 +8,7 @@ import pytest
 from test_indicators import add_submission, new_db
 
 from core.indicators import cache, compute_indicators
-from core.indicators.aggregate import raw_columns, raw_frame
+from core.indicators.aggregate import RAW_COLUMNS, frame_of, raw_columns
 
 
 def _value(con, indicator, period, level="zone", county=None):
@@ -88,7 +88,8 @@ def _close(a, b) -> bool:
 def test_month_pair_path_equals_month_by_month(level, county):
     con = _month_pair_db()
     pair = raw_columns(con, ["2026-04"], levels=[level], county=county, prev="2026-03")
-    both = raw_frame(con, ["2026-03", "2026-04"], levels=[level], county=county)
+    # both paths as computed (a mean's sums included: raw_frame shows them for rates only)
+    both = frame_of(raw_columns(con, ["2026-03", "2026-04"], levels=[level], county=county), RAW_COLUMNS)
     key = ["indicator", "level", "county", "school_id", "stage"]
     before = {tuple(r[k] for k in key): r["value"] for r in both.to_dict("records") if r["period"] == "2026-03"}
     now = [r for r in both.to_dict("records") if r["period"] == "2026-04"]
