@@ -21,17 +21,26 @@ from ui.tiles import inject_css, tile_html
 
 ensure_app()  # a first request straight to this page still goes through app.py
 
-# Left/right arrow keys click the slide buttons (the script runs in the page, not an iframe).
+# Left/right arrow keys click the slide buttons (the script runs in the page, not an iframe), also
+# after the strip's month selector or auto-play switch was used with the mouse (they keep the focus);
+# not while typing in a field, in an open selector's list, or on a slider (its own arrows).
 KEYS_JS = """
 <script>
 (function () {
   if (document.__slideKeys) return; document.__slideKeys = true;
+  function busy(t) {
+    if (!t || !t.closest) return false;
+    if (t.closest("textarea, [role=slider]")) return true;
+    if (!t.matches("input")) return false;
+    if (t.getAttribute("role") === "combobox") return t.getAttribute("aria-expanded") === "true";
+    return !["checkbox", "radio", "button"].includes(t.type);
+  }
   document.addEventListener("keydown", function (e) {
     const key = e.key === "ArrowRight" ? "slide_next" : e.key === "ArrowLeft" ? "slide_prev" : null;
-    if (!key || e.target.closest("input, textarea")) return;
+    if (!key || busy(e.target)) return;
     const b = document.querySelector(".st-key-" + key + " button");
     if (b) b.click();
-  });
+  }, true);  // capture: a selector keeps its key presses to itself
 })();
 </script>
 """

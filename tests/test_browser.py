@@ -640,6 +640,14 @@ def test_projector_meeting_runs_from_the_control_bar(server, browser, size):
         assert _bar_value(page, "bar_page") == "优质学校" and _bar_value(page, "bar_month").startswith("2026年9月")
         assert any("2026年9月" in t for t in _chart_titles(page))
         _assert_no_exception(page, "projector → 优质学校")
+        page.mouse.move(VIEWPORTS[size][0] // 2, VIEWPORTS[size][1] // 2)
+        for _ in range(12):  # down a long page: the bar stays at the top of the screen
+            page.mouse.wheel(0, 400)
+        page.wait_for_function("() => document.querySelector('[data-testid=stMain]').scrollTop > 1000",
+                               timeout=10_000)
+        box = bar.bounding_box()
+        assert box and 0 <= box["y"] <= 2 and page.locator(".st-key-bar_next button").first.is_visible(), box
+        page.mouse.wheel(0, -10_000)
 
         _bar_select(page, "bar_page", "县区对比 / 学校明细")  # any page
         page.wait_for_function("() => location.pathname.endsWith('/compare')", timeout=60_000)
@@ -654,7 +662,10 @@ def test_projector_meeting_runs_from_the_control_bar(server, browser, size):
         chart = page.locator(".st-key-slide_chart").bounding_box()
         assert chart["height"] >= VIEWPORTS[size][1] * 0.7, chart  # the chart fills the screen
         assert not _cut_labels(page, ".st-key-slide_bar [role='combobox']")
-        page.keyboard.press("ArrowRight")
+        _bar_select(page, "bar_month", "2026年8月")  # the strip's month, with the mouse: it keeps the focus
+        page.wait_for_function("() => location.search.includes('month=2026-08')", timeout=60_000)
+        _settle(page)
+        page.keyboard.press("ArrowRight")  # the arrows still turn the slides
         page.wait_for_function("() => document.querySelector('[data-testid=stMain]').innerText.includes('(2/')",
                                timeout=60_000)
         _settle(page)
@@ -671,7 +682,7 @@ def test_projector_meeting_runs_from_the_control_bar(server, browser, size):
         if not page.locator('[data-testid="stSidebarNav"]').is_visible():
             page.locator('[data-testid="stExpandSidebarButton"]').click()
         page.locator('[data-testid="stSidebarNav"]').wait_for(state="visible", timeout=10_000)
-        assert "2026年9月" in _header(page)  # the month chosen in the meeting stays
+        assert "2026年8月" in _header(page)  # the month chosen in the meeting (the strip's, last) stays
     finally:
         page.close()
 

@@ -26,8 +26,12 @@ CARRIED = ("month", "county", "mode")  # query params a page change keeps
 # slideshow's strip sets its own (pages/slideshow.py).
 BAR_CSS = """
 <style>
-.st-key-meeting_bar { position: sticky; top: 0; z-index: 990; background: #ffffff; --bar-font: 22px;
+.st-key-meeting_bar { background: #ffffff; --bar-font: 22px;
   padding: 0.2rem 0 0.4rem 2.6rem; border-bottom: 2px solid #d0d7e2; }
+/* sticky on Streamlit's wrapper, a child of the page's tall block: the bar itself fills its wrapper
+   exactly, so sticky there had no room to stay and the bar scrolled away on a long page */
+[data-testid="stLayoutWrapper"]:has(> .st-key-meeting_bar), .st-key-meeting_bar:not(
+  [data-testid="stLayoutWrapper"] > .st-key-meeting_bar) { position: sticky; top: 0; z-index: 990; }
 @media (max-width: 1500px) { .st-key-meeting_bar { --bar-font: 17px; } }
 .st-key-meeting_bar button, .st-key-slide_bar button { min-height: 2.6rem; font-size: var(--bar-font);
   padding: 0.2rem 0.7rem; }
