@@ -424,9 +424,9 @@ allowed => {
     if (!el || !n.data.trim() || el.closest("script,style,code,noscript,[data-testid=stIconMaterial],[data-testid=stAlertDynamicIcon]")) continue;
     if (shown(el)) check(n.data, el.tagName.toLowerCase());
   }
-  for (const el of document.querySelectorAll("[title],[placeholder],[data-title],[alt]")) {
+  for (const el of document.querySelectorAll("[title],[placeholder],[data-title],[alt],[aria-label]")) {
     if (!shown(el) && !el.classList.contains("modebar-btn")) continue;
-    for (const a of ["title", "placeholder", "data-title", "alt"]) {
+    for (const a of ["title", "placeholder", "data-title", "alt", "aria-label"]) {  // what a screen reader says too
       const v = el.getAttribute(a);
       if (v) check(v, "@" + a);
     }

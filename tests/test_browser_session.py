@@ -191,3 +191,18 @@ def test_idle_sign_in_ends_after_the_zone_office_limit(tmp_path, browser):
         assert page.locator(PASSWORD).count() == 1  # the cookie's session is gone as well
         page.screenshot(path=str(ARTIFACTS / "session-idle-expired.png"))
         context.close()
+
+
+def test_a_stopped_server_is_said_in_chinese(tmp_path, browser):
+    """The server restarts for an update while a page is open: the connection dialog speaks Chinese."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+    page = context.new_page()
+    with _server(tmp_path, 60, "streamlit-session-stopped.log") as (base, _):
+        page.goto(base + "/")
+        _settle(page)
+        assert page.locator(PASSWORD).count() == 1
+    page.get_by_text("看板服务器没有响应", exact=False).first.wait_for(timeout=60_000)
+    text = page.locator("body").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "session-server-stopped.png"))
+    context.close()
+    assert "not responding" not in text and "internet" not in text, text

@@ -47,6 +47,10 @@ PHRASES = {
     "Please wait...": "请稍候…",
     "Connection error": "连接中断",
     "Connection timed out.": "连接超时。",
+    "Streamlit server is not responding. Are you connected to the internet?":
+        "看板服务器没有响应,请检查网络连接;如服务器正在重启,请稍候片刻。",
+    "Is Streamlit still running? If you accidentally stopped Streamlit, just restart it in your terminal:":
+        "看板服务器可能已停止运行,请联系实验区管理员。",
     "Try again": "重试",
     "Page not found": "页面不存在",
     "Script execution error": "页面运行出错",
@@ -154,6 +158,9 @@ PATTERNS = [
     (r"^Showing page (\d+) of (\d+)$", "第$1页,共$2页"),
     (r"^Remove (.+)$", "移除 $1"),
     (r"^Shortcut (.+)$", "快捷键 $1"),
+    (r"^Help for (.+)$", "「$1」的说明"),
+    (r"^Cannot connect to Streamlit \(HTTP status: (\d+)\)\.?$", "无法连接看板服务器(状态码$1)。"),
+    (r"^If you are trying to access a Streamlit app running on another server.*", "请联系实验区管理员检查服务器设置。"),
     (r"^The page that you have requested does not seem to exist.*", "请求的页面不存在,已打开首页。"),
     (r"^You can only select up to (\d+) .*", "最多只能选择$1项,请先移除一项。"),
     # an upload the server refused (ui/web.py's gate: the sign-in ended, or another account's cookie)
