@@ -48,7 +48,7 @@ tiles([(names[i], own[own["indicator"] == i].iloc[0], page_link_href("compare", 
 
 
 def counties_grid(span: float) -> None:
-    st.subheader("各县区达标情况", anchor=False)
+    st.subheader(f"{month} 各县区综合育人指标达标情况", anchor=False)  # the month: a screenshot stands alone
     missing = data.load("missing_counties", period)
     note = f"未报送县区:{'、'.join(missing)}。" if missing else ""
     footer = (f"{note}综合育人表每学年至少报送一次,沿用近12个月内最近一次报送 · "

@@ -135,6 +135,7 @@ def check_whole_child(at, db, month, county):
         assert shown and shown.group(1) == format_value(rows.loc[ind, "value"], cat.get(ind).unit), ind
     shown = titles(at)
     assert any("每10个班专职心理健康教师数:实际与计划进度" in t for t in shown)
+    assert f"{period_label(month)} 各县区综合育人指标达标情况" in [s.value for s in at.subheader]  # its month
     schools = core_rows(db, month, "school", county)
     labels = [t.label for t in at.tabs]
     counts = {}
