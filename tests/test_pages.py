@@ -211,6 +211,28 @@ def test_the_open_school_list_stays_open_when_its_count_changes(demo, monkeypatc
     assert at.session_state["wc_lists"] == opened[0] and at.session_state["wc_list_open"] == indicator
 
 
+def test_a_link_with_a_month_or_county_that_cannot_be_shown_says_so_once(demo, monkeypatch):
+    db, month, county = demo
+    monkeypatch.setenv("PILOT_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["month"] = "2030-01"
+    at.query_params["county"] = "<b>某县</b>" + "x" * 40
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = at.selectbox(key="f_month").value
+    notes = [i.value for i in at.info if "链接中的" in i.value]
+    assert "<b>" not in notes[1] and "\\<b\\>" in notes[1]  # the link's text escaped, never markup
+    assert [n.replace("\\", "") for n in notes] == [  # as read
+        f"链接中的月份「2030-01」没有可显示的数据,已显示{period_label(shown)}。",
+        "链接中的县区「<b>某县</b>xxxxxxxxxxx…」不是本实验区的县区,已显示全部县区。"], notes
+    at.run()  # the next click: said once
+    assert not [i.value for i in at.info if "链接中的" in i.value]
+    good = AppTest.from_file(APP, default_timeout=30)
+    good.query_params["month"], good.query_params["county"] = month, county
+    good.run()
+    assert not [i.value for i in good.info if "链接中的" in i.value]
+
+
 def test_projector_mode_from_url(demo, monkeypatch):
     """?mode=projector turns the switch on and injects the large-type CSS."""
     db, month, county = demo

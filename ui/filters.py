@@ -20,11 +20,22 @@ ALL_COUNTIES = "全部县区"
 MONTH_KEY, COUNTY_KEY, CHOICES_KEY = "f_month", "f_county", "f_month_choices"
 
 
-def _init(key: str, param: str, options: list[str], default: str) -> None:
-    """Seed a widget's state from the URL once per session, or repair a stale value."""
+LINK_NOTES = {"month": "链接中的月份「{wanted}」没有可显示的数据,已显示{shown}。",
+              "county": "链接中的县区「{wanted}」不是本实验区的县区,已显示{shown}。"}
+LINK_SHOWN_MAX = 20  # characters of a link's value repeated in the note (the rest: …)
+
+
+def _init(key: str, param: str, options: list[str], default: str, shown=str) -> None:
+    """Seed a widget's state from the URL once per session, or repair a stale value. A link whose
+    month or county cannot be shown says so once (a mistyped or old link), not a silent default."""
     if key not in st.session_state:
         wanted = st.query_params.get(param)
         st.session_state[key] = wanted if wanted in options else default
+        if wanted and wanted not in options:
+            from core.present.escape import md_text
+
+            short = wanted if len(wanted) <= LINK_SHOWN_MAX else wanted[:LINK_SHOWN_MAX] + "…"
+            st.info(LINK_NOTES[param].format(wanted=md_text(short), shown=md_text(shown(default))))
     elif st.session_state[key] not in options:
         st.session_state[key] = default
 
@@ -37,7 +48,7 @@ def global_filters(choices: list[MonthChoice], counties: list[str]) -> None:
     months = [c.period for c in choices]
     st.session_state[CHOICES_KEY] = {c.period: c for c in choices}
     if months:
-        _init(MONTH_KEY, "month", months, pick_default(choices))
+        _init(MONTH_KEY, "month", months, pick_default(choices), shown=period_label)
         st.sidebar.selectbox("月份", months, key=MONTH_KEY, format_func=option_label)
         st.query_params["month"] = st.session_state[MONTH_KEY]
     options = [ALL_COUNTIES, *counties]
