@@ -170,6 +170,12 @@ def test_users_command_on_paths_it_cannot_use_says_so_in_chinese(tmp_path, db_pa
     assert "第3行" in err and _no_english(err), err
 
 
+def test_a_county_given_for_an_account_that_has_none_is_said_to_be_unused(users_file, db_path, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
+    assert main(["users", "add", "boss", "--role", "viewer", "--county", "白石县", "--password-stdin"]) == 0
+    assert "--county「白石县」未使用" in capsys.readouterr().err and list_users()[0].county is None
+
+
 def test_an_account_name_the_sign_in_form_cannot_hold_is_refused(users_file, db_path, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
     assert main(["users", "add", "x" * (auth.MAX_NAME + 1), "--role", "viewer", "--password-stdin"]) == 1

@@ -112,4 +112,6 @@ def run(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"已保存账号「{user.username}」:{user.label},账号文件 {path}")
+    if args.county and user.county is None:  # only a clerk belongs to a county
+        print(f"提示:{user.role_label}不属于某个县区,--county「{args.county}」未使用", file=sys.stderr)
     return 0
