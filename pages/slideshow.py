@@ -64,6 +64,9 @@ PROJECTOR_STRIP = """
 [data-testid="stHeader"] { top: auto; bottom: 6px; height: auto; }  /* re-open-sidebar button: in the strip */
 .st-key-slide_bar { padding-left: 3.4rem !important; --bar-font: 18px; }
 @media (max-width: 1500px) { .st-key-slide_bar { --bar-font: 16px; } }  /* one row at 1280 px */
+/* an XGA projector (1024 × 768): smaller type keeps the strip's buttons one row, the chart ends above it */
+@media (max-width: 1150px) { .st-key-slide_bar { --bar-font: 14px; gap: 0.35rem; padding-left: 2.9rem !important; }
+  .st-key-slide_chart { height: calc(100vh - 215px) !important; } }  /* the strip may take two rows */
 .st-key-slide_bar button { min-height: 2.2rem !important; font-size: var(--bar-font) !important; }
 .st-key-slide_bar button p, .st-key-slide_bar label p { font-size: var(--bar-font) !important; }
 .st-key-slide_bar [data-testid="stSelectbox"] input { font-size: var(--bar-font); padding-left: 6px;

@@ -687,6 +687,25 @@ def test_projector_meeting_runs_from_the_control_bar(server, browser, size):
         page.close()
 
 
+def test_slideshow_on_an_xga_projector_keeps_its_chart_above_the_strip(server, browser):
+    """1024 × 768, an older meeting-room projector: the strip stays one row of buttons, the chart and
+    its legend end above it, and the month ticks do not run into each other."""
+    page = _open(browser, server["url"] + "/slideshow?mode=projector", (1024, 768))
+    try:
+        strip = page.locator(".st-key-slide_bar").bounding_box()
+        chart = page.locator(".st-key-slide_chart").bounding_box()
+        assert chart["y"] + chart["height"] <= strip["y"] + 2, (chart, strip)
+        tops = {round(b["y"]) for b in (page.locator(f".st-key-{k} button").first.bounding_box()
+                                        for k in ("slide_prev", "slide_next", "slide_end"))}
+        assert max(tops) - min(tops) <= 4, tops  # one row
+        ticks = page.evaluate("""() => [...document.querySelectorAll('.st-key-slide_chart .xtick text')]
+            .map(t => t.getBoundingClientRect()).map(r => [r.left, r.right])""")
+        assert len(ticks) >= 3 and all(a[1] <= b[0] for a, b in zip(ticks, ticks[1:])), ticks
+        _shot(page, "meeting-slideshow-1024x768")
+    finally:
+        page.close()
+
+
 def test_back_returns_to_the_previous_page(server, browser):
     """One history entry per page change: Back after a page change shows the page before."""
     page = _open(browser, server["url"] + "/", VIEWPORTS["1280x720"])

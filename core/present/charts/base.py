@@ -186,6 +186,8 @@ def month_axis(fig: go.Figure, periods=()) -> None:
     if ps:
         (y0, m0), (y1, m1) = (map(int, ps[0].split("-")), map(int, ps[-1].split("-")))
         span = (y1 - y0) * 12 + m1 - m0
-    dtick = "M1" if span <= 6 else ("M2" if span <= 12 else ("M3" if span <= 36 else "M6"))
+    # a plan to its target month (four years and more): one tick a year, which still fits where the
+    # chart is drawn narrower than laid out for (an XGA projector); half-yearly ticks ran together there
+    dtick = "M1" if span <= 6 else ("M2" if span <= 12 else ("M3" if span <= 24 else ("M6" if span <= 36 else "M12")))
     fig.update_xaxes(type="date", tickformat="%Y-%m", dtick=dtick, title=None, tickangle=0,
                      hoverformat="%Y-%m")
