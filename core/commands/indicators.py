@@ -8,6 +8,7 @@ import json
 import math
 import sys
 
+from core.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from core.commands import period_arg
 from core.db import open_db
 from core.indicators import compute_indicators, month_completeness
@@ -25,7 +26,6 @@ from core.present.export import neutralise
 from core.present.labels import completeness_marker, county_list_note, no_data_text, reporting_text
 from core.submission.status import county_list_unset
 from core.zone import load_zone
-from core.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from core.present.numbers import format_target, format_value, signed_text
 
 LEVEL_NAMES = {"zone": "实验区", "county": "县区", "school": "学校"}
