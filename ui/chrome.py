@@ -33,6 +33,7 @@ PHRASES = {
     "Navigate to home page": "回到首页",
     "Notifications": "通知",
     "Close": "关闭",
+    "Dismiss": "关闭",
     "Open": "展开",
     "Cancel": "取消",
     "Copy": "复制",
