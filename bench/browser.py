@@ -301,6 +301,7 @@ def pick(page, box, index: int | None = None) -> None:
     shown = box.locator("input").first.input_value().strip()  # a combobox: the choice is the input's value
     box.click()
     options = page.locator('[role="option"]')
+    options.first.wait_for(timeout=30_000)  # the list renders after the click (on a busy machine, later)
     if index is None:
         texts = [t.strip() for t in options.all_inner_texts()[:3]]
         index = next(i for i, t in enumerate(texts) if t != shown)
