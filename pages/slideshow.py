@@ -75,7 +75,9 @@ PROJECTOR_STRIP = """
 
 period, county = filters.selection_or_stop()
 ids, cat = grid_ids(), load_catalog()
-st.session_state.setdefault("slide", 0)
+if "slide" not in st.session_state:  # a reload (the meeting PC reconnecting) keeps the slide: ?slide=<indicator>
+    wanted = st.query_params.get("slide")
+    st.session_state["slide"] = ids.index(wanted) if wanted in ids else 0
 st.session_state.setdefault("slide_at", time.time())
 
 
@@ -110,7 +112,8 @@ def slide() -> None:
     recheck()  # an auto-advance is a run too: a signed-out or removed account sees the login form
     if auto and time.time() - st.session_state["slide_at"] >= seconds - 1:
         step(1)
-    indicator = ids[st.session_state["slide"]]
+    indicator = ids[st.session_state["slide"] % len(ids)]
+    st.query_params["slide"] = indicator
     ind = cat.get(indicator)
     rows = data.indicators(period, level="county" if county else "zone", county=county,
                            indicator=indicator)

@@ -669,11 +669,14 @@ def test_projector_meeting_runs_from_the_control_bar(server, browser, size):
         page.wait_for_function("() => document.querySelector('[data-testid=stMain]').innerText.includes('(2/')",
                                timeout=60_000)
         _settle(page)
+        page.reload()  # the meeting PC reconnects: the same slide
+        _settle(page)
+        assert "(2/" in _header(page) and "slide=" in page.url
         _shot(page, f"meeting-slideshow-{size}")
         page.locator(".st-key-slide_end button").click()  # back to the overview
         page.wait_for_function("() => !location.pathname.endsWith('/slideshow')", timeout=60_000)
         _settle(page)
-        assert _bar_value(page, "bar_page") == "总览"
+        assert _bar_value(page, "bar_page") == "总览" and "slide=" not in page.url  # the slide stays behind
 
         page.locator(".st-key-bar_exit button").click()  # leave projector mode
         page.wait_for_function("() => !location.search.includes('mode=projector')", timeout=60_000)

@@ -176,6 +176,29 @@ def check_slideshow(at, db, month, county):
     assert f'hx-value">{format_value(row["value"], row["unit"])}<' in html_bodies(at)
 
 
+def test_the_slideshow_keeps_its_slide_in_the_link(demo, monkeypatch):
+    """A reload (the meeting room's PC reconnecting) opens the slide it showed: ?slide=<indicator>."""
+    db, month, county = demo
+    monkeypatch.setenv("PILOT_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["month"] = month
+    at.run()
+    at.switch_page(str(ROOT / "pages" / "slideshow.py")).run()
+    from core.present.palette import grid_ids
+
+    ids = grid_ids()  # the slides: the overview grid's indicators
+    assert at.query_params["slide"] in (ids[0], [ids[0]])
+    at.button(key="slide_next").click().run()
+    assert at.query_params["slide"] in (ids[1], [ids[1]])
+    again = AppTest.from_file(APP, default_timeout=30)  # a new session on that link
+    again.query_params["month"], again.query_params["slide"] = month, ids[2]
+    again.run()
+    again.switch_page(str(ROOT / "pages" / "slideshow.py")).run()
+    assert not again.exception, [e.value for e in again.exception]
+    titles_shown = [h.value.replace("\\", "") for h in again.title]
+    assert any(f"(3/{len(ids)})" in h for h in titles_shown), titles_shown
+
+
 CHECKS = {"overview": check_overview, "pe": check_pe, "quality": check_quality,
           "homework": check_homework, "whole_child": check_whole_child, "compare": check_compare,
           "slideshow": check_slideshow}
