@@ -159,3 +159,25 @@ def test_a_zone_row_no_reporting_county_has_data_for_says_none_of_them_has():
     assert row["value"] is None and row["counties_reporting"] == 2
     assert row["counties_with_data"] == 0 and row["completeness"] == PARTIAL
     assert _zone(con, "2026-10", "activity_hour_compliance")["counties_with_data"] is None  # every school has it
+
+
+def test_a_partial_rate_of_an_open_month_is_no_point_of_the_projection(monkeypatch):
+    """November open with one county of three in: its rate (100%, 甲县 alone) would bend the straight
+    line toward the target month. It is left out until November closes, then it counts (a county that
+    never reports does not keep every month out of the line)."""
+    from core.indicators.trend import indicator_trend, projections
+
+    con = new_db()
+    for period in ("2026-07", "2026-08", "2026-09", "2026-10"):
+        for county, act in (("甲县", 70), ("乙县", 70), ("丙县", 30)):  # 2/3 every month: a flat line
+            _county(con, county, period, act)
+    _county(con, "甲县", "2026-11", 70)
+    key = ("activity_hour_compliance", "zone", None, None, None)
+    monkeypatch.setenv("PILOT_TODAY", "2026-11-20")  # November open (due 5 December)
+    october = projections(con, "2026-10", {key: "2028-12"}, "zone", None)[key]
+    assert round(october, 6) == round(200 / 3, 6)
+    assert projections(con, "2026-11", {key: "2028-12"}, "zone", None)[key] == october
+    trend = indicator_trend(con, "activity_hour_compliance", end="2026-11", months=5)
+    assert list(trend["closed"]) == [True, True, True, True, False]
+    monkeypatch.setenv("PILOT_TODAY", "2026-12-10")  # closed, 乙县 and 丙县 late: November is a point now
+    assert projections(con, "2026-11", {key: "2028-12"}, "zone", None)[key] > october + 1

@@ -7,15 +7,23 @@ import pandas as pd
 from core.indicators.aggregate import raw_records
 from core.indicators.cache import cached, data_key, months_of
 from core.indicators.catalog import load_catalog
-from core.indicators.completeness import NOT_COMPARABLE, completeness, default_period, row_completeness, with_data
+from core.indicators.completeness import (
+    NOT_COMPARABLE,
+    PARTIAL,
+    completeness,
+    default_period,
+    row_completeness,
+    with_data,
+)
 from core.indicators.targets import judge, load_targets
-from core.month import month_add, months_between
+from core.month import month_add, months_between, today
 
 PROJECTION_MONTHS = 12
 TREND_COLUMNS = ["indicator", "name", "period", "level", "county", "school_id", "school_name", "stage", "value",
                  "numerator", "denominator", "unit", "target", "direction", "expected", "status",
-                 "counties_reporting", "counties_expected", "complete", "completeness", "counties_with_data"]
-COVERAGE_COLUMNS = TREND_COLUMNS[-5:]  # zone rows only
+                 "counties_reporting", "counties_expected", "complete", "completeness", "counties_with_data",
+                 "closed"]
+COVERAGE_COLUMNS = TREND_COLUMNS[-6:]  # zone rows only
 
 
 def project(points: list[tuple[str, float]], target_month: str) -> float | None:
@@ -74,7 +82,7 @@ def indicator_trend(con: duckdb.DuckDBPyConnection, indicator: str, level: str =
             if r["period"] in covered:
                 kind, row["counties_with_data"] = with_data(ind, kind, covered[r["period"]], c)
             row.update(counties_reporting=c.n_reporting, counties_expected=len(c.expected),
-                       complete=c.complete, completeness=kind)
+                       complete=c.complete, completeness=kind, closed=c.closed())
             if kind == NOT_COMPARABLE:
                 row["status"] = "none"
         rows.append(row)
@@ -115,13 +123,21 @@ def projections(con: duckdb.DuckDBPyConnection, period: str, keys: dict[tuple, s
         return {}
     data = data_key(con)
     # the catalogue object changes when data/indicators.toml is edited (its thresholds shape the facts)
-    key = None if data is None else (data, "projections", id(load_catalog()), period, level, county,
+    # today: an open month's partial rate is no point of the line until the month closes (provisional)
+    key = None if data is None else (data, "projections", id(load_catalog()), today(), period, level, county,
                                      frozenset(keys.items()))
     return cached(key, lambda: _projections(con, period, keys, level, county))
 
 
+def provisional(kind: str | None, closed: bool | None) -> bool:
+    """A zone point the projection leaves out: a count of an incomplete month, or a rate or mean of a
+    month still open over the counties reported so far (it moves as the others report)."""
+    return kind == NOT_COMPARABLE or (kind == PARTIAL and closed is False)
+
+
 def _projections(con, period: str, keys: dict[tuple, str], level: str, county: str | None) -> dict:
-    """A count of an incomplete month is not a point of the line (indicators.md, Completeness)."""
+    """A count of an incomplete month, and a partial rate of an open month, are no points of the
+    projection (indicators.md, Completeness)."""
     cat = load_catalog()
     inds = sorted({k[0] for k in keys})
     periods = history_periods(period, PROJECTION_MONTHS)
@@ -133,7 +149,8 @@ def _projections(con, period: str, keys: dict[tuple, str], level: str, county: s
     series: dict[tuple, list[tuple[str, float]]] = {}
     for r in raw:
         key = (r["indicator"], r["level"], r["county"], r["school_id"], r["stage"])
-        if r["period"] in cov and row_completeness(cat.get(r["indicator"]), cov[r["period"]]) == NOT_COMPARABLE:
+        c = cov.get(r["period"])
+        if c is not None and provisional(row_completeness(cat.get(r["indicator"]), c), c.closed()):
             continue
         if key in keys and r["value"] is not None:
             series.setdefault(key, []).append((r["period"], float(r["value"])))

@@ -14,8 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.indicators.catalog import load_catalog
-from core.indicators.completeness import NOT_COMPARABLE
 from core.indicators.targets import load_targets
+from core.indicators.trend import provisional
 from core.month import period_label
 from core.present import charts
 from core.present.charts.base import months
@@ -153,8 +153,9 @@ def trajectory(indicator: str, period: str, trend: pd.DataFrame, row, scope: str
     if target is not None and target.is_trajectory:
         plan = [(target.baseline_month, target.baseline_value), (target.target_month, target.value)]
         joined = trend[trend["value"].notna()]
-        if "completeness" in joined:
-            joined = joined[joined["completeness"] != NOT_COMPARABLE]
+        if "completeness" in joined:  # the projection's own points (trend.provisional): it starts at the newest
+            closed = joined["closed"] if "closed" in joined else [None] * len(joined)
+            joined = joined[[not provisional(k, c) for k, c in zip(joined["completeness"], closed)]]
         if row is not None and not is_missing(row.get("projection")) and len(joined):
             start = joined.iloc[-1]
             projection = [(start["period"], float(start["value"])), (target.target_month, float(row["projection"]))]
