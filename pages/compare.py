@@ -158,7 +158,7 @@ elif not school:  # a county: its schools
         st.selectbox("查看学校", [None, *ids], key="cmp_school",
                      format_func=lambda s: "请选择学校…" if s is None else label.get(s, s))
 else:  # one school, month by month
-    history = data.load("school_history", school, county=drill)
+    history = data.load("school_history", school, county=drill, end=period)  # as of the month shown
     behind = school_values(history.assign(school_name=label.get(school, school)), indicator, cat.thresholds)
     name = label.get(school, school)
     if behind is not None and len(behind[1]):
@@ -177,7 +177,7 @@ else:  # one school, month by month
         show_chart(fig, "cmp_history", f"{school}_history")
     shown = tidy(history[list(HISTORY)].replace({True: "是", False: "否"}).rename(columns=HISTORY))
     show_table(shown, default=1)
-    download_table(shown, f"{name}各月数据", key="dl_school", default=1)
+    download_table(shown, f"{name}各月数据(截至{month})", key="dl_school", default=1)
     source_caption(period)
 
 write("cmp_ind", "indicator", indicator)

@@ -375,6 +375,8 @@ def test_school_detail_and_history():
     add_submission(con, "乙县", "2026-04", [{"id": "A1", "act": 30}])  # the same code in another county
     assert list(school_history(con, "A1", county="甲县")["activity_minutes"]) == [50.0, 65.0]
     assert list(school_history(con, "A1", county="乙县")["activity_minutes"]) == [30.0]
+    # as of a month a page shows: never a later month (an open one, not yet a result)
+    assert list(school_history(con, "A1", county="甲县", end="2026-03")["period"]) == ["2026-03"]
 
 
 @pytest.mark.parametrize("level", ["zone", "county", "school"])

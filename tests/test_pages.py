@@ -256,6 +256,24 @@ def test_a_link_with_a_month_or_county_that_cannot_be_shown_says_so_once(demo, m
     assert not [i.value for i in good.info if "链接中的" in i.value]
 
 
+def test_a_schools_history_ends_at_the_month_shown(demo, monkeypatch):
+    """The school view of an earlier month: its table and chart stop at that month, as their titles say."""
+    db, month, _ = demo
+    with open_db(db) as con:
+        later = [p for p in available_periods(con) if p > month]
+        assert later  # the demo has a newer month than the one shown
+        newer = school_detail(con, later[-1])  # a school with data in it too
+        school, county = newer["school_id"].iloc[0], newer["county"].iloc[0]
+    at = run_page("compare", db, month, county, monkeypatch)
+    at.session_state["cmp_school"] = school
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (table,) = [d.value for d in at.dataframe]
+    assert table["月份"].max() == month and not set(later) & set(table["月份"])
+    history = [f for f in figures(at) if "月度变化" in f["layout"]["meta"]["title"]]
+    assert history and all(str(x)[:7] <= month for f in history for tr in f["data"] for x in tr.get("x", []) if x)
+
+
 def test_projector_mode_from_url(demo, monkeypatch):
     """?mode=projector turns the switch on and injects the large-type CSS."""
     db, month, county = demo

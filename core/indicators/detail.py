@@ -101,9 +101,10 @@ def school_detail_coded(con: duckdb.DuckDBPyConnection, period: str, county: str
         return CodedDetail({c: _Coded.of(df.pop(c)) for c in DETAIL_COLUMNS})
 
 
-def school_history(con: duckdb.DuckDBPyConnection, school_id: str, county: str | None = None) -> pd.DataFrame:
-    """One school's values month by month (every month with data), `period` first. With `county`,
-    only that county's rows: a code another county also used (stored before the ownership rule)
-    never mixes two schools' months."""
-    periods = available_periods(con)
+def school_history(con: duckdb.DuckDBPyConnection, school_id: str, county: str | None = None,
+                   end: str | None = None) -> pd.DataFrame:
+    """One school's values month by month (every month with data, up to `end` when given: the month
+    a page shows, never a later one), `period` first. With `county`, only that county's rows: a code
+    another county also used (stored before the ownership rule) never mixes two schools' months."""
+    periods = [p for p in available_periods(con) if end is None or p <= end]
     return _query(con, periods, county, f"school_id = {lit(str(school_id))}").reset_index(drop=True)
