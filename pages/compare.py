@@ -115,6 +115,8 @@ if not drill:  # 实验区: the counties side by side
     show_table(table, default=1)
     download_table(table, f"{month}各县区{names[indicator]}", key="dl_cmp_counties", default=1,
                    definition=ind.definition)
+elif not school and drill in data.load("missing_counties", period):  # nothing to drill into: say why
+    st.info(f"{md_text(drill)}{month}未报送,没有学校数据;可在侧栏选择其他月份。")
 elif not school:  # a county: its schools
     types = sorted(detail["school_type"].dropna().unique())
     picked = st.multiselect("学段类型", types, key="cmp_types", placeholder="全部学段类型")
@@ -136,6 +138,8 @@ elif not school:  # a county: its schools
                                    first["unit"], caption=caption_for(indicator, period, first),
                                    target=first["target"], direction=first["direction"],
                                    key_col="school_id", horizontal=True, base_size=size)
+    elif schools.empty:  # the message below says why: no sentence of "0所学校中0所"
+        fig = None
     else:  # yes/no with no number behind it: the list says it
         fig = None
         failing = schools[schools["status"] == "red"]["school_name"].tolist()
@@ -149,7 +153,8 @@ elif not school:  # a county: its schools
             st.rerun()
         st.caption("点击柱形查看该校各月数据。")
     if schools.empty:
-        st.info(f"{drill}本月没有该指标的学校数据。")
+        st.info(f"{md_text(drill)}所选学段类型中没有该指标的学校,请调整「学段类型」。" if picked
+                else f"{md_text(drill)}本月没有该指标的学校数据。")
     else:
         table = school_table(schools, behind)
         show_table(table, default=1)

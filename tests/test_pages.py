@@ -274,6 +274,26 @@ def test_a_schools_history_ends_at_the_month_shown(demo, monkeypatch):
     assert history and all(str(x)[:7] <= month for f in history for tr in f["data"] for x in tr.get("x", []) if x)
 
 
+def test_a_county_that_did_not_report_the_month_is_said_so_on_its_drill_down(demo, monkeypatch):
+    from core.indicators import missing_counties
+
+    db, _, _ = demo
+    with open_db(db) as con:
+        newest = available_periods(con)[-1]
+        missing = missing_counties(con, newest)
+    assert missing  # the demo's newest month is only partly reported
+    monkeypatch.setenv("PILOT_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["month"], at.query_params["county"] = newest, missing[0]
+    at.switch_page(str(ROOT / "pages" / "compare.py"))  # the first run on the page: the link as opened
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [i.value.replace("\\", "") for i in at.info]
+    assert f"{missing[0]}{period_label(newest)}未报送,没有学校数据;可在侧栏选择其他月份。" in said, said
+    assert not [m.value for m in at.markdown if "所学校中" in m.value]  # no 「0所学校中0所未达标」
+    assert not at.multiselect  # no empty 学段类型 box
+
+
 def test_projector_mode_from_url(demo, monkeypatch):
     """?mode=projector turns the switch on and injects the large-type CSS."""
     db, month, county = demo
