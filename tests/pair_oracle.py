@@ -120,7 +120,8 @@ def level_part(sums: SchoolSums, period: str, level: str, county: str | None,
         pnum, pden = (group_of(a) for a in sums.prev[ind.id])
         # outside the indicator's scope (e.g. a 小学 for 初中作业): no school row
         keep = np.flatnonzero(exists & ((den > 0) if level == "school" else True))
-        ratio = ind.kind in ("rate", "mean")  # sums kept for every ratio of sums (shown for rates only)
+        # sums kept for every ratio of sums, a mean's on zone and county rows only (shown for rates only)
+        ratio = ind.kind == "rate" or (ind.kind == "mean" and level != "school")
         out["row"].append(keep)
         out["ind"].append(np.full(len(keep), k, dtype=np.int64))
         out["value"].append(value_of(ind.kind, num[keep], den[keep]))

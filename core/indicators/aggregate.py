@@ -34,9 +34,10 @@ from core.indicators.resource import cv_rows, item_stats
 RAW_COLUMNS = ["indicator", "period", "level", "county", "school_id", "school_name", "stage", "value",
                "numerator", "denominator"]
 FLOAT_COLUMNS = ["value", "numerator", "denominator"]
-# Kinds whose value is Σnumerator ÷ Σdenominator: their sums are kept on every row, so that a zone
-# change can be restated over the counties common to two months (compute._coverage). Only a rate's
-# are shown (cli.md: a mean's numerator and denominator are null); shown_sums hides the others.
+# Kinds whose value is Σnumerator ÷ Σdenominator: their sums are kept on zone and county rows, so that
+# a zone change can be restated over the counties common to two months (compute._coverage). Only a
+# rate's are shown (cli.md: a mean's numerator and denominator are null); shown_sums hides the others
+# (school rows, ~600k at province scale, never carry a mean's: nothing to hide there).
 SUMMED_KINDS = ("rate", "mean")
 SHOWN_SUMS = ("rate",)
 LEVEL_ORDER = {"zone": 0, "county": 1, "school": 2}
@@ -444,12 +445,16 @@ def _expand(res: dict[str, np.ndarray], inds, months: list[str], ks) -> dict[str
         level_ok = np.array([lv in ind.levels for lv in level_names])[g]
         # outside the indicator's scope (e.g. a 小学 for 初中作业): no school row
         keep = np.flatnonzero(level_ok & ~(is_school & (den <= 0)))
-        ratio = ind.kind in SUMMED_KINDS
         out["row"].append(keep)
         out["ind"].append(np.full(len(keep), k, dtype=np.int64))
         out["value"].append(value_of(ind.kind, num[keep], den[keep]))
-        out["numerator"].append(num[keep] if ratio else np.full(len(keep), np.nan))
-        out["denominator"].append(den[keep] if ratio else np.full(len(keep), np.nan))
+        for col, sums in (("numerator", num[keep]), ("denominator", den[keep])):
+            if ind.kind == "rate":
+                out[col].append(sums)
+            elif ind.kind in SUMMED_KINDS:  # a mean's: zone and county rows only (school rows stay as shown)
+                out[col].append(np.where(is_school[keep], np.nan, sums))
+            else:
+                out[col].append(np.full(len(keep), np.nan))
     if not len(ks):
         out = {k: [np.empty(0, dtype=np.int64 if k in ("row", "ind") else float)] for k in out}
     row, ind_idx = np.concatenate(out["row"]), np.concatenate(out["ind"])

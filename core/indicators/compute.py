@@ -59,7 +59,8 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, period: str | None = None
         if common:  # the month before restated on this month's counties: value − the like-for-like change
             prev_value = np.array([v - (common[k][0] - common[k][1]) if k in common else p for k, v, p in
                                    zip(zip(cur["indicator"], cur["stage"]), cur["value"], prev_value)], dtype=float)
-    cur = {**cur, **shown_sums(cur, cat)}
+    if level != "school":  # school rows carry no mean's sums (aggregate.SUMMED_KINDS)
+        cur = {**cur, **shown_sums(cur, cat)}
     out = rate_frame(cur, prev_value, period, cat, load_targets(), groups=cur["_group"])
     cov = completeness(con, [prev_period, period])
     mark_rows(out, cat, cov[period], cov[prev_period], covered=covered)
